@@ -1,0 +1,69 @@
+#pragma once
+// The youths of one run, as a structure of arrays. A youth occupies a slot; when its cohort
+// leaves at max_age a new 12-year-old takes the slot (same district), so arrays never grow.
+#include <cstdint>
+#include <limits>
+#include <string_view>
+#include <vector>
+
+namespace drift {
+
+enum class State : std::uint8_t {
+  uninvolved = 0,
+  at_risk,
+  runner,
+  dealer,
+  detained,
+  released,
+  desisted,
+};
+inline constexpr int kStateCount = 7;
+std::string_view state_name(State s);
+inline bool is_dealing(State s) { return s == State::runner || s == State::dealer; }
+
+enum class Job : std::uint8_t { none = 0, ordinary, status };
+
+inline constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::min();
+inline constexpr std::int16_t kNoNetwork = -1;
+inline constexpr std::uint16_t kNoSchool = std::numeric_limits<std::uint16_t>::max();
+
+struct Population {
+  // Fixed per slot.
+  std::vector<std::uint8_t> area;    // district index
+  std::vector<std::uint8_t> cohort;  // slot cohort; slots of one cohort are contiguous
+  // Per youth, redrawn when a newcomer takes the slot.
+  std::vector<std::uint8_t> age;         // years
+  std::vector<std::uint16_t> school;     // secondary school attended while of school age
+  std::vector<std::uint8_t> low_income;  // household at or below 125% of the social minimum
+  std::vector<float> risk;               // individual risk (low self-control), SD units
+  std::vector<float> attachment;         // school attachment, SD units
+  std::vector<float> baseline_attitude;  // attitude with no dealing ties, 0..1
+  std::vector<float> attitude;           // current attitude towards dealing, 0..1
+  std::vector<State> state;
+  std::vector<Job> job;
+  std::vector<std::uint8_t> ever_dealt;
+  std::vector<std::int16_t> network;          // network dealt for, or kNoNetwork
+  std::vector<std::int32_t> last_arrest_week;  // kNever without a record
+  std::vector<std::uint16_t> countdown;       // weeks left in detention or on probation
+  // Remaining integrated hazard of each competing clock of the current state (see docs/model.md).
+  std::vector<float> clock_a, clock_b, clock_c, clock_job;
+  // Ties currently dealing, per layer; updated incrementally when a tie changes state.
+  std::vector<std::uint16_t> dealing_neighbours, dealing_schoolmates, dealing_friends;
+
+  std::size_t size() const { return state.size(); }
+  void resize(std::size_t n);
+  std::size_t bytes() const;
+};
+
+// Per-youth hazard multipliers. The weekly processes read hazards through these columns and
+// know nothing of interventions; interventions write them.
+struct Multipliers {
+  std::vector<float> onset, entry, progression, desistance, arrest, relapse, job_finding,
+      status_job, vog_blocked, attitude;
+  bool active = false;  // false: every column is 1
+  void resize(std::size_t n);
+  void reset();  // all to 1
+  std::size_t bytes() const;
+};
+
+}  // namespace drift

@@ -1,0 +1,94 @@
+#pragma once
+// Counter-based random numbers: every draw is a pure function of
+// (seed, replicate, stream, week, agent), so results do not depend on the number of threads, on
+// the order of execution, or on what other youths do. Strategies that differ only in
+// interventions therefore share their random numbers (common random numbers).
+#include <Random123/MicroURNG.hpp>
+#include <Random123/philox.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+
+namespace drift {
+
+// One named stream per random decision. Values are part of the result format: never renumber.
+enum class Stream : std::uint32_t {
+  // population and ties (week = trait index or tie index)
+  traits = 1,
+  school = 2,
+  neighbourhood_tie = 3,
+  school_tie = 4,
+  friend_tie = 5,
+  network_territory = 6,
+  // weekly processes (week = simulation week, negative during burn-in)
+  onset = 10,
+  recovery = 11,
+  entry = 12,
+  recruit_priority = 13,
+  network_choice = 14,
+  progression = 15,
+  desistance = 16,
+  arrest = 17,
+  detention_length = 18,
+  relapse = 19,
+  job_change = 20,
+  job_quality = 21,
+  newcomer = 22,
+  // interventions start at 100; each intervention instance adds its index
+  intervention = 100,
+};
+
+class Rng {
+ public:
+  using Philox = r123::Philox4x32;
+  using Engine = r123::MicroURNG<Philox>;
+
+  Rng(std::uint32_t seed, std::uint32_t replicate) : key_{{seed, replicate}} {}
+
+  // Four independent uniform 32-bit words.
+  std::array<std::uint32_t, 4> words(Stream s, std::int32_t week, std::uint32_t agent) const {
+    Philox::ctr_type c{{agent, static_cast<std::uint32_t>(week), static_cast<std::uint32_t>(s), 0u}};
+    const auto r = Philox{}(c, key_);
+    return {r.v[0], r.v[1], r.v[2], r.v[3]};
+  }
+
+  // Uniform on the open interval (0, 1) with 53 random bits.
+  double uniform(Stream s, std::int32_t week, std::uint32_t agent) const {
+    const auto w = words(s, week, agent);
+    return to_unit(w[0], w[1]);
+  }
+
+  // Two independent uniforms from one block.
+  std::array<double, 2> uniform2(Stream s, std::int32_t week, std::uint32_t agent) const {
+    const auto w = words(s, week, agent);
+    return {to_unit(w[0], w[1]), to_unit(w[2], w[3])};
+  }
+
+  // Unit-rate exponential: the integrated hazard at which a competing clock fires.
+  double exponential(Stream s, std::int32_t week, std::uint32_t agent) const {
+    return -std::log(uniform(s, week, agent));
+  }
+
+  // A Boost.Random / <random> compatible engine for distributions that need several words.
+  Engine engine(Stream s, std::int32_t week, std::uint32_t agent) const {
+    Philox::ctr_type c{{agent, static_cast<std::uint32_t>(week), static_cast<std::uint32_t>(s), 0u}};
+    return Engine(c, key_);
+  }
+
+  static double to_unit(std::uint32_t hi, std::uint32_t lo) {
+    const std::uint64_t bits = (static_cast<std::uint64_t>(hi) << 21) ^ (lo >> 11);
+    return (static_cast<double>(bits & ((1ull << 53) - 1)) + 0.5) * 0x1.0p-53;
+  }
+
+ private:
+  Philox::key_type key_;
+};
+
+// A pair of youths forming a tie draws with the two ids in a fixed order.
+inline double pair_uniform(const Rng& rng, Stream s, std::uint32_t a, std::uint32_t b) {
+  return a < b ? rng.uniform(s, static_cast<std::int32_t>(a), b)
+               : rng.uniform(s, static_cast<std::int32_t>(b), a);
+}
+
+}  // namespace drift

@@ -1,0 +1,87 @@
+#pragma once
+// Scenario files: YAML -> a validated, immutable configuration. Nothing runs on an invalid file.
+#include <yaml-cpp/yaml.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "drift/parameters.hpp"
+
+namespace drift {
+
+// One problem found in a scenario, areas CSV or override, pointing at where it is.
+struct Diagnostic {
+  std::string file;
+  int line = 0;    // 1-based; 0 when unknown
+  int column = 0;  // 1-based; 0 when unknown
+  std::string key;  // dotted path of the offending key, e.g. "careers.progression_hazard"
+  std::string message;  // what is wrong and what was expected
+  // "FILE:LINE:COL: key 'KEY': MESSAGE"
+  std::string format() const;
+};
+
+class ScenarioError : public std::runtime_error {
+ public:
+  explicit ScenarioError(std::vector<Diagnostic> diagnostics);
+  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+// One district (wijk) or other area of the modelled city.
+struct AreaSpec {
+  std::string name;
+  double youth_12_17 = 0;       // residents aged 12-17
+  double youth_18_26 = 0;       // residents aged 18-26
+  double low_income_share = 0;  // share of households at or below 125% of the social minimum
+  int schools = 0;              // secondary school locations
+};
+
+// An intervention block as written in a strategy; interpreted by the intervention registry.
+struct InterventionSpec {
+  std::string type;
+  std::string name;  // defaults to the type
+  YAML::Node node;   // the block itself, with marks for error messages
+  std::string file;  // the file it came from
+};
+
+struct StrategySpec {
+  std::string name;
+  std::string description;
+  std::vector<InterventionSpec> interventions;  // after resolving the strategy's `extends`
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string file;  // path of the top-level file
+  Parameters params;
+  std::vector<AreaSpec> areas;
+  std::string areas_source;  // CSV path, or "inline"
+  std::vector<StrategySpec> strategies;  // the baseline first
+  std::string resolved_yaml;  // the merged document with every default filled in
+};
+
+// A `--set path.to.key=value` override.
+struct Override {
+  std::string path;
+  std::string value;
+};
+
+// Loads, merges (`extends`), applies overrides and validates. Throws ScenarioError listing every
+// problem found.
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides = {});
+
+// Areas from a CSV with a header row; see docs/scenario.md for the columns.
+std::vector<AreaSpec> load_areas_csv(const std::string& path);
+
+// The JSON Schema (draft 2020-12) of scenario files, generated from the parameter table and the
+// intervention registry.
+std::string scenario_json_schema();
+
+// Parses "path=value"; throws ScenarioError on a malformed override.
+Override parse_override(const std::string& text);
+
+}  // namespace drift

@@ -1,0 +1,79 @@
+#pragma once
+// Everything one run (one strategy, one replicate) evolves: population, ties, networks, hazard
+// multipliers and the week's tallies. Built by build_world, advanced by step (see step.hpp).
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "drift/parameters.hpp"
+#include "drift/population.hpp"
+#include "drift/rng.hpp"
+#include "drift/scenario.hpp"
+#include "drift/ties.hpp"
+
+namespace drift {
+
+struct School {
+  std::uint8_t area;
+};
+
+struct Networks {
+  std::vector<std::uint32_t> places;         // places for youths
+  std::vector<std::uint32_t> members;        // youths currently dealing for it
+  std::vector<float> capacity_factor;        // set by interventions; 1 = no change
+  std::vector<std::uint32_t> territory_begin;  // CSR over territory_areas, size count + 1
+  std::vector<std::uint8_t> territory_areas;
+  std::vector<double> revenue_week;          // euro turned over this week
+  std::size_t count() const { return places.size(); }
+  std::uint32_t open_places(std::size_t n) const;
+};
+
+// Counts kept per area and updated on every transition, so recording a week is O(areas).
+enum class Tally : std::uint8_t {
+  // stocks
+  uninvolved = 0, at_risk, runner, dealer, detained, released, desisted,
+  employed, status_job, record,
+  // flows this week
+  new_entries, entries, relapses, arrests, releases, desistances, jobs_found,
+  count_
+};
+inline constexpr int kTallyCount = static_cast<int>(Tally::count_);
+inline constexpr int kFirstFlowTally = static_cast<int>(Tally::new_entries);
+
+struct World {
+  Parameters params;
+  std::vector<AreaSpec> areas;
+  std::vector<School> schools;
+  std::vector<std::uint32_t> cohort_begin;  // slot range of each cohort, size cohorts + 1
+  Population pop;
+  Ties ties;
+  Networks networks;
+  Multipliers mult;
+  Rng rng;
+  int threads = 1;
+  int week = 0;  // the week being simulated; negative during burn-in
+  // tallies[area * kTallyCount + tally]
+  std::vector<std::int64_t> tallies;
+  // Area recruitment demand this week: open share of the places of networks active there.
+  std::vector<float> area_demand;
+
+  World(const Parameters& p, std::vector<AreaSpec> area_specs, std::uint32_t replicate);
+  std::int64_t& tally(int area, Tally t) {
+    return tallies[static_cast<std::size_t>(area) * kTallyCount + static_cast<int>(t)];
+  }
+  std::int64_t tally(int area, Tally t) const {
+    return tallies[static_cast<std::size_t>(area) * kTallyCount + static_cast<int>(t)];
+  }
+  int cohorts() const { return static_cast<int>(cohort_begin.size()) - 1; }
+  bool at_school(std::uint32_t i) const { return pop.age[i] < params.population.school_leaving_age; }
+  bool has_current_record(std::uint32_t i) const;
+  double weighted_exposure(std::uint32_t i) const;
+  std::size_t bytes() const;
+};
+
+// Builds the population, schools, ties and networks of one replicate. Deterministic in
+// (params, areas, replicate).
+World build_world(const Parameters& p, const std::vector<AreaSpec>& areas, std::uint32_t replicate);
+
+}  // namespace drift
