@@ -49,6 +49,8 @@ void validate_intervention_block(const InterventionSpec& spec, std::vector<Diagn
 }
 
 std::string intervention_json_schema() {
+  // An empty oneOf matches nothing, which would reject every block while no type is registered.
+  if (registry().empty()) return "{\"type\": \"object\", \"required\": [\"type\"]}";
   std::string s = "{\"oneOf\": [";
   bool first = true;
   for (const auto& [name, t] : registry()) {

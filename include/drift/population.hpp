@@ -16,8 +16,9 @@ enum class State : std::uint8_t {
   detained,
   released,
   desisted,
+  vacant,  // slot not occupied this year (cohort bands differ in size); not a youth
 };
-inline constexpr int kStateCount = 7;
+inline constexpr int kStateCount = 7;  // states a youth can be in (vacant excluded)
 std::string_view state_name(State s);
 inline bool is_dealing(State s) { return s == State::runner || s == State::dealer; }
 

@@ -3,8 +3,11 @@
 // (seed, replicate, stream, week, agent), so results do not depend on the number of threads, on
 // the order of execution, or on what other youths do. Strategies that differ only in
 // interventions therefore share their random numbers (common random numbers).
-#include <Random123/MicroURNG.hpp>
+// philox.h sets up the feature macros MicroURNG.hpp relies on.
+// clang-format off
 #include <Random123/philox.h>
+#include <Random123/MicroURNG.hpp>
+// clang-format on
 
 #include <array>
 #include <cmath>
@@ -35,6 +38,9 @@ enum class Stream : std::uint32_t {
   job_change = 20,
   job_quality = 21,
   newcomer = 22,
+  entry_retry = 23,    // entry clock redrawn after a recruit found no open place
+  relapse_retry = 24,  // relapse clock redrawn after a returner found no open place
+  job_loss = 25,
   // interventions start at 100; each intervention instance adds its index
   intervention = 100,
 };

@@ -2,8 +2,10 @@
 // Scenario files: YAML -> a validated, immutable configuration. Nothing runs on an invalid file.
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "drift/parameters.hpp"
@@ -77,11 +79,25 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
 // Areas from a CSV with a header row; see docs/scenario.md for the columns.
 std::vector<AreaSpec> load_areas_csv(const std::string& path);
 
+// Checks one numeric field of an area ("youth_12_17", "youth_18_26", "low_income_share" or
+// "schools"), given its value (nullopt when it is not a number) and the text it was written as.
+// Returns "" when acceptable, else what is wrong; shared by the CSV and inline area lists so both
+// say the same thing.
+std::string area_field_problem(std::string_view field, std::optional<double> value,
+                               std::string_view written);
+
 // The JSON Schema (draft 2020-12) of scenario files, generated from the parameter table and the
 // intervention registry.
 std::string scenario_json_schema();
 
 // Parses "path=value"; throws ScenarioError on a malformed override.
 Override parse_override(const std::string& text);
+
+// A whole, finite decimal number such as "3", "-0.5", "+2" or "1e-3" (surrounding blanks
+// allowed); nullopt for anything else, e.g. "", "1.5x", "0x10", "nan", "inf".
+std::optional<double> parse_number(std::string_view text);
+
+// The shortest decimal text that parses back to exactly `value` ("0.02", "520", "1e-05").
+std::string format_number(double value);
 
 }  // namespace drift

@@ -21,10 +21,15 @@ struct School {
 struct Networks {
   std::vector<std::uint32_t> places;         // places for youths
   std::vector<std::uint32_t> members;        // youths currently dealing for it
+  std::vector<std::uint32_t> dealers;        // of whom dealers (the rest are runners)
   std::vector<float> capacity_factor;        // set by interventions; 1 = no change
   std::vector<std::uint32_t> territory_begin;  // CSR over territory_areas, size count + 1
   std::vector<std::uint8_t> territory_areas;
   std::vector<double> revenue_week;          // euro turned over this week
+  std::vector<float> earnings_factor;        // set by interventions; 1 = no change
+  // Networks active in each area: CSR over area_networks, size areas + 1.
+  std::vector<std::uint32_t> area_network_begin;
+  std::vector<std::uint16_t> area_networks;
   std::size_t count() const { return places.size(); }
   std::uint32_t open_places(std::size_t n) const;
 };
@@ -41,11 +46,24 @@ enum class Tally : std::uint8_t {
 inline constexpr int kTallyCount = static_cast<int>(Tally::count_);
 inline constexpr int kFirstFlowTally = static_cast<int>(Tally::new_entries);
 
+// A decision taken in a process's parallel phase, applied in agent order in its commit phase.
+struct Decision {
+  std::uint32_t agent;
+  std::uint32_t what;  // process-specific
+};
+
+// Age from which the data's adult band (youth_18_26) applies; youths arrive or leave then.
+inline constexpr int kAdultBandAge = 18;
+
 struct World {
   Parameters params;
   std::vector<AreaSpec> areas;
   std::vector<School> schools;
   std::vector<std::uint32_t> cohort_begin;  // slot range of each cohort, size cohorts + 1
+  // Slots of cohort c in area a: [block_begin[c * areas + a], block_begin[c * areas + a + 1]).
+  std::vector<std::uint32_t> block_begin;
+  std::vector<std::uint32_t> block_young;  // slots occupied while the cohort is under 18
+  std::vector<std::uint32_t> block_adult;  // slots occupied from 18
   Population pop;
   Ties ties;
   Networks networks;
@@ -57,6 +75,10 @@ struct World {
   std::vector<std::int64_t> tallies;
   // Area recruitment demand this week: open share of the places of networks active there.
   std::vector<float> area_demand;
+  std::int32_t first_week = 0;  // week at which the run started (start of burn-in)
+  // Scratch for the decide/commit phases: one buffer per thread, merged in agent order.
+  std::vector<std::vector<Decision>> scratch;
+  std::vector<Decision> decisions;
 
   World(const Parameters& p, std::vector<AreaSpec> area_specs, std::uint32_t replicate);
   std::int64_t& tally(int area, Tally t) {

@@ -1,0 +1,71 @@
+#pragma once
+// Runs a scenario: every strategy for every replicate, with common random numbers (replicate r
+// of every strategy starts from the same burnt-in world and uses the same keyed draws).
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "drift/interventions.hpp"
+#include "drift/scenario.hpp"
+
+namespace drift {
+
+struct Metric {
+  std::string name;
+  std::string unit;
+  std::string description;
+};
+
+// Metrics recorded per week and area.
+const std::vector<Metric>& area_metrics();
+// Metrics recorded per week for the whole city (networks).
+const std::vector<Metric>& city_metrics();
+// Metrics recorded per week and intervention.
+const std::vector<Metric>& intervention_metrics();
+// Index of a metric by name in area_metrics(); -1 if absent.
+int area_metric_index(const std::string& name);
+
+// The record of one run (one strategy, one replicate).
+struct RunOutput {
+  int weeks = 0;
+  int areas = 0;
+  std::vector<double> by_area;  // [metric][week][area]
+  std::vector<double> city;     // [metric][week]
+  std::vector<double> interventions;  // [intervention][metric][week]
+  double fixed_cost = 0;  // one-off intervention costs, euro
+  double area_value(int metric, int week, int area) const {
+    return by_area[(static_cast<std::size_t>(metric) * weeks + week) * areas + area];
+  }
+  double total(int metric, int week) const;  // summed over areas
+};
+
+struct StrategyOutput {
+  std::string name;
+  std::string description;
+  std::vector<std::string> intervention_names;
+  std::vector<std::string> intervention_types;
+  std::vector<RunOutput> replicates;
+};
+
+struct ExperimentOutput {
+  std::vector<std::string> area_names;
+  std::vector<StrategyOutput> strategies;
+};
+
+struct RunOptions {
+  int threads = 1;
+  // Called after each finished run with (runs done, runs in total); may be empty.
+  std::function<void(std::size_t, std::size_t)> progress;
+  // When set and true, the experiment stops early and throws Cancelled.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct Cancelled : std::runtime_error {
+  Cancelled() : std::runtime_error("cancelled") {}
+};
+
+ExperimentOutput run_experiment(const Scenario& scenario, const RunOptions& options);
+
+}  // namespace drift

@@ -1,0 +1,173 @@
+#include "drift/experiment.hpp"
+
+#include <stdexcept>
+
+#include "drift/step.hpp"
+#include "drift/world.hpp"
+
+namespace drift {
+
+const std::vector<Metric>& area_metrics() {
+  static const std::vector<Metric> m = {
+      {"youths", "youths", "Youths living in the area (all states)"},
+      {"dealing", "youths", "Youths currently dealing (runner or dealer)"},
+      {"uninvolved", "youths", "Youths not involved in dealing and not at risk"},
+      {"at_risk", "youths", "Youths at risk of entering dealing"},
+      {"runner", "youths", "Youths running for a network"},
+      {"dealer", "youths", "Youths dealing for a network"},
+      {"detained", "youths", "Youths in detention"},
+      {"released", "youths", "Youths released from detention, within the probation window"},
+      {"desisted", "youths", "Youths who stopped dealing"},
+      {"employed", "youths", "Youths with a job (ordinary or with status)"},
+      {"status_job", "youths", "Youths with a job with status"},
+      {"record", "youths", "Youths with a criminal record"},
+      {"new_entries", "youths per week", "First entries into dealing this week"},
+      {"entries", "youths per week", "Entries into dealing this week (first entries and relapses)"},
+      {"relapses", "youths per week", "Returns to dealing after release or desistance this week"},
+      {"arrests", "youths per week", "Arrests of runners and dealers this week"},
+      {"releases", "youths per week", "Releases from detention this week"},
+      {"desistances", "youths per week", "Runners and dealers who stopped dealing this week"},
+      {"jobs_found", "youths per week", "Jobs found this week"},
+  };
+  return m;
+}
+
+const std::vector<Metric>& city_metrics() {
+  static const std::vector<Metric> m = {
+      {"network_members", "youths", "Youths dealing for a criminal network"},
+      {"network_places", "places", "Places for youths in criminal networks (after interventions)"},
+      {"network_revenue", "euro per week", "Turnover brought in by youths dealing for networks"},
+  };
+  return m;
+}
+
+const std::vector<Metric>& intervention_metrics() {
+  static const std::vector<Metric> m = {
+      {"eligible", "youths", "Youths meeting the eligibility rule this week"},
+      {"enrolled", "youths per week", "Youths taken in this week"},
+      {"served", "youths", "Youths served or covered this week"},
+      {"waiting", "youths", "Eligible youths on the waiting list this week"},
+      {"capacity", "places", "Places available this week"},
+      {"cost", "euro per week", "Cost this week"},
+  };
+  return m;
+}
+
+int area_metric_index(const std::string& name) {
+  const auto& m = area_metrics();
+  for (std::size_t k = 0; k < m.size(); ++k) {
+    if (m[k].name == name) return static_cast<int>(k);
+  }
+  return -1;
+}
+
+double RunOutput::total(int metric, int week) const {
+  double s = 0;
+  for (int a = 0; a < areas; ++a) s += area_value(metric, week, a);
+  return s;
+}
+
+namespace {
+
+void record_week(const World& w, int week, const std::vector<InterventionWeek>& log, RunOutput& out) {
+  const int nareas = out.areas;
+  auto put = [&](int metric, int area, double v) {
+    out.by_area[(static_cast<std::size_t>(metric) * out.weeks + week) * nareas + area] = v;
+  };
+  // Order follows area_metrics().
+  for (int a = 0; a < nareas; ++a) {
+    double youths = 0;
+    for (int s = 0; s < kStateCount; ++s) youths += w.tally(a, static_cast<Tally>(s));
+    const double runner = w.tally(a, Tally::runner), dealer = w.tally(a, Tally::dealer);
+    int m = 0;
+    put(m++, a, youths);
+    put(m++, a, runner + dealer);
+    for (int s = 0; s < kStateCount; ++s) put(m++, a, w.tally(a, static_cast<Tally>(s)));
+    for (int t = static_cast<int>(Tally::employed); t < kTallyCount; ++t) {
+      put(m++, a, w.tally(a, static_cast<Tally>(t)));
+    }
+  }
+  const auto& nets = w.networks;
+  double members = 0, places = 0, revenue = 0;
+  for (std::size_t n = 0; n < nets.count(); ++n) {
+    members += nets.members[n];
+    places += std::floor(nets.places[n] * nets.capacity_factor[n]);
+    revenue += nets.revenue_week[n];
+  }
+  const double city[] = {members, places, revenue};
+  for (int m = 0; m < 3; ++m) out.city[static_cast<std::size_t>(m) * out.weeks + week] = city[m];
+  const int nm = static_cast<int>(intervention_metrics().size());
+  for (std::size_t k = 0; k < log.size(); ++k) {
+    const double v[] = {log[k].eligible, log[k].enrolled, log[k].served,
+                        log[k].waiting,  log[k].capacity, log[k].cost};
+    for (int m = 0; m < nm; ++m) {
+      out.interventions[(k * nm + m) * out.weeks + week] = v[m];
+    }
+  }
+}
+
+InterventionList make_interventions(const StrategySpec& s) {
+  InterventionList list;
+  for (std::size_t k = 0; k < s.interventions.size(); ++k) {
+    const auto& spec = s.interventions[k];
+    const auto* type = InterventionRegistry::find(spec.type);
+    if (type == nullptr) throw std::invalid_argument("unknown intervention type " + spec.type);
+    list.push_back(type->create(spec, static_cast<std::uint32_t>(k)));
+  }
+  return list;
+}
+
+}  // namespace
+
+ExperimentOutput run_experiment(const Scenario& scenario, const RunOptions& options) {
+  static_assert(static_cast<int>(Tally::employed) == kStateCount,
+                "record_week assumes the stock tallies follow the states");
+  const auto& p = scenario.params;
+  ExperimentOutput out;
+  for (const auto& a : scenario.areas) out.area_names.push_back(a.name);
+  for (const auto& s : scenario.strategies) {
+    StrategyOutput so;
+    so.name = s.name;
+    so.description = s.description;
+    for (const auto& i : s.interventions) {
+      so.intervention_names.push_back(i.name);
+      so.intervention_types.push_back(i.type);
+    }
+    out.strategies.push_back(std::move(so));
+  }
+  const int replicates = p.simulation.replicates;
+  const int weeks = p.simulation.weeks;
+  const std::size_t total_runs = static_cast<std::size_t>(replicates) * out.strategies.size();
+  std::size_t done = 0;
+  for (int r = 0; r < replicates; ++r) {
+    World burnt = build_world(p, scenario.areas, static_cast<std::uint32_t>(r));
+    burnt.threads = options.threads;
+    while (burnt.week < 0) {
+      if (options.cancel && options.cancel->load()) throw Cancelled();
+      step(burnt);
+    }
+    for (std::size_t s = 0; s < scenario.strategies.size(); ++s) {
+      World w = burnt;
+      auto interventions = make_interventions(scenario.strategies[s]);
+      RunOutput run;
+      run.weeks = weeks;
+      run.areas = static_cast<int>(scenario.areas.size());
+      run.by_area.assign(area_metrics().size() * weeks * run.areas, 0.0);
+      run.city.assign(city_metrics().size() * weeks, 0.0);
+      run.interventions.assign(interventions.size() * intervention_metrics().size() * weeks, 0.0);
+      for (const auto& iv : interventions) run.fixed_cost += iv->fixed_cost();
+      std::vector<InterventionWeek> log;
+      for (int week = 0; week < weeks; ++week) {
+        if (options.cancel && options.cancel->load()) throw Cancelled();
+        step(w, interventions, &log);
+        record_week(w, week, log, run);
+      }
+      out.strategies[s].replicates.push_back(std::move(run));
+      ++done;
+      if (options.progress) options.progress(done, total_runs);
+    }
+  }
+  return out;
+}
+
+}  // namespace drift

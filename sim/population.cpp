@@ -1,0 +1,74 @@
+#include "drift/population.hpp"
+
+namespace drift {
+
+std::string_view state_name(State s) {
+  switch (s) {
+    case State::uninvolved: return "uninvolved";
+    case State::at_risk: return "at_risk";
+    case State::runner: return "runner";
+    case State::dealer: return "dealer";
+    case State::detained: return "detained";
+    case State::released: return "released";
+    case State::desisted: return "desisted";
+    case State::vacant: return "vacant";
+  }
+  return "?";
+}
+
+void Population::resize(std::size_t n) {
+  area.resize(n);
+  cohort.resize(n);
+  age.resize(n);
+  school.resize(n, kNoSchool);
+  low_income.resize(n);
+  risk.resize(n);
+  attachment.resize(n);
+  baseline_attitude.resize(n);
+  attitude.resize(n);
+  state.resize(n, State::vacant);
+  job.resize(n, Job::none);
+  ever_dealt.resize(n);
+  network.resize(n, kNoNetwork);
+  last_arrest_week.resize(n, kNever);
+  countdown.resize(n);
+  clock_a.resize(n);
+  clock_b.resize(n);
+  clock_c.resize(n);
+  clock_job.resize(n);
+  dealing_neighbours.resize(n);
+  dealing_schoolmates.resize(n);
+  dealing_friends.resize(n);
+}
+
+std::size_t Population::bytes() const {
+  const std::size_t per_youth = sizeof(area[0]) + sizeof(cohort[0]) + sizeof(age[0]) +
+                                sizeof(school[0]) + sizeof(low_income[0]) + sizeof(risk[0]) +
+                                sizeof(attachment[0]) + sizeof(baseline_attitude[0]) +
+                                sizeof(attitude[0]) + sizeof(state[0]) + sizeof(job[0]) +
+                                sizeof(ever_dealt[0]) + sizeof(network[0]) +
+                                sizeof(last_arrest_week[0]) + sizeof(countdown[0]) +
+                                4 * sizeof(clock_a[0]) + 3 * sizeof(dealing_neighbours[0]);
+  return per_youth * size();
+}
+
+void Multipliers::resize(std::size_t n) {
+  for (auto* c : {&onset, &entry, &progression, &desistance, &arrest, &relapse, &job_finding,
+                  &status_job, &vog_blocked, &attitude}) {
+    c->assign(n, 1.0f);
+  }
+  active = false;
+}
+
+void Multipliers::reset() {
+  if (!active) return;
+  for (auto* c : {&onset, &entry, &progression, &desistance, &arrest, &relapse, &job_finding,
+                  &status_job, &vog_blocked, &attitude}) {
+    std::fill(c->begin(), c->end(), 1.0f);
+  }
+  active = false;
+}
+
+std::size_t Multipliers::bytes() const { return 10 * sizeof(float) * onset.size(); }
+
+}  // namespace drift

@@ -1,0 +1,41 @@
+#include <cmath>
+
+#include "drift/processes.hpp"
+#include "lifecycle.hpp"
+
+namespace drift {
+
+double relapse_hazard(const World& w, std::uint32_t i) {
+  const auto& r = w.params.relapse;
+  const auto& p = w.pop;
+  const double base = p.state[i] == State::released ? r.released_hazard : r.desisted_hazard;
+  const double job = p.job[i] == Job::status     ? r.status_job_hr
+                     : p.job[i] == Job::ordinary ? r.job_hr
+                                                 : 1.0;
+  return base * job * std::exp(r.age_log_hr * (p.age[i] - kAdultBandAge)) * w.mult.relapse[i];
+}
+
+void relapse(World& w) {
+  auto& p = w.pop;
+  const auto& decided = detail::decide(w, [&](std::uint32_t i, std::vector<Decision>& out) {
+    const State s = p.state[i];
+    if (s != State::released && s != State::desisted) return;
+    if (detail::tick(p.clock_a[i], static_cast<float>(relapse_hazard(w, i)))) out.push_back({i, 0});
+  });
+  std::vector<Decision> candidates(decided.begin(), decided.end());
+  detail::order_by_priority(w, candidates);
+  for (const auto& d : candidates) {
+    const auto i = d.agent;
+    if (!detail::join_network(w, i)) {
+      p.clock_a[i] = static_cast<float>(w.rng.exponential(Stream::relapse_retry, w.week, i));
+      continue;
+    }
+    const int a = p.area[i];
+    ++w.tally(a, Tally::relapses);
+    ++w.tally(a, Tally::entries);
+    detail::set_state(w, i, State::runner);
+    detail::draw_state_clocks(w, i);
+  }
+}
+
+}  // namespace drift

@@ -1,0 +1,265 @@
+#include "drift/results.hpp"
+
+#include <H5Cpp.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+#include "drift/build_info.hpp"
+
+namespace drift {
+
+namespace {
+
+void string_attr(H5::H5Object& obj, const std::string& name, const std::string& value) {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  H5::DataSpace scalar(H5S_SCALAR);
+  auto attr = obj.createAttribute(name, type, scalar);
+  const char* c = value.c_str();
+  attr.write(type, &c);
+}
+
+void number_attr(H5::H5Object& obj, const std::string& name, double value) {
+  H5::DataSpace scalar(H5S_SCALAR);
+  auto attr = obj.createAttribute(name, H5::PredType::NATIVE_DOUBLE, scalar);
+  attr.write(H5::PredType::NATIVE_DOUBLE, &value);
+}
+
+void int_attr(H5::H5Object& obj, const std::string& name, long long value) {
+  H5::DataSpace scalar(H5S_SCALAR);
+  auto attr = obj.createAttribute(name, H5::PredType::NATIVE_LLONG, scalar);
+  attr.write(H5::PredType::NATIVE_LLONG, &value);
+}
+
+void write_strings(H5::Group& g, const std::string& name, const std::vector<std::string>& values) {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  hsize_t n = values.size();
+  H5::DataSpace space(1, &n);
+  auto ds = g.createDataSet(name, type, space);
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  if (n > 0) ds.write(ptrs.data(), type);
+}
+
+H5::DataSet write_array(H5::Group& g, const std::string& name, const std::vector<hsize_t>& shape,
+                        const std::vector<double>& values, const std::string& unit,
+                        const std::string& description, const std::string& dims) {
+  H5::DataSpace space(static_cast<int>(shape.size()), shape.data());
+  H5::DSetCreatPropList props;
+  std::size_t count = 1;
+  for (auto s : shape) count *= s;
+  if (count > 4096) {
+    // Chunked and compressed: series are long and mostly smooth.
+    std::vector<hsize_t> chunk(shape);
+    chunk[0] = 1;
+    props.setChunk(static_cast<int>(chunk.size()), chunk.data());
+    props.setDeflate(4);
+  }
+  auto ds = g.createDataSet(name, H5::PredType::NATIVE_DOUBLE, space, props);
+  if (count > 0) ds.write(values.data(), H5::PredType::NATIVE_DOUBLE);
+  string_attr(ds, "units", unit);
+  string_attr(ds, "description", description);
+  string_attr(ds, "dimensions", dims);
+  return ds;
+}
+
+void write_strategy(H5::Group& root, const ExperimentOutput& out, const StrategyOutput& s) {
+  auto g = root.createGroup(s.name);
+  string_attr(g, "description", s.description);
+  const hsize_t reps = s.replicates.size();
+  const hsize_t weeks = reps ? s.replicates[0].weeks : 0;
+  const hsize_t areas = out.area_names.size();
+  auto ts = g.createGroup("timeseries");
+  auto ba = g.createGroup("by_area");
+  const auto& am = area_metrics();
+  for (std::size_t m = 0; m < am.size(); ++m) {
+    std::vector<double> series(reps * weeks), by_area(reps * weeks * areas);
+    for (hsize_t r = 0; r < reps; ++r) {
+      const auto& run = s.replicates[r];
+      for (hsize_t t = 0; t < weeks; ++t) {
+        double sum = 0;
+        for (hsize_t a = 0; a < areas; ++a) {
+          const double v = run.area_value(static_cast<int>(m), static_cast<int>(t), static_cast<int>(a));
+          by_area[(r * weeks + t) * areas + a] = v;
+          sum += v;
+        }
+        series[r * weeks + t] = sum;
+      }
+    }
+    write_array(ts, am[m].name, {reps, weeks}, series, am[m].unit, am[m].description,
+                "replicate,week");
+    write_array(ba, am[m].name, {reps, weeks, areas}, by_area, am[m].unit, am[m].description,
+                "replicate,week,area");
+  }
+  const auto& cm = city_metrics();
+  for (std::size_t m = 0; m < cm.size(); ++m) {
+    std::vector<double> series(reps * weeks);
+    for (hsize_t r = 0; r < reps; ++r) {
+      for (hsize_t t = 0; t < weeks; ++t) series[r * weeks + t] = s.replicates[r].city[m * weeks + t];
+    }
+    write_array(ts, cm[m].name, {reps, weeks}, series, cm[m].unit, cm[m].description,
+                "replicate,week");
+  }
+  auto ig = g.createGroup("interventions");
+  const auto& im = intervention_metrics();
+  for (std::size_t k = 0; k < s.intervention_names.size(); ++k) {
+    auto one = ig.createGroup(s.intervention_names[k]);
+    string_attr(one, "type", s.intervention_types[k]);
+    for (std::size_t m = 0; m < im.size(); ++m) {
+      std::vector<double> series(reps * weeks);
+      for (hsize_t r = 0; r < reps; ++r) {
+        for (hsize_t t = 0; t < weeks; ++t) {
+          series[r * weeks + t] = s.replicates[r].interventions[(k * im.size() + m) * weeks + t];
+        }
+      }
+      write_array(one, im[m].name, {reps, weeks}, series, im[m].unit, im[m].description,
+                  "replicate,week");
+    }
+  }
+  std::vector<double> fixed(reps);
+  for (hsize_t r = 0; r < reps; ++r) fixed[r] = s.replicates[r].fixed_cost;
+  write_array(ig, "fixed_cost", {reps}, fixed, "euro", "One-off cost of the strategy's interventions",
+              "replicate");
+}
+
+}  // namespace
+
+std::string text_hash(const std::string& text) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+void write_results(const std::string& path, const Scenario& scenario, const ExperimentOutput& output,
+                   const Provenance& provenance) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  try {
+    H5::Exception::dontPrint();
+    H5::H5File file(tmp, H5F_ACC_TRUNC);
+    auto root = file.openGroup("/");
+    string_attr(root, "format", "drift-results");
+    int_attr(root, "format_version", kResultFormatVersion);
+    string_attr(root, "program_version", build_info::version);
+    string_attr(root, "git_commit", build_info::git_commit);
+    string_attr(root, "compiler", build_info::compiler);
+    string_attr(root, "build_type", build_info::build_type);
+    string_attr(root, "compiler_flags", build_info::cxx_flags);
+    string_attr(root, "command_line", provenance.command_line);
+    string_attr(root, "scenario_name", scenario.name);
+    string_attr(root, "scenario_file", scenario.file);
+    string_attr(root, "scenario_yaml", scenario.resolved_yaml);
+    string_attr(root, "scenario_hash", text_hash(scenario.resolved_yaml));
+    int_attr(root, "seed", scenario.params.simulation.seed);
+    int_attr(root, "replicates", scenario.params.simulation.replicates);
+    int_attr(root, "weeks", scenario.params.simulation.weeks);
+    int_attr(root, "burn_in_weeks", scenario.params.simulation.burn_in_weeks);
+    number_attr(root, "population_scale", scenario.params.simulation.population_scale);
+    string_attr(root, "baseline", scenario.strategies.empty() ? "" : scenario.strategies[0].name);
+    auto areas = file.createGroup("areas");
+    write_strings(areas, "names", output.area_names);
+    auto strategies = file.createGroup("strategies");
+    std::vector<std::string> order;
+    for (const auto& s : output.strategies) {
+      write_strategy(strategies, output, s);
+      order.push_back(s.name);
+    }
+    write_strings(strategies, "order", order);
+    file.close();
+    std::filesystem::rename(tmp, path);
+  } catch (const H5::Exception& e) {
+    std::filesystem::remove(tmp);
+    throw std::runtime_error(path + ": cannot write result file: " + e.getDetailMsg());
+  } catch (...) {
+    std::filesystem::remove(tmp);
+    throw;
+  }
+}
+
+struct ResultReader::Impl {
+  H5::H5File file;
+};
+
+ResultReader::ResultReader(const std::string& path) : impl_(nullptr) {
+  H5::Exception::dontPrint();
+  try {
+    impl_ = new Impl{H5::H5File(path, H5F_ACC_RDONLY)};
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(path + ": not a readable HDF5 file");
+  }
+}
+
+ResultReader::~ResultReader() { delete impl_; }
+
+DatasetData ResultReader::dataset(const std::string& path) const {
+  auto ds = impl_->file.openDataSet(path);
+  auto space = ds.getSpace();
+  const int rank = space.getSimpleExtentNdims();
+  std::vector<hsize_t> dims(rank);
+  space.getSimpleExtentDims(dims.data());
+  DatasetData d;
+  std::size_t n = 1;
+  for (auto x : dims) {
+    d.shape.push_back(x);
+    n *= x;
+  }
+  d.values.resize(n);
+  if (n > 0) ds.read(d.values.data(), H5::PredType::NATIVE_DOUBLE);
+  return d;
+}
+
+std::vector<std::string> ResultReader::strings(const std::string& path) const {
+  auto ds = impl_->file.openDataSet(path);
+  auto space = ds.getSpace();
+  hsize_t n = 0;
+  space.getSimpleExtentDims(&n);
+  std::vector<char*> ptrs(n);
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  if (n > 0) ds.read(ptrs.data(), type);
+  std::vector<std::string> out(ptrs.begin(), ptrs.end());
+  if (n > 0) H5Dvlen_reclaim(type.getId(), space.getId(), H5P_DEFAULT, ptrs.data());
+  return out;
+}
+
+namespace {
+H5::Attribute open_attr(H5::H5File& f, const std::string& object, const std::string& name) {
+  if (object != "/" && f.childObjType(object) == H5O_TYPE_DATASET) return f.openDataSet(object).openAttribute(name);
+  return f.openGroup(object).openAttribute(name);
+}
+}  // namespace
+
+std::string ResultReader::attribute(const std::string& object, const std::string& name) const {
+  auto attr = open_attr(impl_->file, object, name);
+  std::string value;
+  attr.read(attr.getStrType(), value);
+  return value;
+}
+
+double ResultReader::numeric_attribute(const std::string& object, const std::string& name) const {
+  auto attr = open_attr(impl_->file, object, name);
+  double v = 0;
+  attr.read(H5::PredType::NATIVE_DOUBLE, &v);
+  return v;
+}
+
+std::vector<std::string> ResultReader::children(const std::string& group) const {
+  auto g = impl_->file.openGroup(group);
+  std::vector<std::string> out;
+  for (hsize_t k = 0; k < g.getNumObjs(); ++k) out.push_back(g.getObjnameByIdx(k));
+  return out;
+}
+
+bool ResultReader::exists(const std::string& path) const {
+  return H5Lexists(impl_->file.getId(), path.c_str(), H5P_DEFAULT) > 0;
+}
+
+}  // namespace drift
