@@ -107,8 +107,13 @@ std::string area_field_problem(std::string_view field, std::optional<double> val
                                std::string_view written) {
   const bool integer = field == "schools";
   if (!value) {
-    return std::string(integer ? "expected an integer" : "expected a number") + ", got " +
-           (written.empty() ? std::string("an empty value") : "'" + std::string(written) + "'");
+    std::string msg = integer ? "expected an integer, got " : "expected a number, got ";
+    if (written.empty()) {
+      msg += "an empty value";
+    } else {
+      msg.append(1, '\'').append(written).append(1, '\'');
+    }
+    return msg;
   }
   const double v = *value;
   if (field == "low_income_share") {
@@ -165,8 +170,7 @@ std::vector<AreaSpec> load_areas_csv(const std::string& path) {
     if (rec.fields.size() != header.fields.size()) {
       diags.push_back({path, rec.line, 0, "",
                        "expected " + std::to_string(header.fields.size()) +
-                           " fields as in the header, found " +
-                           std::to_string(rec.fields.size())});
+                           " fields as in the header, found " + std::to_string(rec.fields.size())});
       continue;
     }
     auto where = [&](const Column& c) {
@@ -184,11 +188,10 @@ std::vector<AreaSpec> load_areas_csv(const std::string& path) {
           "duplicate area name '" + a.name + "' (first on line " + std::to_string(it->second) + ")";
       diags.push_back(std::move(d));
     }
-    const std::pair<const Column*, std::string_view> numeric[] = {
-        {&y1217, "youth_12_17"},
-        {&y1826, "youth_18_26"},
-        {&share, "low_income_share"},
-        {&schools, "schools"}};
+    const std::pair<const Column*, std::string_view> numeric[] = {{&y1217, "youth_12_17"},
+                                                                  {&y1826, "youth_18_26"},
+                                                                  {&share, "low_income_share"},
+                                                                  {&schools, "schools"}};
     double values[4] = {};
     for (std::size_t k = 0; k < 4; ++k) {
       const auto& cell = rec.fields[numeric[k].first->index];

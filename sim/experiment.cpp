@@ -49,6 +49,7 @@ const std::vector<Metric>& intervention_metrics() {
       {"waiting", "youths", "Eligible youths on the waiting list this week"},
       {"capacity", "places", "Places available this week"},
       {"cost", "euro per week", "Cost this week"},
+      {"mean_wait", "weeks", "Mean weeks waited by the youths taken in this week"},
   };
   return m;
 }
@@ -98,21 +99,21 @@ void record_week(const World& w, int week, const std::vector<InterventionWeek>& 
   for (int m = 0; m < 3; ++m) out.city[static_cast<std::size_t>(m) * out.weeks + week] = city[m];
   const int nm = static_cast<int>(intervention_metrics().size());
   for (std::size_t k = 0; k < log.size(); ++k) {
-    const double v[] = {log[k].eligible, log[k].enrolled, log[k].served,
-                        log[k].waiting,  log[k].capacity, log[k].cost};
+    const double v[] = {log[k].eligible, log[k].enrolled, log[k].served,   log[k].waiting,
+                        log[k].capacity, log[k].cost,     log[k].mean_wait};
     for (int m = 0; m < nm; ++m) {
       out.interventions[(k * nm + m) * out.weeks + week] = v[m];
     }
   }
 }
 
-InterventionList make_interventions(const StrategySpec& s) {
+InterventionList make_interventions(const StrategySpec& s, const std::vector<std::string>& area_names) {
   InterventionList list;
   for (std::size_t k = 0; k < s.interventions.size(); ++k) {
     const auto& spec = s.interventions[k];
     const auto* type = InterventionRegistry::find(spec.type);
     if (type == nullptr) throw std::invalid_argument("unknown intervention type " + spec.type);
-    list.push_back(type->create(spec, static_cast<std::uint32_t>(k)));
+    list.push_back(type->create(spec, static_cast<std::uint32_t>(k), area_names));
   }
   return list;
 }
@@ -148,7 +149,7 @@ ExperimentOutput run_experiment(const Scenario& scenario, const RunOptions& opti
     }
     for (std::size_t s = 0; s < scenario.strategies.size(); ++s) {
       World w = burnt;
-      auto interventions = make_interventions(scenario.strategies[s]);
+      auto interventions = make_interventions(scenario.strategies[s], out.area_names);
       RunOutput run;
       run.weeks = weeks;
       run.areas = static_cast<int>(scenario.areas.size());

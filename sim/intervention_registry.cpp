@@ -28,6 +28,12 @@ std::vector<std::string> InterventionRegistry::names() {
 }
 
 void validate_intervention_block(const InterventionSpec& spec, std::vector<Diagnostic>& out) {
+  validate_intervention_block(spec, {}, out);
+}
+
+void validate_intervention_block(const InterventionSpec& spec,
+                                 const std::vector<std::string>& area_names,
+                                 std::vector<Diagnostic>& out) {
   const auto* t = InterventionRegistry::find(spec.type);
   if (t == nullptr) {
     Diagnostic d;
@@ -45,7 +51,7 @@ void validate_intervention_block(const InterventionSpec& spec, std::vector<Diagn
     out.push_back(std::move(d));
     return;
   }
-  if (t->validate) t->validate(spec, out);
+  if (t->validate) t->validate(spec, area_names, out);
 }
 
 std::string intervention_json_schema() {

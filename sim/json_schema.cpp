@@ -115,7 +115,8 @@ std::string scenario_json_schema() {
     s += "    " + quote(g.name) + ": " + group_schema(g) + ",\n";
   }
   s += "    \"areas\": " + std::string(kAreas) + ",\n";
-  s += R"json(    "baseline": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "default": "baseline",
+  s +=
+      R"json(    "baseline": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "default": "baseline",
       "description": "Name of the baseline strategy; an empty one is added if no strategy has it"},
     "strategies": {"type": "array", "items": {"$ref": "#/$defs/strategy"}},
     "sweep": {"type": "object"},

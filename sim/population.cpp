@@ -57,6 +57,7 @@ void Multipliers::resize(std::size_t n) {
                   &status_job, &vog_blocked, &attitude}) {
     c->assign(n, 1.0f);
   }
+  coached.assign(n, 0);
   active = false;
 }
 
@@ -66,9 +67,10 @@ void Multipliers::reset() {
                   &status_job, &vog_blocked, &attitude}) {
     std::fill(c->begin(), c->end(), 1.0f);
   }
+  std::fill(coached.begin(), coached.end(), 0);
   active = false;
 }
 
-std::size_t Multipliers::bytes() const { return 10 * sizeof(float) * onset.size(); }
+std::size_t Multipliers::bytes() const { return (10 * sizeof(float) + 1) * onset.size(); }
 
 }  // namespace drift

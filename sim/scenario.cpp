@@ -146,8 +146,8 @@ std::optional<double> number_of(const YAML::Node& n) {
 
 bool valid_strategy_name(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
   });
 }
 
@@ -196,8 +196,17 @@ class Loader {
   std::optional<std::string> description;
   std::string baseline = "baseline";
   std::optional<std::vector<AreaSpec>> areas;
+  bool areas_valid = false;
   std::string areas_source;
   std::vector<StrategySpec> strategies;
+
+  // Intervention blocks of every file, checked once the merged areas are known because a block
+  // may name districts.
+  struct Block {
+    InterventionSpec spec;
+    std::string path;  // e.g. "strategies[1].interventions[0]"
+  };
+  std::vector<Block> blocks;
 
   // Loads `file` (whose text is `text`): first its ancestors, then its own settings over theirs.
   void load(const std::string& file, const std::string& text);
@@ -314,8 +323,7 @@ void Loader::load(const std::string& file, const std::string& text) {
   chain_.pop_back();
 }
 
-void Loader::load_extends(const std::string& file, const YAML::Node& key,
-                          const YAML::Node& value) {
+void Loader::load_extends(const std::string& file, const YAML::Node& key, const YAML::Node& value) {
   const auto name = string_of(file, key, value, "extends");
   if (!name) return;
   const std::string parent = relative_to(file, *name);
@@ -444,6 +452,7 @@ void Loader::load_areas(const std::string& file, const YAML::Node& key, const YA
     }
   }
   areas = std::move(result);
+  areas_valid = diags.size() == before;
   areas_source = source;
 }
 
@@ -613,17 +622,7 @@ void Loader::load_strategies(const std::string& file, const YAML::Node& key,
           }
           own.spec.node = static_cast<const YAML::Node&>(block);
           own.spec.file = file;
-          const std::size_t before = diags.size();
-          validate_intervention_block(own.spec, diags);
-          for (std::size_t d = before; d < diags.size(); ++d) {
-            auto& diag = diags[d];
-            if (diag.file.empty()) diag.file = file;
-            if (diag.key.empty()) {
-              diag.key = ipath;
-            } else if (!diag.key.starts_with(ipath)) {
-              diag.key = ipath + "." + diag.key;
-            }
-          }
+          blocks.push_back({own.spec, ipath});
           raw.own.push_back(std::move(own));
         }
       } else {
@@ -714,8 +713,8 @@ std::string emit_resolved(const Scenario& s) {
     }
     out << YAML::EndMap;
   }
-  out << YAML::Key << "areas" << YAML::Value << YAML::BeginMap << YAML::Key << "list"
-      << YAML::Value << YAML::BeginSeq;
+  out << YAML::Key << "areas" << YAML::Value << YAML::BeginMap << YAML::Key << "list" << YAML::Value
+      << YAML::BeginSeq;
   for (const auto& a : s.areas) {
     out << YAML::BeginMap;
     out << YAML::Key << "name" << YAML::Value << a.name;
@@ -757,13 +756,34 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
                             "areas: {list: [...]}), here or in a file it extends"});
   }
 
+  // With broken areas, district names are left unchecked rather than reported as unknown.
+  std::vector<std::string> area_names;
+  if (loader.areas_valid) {
+    for (const auto& a : *loader.areas) area_names.push_back(a.name);
+  }
+  for (const auto& block : loader.blocks) {
+    const std::size_t before = loader.diags.size();
+    validate_intervention_block(block.spec, area_names, loader.diags);
+    // The registry reports keys within the block; the reader needs the path from the top.
+    for (std::size_t d = before; d < loader.diags.size(); ++d) {
+      auto& diag = loader.diags[d];
+      if (diag.file.empty()) diag.file = block.spec.file;
+      if (diag.key.empty()) {
+        diag.key = block.path;
+      } else if (!diag.key.starts_with(block.path)) {
+        diag.key = block.path + "." + diag.key;
+      }
+    }
+  }
+
   std::vector<std::string> all_paths;
   for (const auto& p : parameter_table()) all_paths.emplace_back(p.path);
   for (const auto& o : overrides) {
     const ParamInfo* info = find_parameter(o.path);
     if (info == nullptr) {
-      loader.diags.push_back({"--set", 0, 0, o.path,
-                              "unknown parameter '" + o.path + "'" + did_you_mean(o.path, all_paths)});
+      loader.diags.push_back(
+          {"--set", 0, 0, o.path,
+           "unknown parameter '" + o.path + "'" + did_you_mean(o.path, all_paths)});
       continue;
     }
     const auto v = parse_number(o.value);
@@ -784,8 +804,9 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
   s.areas = std::move(*loader.areas);
   s.areas_source = loader.areas_source;
   s.strategies = std::move(loader.strategies);
-  const auto base = std::find_if(s.strategies.begin(), s.strategies.end(),
-                                 [&](const StrategySpec& st) { return st.name == loader.baseline; });
+  const auto base =
+      std::find_if(s.strategies.begin(), s.strategies.end(),
+                   [&](const StrategySpec& st) { return st.name == loader.baseline; });
   if (base == s.strategies.end()) {
     StrategySpec implicit;
     implicit.name = loader.baseline;

@@ -1,5 +1,7 @@
 #include "drift/step.hpp"
 
+#include <algorithm>
+
 #include "drift/processes.hpp"
 
 namespace drift {
@@ -10,6 +12,8 @@ void apply_interventions(World& w, const InterventionList& interventions,
   // Columns are rebuilt every week from the interventions in force, so an intervention that
   // ends leaves no trace, and a strategy without interventions never touches them.
   w.mult.reset();
+  std::fill(w.networks.capacity_factor.begin(), w.networks.capacity_factor.end(), 1.0f);
+  std::fill(w.networks.earnings_factor.begin(), w.networks.earnings_factor.end(), 1.0f);
   if (log) log->assign(interventions.size(), InterventionWeek{});
   for (std::size_t k = 0; k < interventions.size(); ++k) {
     const auto week = interventions[k]->apply(w, w.week);

@@ -161,8 +161,10 @@ std::vector<StrategySeries> series_of(const ExperimentOutput& output) {
       const auto& run = st.replicates[r];
       double c = run.fixed_cost;
       const std::size_t ni = st.intervention_names.size();
+      std::size_t cost_metric = 0;
+      while (im[cost_metric].name != "cost") ++cost_metric;
       for (std::size_t k = 0; k < ni; ++k) {
-        for (int t = 0; t < s.weeks; ++t) c += run.interventions[(k * im.size() + im.size() - 1) * s.weeks + t];
+        for (int t = 0; t < s.weeks; ++t) c += run.interventions[(k * im.size() + cost_metric) * s.weeks + t];
       }
       s.cost.push_back(c);
     }

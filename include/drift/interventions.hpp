@@ -21,6 +21,7 @@ struct InterventionWeek {
   double waiting = 0;   // eligible youths on the waiting list
   double capacity = 0;  // places available this week
   double cost = 0;      // euro spent this week
+  double mean_wait = 0;  // mean weeks waited by the youths taken in this week
 };
 
 class Intervention {
@@ -36,9 +37,15 @@ struct InterventionType {
   std::string type;
   std::string description;
   // Adds a diagnostic for every problem in the block (the `type` key is already checked).
-  std::function<void(const InterventionSpec&, std::vector<Diagnostic>&)> validate;
-  // Builds the intervention; `index` distinguishes its random stream from other interventions'.
-  std::function<std::unique_ptr<Intervention>(const InterventionSpec&, std::uint32_t index)> create;
+  // `area_names` are the scenario's areas (empty: district names are not checked).
+  std::function<void(const InterventionSpec&, const std::vector<std::string>& area_names,
+                     std::vector<Diagnostic>&)>
+      validate;
+  // Builds the intervention from a valid block; `index` (its position in the strategy) keys
+  // its own random stream, so adding an intervention never shifts another's draws.
+  std::function<std::unique_ptr<Intervention>(const InterventionSpec&, std::uint32_t index,
+                                              const std::vector<std::string>& area_names)>
+      create;
   // JSON Schema (an object schema) of the block, for editors.
   std::function<std::string()> json_schema;
 };
@@ -61,6 +68,9 @@ class InterventionRegistry {
 
 // Checks `type` (with a suggestion for a typo) and then the type's own rules.
 void validate_intervention_block(const InterventionSpec& spec, std::vector<Diagnostic>& out);
+void validate_intervention_block(const InterventionSpec& spec,
+                                 const std::vector<std::string>& area_names,
+                                 std::vector<Diagnostic>& out);
 
 // JSON Schema of one intervention block: a oneOf over the registered types.
 std::string intervention_json_schema();

@@ -61,6 +61,8 @@ struct Population {
 struct Multipliers {
   std::vector<float> onset, entry, progression, desistance, arrest, relapse, job_finding,
       status_job, vog_blocked, attitude;
+  // Youths served this week by a job coach (a condition some VOG arrangements set).
+  std::vector<std::uint8_t> coached;
   bool active = false;  // false: every column is 1
   void resize(std::size_t n);
   void reset();  // all to 1

@@ -1,0 +1,72 @@
+// Area-oriented approach against criminal money flows (Nieuw Overvecht business park and the
+// Amsterdamsestraatweg, Utrecht 2021): networks active there lose revenue and recruiting room.
+#include "delivery.hpp"
+
+namespace drift::iv {
+namespace {
+
+Schema area_schema() {
+  Schema s;
+  s.type = "area_approach";
+  s.description =
+      "Disrupts money flows in target districts: networks active there lose turnover and places "
+      "for youths, in proportion to the share of their territory targeted";
+  s.top = coverage_fields(1.0);
+  s.top.push_back(names("target_districts", {"Overvecht", "Noordwest", "West"}, {},
+                        "Districts of the approach (Nieuw Overvecht lies in Overvecht; the "
+                        "Amsterdamsestraatweg runs through Noordwest and West)"));
+  s.top.push_back(real("network_capacity", 0.8, 0, 1, "ratio",
+                       "assumption; no effect evaluation found (EVIDENCE: gap)",
+                       "Multiplier on places of a network wholly inside the target districts"));
+  s.top.push_back(real("network_earnings", 0.7, 0, 1, "ratio", "assumption",
+                       "Multiplier on turnover of a network wholly inside the target districts"));
+  s.eligibility = eligibility_fields({"uninvolved", "at_risk", "runner", "dealer", "detained",
+                                      "released", "desisted"},
+                                     0, 100);
+  s.costs = cost_fields(0, 0, 0, 20000, 0);
+  return s;
+}
+
+class AreaApproach : public CoverageIntervention {
+ public:
+  AreaApproach(const Values& v, std::uint32_t index, const std::vector<std::string>& areas)
+      : CoverageIntervention(v, area_schema(), index, areas),
+        capacity_(v("network_capacity")),
+        earnings_(v("network_earnings")) {
+    target_.assign(areas.size(), 0);
+    for (const auto& d : v.list.at("target_districts")) {
+      for (std::size_t a = 0; a < areas.size(); ++a) {
+        if (areas[a] == d) target_[a] = 1;
+      }
+    }
+  }
+
+ protected:
+  bool admits(const World& w, std::uint32_t i) const override { return target_[w.pop.area[i]]; }
+  void act_on_networks(World& w) override {
+    auto& nets = w.networks;
+    for (std::size_t n = 0; n < nets.count(); ++n) {
+      const auto b = nets.territory_begin[n], e = nets.territory_begin[n + 1];
+      double targeted = 0;
+      for (auto k = b; k < e; ++k) targeted += target_[nets.territory_areas[k]];
+      const double share = targeted / (e - b);
+      nets.capacity_factor[n] *= static_cast<float>(1.0 - share * (1.0 - capacity_));
+      nets.earnings_factor[n] *= static_cast<float>(1.0 - share * (1.0 - earnings_));
+    }
+  }
+
+ private:
+  std::vector<std::uint8_t> target_;
+  double capacity_, earnings_;
+};
+
+}  // namespace
+}  // namespace drift::iv
+
+DRIFT_REGISTER_INTERVENTION(area_approach,
+                            drift::iv::make_type(drift::iv::area_schema(),
+                                                 [](const drift::iv::Values& v, std::uint32_t index,
+                                                    const std::vector<std::string>& areas) {
+                                                   return std::make_unique<drift::iv::AreaApproach>(
+                                                       v, index, areas);
+                                                 }))

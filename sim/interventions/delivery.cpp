@@ -1,0 +1,257 @@
+#include "delivery.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace drift::iv {
+
+namespace {
+const std::vector<std::string> kStates = {"uninvolved", "at_risk",  "runner",  "dealer",
+                                          "detained",   "released", "desisted"};
+constexpr int kHorizonMax = 5200;
+
+std::pair<const char*, std::vector<float> Multipliers::*> const kColumns[] = {
+    {"onset", &Multipliers::onset},
+    {"entry", &Multipliers::entry},
+    {"progression", &Multipliers::progression},
+    {"desistance", &Multipliers::desistance},
+    {"arrest", &Multipliers::arrest},
+    {"relapse", &Multipliers::relapse},
+    {"job_finding", &Multipliers::job_finding},
+    {"status_job", &Multipliers::status_job},
+    {"vog_blocked", &Multipliers::vog_blocked},
+    {"attitude", &Multipliers::attitude},
+};
+
+bool active_in(int week, int start, int end) { return week >= start && week < end; }
+}  // namespace
+
+std::vector<Field> eligibility_fields(std::vector<std::string> states, int min_age, int max_age,
+                                      const std::string& record, const std::string& school) {
+  auto rec = choice("record", {"any", "with", "without"},
+                    "Criminal record: any, with a current record, or without one");
+  std::rotate(rec.choices.begin(),
+              std::find(rec.choices.begin(), rec.choices.end(), record), rec.choices.end());
+  auto sch = choice("school", {"any", "at_school", "not_at_school"},
+                    "School attendance: any, at a secondary school, or past school age");
+  std::rotate(sch.choices.begin(),
+              std::find(sch.choices.begin(), sch.choices.end(), school), sch.choices.end());
+  return {
+      names("states", std::move(states), kStates, "Life-course states that are eligible"),
+      integer("min_age", min_age, 0, 100, "year", "Youngest eligible age"),
+      integer("max_age", max_age, 0, 100, "year", "Oldest eligible age"),
+      names("districts", {}, {}, "Eligible districts (empty: all)"),
+      real("min_risk", -10, -10, 10, "SD", "assumption", "Lowest eligible individual risk score"),
+      rec,
+      sch,
+  };
+}
+
+std::vector<Field> caseload_fields(double workers, int caseload, int duration_weeks, int ramp_up_weeks) {
+  return {
+      integer("start_week", 0, 0, kHorizonMax, "week", "First week of delivery (0 = start of the horizon)"),
+      integer("end_week", kHorizonMax, 0, kHorizonMax, "week", "Week delivery stops (exclusive)"),
+      real("workers", workers, 0, 100000, "workers", "assumption", "Workers (mentors, coaches) deployed"),
+      integer("caseload", caseload, 1, 1000, "youths per worker", "Youths one worker serves at a time"),
+      integer("duration_weeks", duration_weeks, 1, 1040, "week", "Weeks a youth is served"),
+      integer("ramp_up_weeks", ramp_up_weeks, 0, 520, "week",
+              "Weeks over which the workforce grows linearly to full strength"),
+      choice("targeting", {"highest_risk", "first_come", "random"},
+             "Order of the waiting list when places are short"),
+  };
+}
+
+std::vector<Field> coverage_fields(double coverage) {
+  return {
+      integer("start_week", 0, 0, kHorizonMax, "week", "First week of delivery (0 = start of the horizon)"),
+      integer("end_week", kHorizonMax, 0, kHorizonMax, "week", "Week delivery stops (exclusive)"),
+      real("coverage", coverage, 0, 1, "share", "assumption",
+           "Share of eligible youths (slots) reached; the same youths each week"),
+  };
+}
+
+std::vector<Field> cost_fields(double per_worker_week, double per_enrolled_youth,
+                               double per_served_week, double per_week, double fixed) {
+  return {
+      real("per_worker_week", per_worker_week, 0, 1e9, "euro per worker-week", "assumption",
+           "Cost of one worker for one week"),
+      real("per_enrolled_youth", per_enrolled_youth, 0, 1e9, "euro per youth", "assumption",
+           "Cost of taking in one youth"),
+      real("per_served_week", per_served_week, 0, 1e9, "euro per youth-week", "assumption",
+           "Cost of serving one youth for one week"),
+      real("per_week", per_week, 0, 1e12, "euro per week", "assumption",
+           "Running cost per week of delivery"),
+      real("fixed", fixed, 0, 1e12, "euro", "assumption", "One-off set-up cost"),
+  };
+}
+
+Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_names) {
+  for (const auto& s : v.list.at("eligibility.states")) {
+    const auto k = std::find(kStates.begin(), kStates.end(), s) - kStates.begin();
+    state_mask |= 1u << k;
+  }
+  min_age = static_cast<int>(v("eligibility.min_age"));
+  max_age = static_cast<int>(v("eligibility.max_age"));
+  const auto& districts = v.list.at("eligibility.districts");
+  in_area.assign(area_names.size(), districts.empty() ? 1 : 0);
+  for (const auto& d : districts) {
+    const auto k = std::find(area_names.begin(), area_names.end(), d) - area_names.begin();
+    if (k < static_cast<long>(area_names.size())) in_area[k] = 1;
+  }
+  min_risk = v("eligibility.min_risk");
+  const auto& r = v.text.at("eligibility.record");
+  record = r == "with" ? Record::with : r == "without" ? Record::without : Record::any;
+  const auto& s = v.text.at("eligibility.school");
+  school = s == "at_school" ? School::at_school : s == "not_at_school" ? School::not_at_school : School::any;
+}
+
+bool Eligibility::matches(const World& w, std::uint32_t i) const {
+  const auto& p = w.pop;
+  const State s = p.state[i];
+  if (s == State::vacant || !(state_mask & (1u << static_cast<int>(s)))) return false;
+  if (p.age[i] < min_age || p.age[i] > max_age || !in_area[p.area[i]]) return false;
+  if (p.risk[i] < min_risk) return false;
+  if (record != Record::any && w.has_current_record(i) != (record == Record::with)) return false;
+  if (school != School::any && w.at_school(i) != (school == School::at_school)) return false;
+  return true;
+}
+
+std::vector<Effect> effects_of(const Values& v, const Schema& schema) {
+  std::vector<Effect> out;
+  for (const auto& f : schema.effects) {
+    for (const auto& [name, column] : kColumns) {
+      if (f.name == name) out.push_back({column, static_cast<float>(v("effects." + f.name))});
+    }
+  }
+  return out;
+}
+
+void apply_effects(World& w, std::uint32_t i, const std::vector<Effect>& effects) {
+  for (const auto& e : effects) (w.mult.*(e.column))[i] *= e.factor;
+  w.mult.active = true;
+}
+
+Costs::Costs(const Values& v)
+    : per_worker_week(v("costs.per_worker_week")),
+      per_enrolled_youth(v("costs.per_enrolled_youth")),
+      per_served_week(v("costs.per_served_week")),
+      per_week(v("costs.per_week")),
+      fixed(v("costs.fixed")) {}
+
+CaseloadIntervention::CaseloadIntervention(const Values& v, const Schema& schema, std::uint32_t index,
+                                           const std::vector<std::string>& area_names)
+    : eligibility_(v, area_names),
+      effects_(effects_of(v, schema)),
+      costs_(v),
+      stream_(static_cast<Stream>(static_cast<std::uint32_t>(Stream::intervention) + index)),
+      start_week_(static_cast<int>(v("start_week"))),
+      end_week_(static_cast<int>(v("end_week"))),
+      duration_weeks_(static_cast<int>(v("duration_weeks"))),
+      ramp_up_weeks_(static_cast<int>(v("ramp_up_weeks"))),
+      workers_(v("workers")),
+      caseload_(static_cast<int>(v("caseload"))),
+      targeting_(v.text.at("targeting")) {}
+
+InterventionWeek CaseloadIntervention::apply(World& w, int week) {
+  InterventionWeek log;
+  const auto n = w.pop.size();
+  if (enrolled_.size() != n) {
+    enrolled_.assign(n, 0);
+    waiting_since_.assign(n, kNever);
+  }
+  const bool active = active_in(week, start_week_, end_week_);
+  // Cases end when their time is up, when delivery stops, or when the youth has left the city
+  // (its slot is vacant or taken by a newcomer, who is younger than the youth taken in).
+  std::erase_if(cases_, [&](const Case& c) {
+    const bool ends = !active || week - c.since >= duration_weeks_ ||
+                      w.pop.state[c.youth] == State::vacant || w.pop.age[c.youth] < c.age_at_entry;
+    if (ends) enrolled_[c.youth] = 0;
+    return ends;
+  });
+  double workers = 0;
+  if (active) {
+    const double ramp = ramp_up_weeks_ > 0
+                            ? std::min(1.0, (week - start_week_ + 1.0) / ramp_up_weeks_)
+                            : 1.0;
+    workers = workers_ * ramp;
+  }
+  const auto capacity = static_cast<std::size_t>(std::floor(workers * caseload_));
+  std::vector<std::uint32_t> waiting;
+  double eligible = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const bool ok = active && eligibility_.matches(w, i);
+    eligible += ok ? 1 : 0;
+    if (!ok || enrolled_[i]) {
+      if (!ok) waiting_since_[i] = kNever;
+      continue;
+    }
+    if (waiting_since_[i] == kNever) waiting_since_[i] = week;
+    waiting.push_back(i);
+  }
+  const std::size_t free = capacity > cases_.size() ? capacity - cases_.size() : 0;
+  const std::size_t take = std::min(free, waiting.size());
+  if (take > 0 && take < waiting.size()) {
+    auto key = [&](std::uint32_t i) -> double {
+      if (targeting_ == "highest_risk") return -w.pop.risk[i];
+      if (targeting_ == "first_come") return waiting_since_[i];
+      return w.rng.uniform(stream_, week, i);
+    };
+    std::stable_sort(waiting.begin(), waiting.end(), [&](std::uint32_t a, std::uint32_t b) {
+      const double ka = key(a), kb = key(b);
+      return ka != kb ? ka < kb : a < b;
+    });
+  }
+  double waited = 0;
+  for (std::size_t k = 0; k < take; ++k) {
+    const auto i = waiting[k];
+    waited += week - waiting_since_[i];
+    waiting_since_[i] = kNever;
+    enrolled_[i] = 1;
+    cases_.push_back({i, week, w.pop.age[i]});
+  }
+  for (const auto& c : cases_) {
+    apply_effects(w, c.youth, effects_);
+    on_served(w, c.youth);
+  }
+  log.eligible = eligible;
+  log.enrolled = static_cast<double>(take);
+  log.served = static_cast<double>(cases_.size());
+  log.waiting = static_cast<double>(waiting.size() - take);
+  log.capacity = static_cast<double>(capacity);
+  log.mean_wait = take > 0 ? waited / take : 0.0;
+  log.cost = workers * costs_.per_worker_week + take * costs_.per_enrolled_youth +
+             log.served * costs_.per_served_week + (active ? costs_.per_week : 0.0);
+  return log;
+}
+
+CoverageIntervention::CoverageIntervention(const Values& v, const Schema& schema, std::uint32_t index,
+                                           const std::vector<std::string>& area_names)
+    : eligibility_(v, area_names),
+      effects_(effects_of(v, schema)),
+      costs_(v),
+      stream_(static_cast<Stream>(static_cast<std::uint32_t>(Stream::intervention) + index)),
+      start_week_(static_cast<int>(v("start_week"))),
+      end_week_(static_cast<int>(v("end_week"))),
+      coverage_(v("coverage")) {}
+
+InterventionWeek CoverageIntervention::apply(World& w, int week) {
+  InterventionWeek log;
+  if (!active_in(week, start_week_, end_week_)) return log;
+  double eligible = 0, served = 0;
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+    if (!eligibility_.matches(w, i)) continue;
+    eligible += 1;
+    // Reach is a property of the slot (its household, school class, street), fixed over time.
+    if (coverage_ < 1.0 && w.rng.uniform(stream_, 0, i) >= coverage_) continue;
+    if (!admits(w, i)) continue;
+    served += 1;
+    apply_effects(w, i, effects_);
+  }
+  act_on_networks(w);
+  log.eligible = eligible;
+  log.served = served;
+  log.cost = costs_.per_week + served * costs_.per_served_week;
+  return log;
+}
+
+}  // namespace drift::iv

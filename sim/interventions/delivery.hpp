@@ -1,0 +1,102 @@
+#pragma once
+// The two ways an intervention reaches youths: a caseload (workers with a caseload each, a
+// waiting list and a targeting order) or a coverage (everyone eligible in reach, or a share).
+// Both apply their effects as multipliers on the hazards of the youths they serve.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "block.hpp"
+#include "drift/world.hpp"
+
+namespace drift::iv {
+
+// Fields shared by every type, to be put in its Schema.
+std::vector<Field> eligibility_fields(std::vector<std::string> states, int min_age, int max_age,
+                                      const std::string& record = "any",
+                                      const std::string& school = "any");
+std::vector<Field> caseload_fields(double workers, int caseload, int duration_weeks, int ramp_up_weeks);
+std::vector<Field> coverage_fields(double coverage);
+std::vector<Field> cost_fields(double per_worker_week, double per_enrolled_youth,
+                               double per_served_week, double per_week, double fixed);
+
+struct Eligibility {
+  std::uint32_t state_mask = 0;
+  int min_age = 0;
+  int max_age = 200;
+  std::vector<std::uint8_t> in_area;  // per area; all 1 when no districts are listed
+  double min_risk = -1e9;
+  enum class Record { any, with, without } record = Record::any;
+  enum class School { any, at_school, not_at_school } school = School::any;
+  Eligibility(const Values& v, const std::vector<std::string>& area_names);
+  bool matches(const World& w, std::uint32_t i) const;
+};
+
+// A multiplier column and the factor applied to it.
+struct Effect {
+  std::vector<float> Multipliers::*column;
+  float factor;
+};
+// Effects from the `effects` section; each effect field is named after its column.
+std::vector<Effect> effects_of(const Values& v, const Schema& schema);
+void apply_effects(World& w, std::uint32_t i, const std::vector<Effect>& effects);
+
+struct Costs {
+  double per_worker_week, per_enrolled_youth, per_served_week, per_week, fixed;
+  explicit Costs(const Values& v);
+};
+
+class CaseloadIntervention : public Intervention {
+ public:
+  CaseloadIntervention(const Values& v, const Schema& schema, std::uint32_t index,
+                       const std::vector<std::string>& area_names);
+  InterventionWeek apply(World& w, int week) override;
+  double fixed_cost() const override { return costs_.fixed; }
+
+ protected:
+  // Extra marking of served youths (job coaches mark them as coached).
+  virtual void on_served(World&, std::uint32_t) {}
+
+ private:
+  Eligibility eligibility_;
+  std::vector<Effect> effects_;
+  Costs costs_;
+  Stream stream_;
+  int start_week_, end_week_, duration_weeks_, ramp_up_weeks_;
+  double workers_;
+  int caseload_;
+  std::string targeting_;
+  struct Case {
+    std::uint32_t youth;
+    std::int32_t since;
+    std::uint8_t age_at_entry;
+  };
+  std::vector<Case> cases_;
+  std::vector<std::uint8_t> enrolled_;
+  std::vector<std::int32_t> waiting_since_;
+};
+
+class CoverageIntervention : public Intervention {
+ public:
+  CoverageIntervention(const Values& v, const Schema& schema, std::uint32_t index,
+                       const std::vector<std::string>& area_names);
+  InterventionWeek apply(World& w, int week) override;
+  double fixed_cost() const override { return costs_.fixed; }
+
+ protected:
+  // Whether youth i, eligible and covered, is served this week (extra conditions).
+  virtual bool admits(const World&, std::uint32_t) const { return true; }
+  // Network-level action for the week, after the youths; returns nothing to log.
+  virtual void act_on_networks(World&) {}
+  const Eligibility& eligibility() const { return eligibility_; }
+
+ private:
+  Eligibility eligibility_;
+  std::vector<Effect> effects_;
+  Costs costs_;
+  Stream stream_;
+  int start_week_, end_week_;
+  double coverage_;
+};
+
+}  // namespace drift::iv
