@@ -3,7 +3,9 @@
 // (tallies, exposure counts, network membership, clocks) consistent with the youth's state.
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "drift/world.hpp"
 
@@ -42,26 +44,77 @@ void order_by_priority(const World& w, std::vector<Decision>& candidates);
 // Index drawn with probability proportional to weights (all >= 0), or -1 when they sum to 0.
 int weighted_index(const std::vector<double>& weights, double u);
 
-// Runs fn(i, buffer) for every slot in parallel over w.threads threads, then merges the
-// per-thread buffers into w.decisions. The static schedule gives each thread one contiguous
-// chunk in thread order, so the merged decisions are in agent order for any thread count.
-template <class Fn>
-const std::vector<Decision>& decide(World& w, Fn&& fn) {
+// Slots below which decide() runs on the calling thread alone: a parallel region costs more
+// than it saves on so little work. Results never depend on it (decisions are merged in order).
+inline constexpr std::int64_t kMinParallelSlots = 8192;
+
+// Runs body(begin, end, buffer) over contiguous slot ranges covering [0, n), in parallel over
+// w.threads threads, and leaves the decisions in w.decisions in agent order: each thread takes
+// one contiguous range (in thread order, boundaries multiples of 64) and the per-thread buffers
+// are merged in thread order, so the result is the same for any thread count.
+template <class Body>
+const std::vector<Decision>& decide_ranges(World& w, Body&& body) {
   const auto n = static_cast<std::int64_t>(w.pop.size());
   const int threads = std::max(1, w.threads);
+  if (threads == 1 || n < kMinParallelSlots) {
+    w.decisions.clear();
+    body(std::int64_t{0}, n, w.decisions);
+    return w.decisions;
+  }
   if (static_cast<int>(w.scratch.size()) < threads) w.scratch.resize(threads);
+  int used = threads;
 #pragma omp parallel num_threads(threads)
   {
-    auto& buffer = w.scratch[omp_get_thread_num()];
+    const int t = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    if (t == 0) used = nt;
+    const std::int64_t chunk = ((n + nt - 1) / nt + 63) / 64 * 64;
+    const std::int64_t begin = std::min(n, chunk * t);
+    const std::int64_t end = std::min(n, begin + chunk);
+    auto& buffer = w.scratch[t];
     buffer.clear();
-#pragma omp for schedule(static)
-    for (std::int64_t i = 0; i < n; ++i) fn(static_cast<std::uint32_t>(i), buffer);
+    body(begin, end, buffer);
   }
   w.decisions.clear();
-  for (int t = 0; t < threads; ++t) {
+  for (int t = 0; t < used; ++t) {
     w.decisions.insert(w.decisions.end(), w.scratch[t].begin(), w.scratch[t].end());
   }
   return w.decisions;
+}
+
+// Runs fn(i, buffer) for every slot in parallel over w.threads threads, then merges the
+// per-thread buffers into w.decisions in agent order, for any thread count.
+template <class Fn>
+const std::vector<Decision>& decide(World& w, Fn&& fn) {
+  return decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
+    for (std::int64_t i = begin; i < end; ++i) fn(static_cast<std::uint32_t>(i), out);
+  });
+}
+
+// As decide(), but fn is called only for slots whose state lies in [lo, hi]: blocks of 64 slots
+// holding no such state are skipped with a (vectorised) scan of the state bytes. For processes
+// that act on rare states (dealing, detention, relapse) this avoids touching other columns.
+template <class Fn>
+const std::vector<Decision>& decide_states(World& w, State lo, State hi, Fn&& fn) {
+  const auto* state = reinterpret_cast<const std::uint8_t*>(w.pop.state.data());
+  const auto first = static_cast<std::uint8_t>(lo);
+  const auto span = static_cast<std::uint8_t>(static_cast<std::uint8_t>(hi) - first);
+  return decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
+    std::int64_t i = begin;
+    for (; i + 64 <= end; i += 64) {
+      unsigned any = 0;
+      for (int k = 0; k < 64; ++k) {
+        any |= static_cast<std::uint8_t>(state[i + k] - first) <= span ? 1u : 0u;
+      }
+      if (!any) continue;
+      for (int k = 0; k < 64; ++k) {
+        if (static_cast<std::uint8_t>(state[i + k] - first) <= span) fn(static_cast<std::uint32_t>(i + k), out);
+      }
+    }
+    for (; i < end; ++i) {
+      if (static_cast<std::uint8_t>(state[i] - first) <= span) fn(static_cast<std::uint32_t>(i), out);
+    }
+  });
 }
 
 // Probability-free firing: subtract this week's hazard from the remaining clock.

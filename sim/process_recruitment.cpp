@@ -20,26 +20,64 @@ void update_area_demand(World& w) {
   }
 }
 
+namespace {
+// entry_hazard() with the parameters read once per week: the same expression, in the same
+// order and precision.
+struct EntryHazard {
+  double entry, attitude_log_hr, exposure_log_hr, exposure_cap, risk_log_hr, deprivation_log_hr,
+      no_prospects_log_hr, neighbour_weight, friend_weight, school_weight;
+  int leaving_age;
+  explicit EntryHazard(const Parameters& params) {
+    const auto& r = params.recruitment;
+    entry = r.entry_hazard;
+    attitude_log_hr = r.attitude_log_hr;
+    exposure_log_hr = r.exposure_log_hr;
+    exposure_cap = r.exposure_cap;
+    risk_log_hr = r.risk_log_hr;
+    deprivation_log_hr = r.deprivation_log_hr;
+    no_prospects_log_hr = r.no_prospects_log_hr;
+    neighbour_weight = params.ties.neighbourhood_weight;
+    friend_weight = params.ties.friend_weight;
+    school_weight = params.ties.school_weight;
+    leaving_age = params.population.school_leaving_age;
+  }
+  // Without the multiplier (exactly 1 while no intervention is active).
+  double base(const World& w, std::uint32_t i) const {
+    const auto& p = w.pop;
+    const bool at_school = p.age[i] < leaving_age;
+    const bool no_prospects = !at_school && p.job[i] == Job::none;
+    // World::weighted_exposure, written out so that it inlines.
+    double e = neighbour_weight * p.dealing_neighbours[i] + friend_weight * p.dealing_friends[i];
+    if (at_school) e += school_weight * p.dealing_schoolmates[i];
+    const double exposure = std::min(e, exposure_cap);
+    const double scale = entry * w.area_demand[p.area[i]];
+    const double x = attitude_log_hr * p.attitude[i] + exposure_log_hr * exposure +
+                     risk_log_hr * p.risk[i] + deprivation_log_hr * p.low_income[i] +
+                     (no_prospects ? no_prospects_log_hr : 0.0);
+    // With no open place nearby the hazard is 0 * exp(x) = +0 for any finite exp(x): the
+    // exponential need not be evaluated (x < 700 keeps exp(x) finite; NaN fails the test).
+    if (scale == 0.0 && x < 700.0) return scale;
+    return scale * std::exp(x);
+  }
+};
+}  // namespace
+
 double entry_hazard(const World& w, std::uint32_t i) {
-  const auto& r = w.params.recruitment;
-  const auto& p = w.pop;
-  const bool no_prospects = !w.at_school(i) && p.job[i] == Job::none;
-  const double exposure = std::min(w.weighted_exposure(i), r.exposure_cap);
-  return r.entry_hazard * w.area_demand[p.area[i]] *
-         std::exp(r.attitude_log_hr * p.attitude[i] + r.exposure_log_hr * exposure +
-                  r.risk_log_hr * p.risk[i] + r.deprivation_log_hr * p.low_income[i] +
-                  (no_prospects ? r.no_prospects_log_hr : 0.0)) *
-         w.mult.entry[i];
+  return EntryHazard(w.params).base(w, i) * w.mult.entry[i];
 }
 
 void recruit(World& w) {
   update_area_demand(w);
   auto& p = w.pop;
-  const auto& decided = detail::decide(w, [&](std::uint32_t i, std::vector<Decision>& out) {
-    if (p.state[i] != State::at_risk) return;
-    if (detail::tick(p.clock_a[i], static_cast<float>(entry_hazard(w, i)))) out.push_back({i, 0});
-  });
-  std::vector<Decision> candidates(decided.begin(), decided.end());
+  const EntryHazard hz(w.params);
+  const float* entry_mult = w.mult.active ? w.mult.entry.data() : nullptr;
+  auto& candidates = const_cast<std::vector<Decision>&>(detail::decide_states(
+      w, State::at_risk, State::at_risk, [&](std::uint32_t i, std::vector<Decision>& out) {
+        double h = hz.base(w, i);
+        if (entry_mult) h *= entry_mult[i];
+        if (detail::tick(p.clock_a[i], static_cast<float>(h))) out.push_back({i, 0});
+      }));
+  // The candidates are ordered in place in the world's decision buffer (no copy).
   detail::order_by_priority(w, candidates);
   for (const auto& d : candidates) {
     const auto i = d.agent;

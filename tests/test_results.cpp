@@ -225,6 +225,16 @@ TEST(ResultsReader, RejectsAFileThatIsNotHdf5) {
   EXPECT_THROW(ResultReader r(dir.path("absent.h5")), std::runtime_error);
 }
 
+TEST(ResultsReader, MissingObjectsAreReportedAsRuntimeErrors) {
+  TempDir dir;
+  const ResultReader r(written(dir));
+  EXPECT_THROW(r.dataset("/strategies/baseline/timeseries/no_such_metric"), std::runtime_error);
+  EXPECT_THROW(r.strings("/areas/no_names"), std::runtime_error);
+  EXPECT_THROW(r.attribute("/", "no_such_attribute"), std::runtime_error);
+  EXPECT_THROW(r.numeric_attribute("/strategies/baseline/timeseries/dealing", "no_such"), std::runtime_error);
+  EXPECT_THROW(r.children("/no_group"), std::runtime_error);
+}
+
 void expect_same(const Interval& a, const Interval& b, const std::string& what) {
   auto same = [](double x, double y) { return (std::isnan(x) && std::isnan(y)) || x == y; };
   EXPECT_TRUE(same(a.mean, b.mean)) << what << " mean " << a.mean << " vs " << b.mean;

@@ -157,6 +157,7 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
   const auto n = w.pop.size();
   if (enrolled_.size() != n) {
     enrolled_.assign(n, 0);
+    completed_age_.assign(n, 0);
     waiting_since_.assign(n, kNever);
   }
   const bool active = active_in(week, start_week_, end_week_);
@@ -165,7 +166,10 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
   std::erase_if(cases_, [&](const Case& c) {
     const bool ends = !active || week - c.since >= duration_weeks_ ||
                       w.pop.state[c.youth] == State::vacant || w.pop.age[c.youth] < c.age_at_entry;
-    if (ends) enrolled_[c.youth] = 0;
+    if (ends) {
+      enrolled_[c.youth] = 0;
+      completed_age_[c.youth] = std::max<std::uint8_t>(1, w.pop.age[c.youth]);
+    }
     return ends;
   });
   double workers = 0;
@@ -179,7 +183,8 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
   std::vector<std::uint32_t> waiting;
   double eligible = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
-    const bool ok = active && eligibility_.matches(w, i);
+    const bool served_before = completed_age_[i] != 0 && w.pop.age[i] >= completed_age_[i];
+    const bool ok = active && !served_before && eligibility_.matches(w, i);
     eligible += ok ? 1 : 0;
     if (!ok || enrolled_[i]) {
       if (!ok) waiting_since_[i] = kNever;

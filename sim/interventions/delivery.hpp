@@ -73,6 +73,9 @@ class CaseloadIntervention : public Intervention {
   };
   std::vector<Case> cases_;
   std::vector<std::uint8_t> enrolled_;
+  // Age at which a youth finished its service (0: never served); a youth is served once, and a
+  // younger occupant of the slot is a newcomer.
+  std::vector<std::uint8_t> completed_age_;
   std::vector<std::int32_t> waiting_since_;
 };
 
