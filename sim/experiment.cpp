@@ -1,5 +1,7 @@
 #include "drift/experiment.hpp"
 
+#include <algorithm>
+#include <exception>
 #include <stdexcept>
 
 #include "drift/step.hpp"
@@ -118,6 +120,42 @@ InterventionList make_interventions(const StrategySpec& s, const std::vector<std
   return list;
 }
 
+void run_replicate(const Scenario& scenario, ExperimentOutput& out, int r, int threads,
+                   const RunOptions& options, std::size_t& done, std::size_t total_runs) {
+  const auto& p = scenario.params;
+  const int weeks = p.simulation.weeks;
+  auto cancelled = [&] { return options.cancel && options.cancel->load(); };
+  World burnt = build_world(p, scenario.areas, static_cast<std::uint32_t>(r));
+  burnt.threads = threads;
+  while (burnt.week < 0) {
+    if (cancelled()) throw Cancelled();
+    step(burnt);
+  }
+  for (std::size_t s = 0; s < scenario.strategies.size(); ++s) {
+    World w = burnt;
+    auto interventions = make_interventions(scenario.strategies[s], out.area_names);
+    RunOutput run;
+    run.weeks = weeks;
+    run.areas = static_cast<int>(scenario.areas.size());
+    run.by_area.assign(area_metrics().size() * weeks * run.areas, 0.0);
+    run.city.assign(city_metrics().size() * weeks, 0.0);
+    run.interventions.assign(interventions.size() * intervention_metrics().size() * weeks, 0.0);
+    for (const auto& iv : interventions) run.fixed_cost += iv->fixed_cost();
+    std::vector<InterventionWeek> log;
+    for (int week = 0; week < weeks; ++week) {
+      if (cancelled()) throw Cancelled();
+      step(w, interventions, &log);
+      record_week(w, week, log, run);
+    }
+    out.strategies[s].replicates[r] = std::move(run);
+#pragma omp critical(drift_progress)
+    {
+      ++done;
+      if (options.progress) options.progress(done, total_runs);
+    }
+  }
+}
+
 }  // namespace
 
 ExperimentOutput run_experiment(const Scenario& scenario, const RunOptions& options) {
@@ -137,37 +175,26 @@ ExperimentOutput run_experiment(const Scenario& scenario, const RunOptions& opti
     out.strategies.push_back(std::move(so));
   }
   const int replicates = p.simulation.replicates;
-  const int weeks = p.simulation.weeks;
   const std::size_t total_runs = static_cast<std::size_t>(replicates) * out.strategies.size();
   std::size_t done = 0;
+  for (auto& st : out.strategies) st.replicates.resize(replicates);
+  // Replicates run in parallel, one thread each, when there are enough of them; otherwise the
+  // threads work inside each run. Either way every run is a pure function of its inputs, so the
+  // result does not depend on the split.
+  const int threads = std::max(1, options.threads);
+  const bool across_runs = replicates >= threads && threads > 1;
+  const int inner_threads = across_runs ? 1 : threads;
+  std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic) num_threads(across_runs ? threads : 1)
   for (int r = 0; r < replicates; ++r) {
-    World burnt = build_world(p, scenario.areas, static_cast<std::uint32_t>(r));
-    burnt.threads = options.threads;
-    while (burnt.week < 0) {
-      if (options.cancel && options.cancel->load()) throw Cancelled();
-      step(burnt);
-    }
-    for (std::size_t s = 0; s < scenario.strategies.size(); ++s) {
-      World w = burnt;
-      auto interventions = make_interventions(scenario.strategies[s], out.area_names);
-      RunOutput run;
-      run.weeks = weeks;
-      run.areas = static_cast<int>(scenario.areas.size());
-      run.by_area.assign(area_metrics().size() * weeks * run.areas, 0.0);
-      run.city.assign(city_metrics().size() * weeks, 0.0);
-      run.interventions.assign(interventions.size() * intervention_metrics().size() * weeks, 0.0);
-      for (const auto& iv : interventions) run.fixed_cost += iv->fixed_cost();
-      std::vector<InterventionWeek> log;
-      for (int week = 0; week < weeks; ++week) {
-        if (options.cancel && options.cancel->load()) throw Cancelled();
-        step(w, interventions, &log);
-        record_week(w, week, log, run);
-      }
-      out.strategies[s].replicates.push_back(std::move(run));
-      ++done;
-      if (options.progress) options.progress(done, total_runs);
+    try {
+      run_replicate(scenario, out, r, inner_threads, options, done, total_runs);
+    } catch (...) {
+#pragma omp critical(drift_failure)
+      if (!failure) failure = std::current_exception();
     }
   }
+  if (failure) std::rethrow_exception(failure);
   return out;
 }
 
