@@ -121,7 +121,9 @@ void enter_youth(World& w, std::uint32_t i, int age) {
   p.school[i] = kNoSchool;
   if (age < w.params.population.school_leaving_age) {
     // Own district's schools, or (cross_district_school_share, or none at home) any school.
-    std::vector<double> weight(w.schools.size(), 0.0);
+    // A buffer kept per thread: newcomers arrive by the thousand each year.
+    static thread_local std::vector<double> weight;
+    weight.assign(w.schools.size(), 0.0);
     bool home = false;
     for (std::size_t s = 0; s < w.schools.size(); ++s) {
       if (w.schools[s].area == p.area[i]) weight[s] = 1.0, home = true;
@@ -228,7 +230,8 @@ bool join_network(World& w, std::uint32_t i) {
   const auto& nets = w.networks;
   const auto begin = nets.area_network_begin[a];
   const auto end = nets.area_network_begin[a + 1];
-  std::vector<double> open(end - begin);
+  static thread_local std::vector<double> open;  // reused: no allocation per recruit
+  open.assign(end - begin, 0.0);
   for (auto k = begin; k < end; ++k) open[k - begin] = nets.open_places(nets.area_networks[k]);
   const int pick = weighted_index(open, w.rng.uniform(Stream::network_choice, w.week, i));
   if (pick < 0) return false;
@@ -239,7 +242,8 @@ bool join_network(World& w, std::uint32_t i) {
 }
 
 void order_by_priority(const World& w, std::vector<Decision>& candidates) {
-  std::vector<std::pair<double, Decision>> keyed;
+  static thread_local std::vector<std::pair<double, Decision>> keyed;  // reused every week
+  keyed.clear();
   keyed.reserve(candidates.size());
   for (const auto& d : candidates) {
     keyed.emplace_back(w.rng.uniform(Stream::recruit_priority, w.week, d.agent), d);

@@ -94,6 +94,14 @@ const std::vector<Decision>& decide(World& w, Fn&& fn) {
 // As decide(), but fn is called only for slots whose state lies in [lo, hi]: blocks of 64 slots
 // holding no such state are skipped with a (vectorised) scan of the state bytes. For processes
 // that act on rare states (dealing, detention, relapse) this avoids touching other columns.
+// The state ranges the processes pass to decide_states rely on this order.
+static_assert(static_cast<int>(State::uninvolved) + 1 == static_cast<int>(State::at_risk) &&
+                  static_cast<int>(State::at_risk) + 1 == static_cast<int>(State::runner) &&
+                  static_cast<int>(State::runner) + 1 == static_cast<int>(State::dealer) &&
+                  static_cast<int>(State::dealer) + 1 == static_cast<int>(State::detained) &&
+                  static_cast<int>(State::detained) + 1 == static_cast<int>(State::released) &&
+                  static_cast<int>(State::released) + 1 == static_cast<int>(State::desisted),
+              "decide_states ranges assume the declaration order of State");
 template <class Fn>
 const std::vector<Decision>& decide_states(World& w, State lo, State hi, Fn&& fn) {
   const auto* state = reinterpret_cast<const std::uint8_t*>(w.pop.state.data());

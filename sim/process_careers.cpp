@@ -22,19 +22,20 @@ double progression_hazard(const World& w, std::uint32_t i) {
 void advance_careers(World& w) {
   auto& p = w.pop;
   enum : std::uint32_t { desist, progress };
-  const auto& decisions = detail::decide(w, [&](std::uint32_t i, std::vector<Decision>& out) {
-    const State s = p.state[i];
-    if (!is_dealing(s)) return;
-    // Both clocks run; when both fire in one week, leaving dealing comes first.
-    const bool desists = detail::tick(p.clock_b[i], static_cast<float>(desistance_hazard(w, i)));
-    const bool progresses =
-        s == State::runner && detail::tick(p.clock_a[i], static_cast<float>(progression_hazard(w, i)));
-    if (desists) {
-      out.push_back({i, desist});
-    } else if (progresses) {
-      out.push_back({i, progress});
-    }
-  });
+  // Only runners and dealers (a few per thousand youths) are visited.
+  const auto& decisions = detail::decide_states(
+      w, State::runner, State::dealer, [&](std::uint32_t i, std::vector<Decision>& out) {
+        const State s = p.state[i];
+        // Both clocks run; when both fire in one week, leaving dealing comes first.
+        const bool desists = detail::tick(p.clock_b[i], static_cast<float>(desistance_hazard(w, i)));
+        const bool progresses =
+            s == State::runner && detail::tick(p.clock_a[i], static_cast<float>(progression_hazard(w, i)));
+        if (desists) {
+          out.push_back({i, desist});
+        } else if (progresses) {
+          out.push_back({i, progress});
+        }
+      });
   for (const auto& d : decisions) {
     if (d.what == desist) {
       ++w.tally(p.area[d.agent], Tally::desistances);

@@ -26,7 +26,9 @@ std::uint16_t detention_weeks(const World& w, std::uint32_t i) {
 void enforce(World& w) {
   auto& p = w.pop;
   enum : std::uint32_t { release, end_probation, arrest };
-  const auto& decisions = detail::decide(w, [&](std::uint32_t i, std::vector<Decision>& out) {
+  // Only runners, dealers, detained and released youths (states runner..released) are visited.
+  const auto& decisions = detail::decide_states(w, State::runner, State::released,
+                                                [&](std::uint32_t i, std::vector<Decision>& out) {
     switch (p.state[i]) {
       case State::detained:
         if (--p.countdown[i] == 0) out.push_back({i, release});

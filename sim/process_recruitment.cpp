@@ -71,13 +71,13 @@ void recruit(World& w) {
   auto& p = w.pop;
   const EntryHazard hz(w.params);
   const float* entry_mult = w.mult.active ? w.mult.entry.data() : nullptr;
-  auto& candidates = const_cast<std::vector<Decision>&>(detail::decide_states(
-      w, State::at_risk, State::at_risk, [&](std::uint32_t i, std::vector<Decision>& out) {
-        double h = hz.base(w, i);
-        if (entry_mult) h *= entry_mult[i];
-        if (detail::tick(p.clock_a[i], static_cast<float>(h))) out.push_back({i, 0});
-      }));
-  // The candidates are ordered in place in the world's decision buffer (no copy).
+  detail::decide_states(w, State::at_risk, State::at_risk, [&](std::uint32_t i, std::vector<Decision>& out) {
+    double h = hz.base(w, i);
+    if (entry_mult) h *= entry_mult[i];
+    if (detail::tick(p.clock_a[i], static_cast<float>(h))) out.push_back({i, 0});
+  });
+  // decide_states leaves the candidates in w.decisions; they are ordered there (no copy).
+  auto& candidates = w.decisions;
   detail::order_by_priority(w, candidates);
   for (const auto& d : candidates) {
     const auto i = d.agent;

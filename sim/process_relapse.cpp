@@ -17,12 +17,12 @@ double relapse_hazard(const World& w, std::uint32_t i) {
 
 void relapse(World& w) {
   auto& p = w.pop;
-  const auto& decided = detail::decide(w, [&](std::uint32_t i, std::vector<Decision>& out) {
-    const State s = p.state[i];
-    if (s != State::released && s != State::desisted) return;
+  // Only released and desisted youths are visited.
+  detail::decide_states(w, State::released, State::desisted, [&](std::uint32_t i, std::vector<Decision>& out) {
     if (detail::tick(p.clock_a[i], static_cast<float>(relapse_hazard(w, i)))) out.push_back({i, 0});
   });
-  std::vector<Decision> candidates(decided.begin(), decided.end());
+  // decide_states leaves the candidates in w.decisions; they are ordered there (no copy).
+  auto& candidates = w.decisions;
   detail::order_by_priority(w, candidates);
   for (const auto& d : candidates) {
     const auto i = d.agent;

@@ -9,6 +9,7 @@
 #include <set>
 #include <vector>
 
+#include "../sim/lifecycle.hpp"
 #include "drift/step.hpp"
 #include "drift/world.hpp"
 
@@ -233,11 +234,27 @@ void expect_bit_identical(const ExperimentOutput& a, const ExperimentOutput& b) 
 }
 
 TEST(ExperimentDeterminism, OneAndTwoThreadsGiveBitIdenticalOutputs) {
+  // Two replicates on two threads: the replicates run side by side, one thread each.
   // Short (the youths age in week 42), as two threads are slow on a loaded machine.
   const auto s = tiny_scenario(70, 10, 2);
   const auto one = run_experiment(s, with_threads(1));
   const auto two = run_experiment(s, with_threads(2));
   expect_bit_identical(one, two);
+}
+
+TEST(ExperimentDeterminism, ThreadsInsideOneRunGiveBitIdenticalOutputs) {
+  // One replicate on two threads: the threads share the work of each week, which they do only
+  // for a world of at least kMinParallelSlots slots.
+  auto s = tiny_scenario(50, 10, 1);
+  s.areas = {{"North", 6 * kYoung, 6 * kAdult, 0.25, 2}, {"South", 6 * kYoung, 6 * kAdult, 0.15, 1}};
+  s.params.networks.youth_places = 60;
+  ASSERT_GE(static_cast<std::int64_t>(build_world(s.params, s.areas, 0).pop.size()), detail::kMinParallelSlots);
+  const auto one = run_experiment(s, with_threads(1));
+  const auto two = run_experiment(s, with_threads(2));
+  expect_bit_identical(one, two);
+  double entries = 0;
+  for (int t = 0; t < 50; ++t) entries += one.strategies[0].replicates[0].total(metric("entries"), t);
+  EXPECT_GT(entries, 0);
 }
 
 TEST(ExperimentDeterminism, RepeatedRunsAreIdenticalAndAnotherSeedDiffers) {

@@ -959,6 +959,220 @@ TEST(Normalisation, IncrementalExposureEqualsARecountAfterManyWeeksOfStepping) {
   EXPECT_GT(exposed_weeks, 0);
 }
 
+// --- the hazards the processes apply ------------------------------------------------------------
+// Each process subtracts the weekly hazard of its public hazard function from the clock of every
+// youth it visits. Checked on a world with youths in every state, jobs, records, varied attitudes
+// and exposure, and active intervention multipliers, so that every term of every hazard counts.
+
+// A multiplier column with values 0.5 .. 1.5 in a pattern of its own.
+void vary(std::vector<float>& column, std::uint32_t salt) {
+  for (std::uint32_t i = 0; i < column.size(); ++i) column[i] = 0.5f + 0.25f * static_cast<float>((i * salt + salt) % 5);
+}
+
+World mixed_world() {
+  Parameters p;  // default covariate effects
+  p.simulation.population_scale = 1.0;
+  p.simulation.burn_in_weeks = 0;
+  p.networks.count = 4;
+  p.networks.territory_districts = 2;
+  p.networks.youth_places = 500;
+  p.onset.onset_hazard = 0.05;
+  p.onset.recovery_hazard = 0.05;
+  p.recruitment.entry_hazard = 0.2;
+  p.careers.progression_hazard = 0.1;
+  p.careers.desistance_hazard = 0.05;
+  p.enforcement.runner_arrest_hazard = 0.05;
+  p.enforcement.dealer_arrest_hazard = 0.1;
+  p.relapse.released_hazard = 0.1;
+  p.relapse.desisted_hazard = 0.05;
+  p.labour.job_finding_hazard = 0.1;
+  p.labour.job_loss_hazard = 0.05;
+  World w = build_world(p, two_areas(), 0);
+  w.week = 300;
+  const auto all = youths(w);
+  const State cycle[] = {State::uninvolved, State::at_risk, State::runner,  State::dealer,
+                         State::detained,   State::released, State::desisted};
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    const auto i = all[k];
+    const State s = cycle[k % 7];
+    EXPECT_TRUE(put(w, i, s));
+    if (s == State::detained) w.pop.countdown[i] = 10;
+    if (s == State::released) w.pop.countdown[i] = 50;
+    w.pop.attitude[i] = 0.05f + 0.1f * static_cast<float>(k % 9);
+    if (w.pop.age[i] >= 18 && k % 3 != 2) detail::set_job(w, i, k % 3 == 0 ? Job::ordinary : Job::status);
+    if (k % 4 < 2) {
+      // Current for everyone, or only from 23 (four-year look-back) for the second kind.
+      w.pop.last_arrest_week[i] = w.week - (k % 4 == 0 ? 50 : 150);
+      ++w.tally(w.pop.area[i], Tally::record);
+    }
+  }
+  w.mult.active = true;
+  vary(w.mult.onset, 1);
+  vary(w.mult.entry, 2);
+  vary(w.mult.progression, 3);
+  vary(w.mult.desistance, 4);
+  vary(w.mult.arrest, 6);
+  vary(w.mult.relapse, 7);
+  vary(w.mult.job_finding, 8);
+  vary(w.mult.vog_blocked, 9);
+  return w;
+}
+
+// Counts clocks that ran on (checked against the hazard) and clocks that fired.
+struct Ticks {
+  int ran = 0;
+  int fired = 0;
+};
+
+// `kept`: the youth stayed where the clock would have moved it. A clock that ran on lost exactly
+// the hazard; one that fired had at most the hazard left.
+void expect_tick(float before, float after, double hazard, bool kept, Ticks& t, std::uint32_t i) {
+  const float left = before - static_cast<float>(hazard);
+  if (kept) {
+    EXPECT_GT(left, 0.0f) << "slot " << i << ": the clock ran out but nothing happened";
+    EXPECT_FLOAT_EQ(after, left) << "slot " << i << " hazard " << hazard;
+    ++t.ran;
+  } else {
+    EXPECT_LE(left, 0.0f) << "slot " << i << ": moved before its clock ran out (hazard " << hazard << ")";
+    ++t.fired;
+  }
+}
+
+TEST(HazardsApplied, OnsetAndRecoveryTickByOnsetHazardAndRecoveryHazard) {
+  World w = mixed_world();
+  const auto before = w.pop;
+  std::vector<double> h(w.pop.size(), 0.0);
+  for (auto i : youths(w)) {
+    if (before.state[i] == State::uninvolved) h[i] = onset_hazard(w, i);
+    if (before.state[i] == State::at_risk) h[i] = recovery_hazard(w, i);
+  }
+  onset_and_recovery(w);
+  Ticks onset, recovery;
+  for (auto i : youths(w)) {
+    if (before.state[i] == State::uninvolved) {
+      expect_tick(before.clock_a[i], w.pop.clock_a[i], h[i], w.pop.state[i] == State::uninvolved, onset, i);
+    } else if (before.state[i] == State::at_risk) {
+      expect_tick(before.clock_b[i], w.pop.clock_b[i], h[i], w.pop.state[i] == State::at_risk, recovery, i);
+    }
+  }
+  EXPECT_GT(onset.ran, 0);
+  EXPECT_GT(onset.fired, 0);
+  EXPECT_GT(recovery.ran, 0);
+  EXPECT_GT(recovery.fired, 0);
+}
+
+TEST(HazardsApplied, RecruitmentTicksByEntryHazard) {
+  World w = mixed_world();
+  update_area_demand(w);
+  const auto before = w.pop;
+  std::vector<double> h(w.pop.size(), 0.0);
+  for (auto i : youths(w)) {
+    if (before.state[i] == State::at_risk) h[i] = entry_hazard(w, i);
+  }
+  recruit(w);
+  Ticks t;
+  for (auto i : youths(w)) {
+    if (before.state[i] != State::at_risk) continue;
+    expect_tick(before.clock_a[i], w.pop.clock_a[i], h[i], w.pop.state[i] == State::at_risk, t, i);
+  }
+  EXPECT_GT(t.ran, 0);
+  EXPECT_GT(t.fired, 0);
+}
+
+TEST(HazardsApplied, CareersTickByProgressionAndDesistanceHazard) {
+  World w = mixed_world();
+  const auto before = w.pop;
+  std::vector<double> progression(w.pop.size(), 0.0), desistance(w.pop.size(), 0.0);
+  for (auto i : youths(w)) {
+    if (!is_dealing(before.state[i])) continue;
+    progression[i] = progression_hazard(w, i);
+    desistance[i] = desistance_hazard(w, i);
+  }
+  advance_careers(w);
+  Ticks prog, desist;
+  for (auto i : youths(w)) {
+    if (!is_dealing(before.state[i])) continue;
+    const bool still_dealing = is_dealing(w.pop.state[i]);
+    expect_tick(before.clock_b[i], w.pop.clock_b[i], desistance[i], still_dealing, desist, i);
+    if (before.state[i] == State::runner && still_dealing) {
+      expect_tick(before.clock_a[i], w.pop.clock_a[i], progression[i], w.pop.state[i] == State::runner, prog, i);
+    }
+  }
+  EXPECT_GT(prog.ran, 0);
+  EXPECT_GT(prog.fired, 0);
+  EXPECT_GT(desist.ran, 0);
+  EXPECT_GT(desist.fired, 0);
+}
+
+TEST(HazardsApplied, EnforcementTicksByArrestHazard) {
+  World w = mixed_world();
+  const auto before = w.pop;
+  std::vector<double> h(w.pop.size(), 0.0);
+  for (auto i : youths(w)) {
+    if (is_dealing(before.state[i])) h[i] = arrest_hazard(w, i);
+  }
+  enforce(w);
+  Ticks t;
+  for (auto i : youths(w)) {
+    if (!is_dealing(before.state[i])) continue;
+    expect_tick(before.clock_c[i], w.pop.clock_c[i], h[i], w.pop.state[i] != State::detained, t, i);
+  }
+  EXPECT_GT(t.ran, 0);
+  EXPECT_GT(t.fired, 0);
+}
+
+TEST(HazardsApplied, LabourMarketTicksByJobFindingHazardAndJobLoss) {
+  World w = mixed_world();
+  const auto before = w.pop;
+  const auto& l = w.params.labour;
+  std::vector<double> h(w.pop.size(), 0.0);
+  std::vector<std::uint8_t> seeking(w.pop.size(), 0);
+  int with_record = 0;
+  for (auto i : youths(w)) {
+    if (before.state[i] == State::detained || before.age[i] < l.working_age) continue;
+    seeking[i] = 1;
+    h[i] = before.job[i] == Job::none ? job_finding_hazard(w, i) : l.job_loss_hazard;
+    with_record += before.job[i] == Job::none && w.has_current_record(i);
+  }
+  ASSERT_GT(with_record, 0);
+  labour_market(w);
+  Ticks find, lose;
+  for (auto i : youths(w)) {
+    if (!seeking[i]) {
+      EXPECT_EQ(w.pop.clock_job[i], before.clock_job[i]) << "slot " << i << " is not on the labour market";
+      continue;
+    }
+    const bool same = (w.pop.job[i] == Job::none) == (before.job[i] == Job::none);
+    expect_tick(before.clock_job[i], w.pop.clock_job[i], h[i], same, before.job[i] == Job::none ? find : lose, i);
+  }
+  EXPECT_GT(find.ran, 0);
+  EXPECT_GT(find.fired, 0);
+  EXPECT_GT(lose.ran, 0);
+  EXPECT_GT(lose.fired, 0);
+}
+
+TEST(HazardsApplied, RelapseTicksByRelapseHazard) {
+  World w = mixed_world();
+  const auto before = w.pop;
+  std::vector<double> h(w.pop.size(), 0.0);
+  for (auto i : youths(w)) {
+    if (before.state[i] == State::released || before.state[i] == State::desisted) h[i] = relapse_hazard(w, i);
+  }
+  relapse(w);
+  Ticks t;
+  for (auto i : youths(w)) {
+    if (before.state[i] != State::released && before.state[i] != State::desisted) continue;
+    expect_tick(before.clock_a[i], w.pop.clock_a[i], h[i], w.pop.state[i] == before.state[i], t, i);
+  }
+  EXPECT_GT(t.ran, 0);
+  EXPECT_GT(t.fired, 0);
+}
+
+TEST(HazardsApplied, MixedWorldIsConsistent) {
+  const World w = mixed_world();
+  EXPECT_TRUE(consistent(w));
+}
+
 // --- ageing and turnover -------------------------------------------------------------------------
 
 std::map<std::pair<int, int>, int> counts_by_area_and_age(const World& w) {

@@ -36,6 +36,12 @@ Parameters small_params(double scale = 1.0) {
 
 bool present(const World& w, std::uint32_t i) { return w.pop.state[i] != State::vacant; }
 
+int count_if_dealing(const World& w) {
+  int n = 0;
+  for (auto s : w.pop.state) n += is_dealing(s);
+  return n;
+}
+
 // Recounts every incrementally kept quantity from the arrays and the ties.
 ::testing::AssertionResult consistent(const World& w) {
   const auto& p = w.pop;
@@ -471,22 +477,28 @@ TEST(WorldDeterminism, DifferentReplicateOrSeedGivesDifferentTraitsAndTies) {
 }
 
 TEST(WorldDeterminism, ThreadCountDoesNotChangeTheWeeks) {
-  auto p = small_params(2.0);
+  auto p = small_params(10.0);
   p.onset.onset_hazard = 0.02;
   p.recruitment.entry_hazard = 0.05;
+  p.enforcement.runner_arrest_hazard = 0.02;
+  p.labour.job_finding_hazard = 0.05;
   World a = build_world(p, small_areas(), 1);
   World b = build_world(p, small_areas(), 1);
+  // Smaller worlds are stepped on one thread whatever w.threads says.
+  ASSERT_GE(static_cast<std::int64_t>(a.pop.size()), detail::kMinParallelSlots);
   a.threads = 1;
   b.threads = 2;
-  for (int k = 0; k < 80; ++k) {
+  for (int k = 0; k < 60; ++k) {
     step(a);
     step(b);
   }
   EXPECT_EQ(a.pop.state, b.pop.state);
   EXPECT_EQ(a.pop.attitude, b.pop.attitude);
   EXPECT_EQ(a.pop.clock_a, b.pop.clock_a);
+  EXPECT_EQ(a.pop.clock_job, b.pop.clock_job);
   EXPECT_EQ(a.pop.network, b.pop.network);
   EXPECT_EQ(a.tallies, b.tallies);
+  EXPECT_GT(count_if_dealing(a), 0);
 }
 
 // --- invariants over time -------------------------------------------------------------------------
