@@ -5,10 +5,12 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
 #include "drift/build_info.hpp"
+#include "drift/summary.hpp"
 
 namespace drift {
 
@@ -127,6 +129,42 @@ void write_strategy(H5::Group& root, const ExperimentOutput& out, const Strategy
               "replicate");
 }
 
+// Outcomes per strategy and paired differences against the baseline: the numbers of
+// `drift summarize`, stored so that readers need no code of their own to get them.
+void write_summary(H5::H5File& file, const Summary& summary) {
+  auto outcomes = file.createGroup("summary");
+  string_attr(outcomes, "description",
+              "Per strategy, outcomes over the horizon per replicate; attributes mean, lo95, hi95 "
+              "(t interval of the mean)");
+  auto comparisons = file.createGroup("comparisons");
+  string_attr(comparisons, "baseline", summary.baseline);
+  string_attr(comparisons, "description",
+              "Per strategy, paired differences against the baseline per replicate (replicate r of "
+              "both shares its random numbers); attributes mean, lo95, hi95");
+  for (const auto& st : summary.strategies) {
+    auto og = outcomes.createGroup(st.name);
+    std::optional<H5::Group> cg;
+    if (st.name != summary.baseline) {
+      cg = comparisons.createGroup(st.name);
+      number_attr(*cg, "cost_per_entry_averted", st.cost_per_entry_averted.mean);
+    }
+    for (const auto& oc : st.outcomes) {
+      const hsize_t n = oc.per_replicate.size();
+      auto ds = write_array(og, oc.name, {n}, oc.per_replicate, oc.unit, oc.description, "replicate");
+      number_attr(ds, "mean", oc.value.mean);
+      number_attr(ds, "lo95", oc.value.lo);
+      number_attr(ds, "hi95", oc.value.hi);
+      if (!cg || !oc.has_difference) continue;
+      auto dd = write_array(*cg, oc.difference_name, {n}, oc.difference_per_replicate, oc.unit,
+                            "Paired difference against the baseline: " + oc.difference_name,
+                            "replicate");
+      number_attr(dd, "mean", oc.difference.mean);
+      number_attr(dd, "lo95", oc.difference.lo);
+      number_attr(dd, "hi95", oc.difference.hi);
+    }
+  }
+}
+
 }  // namespace
 
 std::string text_hash(const std::string& text) {
@@ -174,6 +212,7 @@ void write_results(const std::string& path, const Scenario& scenario, const Expe
       order.push_back(s.name);
     }
     write_strings(strategies, "order", order);
+    write_summary(file, summarize(series_of(output)));
     file.close();
     std::filesystem::rename(tmp, path);
   } catch (const H5::Exception& e) {

@@ -119,11 +119,12 @@ Summary summarize(const std::vector<StrategySeries>& strategies) {
       if (k > 0) {
         std::vector<double> diff(os.per_replicate.size());
         for (std::size_t r = 0; r < diff.size(); ++r) {
-          diff[r] = def.sign * (os.per_replicate[r] - base[o][r]);
+          diff[r] = def.sign > 0 ? os.per_replicate[r] - base[o][r] : base[o][r] - os.per_replicate[r];
         }
         os.has_difference = true;
         os.difference_name = def.difference_name;
         os.difference = mean_interval(diff);
+        os.difference_per_replicate = diff;
         if (os.name == "new_entries") averted = diff;
         if (os.name == "cost") cost = diff;
       }

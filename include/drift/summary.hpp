@@ -40,6 +40,7 @@ struct OutcomeSummary {
   // baseline - strategy). Empty for the baseline itself.
   bool has_difference = false;
   std::string difference_name;
+  std::vector<double> difference_per_replicate;
   Interval difference;
 };
 
