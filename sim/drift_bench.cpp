@@ -10,6 +10,7 @@
 // With --profile the child calls the processes of include/drift/processes.hpp one by one, in the
 // order of sim/step.cpp, and times each; the final state hash must equal that of a step() run.
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -40,6 +41,13 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// CPU time of the whole process (all threads), seconds.
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,6 +258,7 @@ int run_single(const SingleOptions& o) {
   std::vector<double> week_s;
   week_s.reserve(o.weeks);
   double step_s = 0;
+  const double cpu0 = process_cpu_seconds();
   for (int k = 0; k < o.weeks; ++k) {
     youth_weeks += static_cast<double>(youths_now(w));  // youths at the start of the week
     const auto t0 = Clock::now();
@@ -262,6 +271,7 @@ int run_single(const SingleOptions& o) {
     step_s += s;
     week_s.push_back(s);
   }
+  const double step_cpu_s = process_cpu_seconds() - cpu0;
   std::sort(week_s.begin(), week_s.end());
   const double median_week = week_s.empty() ? 0 : week_s[week_s.size() / 2];
 
@@ -272,7 +282,7 @@ int run_single(const SingleOptions& o) {
   out << "drift_bench_result"
       << " target=" << o.target << " threads=" << o.threads << " youths=" << youths
       << " slots=" << w.pop.size() << " tie_ends=" << tie_ends << " scale=" << params.simulation.population_scale
-      << " build_s=" << build_s << " step_s=" << step_s << " weeks=" << o.weeks
+      << " build_s=" << build_s << " step_s=" << step_s << " step_cpu_s=" << step_cpu_s << " weeks=" << o.weeks
       << " burn_in=" << o.burn_in << " youth_weeks=" << youth_weeks << " median_week_s=" << median_week
       << " hwm_start_kib=" << rss_start << " hwm_build_kib=" << hwm_build
       << " hwm_kib=" << status_kib("VmHWM") << " rss_kib=" << status_kib("VmRSS")

@@ -120,20 +120,26 @@ InterventionList make_interventions(const StrategySpec& s, const std::vector<std
   return list;
 }
 
-void run_replicate(const Scenario& scenario, ExperimentOutput& out, int r, int threads,
-                   const RunOptions& options, std::size_t& done, std::size_t total_runs) {
+}  // namespace
+
+std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int threads,
+                                const std::atomic<bool>* cancel,
+                                const std::function<void()>& strategy_done) {
   const auto& p = scenario.params;
   const int weeks = p.simulation.weeks;
-  auto cancelled = [&] { return options.cancel && options.cancel->load(); };
-  World burnt = build_world(p, scenario.areas, static_cast<std::uint32_t>(r));
+  std::vector<std::string> area_names;
+  for (const auto& a : scenario.areas) area_names.push_back(a.name);
+  auto cancelled = [&] { return cancel && cancel->load(); };
+  World burnt = build_world(p, scenario.areas, static_cast<std::uint32_t>(replicate));
   burnt.threads = threads;
   while (burnt.week < 0) {
     if (cancelled()) throw Cancelled();
     step(burnt);
   }
-  for (std::size_t s = 0; s < scenario.strategies.size(); ++s) {
+  std::vector<RunOutput> runs;
+  for (const auto& strategy : scenario.strategies) {
     World w = burnt;
-    auto interventions = make_interventions(scenario.strategies[s], out.area_names);
+    auto interventions = make_interventions(strategy, area_names);
     RunOutput run;
     run.weeks = weeks;
     run.areas = static_cast<int>(scenario.areas.size());
@@ -147,21 +153,13 @@ void run_replicate(const Scenario& scenario, ExperimentOutput& out, int r, int t
       step(w, interventions, &log);
       record_week(w, week, log, run);
     }
-    out.strategies[s].replicates[r] = std::move(run);
-#pragma omp critical(drift_progress)
-    {
-      ++done;
-      if (options.progress) options.progress(done, total_runs);
-    }
+    runs.push_back(std::move(run));
+    if (strategy_done) strategy_done();
   }
+  return runs;
 }
 
-}  // namespace
-
-ExperimentOutput run_experiment(const Scenario& scenario, const RunOptions& options) {
-  static_assert(static_cast<int>(Tally::employed) == kStateCount,
-                "record_week assumes the stock tallies follow the states");
-  const auto& p = scenario.params;
+ExperimentOutput empty_output(const Scenario& scenario) {
   ExperimentOutput out;
   for (const auto& a : scenario.areas) out.area_names.push_back(a.name);
   for (const auto& s : scenario.strategies) {
@@ -174,7 +172,14 @@ ExperimentOutput run_experiment(const Scenario& scenario, const RunOptions& opti
     }
     out.strategies.push_back(std::move(so));
   }
-  const int replicates = p.simulation.replicates;
+  return out;
+}
+
+ExperimentOutput run_experiment(const Scenario& scenario, const RunOptions& options) {
+  static_assert(static_cast<int>(Tally::employed) == kStateCount,
+                "record_week assumes the stock tallies follow the states");
+  ExperimentOutput out = empty_output(scenario);
+  const int replicates = scenario.params.simulation.replicates;
   const std::size_t total_runs = static_cast<std::size_t>(replicates) * out.strategies.size();
   std::size_t done = 0;
   for (auto& st : out.strategies) st.replicates.resize(replicates);
@@ -185,10 +190,18 @@ ExperimentOutput run_experiment(const Scenario& scenario, const RunOptions& opti
   const bool across_runs = replicates >= threads && threads > 1;
   const int inner_threads = across_runs ? 1 : threads;
   std::exception_ptr failure;
+  auto tick = [&] {
+#pragma omp critical(drift_progress)
+    {
+      ++done;
+      if (options.progress) options.progress(done, total_runs);
+    }
+  };
 #pragma omp parallel for schedule(dynamic) num_threads(across_runs ? threads : 1)
   for (int r = 0; r < replicates; ++r) {
     try {
-      run_replicate(scenario, out, r, inner_threads, options, done, total_runs);
+      auto runs = run_unit(scenario, r, inner_threads, options.cancel, tick);
+      for (std::size_t s = 0; s < runs.size(); ++s) out.strategies[s].replicates[r] = std::move(runs[s]);
     } catch (...) {
 #pragma omp critical(drift_failure)
       if (!failure) failure = std::current_exception();

@@ -49,9 +49,11 @@ int weighted_index(const std::vector<double>& weights, double u);
 inline constexpr std::int64_t kMinParallelSlots = 8192;
 
 // Runs body(begin, end, buffer) over contiguous slot ranges covering [0, n), in parallel over
-// w.threads threads, and leaves the decisions in w.decisions in agent order: each thread takes
-// one contiguous range (in thread order, boundaries multiples of 64) and the per-thread buffers
-// are merged in thread order, so the result is the same for any thread count.
+// w.threads threads, and leaves the decisions in w.decisions in agent order. The slots are cut
+// into a few chunks per thread (boundaries multiples of 64), each with its own buffer; threads
+// take chunks as they become free (so that neither the age mix of the cohorts nor a busy core
+// holds the others up) and the buffers are merged in chunk order, so the result is the same for
+// any thread count and any schedule.
 template <class Body>
 const std::vector<Decision>& decide_ranges(World& w, Body&& body) {
   const auto n = static_cast<std::int64_t>(w.pop.size());
@@ -61,23 +63,20 @@ const std::vector<Decision>& decide_ranges(World& w, Body&& body) {
     body(std::int64_t{0}, n, w.decisions);
     return w.decisions;
   }
-  if (static_cast<int>(w.scratch.size()) < threads) w.scratch.resize(threads);
-  int used = threads;
-#pragma omp parallel num_threads(threads)
-  {
-    const int t = omp_get_thread_num();
-    const int nt = omp_get_num_threads();
-    if (t == 0) used = nt;
-    const std::int64_t chunk = ((n + nt - 1) / nt + 63) / 64 * 64;
-    const std::int64_t begin = std::min(n, chunk * t);
-    const std::int64_t end = std::min(n, begin + chunk);
-    auto& buffer = w.scratch[t];
+  constexpr std::int64_t kChunksPerThread = 8;
+  const std::int64_t chunk = std::max<std::int64_t>(
+      4096, ((n + threads * kChunksPerThread - 1) / (threads * kChunksPerThread) + 63) / 64 * 64);
+  const std::int64_t chunks = (n + chunk - 1) / chunk;
+  if (static_cast<std::int64_t>(w.scratch.size()) < chunks) w.scratch.resize(chunks);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    auto& buffer = w.scratch[c];
     buffer.clear();
-    body(begin, end, buffer);
+    body(c * chunk, std::min(n, (c + 1) * chunk), buffer);
   }
   w.decisions.clear();
-  for (int t = 0; t < used; ++t) {
-    w.decisions.insert(w.decisions.end(), w.scratch[t].begin(), w.scratch[t].end());
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    w.decisions.insert(w.decisions.end(), w.scratch[c].begin(), w.scratch[c].end());
   }
   return w.decisions;
 }
@@ -91,9 +90,10 @@ const std::vector<Decision>& decide(World& w, Fn&& fn) {
   });
 }
 
-// As decide(), but fn is called only for slots whose state lies in [lo, hi]: blocks of 64 slots
-// holding no such state are skipped with a (vectorised) scan of the state bytes. For processes
-// that act on rare states (dealing, detention, relapse) this avoids touching other columns.
+// As decide(), but fn is called (in agent order) only for slots whose state lies in [lo, hi]:
+// blocks of 64 slots holding no such state are skipped with a vectorised scan of the state
+// bytes, and the matching slots of the others are listed without branches. For processes that
+// act on rare states (dealing, detention, relapse) this avoids touching other columns.
 // The state ranges the processes pass to decide_states rely on this order.
 static_assert(static_cast<int>(State::uninvolved) + 1 == static_cast<int>(State::at_risk) &&
                   static_cast<int>(State::at_risk) + 1 == static_cast<int>(State::runner) &&
@@ -115,9 +115,14 @@ const std::vector<Decision>& decide_states(World& w, State lo, State hi, Fn&& fn
         any |= static_cast<std::uint8_t>(state[i + k] - first) <= span ? 1u : 0u;
       }
       if (!any) continue;
+      // List the block's matching slots without branches, then visit them in order.
+      std::uint8_t list[64];
+      int m = 0;
       for (int k = 0; k < 64; ++k) {
-        if (static_cast<std::uint8_t>(state[i + k] - first) <= span) fn(static_cast<std::uint32_t>(i + k), out);
+        list[m] = static_cast<std::uint8_t>(k);
+        m += static_cast<std::uint8_t>(state[i + k] - first) <= span ? 1 : 0;
       }
+      for (int j = 0; j < m; ++j) fn(static_cast<std::uint32_t>(i + list[j]), out);
     }
     for (; i < end; ++i) {
       if (static_cast<std::uint8_t>(state[i] - first) <= span) fn(static_cast<std::uint32_t>(i), out);

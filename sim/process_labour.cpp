@@ -59,16 +59,61 @@ void labour_market(World& w) {
     return static_cast<float>(h);
   };
 
+  auto eligible = [&](std::uint32_t i) {
+    const State s = state[i];
+    return s != State::vacant && s != State::detained && age[i] >= working_age;
+  };
   const auto& decisions = detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end,
                                                        std::vector<Decision>& out) {
-    for (std::int64_t k = begin; k < end; ++k) {
-      const auto i = static_cast<std::uint32_t>(k);
-      const State s = state[i];
-      if (s == State::vacant || s == State::detained || age[i] < working_age) continue;
-      if (job[i] == Job::none) {
-        if (detail::tick(clock[i], finding_hazard(i))) out.push_back({i, find});
-      } else {
-        if (detail::tick(clock[i], loss)) out.push_back({i, lose});
+    if (multiplied) {
+      for (std::int64_t k = begin; k < end; ++k) {
+        const auto i = static_cast<std::uint32_t>(k);
+        if (!eligible(i)) continue;
+        if (job[i] == Job::none) {
+          if (detail::tick(clock[i], finding_hazard(i))) out.push_back({i, find});
+        } else {
+          if (detail::tick(clock[i], loss)) out.push_back({i, lose});
+        }
+      }
+      return;
+    }
+    for (std::int64_t b = begin; b < end; b += 64) {
+      const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+      // Branch-free (vectorised) pass: every eligible youth except the jobless with a record
+      // ticks with one of three constant hazards, exactly the floats the formula gives.
+      // mark: 1 its clock fired, 2 a jobless youth with a record (handled below), else 0.
+      std::uint8_t mark[64];
+      unsigned any = 0;
+#pragma omp simd reduction(| : any)
+      for (int k = 0; k < len; ++k) {
+        const std::int64_t i = b + k;
+        const auto s = static_cast<std::uint8_t>(state[i]);
+        const bool ok = s != static_cast<std::uint8_t>(State::vacant) &&
+                        s != static_cast<std::uint8_t>(State::detained) && age[i] >= working_age;
+        const bool jobless = job[i] == Job::none;
+        const bool later = jobless && last_arrest[i] != kNever;
+        const bool dealing = static_cast<std::uint8_t>(s - static_cast<std::uint8_t>(State::runner)) <= 1;
+        const float h = jobless ? (dealing ? plain_dealing : plain) : loss;
+        const float next = clock[i] - h;
+        const bool now = ok && !later;
+        clock[i] = now ? next : clock[i];
+        mark[k] = now && next <= 0.0f ? 1 : (ok && later ? 2 : 0);
+        any |= mark[k];
+      }
+      if (!any) continue;
+      std::uint8_t list[64];
+      int m = 0;
+      for (int k = 0; k < len; ++k) {
+        list[m] = static_cast<std::uint8_t>(k);
+        m += mark[k] != 0;
+      }
+      for (int j = 0; j < m; ++j) {
+        const auto i = static_cast<std::uint32_t>(b + list[j]);
+        if (mark[list[j]] == 1) {
+          out.push_back({i, job[i] == Job::none ? find : lose});
+        } else if (detail::tick(clock[i], finding_hazard(i))) {
+          out.push_back({i, find});
+        }
       }
     }
   });

@@ -6,71 +6,110 @@
 
 namespace drift {
 
+namespace {
+// Everything one pass needs, read once (passed by value so that it lives in registers).
+struct NormaliseColumns {
+  const State* state;
+  const std::uint8_t* age;
+  const std::uint16_t *dn, *ds, *df;
+  const float* baseline;
+  const float* mult;  // nullptr while no intervention is active (every multiplier is 1)
+  float* attitude;
+  float rate;
+  double sensitivity, neighbour_weight, friend_weight, school_weight;
+  int leaving_age;
+};
+
+// "Dealers are ordinary traders": the more dealing ties, the closer the target gets to 1.
+inline void normalise_exposed(const NormaliseColumns& c, std::int64_t i) {
+  float target = c.baseline[i];
+  // World::weighted_exposure, written out so that it inlines.
+  double e = c.neighbour_weight * c.dn[i] + c.friend_weight * c.df[i];
+  if (c.age[i] < c.leaving_age) e += c.school_weight * c.ds[i];
+  target += (1.0f - target) * static_cast<float>(1.0 - std::exp(-c.sensitivity * e));
+  if (c.mult) target *= c.mult[i];
+  c.attitude[i] += c.rate * (target - c.attitude[i]);
+}
+
+// Blocks of 64 slots: first every youth without dealing ties (target = baseline, a branch-free
+// loop the compiler vectorises), then the few with ties, listed without branches. Each slot is
+// updated once, with the same float operations as the one-slot-at-a-time formula.
+void normalise_range(const NormaliseColumns c, std::int64_t begin, std::int64_t end) {
+  const State* __restrict state = c.state;
+  const std::uint16_t* __restrict dn = c.dn;
+  const std::uint16_t* __restrict ds = c.ds;
+  const std::uint16_t* __restrict df = c.df;
+  const float* __restrict baseline = c.baseline;
+  const float* __restrict mult = c.mult;
+  float* __restrict attitude = c.attitude;
+  const float rate = c.rate;
+  for (std::int64_t b = begin; b < end; b += 64) {
+    const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+    std::uint8_t tied[64];
+    unsigned any = 0;
+    if (mult) {
+#pragma omp simd reduction(| : any)
+      for (int k = 0; k < len; ++k) {
+        const std::int64_t i = b + k;
+        const bool live = state[i] != State::vacant;
+        const bool ties = (dn[i] | ds[i] | df[i]) != 0;
+        const float next = attitude[i] + rate * (baseline[i] * mult[i] - attitude[i]);
+        attitude[i] = live && !ties ? next : attitude[i];
+        tied[k] = live && ties ? 1 : 0;
+        any |= tied[k];
+      }
+    } else {
+#pragma omp simd reduction(| : any)
+      for (int k = 0; k < len; ++k) {
+        const std::int64_t i = b + k;
+        const bool live = state[i] != State::vacant;
+        const bool ties = (dn[i] | ds[i] | df[i]) != 0;
+        const float next = attitude[i] + rate * (baseline[i] - attitude[i]);
+        attitude[i] = live && !ties ? next : attitude[i];
+        tied[k] = live && ties ? 1 : 0;
+        any |= tied[k];
+      }
+    }
+    if (!any) continue;
+    std::uint8_t list[64];
+    int m = 0;
+    for (int k = 0; k < len; ++k) {
+      list[m] = static_cast<std::uint8_t>(k);
+      m += tied[k];
+    }
+    for (int j = 0; j < m; ++j) normalise_exposed(c, b + list[j]);
+  }
+}
+}  // namespace
+
 void normalise_attitudes(World& w) {
   const auto& np = w.params.normalisation;
   const auto& tp = w.params.ties;
-  const auto n = static_cast<std::int64_t>(w.pop.size());
   auto& p = w.pop;
-  const float rate = static_cast<float>(np.adjustment_rate);
-  const bool multiplied = w.mult.active;
-  const double sensitivity = np.exposure_sensitivity;
-  const double neighbour_weight = tp.neighbourhood_weight;
-  const double friend_weight = tp.friend_weight;
-  const double school_weight = tp.school_weight;
-  const int leaving_age = w.params.population.school_leaving_age;
-  const State* state = p.state.data();
-  const std::uint16_t* dn = p.dealing_neighbours.data();
-  const std::uint16_t* ds = p.dealing_schoolmates.data();
-  const std::uint16_t* df = p.dealing_friends.data();
-  const float* baseline = p.baseline_attitude.data();
-  const float* mult = w.mult.attitude.data();
-  float* attitude = p.attitude.data();
-
-  // Youths with dealing ties: the target rises with their weighted exposure
-  // (World::weighted_exposure, written out so that it inlines).
-  auto exposed = [&](std::int64_t i) {
-    // "Dealers are ordinary traders": the more dealing ties, the closer the target gets to 1.
-    float target = baseline[i];
-    double e = neighbour_weight * dn[i] + friend_weight * df[i];
-    if (p.age[i] < leaving_age) e += school_weight * ds[i];
-    target += (1.0f - target) * static_cast<float>(1.0 - std::exp(-sensitivity * e));
-    if (multiplied) target *= mult[i];
-    attitude[i] += rate * (target - attitude[i]);
-  };
-
-  // Blocks of 64 slots: first every youth without dealing ties (target = baseline, a branch-free
-  // loop the compiler vectorises), then the few with ties. Each slot is updated once, with the
-  // same float operations as the one-slot-at-a-time formula.
-  const std::int64_t blocks = (n + 63) / 64;
+  const NormaliseColumns c{p.state.data(),
+                           p.age.data(),
+                           p.dealing_neighbours.data(),
+                           p.dealing_schoolmates.data(),
+                           p.dealing_friends.data(),
+                           p.baseline_attitude.data(),
+                           w.mult.active ? w.mult.attitude.data() : nullptr,
+                           p.attitude.data(),
+                           static_cast<float>(np.adjustment_rate),
+                           np.exposure_sensitivity,
+                           tp.neighbourhood_weight,
+                           tp.friend_weight,
+                           tp.school_weight,
+                           w.params.population.school_leaving_age};
+  const auto n = static_cast<std::int64_t>(p.size());
   const int threads = n < detail::kMinParallelSlots ? 1 : std::max(1, w.threads);
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-  for (std::int64_t b = 0; b < blocks; ++b) {
-    const std::int64_t begin = b * 64;
-    const std::int64_t end = std::min(n, begin + 64);
-    unsigned with_ties = 0;
-    if (multiplied) {
-      for (std::int64_t i = begin; i < end; ++i) {
-        const bool ties = (dn[i] | ds[i] | df[i]) != 0;
-        const bool plain = state[i] != State::vacant && !ties;
-        with_ties |= (state[i] != State::vacant && ties) ? 1u : 0u;
-        const float target = baseline[i] * mult[i];
-        const float next = attitude[i] + rate * (target - attitude[i]);
-        attitude[i] = plain ? next : attitude[i];
-      }
-    } else {
-      for (std::int64_t i = begin; i < end; ++i) {
-        const bool ties = (dn[i] | ds[i] | df[i]) != 0;
-        const bool plain = state[i] != State::vacant && !ties;
-        with_ties |= (state[i] != State::vacant && ties) ? 1u : 0u;
-        const float next = attitude[i] + rate * (baseline[i] - attitude[i]);
-        attitude[i] = plain ? next : attitude[i];
-      }
-    }
-    if (!with_ties) continue;
-    for (std::int64_t i = begin; i < end; ++i) {
-      if (state[i] != State::vacant && (dn[i] | ds[i] | df[i]) != 0) exposed(i);
-    }
+  if (threads == 1) {
+    normalise_range(c, 0, n);
+    return;
   }
+  // Chunks of 4096 slots taken as threads become free; every slot is independent of the others.
+  const std::int64_t chunks = (n + 4095) / 4096;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (std::int64_t k = 0; k < chunks; ++k) normalise_range(c, k * 4096, std::min(n, (k + 1) * 4096));
 }
 
 }  // namespace drift

@@ -19,23 +19,22 @@ struct OnsetHazards {
     recovery = o.recovery_hazard;
     recovery_attitude_log_hr = o.recovery_attitude_log_hr;
   }
-  // Without the multiplier (which is exactly 1 while no intervention is active).
-  double onset_base(const Population& p, std::uint32_t i) const {
-    return onset * std::exp(attitude_log_hr * p.attitude[i] + risk_log_hr * p.risk[i] +
-                            deprivation_log_hr * p.low_income[i]);
+  double onset_exponent(float attitude, float risk, std::uint8_t low_income) const {
+    return attitude_log_hr * attitude + risk_log_hr * risk + deprivation_log_hr * low_income;
   }
-  double recovery_of(const Population& p, std::uint32_t i) const {
-    return recovery * std::exp(recovery_attitude_log_hr * p.attitude[i]);
-  }
+  double recovery_exponent(float attitude) const { return recovery_attitude_log_hr * attitude; }
 };
 }  // namespace
 
 double onset_hazard(const World& w, std::uint32_t i) {
-  return OnsetHazards(w.params).onset_base(w.pop, i) * w.mult.onset[i];
+  const OnsetHazards hz(w.params);
+  const auto& p = w.pop;
+  return hz.onset * std::exp(hz.onset_exponent(p.attitude[i], p.risk[i], p.low_income[i])) * w.mult.onset[i];
 }
 
 double recovery_hazard(const World& w, std::uint32_t i) {
-  return OnsetHazards(w.params).recovery_of(w.pop, i);
+  const OnsetHazards hz(w.params);
+  return hz.recovery * std::exp(hz.recovery_exponent(w.pop.attitude[i]));
 }
 
 void onset_and_recovery(World& w) {
@@ -43,18 +42,65 @@ void onset_and_recovery(World& w) {
   enum : std::uint32_t { to_at_risk, to_uninvolved };
   const OnsetHazards hz(w.params);
   const float* onset_mult = w.mult.active ? w.mult.onset.data() : nullptr;
-  const auto& decisions = detail::decide_states(
-      w, State::uninvolved, State::at_risk, [&](std::uint32_t i, std::vector<Decision>& out) {
-        if (p.state[i] == State::uninvolved) {
-          // x * 1.0 == x exactly, so skipping an inactive multiplier changes no bit.
-          double h = hz.onset_base(p, i);
-          if (onset_mult) h *= onset_mult[i];
-          if (detail::tick(p.clock_a[i], static_cast<float>(h))) out.push_back({i, to_at_risk});
-        } else {
-          if (detail::tick(p.clock_b[i], static_cast<float>(hz.recovery_of(p, i)))) out.push_back({i, to_uninvolved});
-        }
-      });
-  for (const auto& d : decisions) {
+  const auto* state = reinterpret_cast<const std::uint8_t*>(p.state.data());
+  const float* attitude = p.attitude.data();
+  const float* risk = p.risk.data();
+  const std::uint8_t* low_income = p.low_income.data();
+  float* clock_a = p.clock_a.data();
+  float* clock_b = p.clock_b.data();
+  constexpr auto kUninvolved = static_cast<std::uint8_t>(State::uninvolved);
+  constexpr auto kAtRisk = static_cast<std::uint8_t>(State::at_risk);
+
+  // Slots are taken 64 at a time: the uninvolved and the at-risk youths of the block are listed
+  // without branches, their exponents computed, the exponentials evaluated in a tight loop (the
+  // calls overlap in the pipeline) and the clocks ticked; the decisions are then emitted in agent
+  // order. Every hazard is the same double expression as onset_hazard()/recovery_hazard(); an
+  // inactive multiplier is exactly 1 and x * 1.0 == x, so it is skipped.
+  detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
+    std::uint32_t onset_list[64], recovery_list[64];
+    double x[64];
+    std::uint8_t fired[64];
+    for (std::int64_t b = begin; b < end; b += 64) {
+      const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+      int nu = 0, nr = 0;
+      for (int k = 0; k < len; ++k) {
+        const std::uint8_t s = state[b + k];
+        onset_list[nu] = static_cast<std::uint32_t>(k);
+        recovery_list[nr] = static_cast<std::uint32_t>(k);
+        nu += s == kUninvolved;
+        nr += s == kAtRisk;
+        fired[k] = 0;
+      }
+      for (int j = 0; j < nu; ++j) {
+        const auto i = b + onset_list[j];
+        x[j] = hz.onset_exponent(attitude[i], risk[i], low_income[i]);
+      }
+      for (int j = 0; j < nu; ++j) x[j] = std::exp(x[j]);
+      unsigned any = 0;
+      for (int j = 0; j < nu; ++j) {
+        const auto k = onset_list[j];
+        const auto i = b + k;
+        double h = hz.onset * x[j];
+        if (onset_mult) h *= onset_mult[i];
+        const bool f = detail::tick(clock_a[i], static_cast<float>(h));
+        fired[k] = f ? 1 : 0;
+        any |= f;
+      }
+      for (int j = 0; j < nr; ++j) x[j] = hz.recovery_exponent(attitude[b + recovery_list[j]]);
+      for (int j = 0; j < nr; ++j) x[j] = std::exp(x[j]);
+      for (int j = 0; j < nr; ++j) {
+        const auto k = recovery_list[j];
+        const bool f = detail::tick(clock_b[b + k], static_cast<float>(hz.recovery * x[j]));
+        fired[k] = f ? 2 : 0;
+        any |= f;
+      }
+      if (!any) continue;
+      for (int k = 0; k < len; ++k) {
+        if (fired[k]) out.push_back({static_cast<std::uint32_t>(b + k), fired[k] == 1 ? to_at_risk : to_uninvolved});
+      }
+    }
+  });
+  for (const auto& d : w.decisions) {
     detail::set_state(w, d.agent, d.what == to_at_risk ? State::at_risk : State::uninvolved);
     detail::draw_state_clocks(w, d.agent);
   }

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "drift/build_info.hpp"
+#include "drift/runner.hpp"
 #include "drift/summary.hpp"
 
 namespace drift {
@@ -165,6 +166,8 @@ void write_summary(H5::H5File& file, const Summary& summary) {
   }
 }
 
+void write_root_attributes(H5::H5File& file, const Scenario& scenario, const std::string& command_line);
+
 }  // namespace
 
 std::string text_hash(const std::string& text) {
@@ -184,25 +187,7 @@ void write_results(const std::string& path, const Scenario& scenario, const Expe
   try {
     H5::Exception::dontPrint();
     H5::H5File file(tmp, H5F_ACC_TRUNC);
-    auto root = file.openGroup("/");
-    string_attr(root, "format", "drift-results");
-    int_attr(root, "format_version", kResultFormatVersion);
-    string_attr(root, "program_version", build_info::version);
-    string_attr(root, "git_commit", build_info::git_commit);
-    string_attr(root, "compiler", build_info::compiler);
-    string_attr(root, "build_type", build_info::build_type);
-    string_attr(root, "compiler_flags", build_info::cxx_flags);
-    string_attr(root, "command_line", provenance.command_line);
-    string_attr(root, "scenario_name", scenario.name);
-    string_attr(root, "scenario_file", scenario.file);
-    string_attr(root, "scenario_yaml", scenario.resolved_yaml);
-    string_attr(root, "scenario_hash", text_hash(scenario.resolved_yaml));
-    int_attr(root, "seed", scenario.params.simulation.seed);
-    int_attr(root, "replicates", scenario.params.simulation.replicates);
-    int_attr(root, "weeks", scenario.params.simulation.weeks);
-    int_attr(root, "burn_in_weeks", scenario.params.simulation.burn_in_weeks);
-    number_attr(root, "population_scale", scenario.params.simulation.population_scale);
-    string_attr(root, "baseline", scenario.strategies.empty() ? "" : scenario.strategies[0].name);
+    write_root_attributes(file, scenario, provenance.command_line);
     auto areas = file.createGroup("areas");
     write_strings(areas, "names", output.area_names);
     auto strategies = file.createGroup("strategies");
@@ -223,6 +208,30 @@ void write_results(const std::string& path, const Scenario& scenario, const Expe
     throw;
   }
 }
+
+namespace {
+void write_root_attributes(H5::H5File& file, const Scenario& scenario, const std::string& command_line) {
+    auto root = file.openGroup("/");
+    string_attr(root, "format", "drift-results");
+    int_attr(root, "format_version", kResultFormatVersion);
+    string_attr(root, "program_version", build_info::version);
+    string_attr(root, "git_commit", build_info::git_commit);
+    string_attr(root, "compiler", build_info::compiler);
+    string_attr(root, "build_type", build_info::build_type);
+    string_attr(root, "compiler_flags", build_info::cxx_flags);
+    string_attr(root, "command_line", command_line);
+    string_attr(root, "scenario_name", scenario.name);
+    string_attr(root, "scenario_file", scenario.file);
+    string_attr(root, "scenario_yaml", scenario.resolved_yaml);
+    string_attr(root, "scenario_hash", text_hash(scenario.resolved_yaml));
+    int_attr(root, "seed", scenario.params.simulation.seed);
+    int_attr(root, "replicates", scenario.params.simulation.replicates);
+    int_attr(root, "weeks", scenario.params.simulation.weeks);
+    int_attr(root, "burn_in_weeks", scenario.params.simulation.burn_in_weeks);
+    number_attr(root, "population_scale", scenario.params.simulation.population_scale);
+    string_attr(root, "baseline", scenario.strategies.empty() ? "" : scenario.strategies[0].name);
+}
+}  // namespace
 
 struct ResultReader::Impl {
   H5::H5File file;
@@ -323,6 +332,109 @@ std::vector<std::string> ResultReader::children(const std::string& group) const 
 
 bool ResultReader::exists(const std::string& path) const {
   return H5Lexists(impl_->file.getId(), path.c_str(), H5P_DEFAULT) > 0;
+}
+
+}  // namespace drift
+
+namespace drift {
+
+void write_sweep_results(const std::string& path, const Scenario& scenario, const SweepDesign& design,
+                         const std::string& parts_dir, const std::string& command_line) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  try {
+    H5::Exception::dontPrint();
+    const std::size_t points = design.size();
+    const int reps = scenario.params.simulation.replicates;
+    // outcomes[strategy][outcome] = [point][replicate], and the same for paired differences.
+    std::vector<Summary> summaries;
+    for (std::size_t p = 0; p < points; ++p) {
+      summaries.push_back(summarize(series_of(load_point(scenario, design, parts_dir, p))));
+    }
+    H5::H5File file(tmp, H5F_ACC_TRUNC);
+    write_root_attributes(file, scenario, command_line);
+    auto areas = file.createGroup("areas");
+    std::vector<std::string> area_names;
+    for (const auto& a : scenario.areas) area_names.push_back(a.name);
+    write_strings(areas, "names", area_names);
+    auto strategies = file.createGroup("strategies");
+    std::vector<std::string> order;
+    for (const auto& s : scenario.strategies) order.push_back(s.name);
+    write_strings(strategies, "order", order);
+
+    auto sweep = file.createGroup("sweep");
+    string_attr(sweep, "design", design.kind);
+    int_attr(sweep, "base_samples", design.base_samples);
+    write_strings(sweep, "parameter_names", design.paths);
+    const hsize_t d = design.paths.size();
+    std::vector<double> flat;
+    for (const auto& pt : design.points) flat.insert(flat.end(), pt.begin(), pt.end());
+    write_array(sweep, "points", {points, d}, flat, "", "Parameter values of each sweep point",
+                "point,parameter");
+    auto outcomes = sweep.createGroup("outcomes");
+    auto comparisons = sweep.createGroup("comparisons");
+    const auto& first = summaries.front();
+    for (std::size_t s = 0; s < first.strategies.size(); ++s) {
+      auto og = outcomes.createGroup(first.strategies[s].name);
+      std::optional<H5::Group> cg;
+      if (s > 0) cg = comparisons.createGroup(first.strategies[s].name);
+      for (std::size_t o = 0; o < first.strategies[s].outcomes.size(); ++o) {
+        const auto& oc = first.strategies[s].outcomes[o];
+        std::vector<double> values, diffs;
+        for (const auto& sm : summaries) {
+          const auto& x = sm.strategies[s].outcomes[o];
+          values.insert(values.end(), x.per_replicate.begin(), x.per_replicate.end());
+          diffs.insert(diffs.end(), x.difference_per_replicate.begin(), x.difference_per_replicate.end());
+        }
+        write_array(og, oc.name, {points, static_cast<hsize_t>(reps)}, values, oc.unit, oc.description,
+                    "point,replicate");
+        if (cg && oc.has_difference) {
+          write_array(*cg, oc.difference_name, {points, static_cast<hsize_t>(reps)}, diffs, oc.unit,
+                      "Paired difference against the baseline: " + oc.difference_name,
+                      "point,replicate");
+        }
+      }
+    }
+    if (design.kind == "sobol" && design.base_samples > 0) {
+      // Indices of each outcome's replicate mean, per strategy (and of each paired difference).
+      auto sens = file.createGroup("sensitivity");
+      write_strings(sens, "parameter_names", design.paths);
+      for (std::size_t s = 0; s < first.strategies.size(); ++s) {
+        auto sg = sens.createGroup(first.strategies[s].name);
+        for (std::size_t o = 0; o < first.strategies[s].outcomes.size(); ++o) {
+          const auto& oc = first.strategies[s].outcomes[o];
+          for (const bool diff : {false, true}) {
+            if (diff && !oc.has_difference) continue;
+            std::vector<double> y;
+            for (const auto& sm : summaries) {
+              const auto& x = sm.strategies[s].outcomes[o];
+              y.push_back(diff ? x.difference.mean : x.value.mean);
+            }
+            const auto idx = sobol_indices(y, design.base_samples, static_cast<int>(d));
+            auto g = sg.createGroup(diff ? oc.difference_name : oc.name);
+            std::vector<double> cols[6];
+            for (const auto& i : idx) {
+              const double v[] = {i.first, i.first_lo, i.first_hi, i.total, i.total_lo, i.total_hi};
+              for (int c = 0; c < 6; ++c) cols[c].push_back(v[c]);
+            }
+            const char* names[] = {"first_order", "first_order_lo95", "first_order_hi95",
+                                   "total_order", "total_order_lo95", "total_order_hi95"};
+            for (int c = 0; c < 6; ++c) {
+              write_array(g, names[c], {d}, cols[c], "share of variance",
+                          "Sobol index per swept parameter (bootstrap 95% interval)", "parameter");
+            }
+          }
+        }
+      }
+    }
+    file.close();
+    std::filesystem::rename(tmp, path);
+  } catch (const H5::Exception& e) {
+    std::filesystem::remove(tmp);
+    throw std::runtime_error(path + ": cannot write result file: " + e.getDetailMsg());
+  } catch (...) {
+    std::filesystem::remove(tmp);
+    throw;
+  }
 }
 
 }  // namespace drift

@@ -1,4 +1,5 @@
 #include "drift/scenario.hpp"
+#include "drift/sweep.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -199,6 +200,8 @@ class Loader {
   bool areas_valid = false;
   std::string areas_source;
   std::vector<StrategySpec> strategies;
+  // sweep / calibrate / trial sections as written (the last file to set one wins).
+  std::map<std::string, std::pair<YAML::Node, std::string>> sections;
 
   // Intervention blocks of every file, checked once the merged areas are known because a block
   // may name districts.
@@ -315,7 +318,11 @@ void Loader::load(const std::string& file, const std::string& text) {
       load_strategies(file, kv.first, v);
     } else if (k == "sweep" || k == "calibrate" || k == "trial") {
       // Reserved for features that will interpret them; only the shape is checked now.
-      if (!v.IsMap()) add(file, value_mark(kv.first, v), k, "expected a map, got " + describe(v));
+      if (!v.IsMap()) {
+        add(file, value_mark(kv.first, v), k, "expected a map, got " + describe(v));
+      } else {
+        sections[k] = {v, file};
+      }
     } else {
       add(file, kv.first, k, "unknown key '" + k + "'" + did_you_mean(k, keys));
     }
@@ -737,6 +744,7 @@ std::string emit_resolved(const Scenario& s) {
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;
+  if (s.sweep && s.sweep.IsMap()) out << YAML::Key << "sweep" << YAML::Value << s.sweep;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
@@ -813,6 +821,13 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
     s.strategies.insert(s.strategies.begin(), std::move(implicit));
   } else {
     std::rotate(s.strategies.begin(), base, base + 1);
+  }
+  if (auto it = loader.sections.find("sweep"); it != loader.sections.end()) {
+    s.sweep = it->second.first;
+    s.sweep_file = it->second.second;
+    std::vector<Diagnostic> problems;
+    check_sweep(s, problems);
+    if (!problems.empty()) throw ScenarioError(std::move(problems));
   }
   s.resolved_yaml = emit_resolved(s);
   return s;

@@ -245,7 +245,7 @@ TEST(ExperimentDeterminism, OneAndTwoThreadsGiveBitIdenticalOutputs) {
 TEST(ExperimentDeterminism, ThreadsInsideOneRunGiveBitIdenticalOutputs) {
   // One replicate on two threads: the threads share the work of each week, which they do only
   // for a world of at least kMinParallelSlots slots.
-  auto s = tiny_scenario(50, 10, 1);
+  auto s = tiny_scenario(30, 5, 1);
   s.areas = {{"North", 6 * kYoung, 6 * kAdult, 0.25, 2}, {"South", 6 * kYoung, 6 * kAdult, 0.15, 1}};
   s.params.networks.youth_places = 60;
   ASSERT_GE(static_cast<std::int64_t>(build_world(s.params, s.areas, 0).pop.size()), detail::kMinParallelSlots);
@@ -253,7 +253,7 @@ TEST(ExperimentDeterminism, ThreadsInsideOneRunGiveBitIdenticalOutputs) {
   const auto two = run_experiment(s, with_threads(2));
   expect_bit_identical(one, two);
   double entries = 0;
-  for (int t = 0; t < 50; ++t) entries += one.strategies[0].replicates[0].total(metric("entries"), t);
+  for (int t = 0; t < 30; ++t) entries += one.strategies[0].replicates[0].total(metric("entries"), t);
   EXPECT_GT(entries, 0);
 }
 

@@ -396,6 +396,7 @@ TEST(Recruitment, EntryHazardFollowsDemandCovariatesAndCappedExposure) {
   r.no_prospects_log_hr = 0.262;
   p.ties.friend_weight = 1.0;
   p.ties.neighbourhood_weight = 0.3;
+  p.ties.school_weight = 0.6;
   World w = build_world(p, two_areas(), 0);
   std::uint32_t adult = 0;
   for (auto i : youths(w)) {
@@ -409,8 +410,22 @@ TEST(Recruitment, EntryHazardFollowsDemandCovariatesAndCappedExposure) {
   w.pop.low_income[i] = 1;
   w.pop.dealing_friends[i] = 1;
   w.pop.dealing_neighbours[i] = 1;  // exposure 1.3, under the cap
+  w.pop.dealing_schoolmates[i] = 2;  // former schoolmates: not counted after school
   const double base = 0.004 * 0.5 * std::exp(2.0 * 0.5 + 0.678 + 0.3 + 0.262);
   EXPECT_NEAR(entry_hazard(w, i), base * std::exp(0.593 * 1.3), 1e-12);
+  // A pupil's schoolmates count (school_weight 0.6 each); pupils have no "no prospects" term.
+  std::uint32_t pupil = 0;
+  for (auto j : youths(w)) {
+    if (w.pop.age[j] == 14) pupil = j;
+  }
+  ASSERT_NE(pupil, 0u);
+  w.area_demand[w.pop.area[pupil]] = 0.5f;
+  w.pop.attitude[pupil] = 0.5f;
+  w.pop.risk[pupil] = 1.0f;
+  w.pop.low_income[pupil] = 1;
+  w.pop.dealing_neighbours[pupil] = 1;
+  w.pop.dealing_schoolmates[pupil] = 1;  // exposure 0.3 + 0.6
+  EXPECT_NEAR(entry_hazard(w, pupil), 0.004 * 0.5 * std::exp(2.0 * 0.5 + 0.678 + 0.3 + 0.593 * 0.9), 1e-12);
   w.pop.dealing_friends[i] = 4;  // exposure 4.3, capped at 2
   EXPECT_NEAR(entry_hazard(w, i), base * std::exp(0.593 * 2.0), 1e-12);
   detail::set_job(w, i, Job::ordinary);  // prospects: no unemployment term
@@ -969,7 +984,8 @@ void vary(std::vector<float>& column, std::uint32_t salt) {
   for (std::uint32_t i = 0; i < column.size(); ++i) column[i] = 0.5f + 0.25f * static_cast<float>((i * salt + salt) % 5);
 }
 
-World mixed_world() {
+// `multipliers`: interventions active (varied multiplier columns) or none (the plain paths).
+World mixed_world(bool multipliers) {
   Parameters p;  // default covariate effects
   p.simulation.population_scale = 1.0;
   p.simulation.burn_in_weeks = 0;
@@ -987,7 +1003,11 @@ World mixed_world() {
   p.relapse.desisted_hazard = 0.05;
   p.labour.job_finding_hazard = 0.1;
   p.labour.job_loss_hazard = 0.05;
-  World w = build_world(p, two_areas(), 0);
+  // 101 youths per year and district: 3232 slots, not a whole number of 64-slot blocks.
+  World w = build_world(p, two_areas(606, 909), 0);
+  // A year on, the new 18-year-olds keep ties to their former schoolmates.
+  w.week = w.first_week + 52;
+  age_and_turn_over(w);
   w.week = 300;
   const auto all = youths(w);
   const State cycle[] = {State::uninvolved, State::at_risk, State::runner,  State::dealer,
@@ -1006,15 +1026,17 @@ World mixed_world() {
       ++w.tally(w.pop.area[i], Tally::record);
     }
   }
-  w.mult.active = true;
-  vary(w.mult.onset, 1);
-  vary(w.mult.entry, 2);
-  vary(w.mult.progression, 3);
-  vary(w.mult.desistance, 4);
-  vary(w.mult.arrest, 6);
-  vary(w.mult.relapse, 7);
-  vary(w.mult.job_finding, 8);
-  vary(w.mult.vog_blocked, 9);
+  if (multipliers) {
+    w.mult.active = true;
+    vary(w.mult.onset, 1);
+    vary(w.mult.entry, 2);
+    vary(w.mult.progression, 3);
+    vary(w.mult.desistance, 4);
+    vary(w.mult.arrest, 6);
+    vary(w.mult.relapse, 7);
+    vary(w.mult.job_finding, 8);
+    vary(w.mult.vog_blocked, 9);
+  }
   return w;
 }
 
@@ -1026,6 +1048,8 @@ struct Ticks {
 
 // `kept`: the youth stayed where the clock would have moved it. A clock that ran on lost exactly
 // the hazard; one that fired had at most the hazard left.
+class HazardsApplied : public ::testing::TestWithParam<bool> {};
+
 void expect_tick(float before, float after, double hazard, bool kept, Ticks& t, std::uint32_t i) {
   const float left = before - static_cast<float>(hazard);
   if (kept) {
@@ -1038,8 +1062,8 @@ void expect_tick(float before, float after, double hazard, bool kept, Ticks& t, 
   }
 }
 
-TEST(HazardsApplied, OnsetAndRecoveryTickByOnsetHazardAndRecoveryHazard) {
-  World w = mixed_world();
+TEST_P(HazardsApplied, OnsetAndRecoveryTickByOnsetHazardAndRecoveryHazard) {
+  World w = mixed_world(GetParam());
   const auto before = w.pop;
   std::vector<double> h(w.pop.size(), 0.0);
   for (auto i : youths(w)) {
@@ -1061,8 +1085,15 @@ TEST(HazardsApplied, OnsetAndRecoveryTickByOnsetHazardAndRecoveryHazard) {
   EXPECT_GT(recovery.fired, 0);
 }
 
-TEST(HazardsApplied, RecruitmentTicksByEntryHazard) {
-  World w = mixed_world();
+TEST_P(HazardsApplied, RecruitmentTicksByEntryHazard) {
+  World w = mixed_world(GetParam());
+  // Among the candidates: school leavers with dealing former schoolmates, whose exposure
+  // leaves those schoolmates out.
+  int leavers_with_schoolmates = 0;
+  for (auto i : youths(w)) {
+    leavers_with_schoolmates += w.pop.state[i] == State::at_risk && !w.at_school(i) && w.pop.dealing_schoolmates[i] > 0;
+  }
+  EXPECT_GT(leavers_with_schoolmates, 0);
   update_area_demand(w);
   const auto before = w.pop;
   std::vector<double> h(w.pop.size(), 0.0);
@@ -1079,8 +1110,8 @@ TEST(HazardsApplied, RecruitmentTicksByEntryHazard) {
   EXPECT_GT(t.fired, 0);
 }
 
-TEST(HazardsApplied, CareersTickByProgressionAndDesistanceHazard) {
-  World w = mixed_world();
+TEST_P(HazardsApplied, CareersTickByProgressionAndDesistanceHazard) {
+  World w = mixed_world(GetParam());
   const auto before = w.pop;
   std::vector<double> progression(w.pop.size(), 0.0), desistance(w.pop.size(), 0.0);
   for (auto i : youths(w)) {
@@ -1104,8 +1135,8 @@ TEST(HazardsApplied, CareersTickByProgressionAndDesistanceHazard) {
   EXPECT_GT(desist.fired, 0);
 }
 
-TEST(HazardsApplied, EnforcementTicksByArrestHazard) {
-  World w = mixed_world();
+TEST_P(HazardsApplied, EnforcementTicksByArrestHazard) {
+  World w = mixed_world(GetParam());
   const auto before = w.pop;
   std::vector<double> h(w.pop.size(), 0.0);
   for (auto i : youths(w)) {
@@ -1117,12 +1148,21 @@ TEST(HazardsApplied, EnforcementTicksByArrestHazard) {
     if (!is_dealing(before.state[i])) continue;
     expect_tick(before.clock_c[i], w.pop.clock_c[i], h[i], w.pop.state[i] != State::detained, t, i);
   }
+  // Every detained and released youth counts down one week, up to the last slot.
+  int counted = 0;
+  for (auto i : youths(w)) {
+    if (before.state[i] != State::detained && before.state[i] != State::released) continue;
+    EXPECT_EQ(w.pop.countdown[i], before.countdown[i] - 1) << "slot " << i;
+    ++counted;
+  }
+  EXPECT_GT(counted, 0);
+  EXPECT_EQ(before.state.back(), State::detained) << "the last slot should be checked";
   EXPECT_GT(t.ran, 0);
   EXPECT_GT(t.fired, 0);
 }
 
-TEST(HazardsApplied, LabourMarketTicksByJobFindingHazardAndJobLoss) {
-  World w = mixed_world();
+TEST_P(HazardsApplied, LabourMarketTicksByJobFindingHazardAndJobLoss) {
+  World w = mixed_world(GetParam());
   const auto before = w.pop;
   const auto& l = w.params.labour;
   std::vector<double> h(w.pop.size(), 0.0);
@@ -1151,8 +1191,8 @@ TEST(HazardsApplied, LabourMarketTicksByJobFindingHazardAndJobLoss) {
   EXPECT_GT(lose.fired, 0);
 }
 
-TEST(HazardsApplied, RelapseTicksByRelapseHazard) {
-  World w = mixed_world();
+TEST_P(HazardsApplied, RelapseTicksByRelapseHazard) {
+  World w = mixed_world(GetParam());
   const auto before = w.pop;
   std::vector<double> h(w.pop.size(), 0.0);
   for (auto i : youths(w)) {
@@ -1168,10 +1208,13 @@ TEST(HazardsApplied, RelapseTicksByRelapseHazard) {
   EXPECT_GT(t.fired, 0);
 }
 
-TEST(HazardsApplied, MixedWorldIsConsistent) {
-  const World w = mixed_world();
+TEST_P(HazardsApplied, MixedWorldIsConsistent) {
+  const World w = mixed_world(GetParam());
   EXPECT_TRUE(consistent(w));
 }
+
+INSTANTIATE_TEST_SUITE_P(Multipliers, HazardsApplied, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Active" : "None"; });
 
 // --- ageing and turnover -------------------------------------------------------------------------
 

@@ -68,4 +68,13 @@ struct Cancelled : std::runtime_error {
 
 ExperimentOutput run_experiment(const Scenario& scenario, const RunOptions& options);
 
+// One replicate of every strategy (the unit of work of sweeps and resumable runs): the runs of
+// the strategies in scenario order. `strategy_done` is called after each strategy.
+std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int threads,
+                                const std::atomic<bool>* cancel = nullptr,
+                                const std::function<void()>& strategy_done = {});
+
+// Names of areas, strategies and interventions, with no runs yet.
+ExperimentOutput empty_output(const Scenario& scenario);
+
 }  // namespace drift

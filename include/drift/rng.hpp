@@ -41,6 +41,9 @@ enum class Stream : std::uint32_t {
   entry_retry = 23,    // entry clock redrawn after a recruit found no open place
   relapse_retry = 24,  // relapse clock redrawn after a returner found no open place
   job_loss = 25,
+  // experiment designs (agent = parameter index, week = 0) and bootstraps
+  design = 30,
+  bootstrap = 31,
   // interventions start at 100; each intervention instance adds its index
   intervention = 100,
 };

@@ -64,6 +64,8 @@ struct Scenario {
   std::string areas_source;  // CSV path, or "inline"
   std::vector<StrategySpec> strategies;  // the baseline first
   std::string resolved_yaml;  // the merged document with every default filled in
+  YAML::Node sweep;           // the `sweep:` section, if any (see sweep.hpp)
+  std::string sweep_file;     // the file it came from
 };
 
 // A `--set path.to.key=value` override.

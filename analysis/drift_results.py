@@ -1,0 +1,487 @@
+"""Read Drift result files (HDF5, written by `drift run`) into pandas data frames.
+
+The layout of the file is described in docs/results.md. Typical use:
+
+    import drift_results
+    res = drift_results.load("results/utrecht.h5")
+    res.attrs["seed"], res.areas, res.strategies
+    ts = res.timeseries("dealing")          # strategy, replicate, week, metric, value
+    ba = res.by_area("dealing")             # strategy, replicate, week, area, value
+    iv = res.interventions()                # strategy, intervention, replicate, week, metric, value
+    res.summary(), res.comparisons()        # per-replicate outcomes with mean, lo95, hi95
+
+All counts are of simulated youths; divide by `res.attrs["population_scale"]` for real numbers.
+Every problem with the file itself (missing, not HDF5, not a Drift result, a format version this
+module does not read, a damaged layout) raises `DriftResultError` with a one-line message.
+
+Requires h5py, numpy and pandas (Debian: python3-h5py, python3-pandas).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Iterable
+
+import h5py
+import numpy as np
+import pandas as pd
+
+FORMAT = "drift-results"
+SUPPORTED_FORMAT_VERSIONS = (1,)
+WEEKS_PER_YEAR = 52
+
+# Outcomes over the horizon and their paired differences against the baseline, as computed by
+# `drift summarize` (docs/results.md, "Summaries"): name, unit, difference name, sign of the
+# difference (+1: strategy - baseline, -1: baseline - strategy).
+OUTCOMES = (
+    ("new_entries", "youths", "entries_averted", -1),
+    ("dealer_years", "youth-years", "dealer_years_averted", -1),
+    ("detentions", "detentions", "detentions_averted", -1),
+    ("dealing_end", "youths", "dealing_end_change", +1),
+    ("employed_mean", "youths", "employed_gained", +1),
+    ("cost", "euro", "extra_cost", +1),
+)
+
+
+class DriftResultError(Exception):
+    """The file cannot be read as a Drift result file; the message is one line."""
+
+
+def _text(value) -> object:
+    """h5py returns strings as str or bytes depending on how they were stored."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def load(path: str | os.PathLike) -> "DriftResults":
+    """Open a Drift result file and check that this module can read it."""
+    return DriftResults(path)
+
+
+class DriftResults:
+    """A Drift result file. Arrays are read from the file when asked for."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = os.fspath(path)
+        p = self.path
+        if not os.path.exists(p):
+            raise DriftResultError(f"{p}: no such file")
+        if os.path.isdir(p):
+            raise DriftResultError(f"{p}: is a directory, not a result file")
+        try:
+            is_hdf5 = h5py.is_hdf5(p)
+        except OSError as e:
+            raise DriftResultError(f"{p}: cannot read the file ({e.strerror or e})") from None
+        if not is_hdf5:
+            raise DriftResultError(f"{p}: not an HDF5 file, so not a Drift result file")
+        try:
+            with h5py.File(p, "r") as f:
+                self.attrs = {k: _text(v) for k, v in f.attrs.items()}
+                fmt = self.attrs.get("format")
+                if fmt is None:
+                    raise DriftResultError(
+                        f"{p}: not a Drift result file (no root attribute 'format')")
+                if fmt != FORMAT:
+                    raise DriftResultError(
+                        f"{p}: not a Drift result file (format is '{fmt}', expected '{FORMAT}')")
+                version = self.attrs.get("format_version")
+                if version is None:
+                    raise DriftResultError(f"{p}: no root attribute 'format_version'")
+                if not isinstance(version, (int, np.integer)) or int(version) not in SUPPORTED_FORMAT_VERSIONS:
+                    supported = ", ".join(str(v) for v in SUPPORTED_FORMAT_VERSIONS)
+                    raise DriftResultError(
+                        f"{p}: result format version {version} is not supported "
+                        f"(this reader supports version {supported}); use the analysis scripts "
+                        f"of the Drift version that wrote the file")
+                self.format_version = int(version)
+                for needed in ("areas/names", "strategies/order"):
+                    if needed not in f:
+                        raise DriftResultError(f"{p}: incomplete Drift result file (no /{needed})")
+                self.areas = [_text(x) for x in f["areas/names"][()]]
+                self.strategies = [_text(x) for x in f["strategies/order"][()]]
+                if not self.strategies:
+                    raise DriftResultError(f"{p}: the result file holds no strategies")
+                self.descriptions = {}
+                self.intervention_names = {}
+                self.intervention_types = {}
+                for s in self.strategies:
+                    if f"strategies/{s}/timeseries" not in f:
+                        raise DriftResultError(
+                            f"{p}: incomplete Drift result file (no /strategies/{s}/timeseries)")
+                    g = f[f"strategies/{s}"]
+                    self.descriptions[s] = _text(g.attrs.get("description", ""))
+                    names, types = [], {}
+                    if "interventions" in g:
+                        for k, obj in g["interventions"].items():
+                            if isinstance(obj, h5py.Group):
+                                names.append(k)
+                                types[k] = _text(obj.attrs.get("type", k))
+                    self.intervention_names[s] = names
+                    self.intervention_types[s] = types
+                first = f[f"strategies/{self.strategies[0]}/timeseries"]
+                self.metrics = list(first.keys())
+                self.area_metrics = list(f[f"strategies/{self.strategies[0]}/by_area"].keys()) \
+                    if f"strategies/{self.strategies[0]}/by_area" in f else []
+                self.has_summary = "summary" in f and "comparisons" in f
+                self.groups = list(f.keys())
+        except DriftResultError:
+            raise
+        except (OSError, KeyError, ValueError) as e:
+            raise DriftResultError(f"{p}: cannot read the result file ({_one_line(e)})") from None
+        self.baseline = self.attrs.get("baseline") or self.strategies[0]
+        if self.baseline not in self.strategies:
+            raise DriftResultError(f"{p}: baseline '{self.baseline}' is not among the strategies")
+        self.replicates = int(self.attrs.get("replicates", 0))
+        self.weeks = int(self.attrs.get("weeks", 0))
+
+    # ----------------------------------------------------------------------------- helpers
+
+    def __repr__(self) -> str:
+        return (f"DriftResults({self.path!r}: {len(self.strategies)} strategies, "
+                f"{self.replicates} replicates, {self.weeks} weeks, {len(self.areas)} areas)")
+
+    @property
+    def years(self) -> float:
+        """Length of the recorded horizon in years (52 weeks)."""
+        return self.weeks / WEEKS_PER_YEAR
+
+    def _open(self) -> h5py.File:
+        try:
+            return h5py.File(self.path, "r")
+        except OSError as e:
+            raise DriftResultError(f"{self.path}: cannot open the result file ({_one_line(e)})") from None
+
+    def _read(self, f: h5py.File, name: str) -> np.ndarray:
+        if name not in f:
+            raise DriftResultError(f"{self.path}: the result file has no /{name}")
+        try:
+            return np.asarray(f[name][()], dtype=float)
+        except (OSError, ValueError, TypeError) as e:
+            raise DriftResultError(f"{self.path}: cannot read /{name} ({_one_line(e)})") from None
+
+    def array(self, name: str) -> np.ndarray:
+        """Any numeric dataset as a numpy array, e.g. 'strategies/baseline/timeseries/dealing'."""
+        with self._open() as f:
+            return self._read(f, name.lstrip("/"))
+
+    def dataset_attrs(self, name: str) -> dict:
+        """Attributes (units, description, dimensions, ...) of a dataset or group."""
+        with self._open() as f:
+            name = name.lstrip("/") or "/"
+            if name not in f:
+                raise DriftResultError(f"{self.path}: the result file has no /{name}")
+            return {k: _text(v) for k, v in f[name].attrs.items()}
+
+    def units(self, metric: str, kind: str = "timeseries") -> str:
+        """Units of a timeseries or by_area metric (e.g. 'youths per week')."""
+        return self.dataset_attrs(f"strategies/{self.strategies[0]}/{kind}/{metric}").get("units", "")
+
+    def _strategy_list(self, strategies) -> list[str]:
+        if strategies is None:
+            return list(self.strategies)
+        if isinstance(strategies, str):
+            strategies = [strategies]
+        unknown = [s for s in strategies if s not in self.strategies]
+        if unknown:
+            raise ValueError(f"unknown strategy {unknown[0]!r}; the file has: {', '.join(self.strategies)}")
+        return list(strategies)
+
+    def _metric_list(self, metric, available: list[str], kind: str) -> list[str]:
+        if metric is None:
+            return list(available)
+        metrics = [metric] if isinstance(metric, str) else list(metric)
+        unknown = [m for m in metrics if m not in available]
+        if unknown:
+            raise ValueError(f"unknown {kind} metric {unknown[0]!r}; the file has: {', '.join(available)}")
+        return metrics
+
+    # -------------------------------------------------------------------------- data frames
+
+    def timeseries(self, metric: str | Iterable[str] | None = None, strategies=None) -> pd.DataFrame:
+        """City totals per week in long form: columns strategy, replicate, week, metric, value.
+
+        One row per strategy, replicate, week and metric (all metrics when `metric` is None).
+        """
+        metrics = self._metric_list(metric, self.metrics, "timeseries")
+        frames = []
+        with self._open() as f:
+            for s in self._strategy_list(strategies):
+                for m in metrics:
+                    arr = self._read(f, f"strategies/{s}/timeseries/{m}")
+                    frames.append(_long2(arr, s, m))
+        return _concat(frames, ["strategy", "replicate", "week", "metric", "value"])
+
+    def by_area(self, metric: str, strategies=None) -> pd.DataFrame:
+        """One metric per area and week: columns strategy, replicate, week, area, value."""
+        self._metric_list(metric, self.area_metrics, "by_area")
+        frames = []
+        with self._open() as f:
+            for s in self._strategy_list(strategies):
+                arr = self._read(f, f"strategies/{s}/by_area/{metric}")
+                r, w, a = arr.shape
+                if a != len(self.areas):
+                    raise DriftResultError(
+                        f"{self.path}: /strategies/{s}/by_area/{metric} has {a} areas, /areas/names {len(self.areas)}")
+                frames.append(pd.DataFrame({
+                    "strategy": s,
+                    "replicate": np.repeat(np.arange(r), w * a),
+                    "week": np.tile(np.repeat(np.arange(w), a), r),
+                    "area": np.tile(np.asarray(self.areas, dtype=object), r * w),
+                    "value": arr.reshape(-1),
+                }))
+        return _concat(frames, ["strategy", "replicate", "week", "area", "value"])
+
+    def interventions(self, metric: str | Iterable[str] | None = None, strategies=None) -> pd.DataFrame:
+        """Intervention use per week: columns strategy, intervention, replicate, week, metric, value.
+
+        Strategies without interventions contribute no rows. The intervention type of each name
+        is in `intervention_types[strategy][intervention]`; one-off costs are in `fixed_costs()`.
+        """
+        frames = []
+        with self._open() as f:
+            for s in self._strategy_list(strategies):
+                for i in self.intervention_names[s]:
+                    g = f[f"strategies/{s}/interventions/{i}"]
+                    for m in self._metric_list(metric, list(g.keys()), "intervention"):
+                        arr = self._read(f, f"strategies/{s}/interventions/{i}/{m}")
+                        d = _long2(arr, s, m)
+                        d.insert(1, "intervention", i)
+                        frames.append(d)
+        return _concat(frames, ["strategy", "intervention", "replicate", "week", "metric", "value"])
+
+    def fixed_costs(self) -> pd.DataFrame:
+        """One-off cost of each strategy's interventions: columns strategy, replicate, value (euro)."""
+        frames = []
+        with self._open() as f:
+            for s in self.strategies:
+                name = f"strategies/{s}/interventions/fixed_cost"
+                arr = self._read(f, name) if name in f else np.zeros(self.replicates)
+                frames.append(pd.DataFrame({"strategy": s, "replicate": np.arange(len(arr)), "value": arr}))
+        return _concat(frames, ["strategy", "replicate", "value"])
+
+    def total_costs(self) -> pd.DataFrame:
+        """Total cost per strategy and replicate (fixed cost plus weekly costs): strategy, replicate, value."""
+        fixed = self.fixed_costs().set_index(["strategy", "replicate"])["value"]
+        iv = self.interventions("cost")
+        weekly = iv.groupby(["strategy", "replicate"])["value"].sum()
+        total = fixed.add(weekly, fill_value=0.0)
+        return total.rename("value").reset_index()
+
+    def summary(self) -> pd.DataFrame:
+        """Outcomes over the horizon per strategy and replicate.
+
+        Columns strategy, outcome, units, replicate, value, mean, lo95, hi95 (mean and 95% t interval
+        over replicates, repeated on each replicate's row). Read from /summary; for files without it,
+        computed from the time series in the same way as `drift summarize`.
+        """
+        if self.has_summary:
+            return self._stored("summary", [o[0] for o in OUTCOMES], "outcome")
+        return self._computed()[0]
+
+    def comparisons(self) -> pd.DataFrame:
+        """Paired differences against the baseline per strategy (baseline excluded) and replicate.
+
+        Columns strategy, difference, units, replicate, value, mean, lo95, hi95. Differences are
+        entries_averted, dealer_years_averted, detentions_averted (baseline - strategy) and
+        dealing_end_change, employed_gained, extra_cost (strategy - baseline).
+        """
+        if self.has_summary:
+            return self._stored("comparisons", [o[2] for o in OUTCOMES], "difference",
+                                skip=self.baseline)
+        return self._computed()[1]
+
+    def cost_per_entry_averted(self) -> dict:
+        """Per strategy (baseline excluded): mean extra cost / mean entries averted, in euro.
+
+        NaN when no entry is averted on average.
+        """
+        out = {}
+        if self.has_summary:
+            with self._open() as f:
+                for s in self.strategies:
+                    if s == self.baseline:
+                        continue
+                    v = f[f"comparisons/{s}"].attrs.get("cost_per_entry_averted", math.nan) \
+                        if f"comparisons/{s}" in f else math.nan
+                    out[s] = float(v)
+            return out
+        comp = self._computed()[1]
+        for s in self.strategies:
+            if s == self.baseline:
+                continue
+            c = comp[comp.strategy == s]
+            averted = c[c.difference == "entries_averted"]["mean"].iloc[0]
+            extra = c[c.difference == "extra_cost"]["mean"].iloc[0]
+            out[s] = extra / averted if averted > 0 else math.nan
+        return out
+
+    def _stored(self, group: str, names: list[str], column: str, skip: str | None = None) -> pd.DataFrame:
+        rows = []
+        with self._open() as f:
+            for s in self.strategies:
+                if s == skip:
+                    continue
+                for n in names:
+                    path = f"{group}/{s}/{n}"
+                    if path not in f:
+                        continue
+                    ds = f[path]
+                    arr = self._read(f, path)
+                    a = {k: _text(v) for k, v in ds.attrs.items()}
+                    for r, v in enumerate(arr):
+                        rows.append((s, n, a.get("units", ""), r, float(v),
+                                     float(a.get("mean", math.nan)), float(a.get("lo95", math.nan)),
+                                     float(a.get("hi95", math.nan))))
+        return pd.DataFrame(rows, columns=["strategy", column, "units", "replicate", "value",
+                                           "mean", "lo95", "hi95"])
+
+    def _computed(self):
+        """Summary and comparisons from the time series (files written before /summary existed)."""
+        if getattr(self, "_computed_cache", None) is not None:
+            return self._computed_cache
+        costs = self.total_costs().set_index(["strategy", "replicate"])["value"]
+        values = {}
+        with self._open() as f:
+            for s in self.strategies:
+                ts = lambda m: self._read(f, f"strategies/{s}/timeseries/{m}")  # noqa: E731
+                dealing = ts("dealing")
+                values[s] = {
+                    "new_entries": ts("new_entries").sum(axis=1),
+                    "dealer_years": dealing.sum(axis=1) / WEEKS_PER_YEAR,
+                    "detentions": ts("arrests").sum(axis=1),
+                    "dealing_end": dealing[:, -1],
+                    "employed_mean": ts("employed").mean(axis=1),
+                    "cost": costs.loc[s].sort_index().to_numpy(),
+                }
+        srows, crows = [], []
+        base = values[self.baseline]
+        for s in self.strategies:
+            for name, unit, diff_name, sign in OUTCOMES:
+                v = values[s][name]
+                m, lo, hi = mean_interval(v)
+                srows += [(s, name, unit, r, float(x), m, lo, hi) for r, x in enumerate(v)]
+                if s == self.baseline:
+                    continue
+                d = (v - base[name]) if sign > 0 else (base[name] - v)
+                m, lo, hi = mean_interval(d)
+                crows += [(s, diff_name, unit, r, float(x), m, lo, hi) for r, x in enumerate(d)]
+        cols = ["units", "replicate", "value", "mean", "lo95", "hi95"]
+        self._computed_cache = (pd.DataFrame(srows, columns=["strategy", "outcome"] + cols),
+                                pd.DataFrame(crows, columns=["strategy", "difference"] + cols))
+        return self._computed_cache
+
+
+# ------------------------------------------------------------------------------- statistics
+
+def mean_interval(values, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and two-sided Student t interval of the mean (NaN bounds with fewer than 2 values).
+
+    The same interval as `drift summarize` (docs/results.md).
+    """
+    v = np.asarray(values, dtype=float)
+    n = v.size
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(v.mean())
+    if n < 2:
+        return mean, math.nan, math.nan
+    se = float(v.std(ddof=1)) / math.sqrt(n)
+    q = t_quantile(0.5 + level / 2.0, n - 1)
+    return mean, mean - q * se, mean + q * se
+
+
+def t_quantile(p: float, df: float) -> float:
+    """Quantile of Student's t distribution (bisection on the CDF; no SciPy needed)."""
+    if not 0.0 < p < 1.0:
+        raise ValueError("p must lie strictly between 0 and 1")
+    if p == 0.5:
+        return 0.0
+    if p < 0.5:
+        return -t_quantile(1.0 - p, df)
+    lo, hi = 0.0, 1.0
+    while _t_cdf(hi, df) < p:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if _t_cdf(mid, df) < p:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-13 * max(1.0, hi):
+            break
+    return 0.5 * (lo + hi)
+
+
+def _t_cdf(t: float, df: float) -> float:
+    x = df / (df + t * t)
+    tail = 0.5 * _betainc(df / 2.0, 0.5, x)
+    return 1.0 - tail if t > 0 else tail
+
+
+def _betainc(a: float, b: float, x: float) -> float:
+    """Regularised incomplete beta function I_x(a, b) by its continued fraction."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    ln_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(ln_front) * _betacf(a, b, x) / a
+    return 1.0 - math.exp(ln_front) * _betacf(b, a, 1.0 - x) / b
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 500):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return h
+
+
+# ---------------------------------------------------------------------------------- internals
+
+def _long2(arr: np.ndarray, strategy: str, metric: str) -> pd.DataFrame:
+    """A [replicate, week] array as rows strategy, replicate, week, metric, value."""
+    if arr.ndim != 2:
+        raise DriftResultError(f"{strategy}/{metric}: expected [replicate, week], got shape {arr.shape}")
+    r, w = arr.shape
+    return pd.DataFrame({
+        "strategy": strategy,
+        "replicate": np.repeat(np.arange(r), w),
+        "week": np.tile(np.arange(w), r),
+        "metric": metric,
+        "value": arr.reshape(-1),
+    })
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "value" else object) for c in columns})
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split()) or type(e).__name__

@@ -1,0 +1,1003 @@
+#!/usr/bin/env python3
+"""Write a self-contained HTML report of a Drift result file.
+
+    /usr/bin/python3 analysis/report.py results/utrecht.h5 -o utrecht.html
+
+The report is one HTML file with inline CSS and the charts embedded as PNG images, so it can be
+mailed and read offline. Sections: the headline comparison of strategies against the baseline,
+outcomes over time, districts, use of the interventions, sensitivity to assumptions (only when
+the file holds a /sweep or /sensitivity group) and how the results were produced.
+
+Exit codes: 0 report written; 1 the report could not be written; 2 the input is not a readable
+Drift result file of a supported format version (a one-line message on stderr).
+
+Adding a section: write a function `section_x(ctx) -> Section | None` (None skips it) and add it
+to SECTIONS. `ctx` is a Context holding the loaded file (drift_results.DriftResults) and cached
+arrays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as _dt
+import html
+import io
+import math
+import os
+import shlex
+import sys
+from dataclasses import dataclass, field
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import drift_results as dr  # noqa: E402
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+WEEKS_PER_YEAR = dr.WEEKS_PER_YEAR
+BASELINE_COLOUR = "#8c8c8c"
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
+           "#e377c2", "#bcbd22", "#393b79", "#637939", "#843c39"]
+MINUS = "\u2212"
+
+# Outcome curves: metric, heading, y-axis label, transformation.
+CURVES = (
+    ("dealing", "Young people dealing", "young people dealing (runner or dealer)", "stock"),
+    ("new_entries", "New entries into dealing per year",
+     "first entries into dealing", "rate"),
+    ("detained", "Young people in detention", "young people in detention", "stock"),
+    ("employed", "Young people with a job", "young people with a job", "stock"),
+)
+
+
+# ------------------------------------------------------------------------------- formatting
+
+def esc(x) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _finite(x) -> bool:
+    return x is not None and isinstance(x, (int, float, np.floating, np.integer)) and math.isfinite(x)
+
+
+def num(x, decimals: int | None = None) -> str:
+    """A number with thousands separators and a true minus sign; '–' when missing."""
+    if not _finite(x):
+        return "\u2013"
+    if decimals is None:
+        decimals = 0 if abs(x) >= 100 else 1
+    s = f"{abs(x):,.{decimals}f}"
+    if float(s.replace(",", "")) == 0:
+        return s
+    return (MINUS + s) if x < 0 else s
+
+
+def euro(x, decimals: int = 0) -> str:
+    if not _finite(x):
+        return "\u2013"
+    return ("" if x >= 0 or round(abs(x), decimals) == 0 else MINUS) + "\u20ac" + f"{abs(x):,.{decimals}f}"
+
+
+def about(x) -> str:
+    """A rounded count for plain sentences: whole numbers from 10 up, one decimal below."""
+    if not _finite(x):
+        return "\u2013"
+    return num(x, 0 if abs(x) >= 10 else 1)
+
+
+def about_euro(x) -> str:
+    """Euro rounded to three significant figures for plain sentences."""
+    if not _finite(x):
+        return "\u2013"
+    if x == 0:
+        return "\u20ac0"
+    digits = max(0, int(math.floor(math.log10(abs(x)))) - 2)
+    return euro(round(x, -digits))
+
+
+def fewer_more(averted) -> str:
+    """An 'averted' number in words: '12 fewer', '3 more' or 'no change'."""
+    if not _finite(averted):
+        return "\u2013"
+    text = about(abs(averted))
+    if float(text.replace(",", "")) == 0:
+        return "no change"
+    return f"{text} fewer" if averted > 0 else f"{text} more"
+
+
+def years_text(weeks: int) -> str:
+    y = weeks / WEEKS_PER_YEAR
+    if abs(y - round(y)) < 1e-9:
+        n = int(round(y))
+        return f"{n} year" + ("" if n == 1 else "s")
+    return f"{y:.1f} years"
+
+
+def interval_text(lo, hi, decimals=None) -> str:
+    if not (_finite(lo) and _finite(hi)):
+        return "no interval (one replicate)"
+    if decimals is None:
+        decimals = 0 if max(abs(lo), abs(hi)) >= 100 else 1
+    return f"{num(lo, decimals)} to {num(hi, decimals)}"
+
+
+def figure_png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def img(fig, alt: str, caption: str = "") -> str:
+    data = figure_png(fig)
+    cap = f"<figcaption>{caption}</figcaption>" if caption else ""
+    return (f'<figure><img alt="{esc(alt)}" src="data:image/png;base64,{data}">{cap}</figure>')
+
+
+def table(headers: list[str], rows: list[str], cls: str = "") -> str:
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    return (f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def cell(text: str, key: str | None = None, value=None, lo=None, hi=None, cls: str = "num") -> str:
+    """A table cell; the exact numbers are kept in data- attributes for reuse and checking."""
+    attrs = f' class="{cls}"' if cls else ""
+    if key:
+        attrs += f' data-key="{esc(key)}"'
+    for name, v in (("value", value), ("lo", lo), ("hi", hi)):
+        if v is not None:
+            attrs += f' data-{name}="{repr(float(v))}"'
+    return f"<td{attrs}>{text}</td>"
+
+
+def est_ci(m, lo, hi) -> str:
+    """Estimate with its 95% interval below it, with the same number of decimals."""
+    vals = [abs(v) for v in (m, lo, hi) if _finite(v)]
+    dec = 0 if vals and max(vals) >= 100 else 1
+    return f'{num(m, dec)}<div class="ci">{interval_text(lo, hi, dec)}</div>'
+
+
+def verdict(lo, hi) -> str:
+    """'better', 'worse' or 'unclear' for an 'averted' difference with its 95% interval."""
+    if not (_finite(lo) and _finite(hi)):
+        return "unclear"
+    if lo > 0:
+        return "better"
+    if hi < 0:
+        return "worse"
+    return "unclear"
+
+
+# ---------------------------------------------------------------------------------- context
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    body: str
+
+
+@dataclass
+class Context:
+    res: dr.DriftResults
+    argv: list[str]
+    _arrays: dict = field(default_factory=dict)
+
+    def ts(self, strategy: str, metric: str) -> np.ndarray:
+        """[replicate, week] city total."""
+        key = ("ts", strategy, metric)
+        if key not in self._arrays:
+            self._arrays[key] = self.res.array(f"strategies/{strategy}/timeseries/{metric}")
+        return self._arrays[key]
+
+    def area(self, strategy: str, metric: str) -> np.ndarray:
+        """[replicate, week, area]."""
+        key = ("area", strategy, metric)
+        if key not in self._arrays:
+            self._arrays[key] = self.res.array(f"strategies/{strategy}/by_area/{metric}")
+        return self._arrays[key]
+
+    def iv(self, strategy: str, intervention: str, metric: str) -> np.ndarray:
+        return self.res.array(f"strategies/{strategy}/interventions/{intervention}/{metric}")
+
+    @property
+    def others(self) -> list[str]:
+        return [s for s in self.res.strategies if s != self.res.baseline]
+
+    def colour(self, strategy: str) -> str:
+        if strategy == self.res.baseline:
+            return BASELINE_COLOUR
+        return PALETTE[self.others.index(strategy) % len(PALETTE)]
+
+    @property
+    def horizon(self) -> str:
+        return years_text(self.res.weeks)
+
+    def label(self, strategy: str) -> str:
+        return strategy.replace("_", " ")
+
+
+def strategy_cell(ctx: Context, s: str) -> str:
+    d = ctx.res.descriptions.get(s, "")
+    desc = f'<div class="desc">{esc(d)}</div>' if d else ""
+    return f'<td class="name"><b>{esc(s)}</b>{desc}</td>'
+
+
+# --------------------------------------------------------------------------------- sections
+
+def section_headline(ctx: Context) -> Section:
+    res = ctx.res
+    summ = res.summary()
+    comp = res.comparisons()
+    cpe = res.cost_per_entry_averted()
+
+    def s_stat(strategy, outcome):
+        d = summ[(summ.strategy == strategy) & (summ.outcome == outcome)]
+        if d.empty:
+            return math.nan, math.nan, math.nan
+        r = d.iloc[0]
+        return r["mean"], r["lo95"], r["hi95"]
+
+    def c_stat(strategy, diff):
+        d = comp[(comp.strategy == strategy) & (comp.difference == diff)]
+        if d.empty:
+            return math.nan, math.nan, math.nan
+        r = d.iloc[0]
+        return r["mean"], r["lo95"], r["hi95"]
+
+    ranked = sorted(ctx.others, key=lambda s: -np.nan_to_num(c_stat(s, "entries_averted")[0], nan=-np.inf))
+    base_cost = s_stat(res.baseline, "cost")[0]
+    show_extra = _finite(base_cost) and base_cost != 0
+
+    def diff_cell(strategy, key):
+        m, lo, hi = c_stat(strategy, key)
+        return cell(est_ci(m, lo, hi), key, m, lo, hi, "num " + verdict(lo, hi))
+
+    headers = ["Rank", "Strategy",
+               f"Young people who start dealing over {ctx.horizon}<br><small>youths, mean</small>",
+               "Young people kept out of dealing<br><small>entries averted, youths (95% interval)</small>",
+               "Years of dealing averted<br><small>youth-years (95% interval)</small>",
+               "Detentions averted<br><small>detentions (95% interval)</small>",
+               f"Total cost over {ctx.horizon}<br><small>euro</small>"]
+    if show_extra:
+        headers.append("Extra cost compared with the baseline<br><small>euro</small>")
+    headers.append("Cost per young person kept out<br><small>euro per entry averted</small>")
+
+    rows = []
+    m, lo, hi = s_stat(res.baseline, "new_entries")
+    bc = s_stat(res.baseline, "cost")[0]
+    dash = cell("\u2013", cls="num")
+    rows.append(
+        f'<tr class="baseline" data-strategy="{esc(res.baseline)}"><td>\u2013</td>'
+        f'{strategy_cell(ctx, res.baseline)}'
+        + cell(est_ci(m, lo, hi), "new_entries", m, lo, hi)
+        + dash * 3 + cell(euro(bc), "cost", bc) + (dash if show_extra else "") + dash + "</tr>")
+    for rank, s in enumerate(ranked, 1):
+        m, lo, hi = s_stat(s, "new_entries")
+        cost = s_stat(s, "cost")[0]
+        extra = c_stat(s, "extra_cost")[0]
+        e_m, e_lo, e_hi = c_stat(s, "entries_averted")
+        per = cpe.get(s, math.nan)
+        per_text = euro(per)
+        if _finite(per) and verdict(e_lo, e_hi) != "better":
+            per_text += '<div class="ci">uncertain: effect not clear</div>'
+        row = (f'<tr data-strategy="{esc(s)}"><td class="num">{rank}</td>{strategy_cell(ctx, s)}'
+               + cell(est_ci(m, lo, hi), "new_entries", m, lo, hi)
+               + diff_cell(s, "entries_averted") + diff_cell(s, "dealer_years_averted")
+               + diff_cell(s, "detentions_averted") + cell(euro(cost), "cost", cost))
+        if show_extra:
+            row += cell(euro(extra), "extra_cost", extra)
+        row += cell(per_text, "cost_per_entry_averted", per) + "</tr>"
+        rows.append(row)
+
+    sentences = []
+    for s in ranked:
+        e_m, e_lo, e_hi = c_stat(s, "entries_averted")
+        extra = c_stat(s, "extra_cost")[0]
+        cost = s_stat(s, "cost")[0]
+        per = cpe.get(s, math.nan)
+        v = verdict(e_lo, e_hi)
+        name = f"<b>{esc(s)}</b>"
+        if not (_finite(e_lo) and _finite(e_hi)):
+            text = (f"Strategy {name} keeps about {about(e_m)} young people out of dealing over "
+                    f"{ctx.horizon} compared with the baseline, but with a single replicate the "
+                    f"uncertainty of this number is unknown. It costs {about_euro(cost)} in total.")
+        elif v == "better":
+            if _finite(per) and extra > 0:
+                cost_part = f"at a cost of about {about_euro(per)} per young person kept out"
+            elif extra <= 0:
+                cost_part = "at no extra cost"
+            else:
+                cost_part = f"at a total cost of {about_euro(cost)}"
+            text = (f"Strategy {name} keeps about {about(e_m)} young people out of dealing over "
+                    f"{ctx.horizon} compared with the baseline (95% interval {about(e_lo)} to "
+                    f"{about(e_hi)}), {cost_part}.")
+        elif v == "worse":
+            text = (f"Strategy {name} leads to about {about(-e_m)} <em>more</em> young people "
+                    f"starting to deal over {ctx.horizon} than the baseline (95% interval "
+                    f"{about(-e_hi)} to {about(-e_lo)} more), at a total cost of {about_euro(cost)}.")
+        else:
+            text = (f"Strategy {name}: no clear difference in the number of young people who start "
+                    f"dealing over {ctx.horizon} compared with the baseline (estimate: "
+                    f"{fewer_more(e_m)}; 95% interval from {fewer_more(e_hi)} to "
+                    f"{fewer_more(e_lo)}, which includes no change). It costs "
+                    f"{about_euro(cost)} in total.")
+        sentences.append(f'<li data-strategy="{esc(s)}" class="{v}">{text}</li>')
+
+    if not ctx.others:
+        body = ("<p>The file holds only the baseline strategy, so there is nothing to compare. "
+                "The outcome curves below show how the baseline develops.</p>")
+        body += table(headers[1:3], [rows[0].replace("<td>\u2013</td>", "", 1)])
+        return Section("headline", "Which strategy keeps most young people out of dealing?", body)
+
+    body = (
+        f"<p>Each strategy is compared with the baseline, <b>{esc(res.baseline)}</b>"
+        + (f" ({esc(res.descriptions.get(res.baseline, ''))})" if res.descriptions.get(res.baseline) else "")
+        + f", over the {ctx.horizon} after the strategies start. Strategies are ranked by the number "
+        "of young people kept out of dealing, that is the fall in first entries into dealing. "
+        "Green: the strategy does better than the baseline on that outcome (the whole 95% "
+        "interval is above zero); red: worse; no colour: no clear difference.</p>"
+        f'<ul class="sentences">{"".join(sentences)}</ul>'
+        + table(headers, rows, "headline")
+        + '<p class="note">Years of dealing: the number of young people dealing, added up over the '
+        "weeks and divided by 52. Detentions: arrests, each of which leads to detention. Total cost: "
+        "the one-off and weekly costs of the strategy's interventions over the whole period. Cost per "
+        "young person kept out: the mean extra cost compared with the baseline divided by the mean "
+        "number kept out; it is given only when entries are averted on average, and has no interval. "
+        "Negative numbers mean the strategy does worse than the baseline.</p>")
+    return Section("headline", "Which strategy keeps most young people out of dealing?", body)
+
+
+def _band(arr: np.ndarray):
+    """Median and 5%-95% band over replicates (axis 0)."""
+    return (np.median(arr, axis=0), np.percentile(arr, 5, axis=0), np.percentile(arr, 95, axis=0))
+
+
+def _per_year(arr: np.ndarray, min_weeks: int = 13):
+    """Weekly flow [replicate, week] -> totals per year of the horizon [replicate, year].
+
+    Returns (x, values, partial): x the middle of each year in years; a last incomplete year of at
+    least `min_weeks` weeks is included, scaled to a full year, and flagged in `partial`.
+    """
+    weeks = arr.shape[1]
+    xs, cols, partial = [], [], []
+    for start in range(0, weeks, WEEKS_PER_YEAR):
+        n = min(WEEKS_PER_YEAR, weeks - start)
+        if n < min_weeks:
+            break
+        cols.append(arr[:, start:start + n].sum(axis=1) * (WEEKS_PER_YEAR / n))
+        xs.append((start + n / 2) / WEEKS_PER_YEAR)
+        partial.append(n < WEEKS_PER_YEAR)
+    if not cols:   # horizon shorter than min_weeks: one scaled bin
+        cols.append(arr.sum(axis=1) * (WEEKS_PER_YEAR / max(weeks, 1)))
+        xs.append(weeks / 2 / WEEKS_PER_YEAR)
+        partial.append(True)
+    return np.array(xs), np.stack(cols, axis=1), np.array(partial)
+
+
+def _grid(n: int, max_cols: int = 4, w: float = 3.3, h: float = 2.6, sharey=True):
+    cols = min(max_cols, max(n, 1))
+    rows = math.ceil(max(n, 1) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(w * cols, h * rows + 0.4), squeeze=False,
+                             sharex=True, sharey=sharey)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    first_col = [axes[r, 0] for r in range(rows)]
+    return fig, list(axes.flat)[:max(n, 1)], first_col
+
+
+def _yearly_plot(ax, x, values, colour, label, offset=0.0, hollow=None):
+    m, lo, hi = _band(values)
+    ax.errorbar(x + offset, m, yerr=[m - lo, hi - m], fmt="-", color=colour, linewidth=1.4,
+                capsize=2, elinewidth=1, label=label)
+    full = ~hollow if hollow is not None else np.ones_like(x, dtype=bool)
+    ax.plot((x + offset)[full], m[full], "o", color=colour, markersize=4)
+    if hollow is not None and hollow.any():
+        ax.plot((x + offset)[hollow], m[hollow], "o", markerfacecolor="white", color=colour, markersize=4)
+
+
+def section_curves(ctx: Context) -> Section:
+    res = ctx.res
+    weeks = res.weeks
+    x = (np.arange(weeks) + 1) / WEEKS_PER_YEAR
+    shown = ctx.others or [res.baseline]
+    base_label = res.baseline if res.baseline == "baseline" else f"{res.baseline} (baseline)"
+    parts = [
+        "<p>Each panel shows one strategy (in colour) against the baseline (grey). The line is the "
+        f"median over the {res.replicates} replicates; the shaded band (or the bars, for yearly "
+        "numbers) holds the middle 90% of the replicates (from the 5th to the 95th percentile), "
+        "showing how much the outcome varies from run to run. The horizontal axis counts years "
+        "since the strategies started. The last figure shows the change compared with the "
+        "baseline directly.</p>"]
+    partial_note = ""
+    for metric, title, ylabel, kind in CURVES:
+        if metric not in res.metrics:
+            continue
+        units = "youths per year" if kind == "rate" else res.units(metric)
+        fig, axes, first_col = _grid(len(shown))
+        base = ctx.ts(res.baseline, metric)
+        if kind == "rate":
+            xb, bvals, partial = _per_year(base)
+            if partial.any():
+                partial_note = (" An open circle marks an incomplete last year, scaled to a full "
+                                "year.")
+        else:
+            bm, blo, bhi = _band(base)
+        for ax, s in zip(axes, shown):
+            if kind == "rate":
+                _yearly_plot(ax, xb, bvals, BASELINE_COLOUR, base_label, -0.06, partial)
+            else:
+                ax.fill_between(x, blo, bhi, color=BASELINE_COLOUR, alpha=0.25, linewidth=0)
+                ax.plot(x, bm, color=BASELINE_COLOUR, linewidth=1.4, label=base_label)
+            if s != res.baseline:
+                a = ctx.ts(s, metric)
+                if kind == "rate":
+                    _yearly_plot(ax, xb, _per_year(a)[1], ctx.colour(s), s, 0.06, partial)
+                else:
+                    m, lo, hi = _band(a)
+                    ax.fill_between(x, lo, hi, color=ctx.colour(s), alpha=0.25, linewidth=0)
+                    ax.plot(x, m, color=ctx.colour(s), linewidth=1.6, label=s)
+            ax.set_title(ctx.label(s), fontsize=10)
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=7, loc="best", frameon=False)
+        for ax in axes:
+            ax.tick_params(labelsize=8, labelbottom=True)
+            ax.set_xlabel("years since start", fontsize=8)
+            ax.set_xlim(0, max(x[-1], 1.0) if weeks else 1)
+            if kind == "rate":
+                ax.set_ylim(bottom=0)
+        for ax in first_col:
+            ax.set_ylabel(f"{ylabel}\n({units})", fontsize=8)
+        fig.suptitle(f"{title} ({units})", fontsize=11)
+        fig.tight_layout()
+        if kind == "rate":
+            cap = (f"{esc(title)}: first entries into dealing in each year of the period, in "
+                   f"{esc(units)}; median (points) and middle 90% of the replicates (bars)."
+                   + partial_note)
+        else:
+            cap = (f"{esc(title)}, in {esc(units)}, week by week; median and middle 90% of the "
+                   "replicates. The vertical axis need not start at zero, so that differences show.")
+        parts.append(f"<h3>{esc(title)}</h3>" + img(fig, f"{title} over time per strategy", cap))
+    if ctx.others:
+        parts.append(_difference_figure(ctx, x))
+    return Section("over-time", "How the numbers develop over time", "".join(parts))
+
+
+def _difference_figure(ctx: Context, x: np.ndarray) -> str:
+    """Paired change against the baseline over time, all strategies in one panel per outcome."""
+    res = ctx.res
+    curves = [c for c in CURVES if c[0] in res.metrics]
+    fig, axes, first_col = _grid(len(curves), max_cols=2, w=5.4, h=3.0, sharey=False)
+    for ax, (metric, title, ylabel, kind) in zip(axes, curves):
+        base = ctx.ts(res.baseline, metric)
+        ax.axhline(0, color=BASELINE_COLOUR, linewidth=1.2)
+        for s in ctx.others:
+            a = ctx.ts(s, metric)
+            if kind == "rate":
+                xb, bv, partial = _per_year(base)
+                d = _per_year(a)[1] - bv
+                ax.plot(xb, np.median(d, axis=0), "o-", color=ctx.colour(s), markersize=3,
+                        linewidth=1.3, label=s)
+            else:
+                ax.plot(x, np.median(a - base, axis=0), color=ctx.colour(s), linewidth=1.3, label=s)
+        units = "youths per year" if kind == "rate" else res.units(metric)
+        ax.set_title(f"{title}: change", fontsize=10)
+        ax.set_ylabel(f"strategy minus baseline\n({units})", fontsize=8)
+        ax.set_xlabel("years since start", fontsize=8)
+        ax.tick_params(labelsize=8, labelbottom=True)
+        ax.grid(alpha=0.3)
+        ax.set_xlim(0, max(x[-1], 1.0) if len(x) else 1)
+    handles, labels = axes[0].get_legend_handles_labels()
+    legend_rows = math.ceil(len(labels) / 4)
+    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8,
+               frameon=False, bbox_to_anchor=(0.5, 0.0))
+    fig.suptitle("Change compared with the baseline (median over replicates, paired run by run)",
+                 fontsize=11)
+    fig.tight_layout(rect=(0, 0.045 * legend_rows * 6.4 / fig.get_figheight(), 1, 1))
+    return ("<h3>Change compared with the baseline</h3>" + img(
+        fig, "Change in each outcome compared with the baseline over time, per strategy",
+        "Each line: the strategy's value minus the baseline's in the same replicate, median over "
+        "replicates. Above zero: more than under the baseline (good for jobs, bad for dealing, "
+        "new entries and detention)."))
+
+
+def section_districts(ctx: Context) -> Section | None:
+    res = ctx.res
+    if "dealing" not in res.area_metrics or not res.areas:
+        return None
+    areas = res.areas
+    base = ctx.area(res.baseline, "dealing").sum(axis=1) / WEEKS_PER_YEAR     # [replicate, area]
+    others = ctx.others
+    if not others:
+        rows = [f"<tr><td>{esc(a)}</td>" + cell(num(base[:, k].mean()), "baseline_dealer_years", base[:, k].mean())
+                + "</tr>" for k, a in enumerate(areas)]
+        body = ("<p>Years spent dealing per district under the baseline (youth-years, mean over "
+                "replicates).</p>" + table(["District", "Years of dealing (youth-years)"], rows))
+        return Section("districts", "Differences between districts", body)
+    stats = {}   # strategy -> list of (mean, lo, hi) per area
+    for s in others:
+        per = base - ctx.area(s, "dealing").sum(axis=1) / WEEKS_PER_YEAR          # paired per replicate
+        stats[s] = [dr.mean_interval(per[:, k]) for k in range(len(areas))]
+    means = np.array([[stats[s][k][0] for k in range(len(areas))] for s in others])
+
+    fig_w = max(5.5, 1.3 + 0.85 * len(areas))
+    fig_h = max(2.4, 1.2 + 0.45 * len(others))
+    fig, ax = plt.subplots(figsize=(fig_w, fig_h))
+    lim = float(np.nanmax(np.abs(means))) if np.isfinite(means).any() else 1.0
+    lim = lim if lim > 0 else 1.0
+    im = ax.imshow(means, cmap="PiYG", vmin=-lim, vmax=lim, aspect="auto")
+    ax.set_xticks(range(len(areas)), labels=areas, rotation=35, ha="right", fontsize=8)
+    ax.set_yticks(range(len(others)), labels=[ctx.label(s) for s in others], fontsize=8)
+    ax.set_xlabel("district", fontsize=9)
+    ax.set_ylabel("strategy", fontsize=9)
+    for i in range(len(others)):
+        for k in range(len(areas)):
+            v = means[i, k]
+            ax.text(k, i, num(v, 0 if abs(v) >= 100 else 1), ha="center", va="center", fontsize=7,
+                    color="white" if abs(v) > 0.6 * lim else "black")
+    cb = fig.colorbar(im, ax=ax, shrink=0.9)
+    cb.set_label("dealer-years averted\n(youth-years)", fontsize=8)
+    cb.ax.tick_params(labelsize=7)
+    ax.set_title(f"Years of dealing averted per district over {ctx.horizon}, compared with the baseline",
+                 fontsize=10)
+    fig.tight_layout()
+
+    headers = ["District", f"Baseline: years of dealing<br><small>youth-years over {ctx.horizon}</small>"] + [
+        f"{esc(s)}<br><small>youth-years averted (95% interval)</small>" for s in others]
+    rows = []
+    for k, a in enumerate(areas):
+        r = f'<tr data-area="{esc(a)}"><td class="name">{esc(a)}</td>' + cell(
+            num(base[:, k].mean()), "baseline_dealer_years", base[:, k].mean())
+        for s in others:
+            m, lo, hi = stats[s][k]
+            r += cell(est_ci(m, lo, hi),
+                      f"dealer_years_averted:{s}", m, lo, hi, "num " + verdict(lo, hi))
+        rows.append(r + "</tr>")
+    body = (
+        "<p>Where do the strategies make a difference? For each district, the years young people "
+        "living there spend dealing under the baseline, minus the same under the strategy, compared "
+        "run by run (each strategy's replicate uses the same random numbers as the baseline's). "
+        "Green: fewer years of dealing than under the baseline; pink: more.</p>"
+        + img(fig, "Heatmap of dealer-years averted per district and strategy",
+              "Mean dealer-years averted per district (youth-years) over replicates. Positive: less "
+              "dealing than under the baseline.")
+        + table(headers, rows, "districts")
+        + '<p class="note">Districts are where the young people live; dealing may take place elsewhere. '
+        "Green and red cells in the table: the 95% interval lies wholly above or below zero.</p>")
+    return Section("districts", "Differences between districts", body)
+
+
+def section_interventions(ctx: Context) -> Section | None:
+    res = ctx.res
+    pairs = [(s, i) for s in res.strategies for i in res.intervention_names.get(s, [])]
+    if not pairs:
+        return None
+    x = (np.arange(res.weeks) + 1) / WEEKS_PER_YEAR
+    headers = ["Strategy", "Intervention", "Delivery",
+               f"Young people taken in<br><small>youths over {ctx.horizon}</small>",
+               "Places<br><small>places, weekly average</small>",
+               "Served or reached<br><small>youths, weekly average</small>",
+               "Places in use<br><small>% of places, weekly average</small>",
+               "Waiting list<br><small>youths, weekly average</small>",
+               "Waiting list at the end<br><small>youths</small>",
+               "Wait before intake<br><small>weeks, average</small>",
+               f"Running cost<br><small>euro over {ctx.horizon}</small>"]
+    rows, figs = [], []
+    for s in res.strategies:
+        names = res.intervention_names.get(s, [])
+        if not names:
+            continue
+        fig, axes = plt.subplots(len(names), 3, figsize=(11, 2.5 * len(names) + 0.5), squeeze=False,
+                                 sharex=False)
+        for row, i in enumerate(names):
+            d = {m: ctx.iv(s, i, m) for m in ("capacity", "served", "enrolled", "waiting",
+                                              "mean_wait", "cost", "eligible")}
+            coverage = not d["capacity"].any() and not d["enrolled"].any()
+            taken = d["enrolled"].sum(axis=1).mean()
+            places = d["capacity"].mean()
+            served = d["served"].mean()
+            used = 100.0 * d["served"].sum() / d["capacity"].sum() if d["capacity"].sum() > 0 else math.nan
+            waiting = d["waiting"].mean()
+            waiting_end = d["waiting"][:, -1].mean() if res.weeks else math.nan
+            enrolled_total = d["enrolled"].sum()
+            wait = (d["mean_wait"] * d["enrolled"]).sum() / enrolled_total if enrolled_total > 0 else math.nan
+            cost = d["cost"].sum(axis=1).mean()
+            kind = "coverage" if coverage else "places (caseload)"
+            itype = res.intervention_types[s].get(i, i)
+            type_note = f'<div class="desc">type {esc(itype)}</div>' if itype != i else ""
+            na = cell("\u2013")
+            rows.append(
+                f'<tr data-strategy="{esc(s)}" data-intervention="{esc(i)}"><td class="name">{esc(s)}</td>'
+                f'<td>{esc(i)}{type_note}</td>'
+                f"<td>{kind}</td>"
+                + (na if coverage else cell(num(taken), "enrolled_total", taken))
+                + (na if coverage else cell(num(places), "capacity_mean", places))
+                + cell(num(served), "served_mean", served)
+                + (na if coverage else cell(num(used, 0) + "%", "capacity_used_percent", used))
+                + (na if coverage else cell(num(waiting), "waiting_mean", waiting))
+                + (na if coverage else cell(num(waiting_end), "waiting_end", waiting_end))
+                + (na if coverage else cell(num(wait), "mean_wait", wait))
+                + cell(euro(cost), "cost", cost) + "</tr>")
+            ax1, ax2, ax3 = axes[row]
+            col = ctx.colour(s)
+            if coverage:
+                for key, style, lab in (("eligible", "--", "eligible"), ("served", "-", "reached")):
+                    m, lo, hi = _band(d[key])
+                    ax1.fill_between(x, lo, hi, color=col, alpha=0.2, linewidth=0)
+                    ax1.plot(x, m, style, color=col, linewidth=1.5, label=lab)
+                ax1.set_title(f"{i}: young people reached", fontsize=9)
+                ax1.set_ylabel("youths", fontsize=8)
+                for ax in (ax2, ax3):
+                    ax.axis("off")
+                ax2.text(0.02, 0.5, f"{i} reaches every eligible young person within its\n"
+                         "coverage: no intake, no places, no waiting list.",
+                         ha="left", va="center", fontsize=8.5, color="#555", transform=ax2.transAxes)
+            else:
+                m, lo, hi = _band(d["served"])
+                ax1.fill_between(x, lo, hi, color=col, alpha=0.2, linewidth=0)
+                ax1.plot(x, m, color=col, linewidth=2.2, label="served")
+                m, lo, hi = _band(d["capacity"])
+                ax1.plot(x, m, "--", color="black", linewidth=1.1, label="places")
+                ax1.set_title(f"{i}: places and young people served", fontsize=9)
+                ax1.set_ylabel("youths or places", fontsize=8)
+                m, lo, hi = _band(np.cumsum(d["enrolled"], axis=1))
+                ax2.fill_between(x, lo, hi, color=col, alpha=0.2, linewidth=0)
+                ax2.plot(x, m, color=col, linewidth=1.5)
+                ax2.set_title(f"{i}: young people taken in, in total", fontsize=9)
+                ax2.set_ylabel("youths since start", fontsize=8)
+                m, lo, hi = _band(d["waiting"])
+                ax3.fill_between(x, lo, hi, color=col, alpha=0.2, linewidth=0)
+                ax3.plot(x, m, color=col, linewidth=1.5)
+                ax3.set_title(f"{i}: waiting list", fontsize=9)
+                ax3.set_ylabel("youths waiting", fontsize=8)
+            ax1.legend(fontsize=7, frameon=False, loc="best")
+            for ax in (ax1, ax2, ax3):
+                if not ax.axison:
+                    continue
+                ax.grid(alpha=0.3)
+                ax.tick_params(labelsize=8, labelbottom=True)
+                ax.set_ylim(bottom=0)
+                ax.set_xlabel("years since start", fontsize=8)
+        fig.suptitle(f"Strategy {s}: use of its interventions", fontsize=11)
+        fig.tight_layout()
+        figs.append(f"<h3>Strategy {esc(s)}</h3>" + img(
+            fig, f"Use of the interventions of strategy {s} over time",
+            "Median over replicates with the middle 90% shaded. Places: places available that week; "
+            "served: young people in the programme that week; taken in: all intakes since the start; "
+            "waiting list: eligible young people not (yet) served; reached: eligible young people "
+            "within the coverage of the intervention."))
+    fixed = res.fixed_costs().groupby("strategy")["value"].mean()
+    fixed_note = ""
+    if (fixed.abs() > 0).any():
+        fixed_note = " One-off costs, not shown per intervention: " + ", ".join(
+            f"{esc(s)} {euro(v)}" for s, v in fixed.items() if v) + "."
+    body = (
+        "<p>How much each intervention is used: how many young people it takes in, whether its "
+        "places are full, and how long the waiting list is. Interventions with a fixed number of "
+        "places (mentors, job coaches) have a caseload; the others reach every eligible young "
+        "person within their coverage, so they have no waiting list.</p>"
+        + table(headers, rows, "interventions")
+        + f'<p class="note">Averages are over weeks and replicates. Wait before intake: average '
+        f"weeks waited by the young people taken in. Running cost: weekly costs added up over the "
+        f"period (mean over replicates).{fixed_note}</p>"
+        + "".join(figs))
+    return Section("interventions", "Use of the interventions: intake, waiting lists and places", body)
+
+
+# Sweeps and sensitivity analyses are not written by `drift run` yet. The section below reads
+# them when present, in this layout (any nesting below /sweep and /sensitivity):
+#   a sweep is a group with a dataset `values` [point] (the swept parameter's values; group
+#   attributes `parameter` and `units` name it); every other numeric dataset in that group whose
+#   first dimension has length [point] is an outcome, [point] or [point, replicate], with
+#   attributes units and description;
+#   a sensitivity analysis is a group with datasets `S1` and/or `ST` [parameter] (first-order and
+#   total Sobol indices), optional `S1_conf`/`ST_conf` (half-widths of 95% intervals), and the
+#   parameter names in `parameters` [parameter] (in the group or one of its parents).
+
+def _sweeps(f, group):
+    out = []
+
+    def visit(name, obj):
+        import h5py
+        if isinstance(obj, h5py.Group) and "values" in obj and isinstance(obj["values"], h5py.Dataset):
+            out.append(obj)
+    if "values" in group:
+        out.append(group)
+    group.visititems(visit)
+    return out
+
+
+def _sobol_groups(f, group):
+    import h5py
+    out = []
+
+    def visit(name, obj):
+        if isinstance(obj, h5py.Group) and ("S1" in obj or "ST" in obj):
+            out.append(obj)
+    if "S1" in group or "ST" in group:
+        out.append(group)
+    group.visititems(visit)
+    return out
+
+
+def _names_for(group, n):
+    g = group
+    while True:
+        if "parameters" in g:
+            names = [dr._text(x) for x in g["parameters"][()]]
+            if len(names) == n:
+                return names
+        if g.name == "/":
+            break
+        g = g.parent
+    return [f"parameter {k + 1}" for k in range(n)]
+
+
+def section_sensitivity(ctx: Context) -> Section | None:
+    import h5py
+    res = ctx.res
+    if "sweep" not in res.groups and "sensitivity" not in res.groups:
+        return None
+    parts = []
+    with h5py.File(res.path, "r") as f:
+        if "sweep" in f and isinstance(f["sweep"], h5py.Group):
+            for g in _sweeps(f, f["sweep"]):
+                values = np.asarray(g["values"][()], dtype=float)
+                param = dr._text(g.attrs.get("parameter", g.name.rsplit("/", 1)[-1]))
+                punits = dr._text(g.attrs.get("units", g["values"].attrs.get("units", "")))
+                outcomes = [(k, ds) for k, ds in g.items() if k != "values" and isinstance(ds, h5py.Dataset)
+                            and ds.dtype.kind in "fiu" and ds.ndim in (1, 2) and ds.shape[0] == values.size]
+                if not outcomes:
+                    continue
+                fig, axes, _ = _grid(len(outcomes), max_cols=3, w=3.6, h=2.8, sharey=False)
+                order = np.argsort(values)
+                for ax, (k, ds) in zip(axes, outcomes):
+                    a = np.asarray(ds[()], dtype=float)[order]
+                    units = dr._text(ds.attrs.get("units", ""))
+                    if a.ndim == 2:
+                        m, lo, hi = np.median(a, axis=1), np.percentile(a, 5, axis=1), np.percentile(a, 95, axis=1)
+                        ax.fill_between(values[order], lo, hi, alpha=0.25, color=PALETTE[0], linewidth=0)
+                    else:
+                        m = a
+                    ax.plot(values[order], m, "o-", color=PALETTE[0], markersize=3)
+                    ax.set_title(k.replace("_", " "), fontsize=9)
+                    ax.set_ylabel(units or "value", fontsize=8)
+                    ax.grid(alpha=0.3)
+                    ax.tick_params(labelsize=8)
+                for ax in axes:
+                    ax.set_xlabel(f"{param}" + (f" ({punits})" if punits else ""), fontsize=8)
+                fig.suptitle(f"Outcomes as {param} varies", fontsize=11)
+                fig.tight_layout()
+                parts.append(f"<h3>Varying {esc(param)}</h3>" + img(
+                    fig, f"Outcomes against {param}",
+                    "Each point is one value of the parameter; the line is the median over replicates "
+                    "and the band the middle 90%, where replicates are stored."))
+        if "sensitivity" in f and isinstance(f["sensitivity"], h5py.Group):
+            for g in _sobol_groups(f, f["sensitivity"]):
+                key = "S1" if "S1" in g else "ST"
+                n = g[key].shape[0]
+                names = _names_for(g, n)
+                label = g.name.replace("/sensitivity", "").strip("/") or "outcome"
+                fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.38 * n))
+                y = np.arange(n)
+                height = 0.38
+                for j, (k, lab, colr) in enumerate((("S1", "first-order (this parameter alone)", PALETTE[0]),
+                                                    ("ST", "total (including interactions)", PALETTE[4]))):
+                    if k not in g:
+                        continue
+                    v = np.asarray(g[k][()], dtype=float)
+                    err = np.asarray(g[k + "_conf"][()], dtype=float) if k + "_conf" in g else None
+                    ax.barh(y + (j - 0.5) * height, v, height=height, xerr=err, color=colr,
+                            label=lab, capsize=2)
+                ax.set_yticks(y, labels=names, fontsize=8)
+                ax.invert_yaxis()
+                ax.set_xlabel("Sobol index (share of the variance of the outcome, 0 to 1)", fontsize=8)
+                ax.set_xlim(left=0)
+                ax.legend(fontsize=7, frameon=False, loc="lower right")
+                ax.grid(axis="x", alpha=0.3)
+                ax.set_title(f"Which assumptions matter for {label.replace('_', ' ')}?", fontsize=10)
+                fig.tight_layout()
+                parts.append(f"<h3>Sensitivity of {esc(label)}</h3>" + img(
+                    fig, f"Sobol sensitivity indices for {label}",
+                    "Share of the uncertainty in the outcome explained by each parameter: alone "
+                    "(first-order index) and together with its interactions (total index). Lines: "
+                    "95% intervals where available."))
+    if not parts:
+        return None
+    body = ("<p>How much the results depend on model assumptions that are uncertain: outcomes as "
+            "one parameter is varied, and which parameters explain most of the variation.</p>"
+            + "".join(parts))
+    return Section("sensitivity", "How sensitive are the results to the assumptions?", body)
+
+
+def fnv1a64(text: str) -> str:
+    h = 14695981039346656037
+    for b in text.encode("utf-8"):
+        h ^= b
+        h = (h * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+def section_reproducibility(ctx: Context) -> Section:
+    a = ctx.res.attrs
+    yaml_text = str(a.get("scenario_yaml", ""))
+    stored_hash = str(a.get("scenario_hash", ""))
+    hash_note = ""
+    if yaml_text and stored_hash:
+        ok = fnv1a64(yaml_text) == stored_hash
+        hash_note = (' <span class="better">(matches the scenario text below)</span>' if ok else
+                     ' <span class="worse">(does NOT match the scenario text below)</span>')
+    report_cmd = " ".join(shlex.quote(x) for x in ctx.argv)
+    items = [
+        ("Drift version", esc(a.get("program_version", "unknown"))),
+        ("Git commit", f"<code>{esc(a.get('git_commit', 'unknown'))}</code>"),
+        ("Compiler and build", esc(" ".join(str(a.get(k, "")) for k in ("compiler", "build_type")).strip())
+         + (f" <code>{esc(str(a.get('compiler_flags', '')).strip())}</code>" if str(a.get("compiler_flags", "")).strip() else "")),
+        ("Command that produced the results", f"<code>{esc(a.get('command_line', 'unknown'))}</code>"),
+        ("Scenario", esc(a.get("scenario_name", "")) + (f" (file <code>{esc(a.get('scenario_file'))}</code>)"
+                                                         if a.get("scenario_file") else "")),
+        ("Scenario fingerprint", f"<code>{esc(stored_hash)}</code>{hash_note}"),
+        ("Random seed", esc(a.get("seed", ""))),
+        ("Replicates per strategy", esc(a.get("replicates", ""))),
+        ("Recorded weeks", f"{esc(a.get('weeks', ''))} ({ctx.horizon}), after a burn-in of "
+                           f"{esc(a.get('burn_in_weeks', ''))} weeks"),
+        ("Population scale", esc(a.get("population_scale", ""))),
+        ("Result file", f"<code>{esc(os.path.abspath(ctx.res.path))}</code>, format "
+                        f"{esc(a.get('format', ''))} version {esc(a.get('format_version', ''))}"),
+        ("Command that wrote this report", f"<code>{esc(report_cmd)}</code>"),
+        ("Report written", _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")),
+    ]
+    rows = "".join(f"<tr><th scope='row'>{k}</th><td>{v}</td></tr>" for k, v in items)
+    n_lines = yaml_text.count("\n") + (1 if yaml_text and not yaml_text.endswith("\n") else 0)
+    body = (
+        "<p>Everything needed to run the same experiment again. The scenario below is complete: "
+        "every parameter is filled in, including defaults and command-line overrides. Save it as "
+        "<code>scenario.yaml</code> and run <code>drift run scenario.yaml</code> with the same "
+        "Drift version to get the same numbers.</p>"
+        f'<table class="provenance"><tbody>{rows}</tbody></table>'
+        f"<details><summary>Scenario text ({n_lines} lines)</summary><pre>{esc(yaml_text)}</pre></details>")
+    return Section("reproducibility", "How these results were produced", body)
+
+
+SECTIONS = [section_headline, section_curves, section_districts, section_interventions,
+            section_sensitivity, section_reproducibility]
+
+
+# -------------------------------------------------------------------------------- document
+
+CSS = """
+:root { --fg:#1d1d1f; --muted:#5a5a5f; --line:#d8d8dc; --better:#e3f4e1; --worse:#fbe3e3; --accent:#1f5fa8; }
+* { box-sizing: border-box; }
+body { font-family: "Segoe UI", "Helvetica Neue", Arial, "DejaVu Sans", sans-serif; color: var(--fg);
+       max-width: 1180px; margin: 0 auto; padding: 24px 28px 60px; line-height: 1.5; font-size: 15px; }
+h1 { font-size: 1.8em; margin: 0 0 4px; }
+h2 { font-size: 1.35em; margin-top: 2.2em; padding-bottom: 4px; border-bottom: 2px solid var(--accent); }
+h3 { font-size: 1.08em; margin: 1.6em 0 0.4em; }
+p.lead { font-size: 1.05em; color: var(--muted); margin-top: 0; }
+p.note, figcaption, .desc, .ci { color: var(--muted); font-size: 0.86em; }
+.ci { white-space: nowrap; }
+.desc { font-weight: normal; max-width: 26em; }
+nav { background: #f4f6f9; border: 1px solid var(--line); border-radius: 6px; padding: 8px 16px; }
+nav ol { margin: 4px 0; padding-left: 20px; }
+a { color: var(--accent); }
+.warning { background: #fff6dc; border: 1px solid #e8c66a; border-radius: 6px; padding: 8px 14px; }
+.scroll { overflow-x: auto; margin: 12px 0; }
+table { border-collapse: collapse; font-size: 0.9em; }
+th, td { border-bottom: 1px solid var(--line); padding: 6px 9px; vertical-align: top; text-align: left; }
+thead th { background: #eef1f5; font-weight: 600; vertical-align: bottom; }
+th small { font-weight: normal; color: var(--muted); }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.better, li.better::marker { background: var(--better); }
+td.worse { background: var(--worse); }
+span.better { color: #1e7b1e; } span.worse { color: #b11d1d; font-weight: 600; }
+tr.baseline td { background: #f7f7f7; font-style: italic; }
+ul.sentences li { margin: 6px 0; }
+ul.sentences li.better { list-style-type: "\\2714\\00a0"; }
+ul.sentences li.worse { list-style-type: "\\2716\\00a0"; }
+ul.sentences li.unclear { list-style-type: "\\2013\\00a0"; }
+table.provenance th { width: 16em; background: #f4f6f9; font-weight: 600; }
+table.provenance code { word-break: break-all; }
+figure { margin: 12px 0 20px; }
+figure img { max-width: 100%; height: auto; border: 1px solid var(--line); }
+details { margin: 12px 0; border: 1px solid var(--line); border-radius: 6px; padding: 6px 12px; }
+summary { cursor: pointer; font-weight: 600; }
+pre { font-size: 0.82em; background: #f7f7f9; padding: 10px; overflow-x: auto; }
+@media print { nav { display: none; } h2 { page-break-before: auto; } figure { page-break-inside: avoid; } }
+"""
+
+
+def _scenario_description(yaml_text: str) -> str:
+    for line in yaml_text.splitlines():
+        if line.startswith("description:"):
+            v = line[len("description:"):].strip()
+            if v[:1] in "'\"" and v[-1:] == v[:1] and len(v) >= 2:
+                v = v[1:-1]
+            return "" if v[:1] in "|>" else v
+    return ""
+
+
+def build_report(res: dr.DriftResults, argv: list[str]) -> str:
+    ctx = Context(res, argv)
+    plt.rcParams.update({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
+    sections = [s for s in (fn(ctx) for fn in SECTIONS) if s is not None]
+    a = res.attrs
+    name = a.get("scenario_name") or os.path.splitext(os.path.basename(res.path))[0]
+    desc = _scenario_description(str(a.get("scenario_yaml", "")))
+    scale = a.get("population_scale", 1.0)
+    intro = [
+        f"<p>This report compares {len(ctx.others)} strateg{'y' if len(ctx.others) == 1 else 'ies'} "
+        f"with the baseline <b>{esc(res.baseline)}</b> over the {ctx.horizon} after the "
+        f"strategies start, in {len(res.areas)} district{'s' if len(res.areas) != 1 else ''}. "
+        f"The simulation was run {res.replicates} time{'s' if res.replicates != 1 else ''} "
+        "(replicates) per strategy with different random numbers; replicate <i>r</i> of every "
+        "strategy starts from the same situation and uses the same random numbers as replicate "
+        "<i>r</i> of the baseline, so differences are measured run by run.</p>",
+        "<p>A <b>95% interval</b> shows how precisely the replicates pin down an average effect. "
+        "When it includes zero the simulation cannot tell the strategy apart from the baseline: "
+        "the report then says <i>no clear difference</i>. These are results of a model built on "
+        "stated assumptions, not forecasts.</p>"]
+    if _finite(scale) and abs(float(scale) - 1.0) > 1e-12:
+        intro.append(
+            f'<p class="warning"><b>Part of the city simulated.</b> This run simulated '
+            f"{float(scale) * 100:g}% of the young people (population scale {float(scale):g}). All "
+            "numbers of young people here are simulated young people. The capacity of the "
+            "interventions (workers, caseloads) was not scaled down, so the numbers cannot simply "
+            "be multiplied up to the whole city.</p>")
+    if res.replicates < 5 and len(ctx.others):
+        intro.append(
+            f'<p class="warning"><b>Few replicates.</b> With {res.replicates} replicates the 95% '
+            "intervals are wide; run more replicates before drawing conclusions.</p>")
+    toc = "".join(f'<li><a href="#{s.id}">{esc(s.title)}</a></li>' for s in sections)
+    body = "".join(f'<section id="{s.id}"><h2>{esc(s.title)}</h2>{s.body}</section>' for s in sections)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>Drift report: {esc(name)}</title><style>{CSS}</style></head><body>"
+        f"<h1>Drift report: {esc(name)}</h1>"
+        + (f'<p class="lead">{esc(desc)}</p>' if desc else "")
+        + "".join(intro)
+        + f"<nav><b>Contents</b><ol>{toc}</ol></nav>"
+        + body
+        + "</body></html>\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv if argv is None else argv)
+    parser = argparse.ArgumentParser(
+        prog="report.py",
+        description="Write a self-contained HTML report (one file, charts embedded) of a Drift "
+                    "result file.")
+    parser.add_argument("results", help="result file written by `drift run` (HDF5)")
+    parser.add_argument("-o", "--out", help="HTML file to write (default: RESULTS with .html)")
+    args = parser.parse_args(argv[1:])
+    out = args.out or os.path.splitext(args.results)[0] + ".html"
+    try:
+        res = dr.load(args.results)
+        text = build_report(res, [os.path.basename(argv[0]) if argv else "report.py"] + argv[1:])
+    except dr.DriftResultError as e:
+        print(f"report.py: error: {' '.join(str(e).split())}", file=sys.stderr)
+        return 2
+    tmp = f"{out}.tmp.{os.getpid()}"
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, out)
+    except OSError as e:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        print(f"report.py: error: cannot write {out}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    print(f"Report: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
