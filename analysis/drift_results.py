@@ -105,14 +105,18 @@ class DriftResults:
                 self.strategies = [_text(x) for x in f["strategies/order"][()]]
                 if not self.strategies:
                     raise DriftResultError(f"{p}: the result file holds no strategies")
+                self.is_sweep = "sweep" in f and isinstance(f["sweep"], h5py.Group)
                 self.descriptions = {}
                 self.intervention_names = {}
                 self.intervention_types = {}
+                self.metrics, self.area_metrics = [], []
                 for s in self.strategies:
-                    if f"strategies/{s}/timeseries" not in f:
+                    g = f.get(f"strategies/{s}")
+                    if not isinstance(g, h5py.Group) or "timeseries" not in g:
+                        if self.is_sweep:
+                            continue  # sweep files keep outcomes per point, no weekly series
                         raise DriftResultError(
                             f"{p}: incomplete Drift result file (no /strategies/{s}/timeseries)")
-                    g = f[f"strategies/{s}"]
                     self.descriptions[s] = _text(g.attrs.get("description", ""))
                     names, types = [], {}
                     if "interventions" in g:
@@ -122,11 +126,16 @@ class DriftResults:
                                 types[k] = _text(obj.attrs.get("type", k))
                     self.intervention_names[s] = names
                     self.intervention_types[s] = types
-                first = f[f"strategies/{self.strategies[0]}/timeseries"]
-                self.metrics = list(first.keys())
-                self.area_metrics = list(f[f"strategies/{self.strategies[0]}/by_area"].keys()) \
-                    if f"strategies/{self.strategies[0]}/by_area" in f else []
+                    if not self.metrics:
+                        self.metrics = list(g["timeseries"].keys())
+                        self.area_metrics = list(g["by_area"].keys()) if "by_area" in g else []
+                self.has_series = bool(self.metrics)
                 self.has_summary = "summary" in f and "comparisons" in f
+                self.has_sensitivity = "sensitivity" in f and isinstance(f["sensitivity"], h5py.Group)
+                self.sweep_attrs = ({k: _text(v) for k, v in f["sweep"].attrs.items()}
+                                    if self.is_sweep else {})
+                self.sweep_parameters = ([_text(x) for x in f["sweep/parameter_names"][()]]
+                                         if self.is_sweep and "sweep/parameter_names" in f else [])
                 self.groups = list(f.keys())
         except DriftResultError:
             raise
@@ -201,11 +210,18 @@ class DriftResults:
 
     # -------------------------------------------------------------------------- data frames
 
+    def _need_series(self, what: str):
+        if not self.has_series:
+            raise DriftResultError(
+                f"{self.path}: the file holds a parameter sweep, which has no {what}; use "
+                f"sweep_points(), sweep_outcomes(), sweep_comparisons() and sensitivity()")
+
     def timeseries(self, metric: str | Iterable[str] | None = None, strategies=None) -> pd.DataFrame:
         """City totals per week in long form: columns strategy, replicate, week, metric, value.
 
         One row per strategy, replicate, week and metric (all metrics when `metric` is None).
         """
+        self._need_series("weekly time series")
         metrics = self._metric_list(metric, self.metrics, "timeseries")
         frames = []
         with self._open() as f:
@@ -217,6 +233,7 @@ class DriftResults:
 
     def by_area(self, metric: str, strategies=None) -> pd.DataFrame:
         """One metric per area and week: columns strategy, replicate, week, area, value."""
+        self._need_series("weekly series per area")
         self._metric_list(metric, self.area_metrics, "by_area")
         frames = []
         with self._open() as f:
@@ -241,6 +258,7 @@ class DriftResults:
         Strategies without interventions contribute no rows. The intervention type of each name
         is in `intervention_types[strategy][intervention]`; one-off costs are in `fixed_costs()`.
         """
+        self._need_series("weekly intervention series")
         frames = []
         with self._open() as f:
             for s in self._strategy_list(strategies):
@@ -255,6 +273,7 @@ class DriftResults:
 
     def fixed_costs(self) -> pd.DataFrame:
         """One-off cost of each strategy's interventions: columns strategy, replicate, value (euro)."""
+        self._need_series("intervention costs per strategy")
         frames = []
         with self._open() as f:
             for s in self.strategies:
@@ -280,6 +299,7 @@ class DriftResults:
         """
         if self.has_summary:
             return self._stored("summary", [o[0] for o in OUTCOMES], "outcome")
+        self._need_series("single summary (see sweep_outcomes())")
         return self._computed()[0]
 
     def comparisons(self) -> pd.DataFrame:
@@ -292,6 +312,7 @@ class DriftResults:
         if self.has_summary:
             return self._stored("comparisons", [o[2] for o in OUTCOMES], "difference",
                                 skip=self.baseline)
+        self._need_series("single comparison (see sweep_comparisons())")
         return self._computed()[1]
 
     def cost_per_entry_averted(self) -> dict:
@@ -309,6 +330,7 @@ class DriftResults:
                         if f"comparisons/{s}" in f else math.nan
                     out[s] = float(v)
             return out
+        self._need_series("single comparison")
         comp = self._computed()[1]
         for s in self.strategies:
             if s == self.baseline:
@@ -318,6 +340,89 @@ class DriftResults:
             extra = c[c.difference == "extra_cost"]["mean"].iloc[0]
             out[s] = extra / averted if averted > 0 else math.nan
         return out
+
+    # ------------------------------------------------------------------------------ sweeps
+
+    def _need_sweep(self):
+        if not self.is_sweep:
+            raise DriftResultError(f"{self.path}: the file holds no parameter sweep (no /sweep)")
+
+    def sweep_points(self) -> pd.DataFrame:
+        """The design: one row per sweep point, columns point and one per swept parameter path."""
+        self._need_sweep()
+        with self._open() as f:
+            pts = self._read(f, "sweep/points")
+        if pts.ndim == 1:
+            pts = pts.reshape(-1, max(len(self.sweep_parameters), 1))
+        names = self.sweep_parameters or [f"parameter_{k}" for k in range(pts.shape[1])]
+        df = pd.DataFrame(pts, columns=names)
+        df.insert(0, "point", np.arange(len(df)))
+        return df
+
+    def _sweep_long(self, group: str, column: str) -> pd.DataFrame:
+        self._need_sweep()
+        frames = []
+        with self._open() as f:
+            if f"sweep/{group}" not in f:
+                raise DriftResultError(f"{self.path}: the result file has no /sweep/{group}")
+            for s in self.strategies:
+                if f"sweep/{group}/{s}" not in f:
+                    continue
+                for name, ds in f[f"sweep/{group}/{s}"].items():
+                    arr = self._read(f, f"sweep/{group}/{s}/{name}")
+                    if arr.ndim == 1:
+                        arr = arr[:, None]
+                    p, r = arr.shape
+                    frames.append(pd.DataFrame({
+                        "strategy": s,
+                        "point": np.repeat(np.arange(p), r),
+                        "replicate": np.tile(np.arange(r), p),
+                        column: name,
+                        "units": _text(ds.attrs.get("units", "")),
+                        "value": arr.reshape(-1),
+                    }))
+        return _concat(frames, ["strategy", "point", "replicate", column, "units", "value"])
+
+    def sweep_outcomes(self) -> pd.DataFrame:
+        """Outcomes over the horizon per strategy, sweep point and replicate (long form).
+
+        Columns strategy, point, replicate, outcome, units, value; join with sweep_points() on
+        `point` for the parameter values.
+        """
+        return self._sweep_long("outcomes", "outcome")
+
+    def sweep_comparisons(self) -> pd.DataFrame:
+        """Paired differences against the baseline per strategy, sweep point and replicate.
+
+        Columns strategy, point, replicate, difference, units, value.
+        """
+        return self._sweep_long("comparisons", "difference")
+
+    def sensitivity(self) -> pd.DataFrame:
+        """Sobol indices (Sobol designs only): one row per strategy, outcome and swept parameter.
+
+        Columns strategy, outcome, parameter, first_order, first_order_lo95, first_order_hi95,
+        total_order, total_order_lo95, total_order_hi95 (shares of variance, bootstrap intervals).
+        """
+        cols = ["first_order", "first_order_lo95", "first_order_hi95",
+                "total_order", "total_order_lo95", "total_order_hi95"]
+        rows = []
+        if self.has_sensitivity:
+            with self._open() as f:
+                g = f["sensitivity"]
+                names = ([_text(x) for x in g["parameter_names"][()]] if "parameter_names" in g
+                         else self.sweep_parameters)
+                for s in self.strategies:
+                    if s not in g:
+                        continue
+                    for outcome, og in g[s].items():
+                        if not isinstance(og, h5py.Group):
+                            continue
+                        values = {c: self._read(f, f"sensitivity/{s}/{outcome}/{c}") if c in og
+                                  else np.full(len(names), math.nan) for c in cols}
+                        for k, name in enumerate(names):
+                            rows.append((s, outcome, name, *(float(values[c][k]) for c in cols)))
+        return pd.DataFrame(rows, columns=["strategy", "outcome", "parameter"] + cols)
 
     def _stored(self, group: str, names: list[str], column: str, skip: str | None = None) -> pd.DataFrame:
         rows = []

@@ -305,8 +305,8 @@ def section_headline(ctx: Context) -> Section:
         v = verdict(e_lo, e_hi)
         name = f"<b>{esc(s)}</b>"
         if not (_finite(e_lo) and _finite(e_hi)):
-            text = (f"Strategy {name} keeps about {about(e_m)} young people out of dealing over "
-                    f"{ctx.horizon} compared with the baseline, but with a single replicate the "
+            text = (f"Strategy {name}: {fewer_more(e_m)} young people start dealing over "
+                    f"{ctx.horizon} than under the baseline, but with a single replicate the "
                     f"uncertainty of this number is unknown. It costs {about_euro(cost)} in total.")
         elif v == "better":
             if _finite(per) and extra > 0:
@@ -331,9 +331,13 @@ def section_headline(ctx: Context) -> Section:
         sentences.append(f'<li data-strategy="{esc(s)}" class="{v}">{text}</li>')
 
     if not ctx.others:
+        m, lo, hi = s_stat(res.baseline, "new_entries")
         body = ("<p>The file holds only the baseline strategy, so there is nothing to compare. "
-                "The outcome curves below show how the baseline develops.</p>")
-        body += table(headers[1:3], [rows[0].replace("<td>\u2013</td>", "", 1)])
+                "The outcome curves below show how the baseline develops.</p>"
+                + table(headers[1:3], [f'<tr class="baseline" data-strategy="{esc(res.baseline)}">'
+                                       f'{strategy_cell(ctx, res.baseline)}'
+                                       + cell(est_ci(m, lo, hi), "new_entries", m, lo, hi) + "</tr>"],
+                        "headline"))
         return Section("headline", "Which strategy keeps most young people out of dealing?", body)
 
     body = (
@@ -384,7 +388,7 @@ def _per_year(arr: np.ndarray, min_weeks: int = 13):
 def _grid(n: int, max_cols: int = 4, w: float = 3.3, h: float = 2.6, sharey=True):
     cols = min(max_cols, max(n, 1))
     rows = math.ceil(max(n, 1) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(w * cols, h * rows + 0.4), squeeze=False,
+    fig, axes = plt.subplots(rows, cols, figsize=(max(w * cols, 5.5), h * rows + 0.4), squeeze=False,
                              sharex=True, sharey=sharey)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
@@ -449,7 +453,7 @@ def section_curves(ctx: Context) -> Section:
         for ax in axes:
             ax.tick_params(labelsize=8, labelbottom=True)
             ax.set_xlabel("years since start", fontsize=8)
-            ax.set_xlim(0, max(x[-1], 1.0) if weeks else 1)
+            ax.set_xlim(0, x[-1] if weeks else 1)
             if kind == "rate":
                 ax.set_ylim(bottom=0)
         for ax in first_col:
@@ -492,7 +496,7 @@ def _difference_figure(ctx: Context, x: np.ndarray) -> str:
         ax.set_xlabel("years since start", fontsize=8)
         ax.tick_params(labelsize=8, labelbottom=True)
         ax.grid(alpha=0.3)
-        ax.set_xlim(0, max(x[-1], 1.0) if len(x) else 1)
+        ax.set_xlim(0, x[-1] if len(x) else 1)
     handles, labels = axes[0].get_legend_handles_labels()
     legend_rows = math.ceil(len(labels) / 4)
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8,
@@ -573,6 +577,10 @@ def section_districts(ctx: Context) -> Section | None:
     return Section("districts", "Differences between districts", body)
 
 
+def _pair_label(s: str, i: str) -> str:
+    return i if s == i else f"{s}: {i}"
+
+
 def section_interventions(ctx: Context) -> Section | None:
     res = ctx.res
     pairs = [(s, i) for s in res.strategies for i in res.intervention_names.get(s, [])]
@@ -588,90 +596,100 @@ def section_interventions(ctx: Context) -> Section | None:
                "Waiting list at the end<br><small>youths</small>",
                "Wait before intake<br><small>weeks, average</small>",
                f"Running cost<br><small>euro over {ctx.horizon}</small>"]
-    rows, figs = [], []
-    for s in res.strategies:
-        names = res.intervention_names.get(s, [])
-        if not names:
-            continue
-        fig, axes = plt.subplots(len(names), 3, figsize=(11, 2.5 * len(names) + 0.5), squeeze=False,
-                                 sharex=False)
-        for row, i in enumerate(names):
-            d = {m: ctx.iv(s, i, m) for m in ("capacity", "served", "enrolled", "waiting",
-                                              "mean_wait", "cost", "eligible")}
-            coverage = not d["capacity"].any() and not d["enrolled"].any()
-            taken = d["enrolled"].sum(axis=1).mean()
-            places = d["capacity"].mean()
-            served = d["served"].mean()
-            used = 100.0 * d["served"].sum() / d["capacity"].sum() if d["capacity"].sum() > 0 else math.nan
-            waiting = d["waiting"].mean()
-            waiting_end = d["waiting"][:, -1].mean() if res.weeks else math.nan
-            enrolled_total = d["enrolled"].sum()
-            wait = (d["mean_wait"] * d["enrolled"]).sum() / enrolled_total if enrolled_total > 0 else math.nan
-            cost = d["cost"].sum(axis=1).mean()
-            kind = "coverage" if coverage else "places (caseload)"
-            itype = res.intervention_types[s].get(i, i)
-            type_note = f'<div class="desc">type {esc(itype)}</div>' if itype != i else ""
-            na = cell("\u2013")
-            rows.append(
-                f'<tr data-strategy="{esc(s)}" data-intervention="{esc(i)}"><td class="name">{esc(s)}</td>'
-                f'<td>{esc(i)}{type_note}</td>'
-                f"<td>{kind}</td>"
-                + (na if coverage else cell(num(taken), "enrolled_total", taken))
-                + (na if coverage else cell(num(places), "capacity_mean", places))
-                + cell(num(served), "served_mean", served)
-                + (na if coverage else cell(num(used, 0) + "%", "capacity_used_percent", used))
-                + (na if coverage else cell(num(waiting), "waiting_mean", waiting))
-                + (na if coverage else cell(num(waiting_end), "waiting_end", waiting_end))
-                + (na if coverage else cell(num(wait), "mean_wait", wait))
-                + cell(euro(cost), "cost", cost) + "</tr>")
-            ax1, ax2, ax3 = axes[row]
+    rows, caseload, coverage = [], [], []
+    for s, i in pairs:
+        d = {m: ctx.iv(s, i, m) for m in ("capacity", "served", "enrolled", "waiting",
+                                          "mean_wait", "cost", "eligible")}
+        is_coverage = not d["capacity"].any() and not d["enrolled"].any()
+        (coverage if is_coverage else caseload).append((s, i, d))
+        taken = d["enrolled"].sum(axis=1).mean()
+        places = d["capacity"].mean()
+        served = d["served"].mean()
+        used = 100.0 * d["served"].sum() / d["capacity"].sum() if d["capacity"].sum() > 0 else math.nan
+        waiting = d["waiting"].mean()
+        waiting_end = d["waiting"][:, -1].mean() if res.weeks else math.nan
+        enrolled_total = d["enrolled"].sum()
+        wait = (d["mean_wait"] * d["enrolled"]).sum() / enrolled_total if enrolled_total > 0 else math.nan
+        cost = d["cost"].sum(axis=1).mean()
+        itype = res.intervention_types[s].get(i, i)
+        type_note = f'<div class="desc">type {esc(itype)}</div>' if itype != i else ""
+        na = cell("\u2013")
+        rows.append(
+            f'<tr data-strategy="{esc(s)}" data-intervention="{esc(i)}"><td class="name">{esc(s)}</td>'
+            f"<td>{esc(i)}{type_note}</td>"
+            f"<td>{'coverage' if is_coverage else 'places (caseload)'}</td>"
+            + (na if is_coverage else cell(num(taken), "enrolled_total", taken))
+            + (na if is_coverage else cell(num(places), "capacity_mean", places))
+            + cell(num(served), "served_mean", served)
+            + (na if is_coverage else cell(num(used, 0) + "%", "capacity_used_percent", used))
+            + (na if is_coverage else cell(num(waiting), "waiting_mean", waiting))
+            + (na if is_coverage else cell(num(waiting_end), "waiting_end", waiting_end))
+            + (na if is_coverage else cell(num(wait), "mean_wait", wait))
+            + cell(euro(cost), "cost", cost) + "</tr>")
+
+    def style(ax):
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=8)
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel("years since start", fontsize=8)
+
+    figs = []
+    if caseload:
+        fig, axes = plt.subplots(len(caseload), 3, figsize=(11, 2.8 * len(caseload) + 0.5),
+                                 squeeze=False)
+        for (s, i, d), (ax1, ax2, ax3) in zip(caseload, axes):
             col = ctx.colour(s)
-            if coverage:
-                for key, style, lab in (("eligible", "--", "eligible"), ("served", "-", "reached")):
-                    m, lo, hi = _band(d[key])
-                    ax1.fill_between(x, lo, hi, color=col, alpha=0.2, linewidth=0)
-                    ax1.plot(x, m, style, color=col, linewidth=1.5, label=lab)
-                ax1.set_title(f"{i}: young people reached", fontsize=9)
-                ax1.set_ylabel("youths", fontsize=8)
-                for ax in (ax2, ax3):
-                    ax.axis("off")
-                ax2.text(0.02, 0.5, f"{i} reaches every eligible young person within its\n"
-                         "coverage: no intake, no places, no waiting list.",
-                         ha="left", va="center", fontsize=8.5, color="#555", transform=ax2.transAxes)
-            else:
-                m, lo, hi = _band(d["served"])
-                ax1.fill_between(x, lo, hi, color=col, alpha=0.2, linewidth=0)
-                ax1.plot(x, m, color=col, linewidth=2.2, label="served")
-                m, lo, hi = _band(d["capacity"])
-                ax1.plot(x, m, "--", color="black", linewidth=1.1, label="places")
-                ax1.set_title(f"{i}: places and young people served", fontsize=9)
-                ax1.set_ylabel("youths or places", fontsize=8)
-                m, lo, hi = _band(np.cumsum(d["enrolled"], axis=1))
-                ax2.fill_between(x, lo, hi, color=col, alpha=0.2, linewidth=0)
-                ax2.plot(x, m, color=col, linewidth=1.5)
-                ax2.set_title(f"{i}: young people taken in, in total", fontsize=9)
-                ax2.set_ylabel("youths since start", fontsize=8)
-                m, lo, hi = _band(d["waiting"])
-                ax3.fill_between(x, lo, hi, color=col, alpha=0.2, linewidth=0)
-                ax3.plot(x, m, color=col, linewidth=1.5)
-                ax3.set_title(f"{i}: waiting list", fontsize=9)
-                ax3.set_ylabel("youths waiting", fontsize=8)
-            ax1.legend(fontsize=7, frameon=False, loc="best")
+            label = _pair_label(s, i)
+            m, lo, hi = _band(d["served"])
+            ax1.fill_between(x, lo, hi, color=col, alpha=0.2, linewidth=0)
+            ax1.plot(x, m, color=col, linewidth=2.2, label="served")
+            m, lo, hi = _band(d["capacity"])
+            ax1.plot(x, m, "--", color="black", linewidth=1.1, label="places")
+            ax1.set_title(f"{label}\nplaces and young people served", fontsize=9)
+            ax1.set_ylabel("youths or places", fontsize=8)
+            ax1.legend(fontsize=7, frameon=False, loc="lower right")
+            m, lo, hi = _band(np.cumsum(d["enrolled"], axis=1))
+            ax2.fill_between(x, lo, hi, color=col, alpha=0.2, linewidth=0)
+            ax2.plot(x, m, color=col, linewidth=1.5)
+            ax2.set_title(f"{label}\ntaken in since the start", fontsize=9)
+            ax2.set_ylabel("youths (total)", fontsize=8)
+            m, lo, hi = _band(d["waiting"])
+            ax3.fill_between(x, lo, hi, color=col, alpha=0.2, linewidth=0)
+            ax3.plot(x, m, color=col, linewidth=1.5)
+            ax3.set_title(f"{label}\nwaiting list", fontsize=9)
+            ax3.set_ylabel("youths waiting", fontsize=8)
             for ax in (ax1, ax2, ax3):
-                if not ax.axison:
-                    continue
-                ax.grid(alpha=0.3)
-                ax.tick_params(labelsize=8, labelbottom=True)
-                ax.set_ylim(bottom=0)
-                ax.set_xlabel("years since start", fontsize=8)
-        fig.suptitle(f"Strategy {s}: use of its interventions", fontsize=11)
+                style(ax)
+        fig.suptitle("Interventions with a fixed number of places", fontsize=11)
         fig.tight_layout()
-        figs.append(f"<h3>Strategy {esc(s)}</h3>" + img(
-            fig, f"Use of the interventions of strategy {s} over time",
-            "Median over replicates with the middle 90% shaded. Places: places available that week; "
-            "served: young people in the programme that week; taken in: all intakes since the start; "
-            "waiting list: eligible young people not (yet) served; reached: eligible young people "
-            "within the coverage of the intervention."))
+        figs.append("<h3>Interventions with a fixed number of places</h3>" + img(
+            fig, "Places, intake and waiting lists of the caseload interventions over time",
+            "One row per strategy and intervention (strategy: intervention). Median over replicates "
+            "with the middle 90% shaded. Places: places available that week; served: young people "
+            "in the programme that week; taken in: all intakes since the start; waiting list: "
+            "eligible young people not (yet) served."))
+    if coverage:
+        fig, axes, first_col = _grid(len(coverage), max_cols=4, w=2.9, h=2.6, sharey=False)
+        for (s, i, d), ax in zip(coverage, axes):
+            col = ctx.colour(s)
+            for key, ls, lab in (("eligible", "--", "eligible"), ("served", "-", "reached")):
+                m, lo, hi = _band(d[key])
+                ax.fill_between(x, lo, hi, color=col, alpha=0.2, linewidth=0)
+                ax.plot(x, m, ls, color=col, linewidth=1.5, label=lab)
+            ax.set_title(_pair_label(s, i), fontsize=9)
+            ax.legend(fontsize=7, frameon=False, loc="lower right")
+            style(ax)
+            ax.tick_params(labelbottom=True)
+        for ax in first_col:
+            ax.set_ylabel("youths", fontsize=8)
+        fig.suptitle("Interventions that reach everyone eligible within their coverage", fontsize=11)
+        fig.tight_layout()
+        figs.append("<h3>Interventions that reach everyone eligible within their coverage</h3>" + img(
+            fig, "Young people eligible for and reached by the coverage interventions over time",
+            "One panel per strategy and intervention (strategy: intervention). Eligible: young "
+            "people meeting the intervention's conditions; reached: those within its coverage. "
+            "These interventions have no intake, no places and no waiting list. Median over "
+            "replicates with the middle 90% shaded."))
     fixed = res.fixed_costs().groupby("strategy")["value"].mean()
     fixed_note = ""
     if (fixed.abs() > 0).any():
@@ -930,10 +948,12 @@ def build_report(res: dr.DriftResults, argv: list[str]) -> str:
     name = a.get("scenario_name") or os.path.splitext(os.path.basename(res.path))[0]
     desc = _scenario_description(str(a.get("scenario_yaml", "")))
     scale = a.get("population_scale", 1.0)
+    n = len(ctx.others)
+    what = (f"compares {n} strateg{'y' if n == 1 else 'ies'} with the baseline "
+            f"<b>{esc(res.baseline)}</b> over the {ctx.horizon} after the strategies start"
+            if n else f"shows the baseline <b>{esc(res.baseline)}</b> alone over {ctx.horizon}")
     intro = [
-        f"<p>This report compares {len(ctx.others)} strateg{'y' if len(ctx.others) == 1 else 'ies'} "
-        f"with the baseline <b>{esc(res.baseline)}</b> over the {ctx.horizon} after the "
-        f"strategies start, in {len(res.areas)} district{'s' if len(res.areas) != 1 else ''}. "
+        f"<p>This report {what}, in {len(res.areas)} district{'s' if len(res.areas) != 1 else ''}. "
         f"The simulation was run {res.replicates} time{'s' if res.replicates != 1 else ''} "
         "(replicates) per strategy with different random numbers; replicate <i>r</i> of every "
         "strategy starts from the same situation and uses the same random numbers as replicate "

@@ -15,6 +15,8 @@
 #include "drift/experiment.hpp"
 #include "drift/parameters.hpp"
 #include "drift/results.hpp"
+#include "drift/runner.hpp"
+#include "drift/sweep.hpp"
 #include "drift/scenario.hpp"
 #include "drift/summary.hpp"
 
@@ -23,7 +25,7 @@ namespace {
 // Exit codes (documented in README and `drift --help`).
 constexpr int kOk = 0;
 constexpr int kRuntimeError = 1;
-constexpr int kInvalidInput = 2;  // CLI11 also uses 2-ish codes for bad arguments
+constexpr int kInvalidInput = 2;
 constexpr int kInterrupted = 130;
 
 std::atomic<bool> g_cancel{false};
@@ -66,7 +68,26 @@ int report_scenario_error(const drift::ScenarioError& e) {
 
 }  // namespace
 
+#ifdef DRIFT_WITH_MPI
+#include <mpi.h>
+namespace {
+// MPI lives for the whole program: each rank runs its share of the units.
+struct MpiSession {
+  int rank = 0, size = 1;
+  MpiSession(int* argc, char*** argv) {
+    MPI_Init(argc, argv);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+  }
+  ~MpiSession() { MPI_Finalize(); }
+};
+}  // namespace
+#endif
+
 int main(int argc, char** argv) {
+#ifdef DRIFT_WITH_MPI
+  MpiSession mpi(&argc, &argv);
+#endif
   CLI::App app{"Drift: agent-based simulation of youths drifting into drug dealing, and of what "
                "interventions do about it.\nExit codes: 0 ok, 1 runtime error, 2 invalid input, "
                "130 interrupted."};
@@ -81,7 +102,8 @@ int main(int argc, char** argv) {
   std::optional<int> replicates, threads_opt;
   std::optional<long long> seed;
   std::vector<std::string> sets;
-  bool quiet = false;
+  bool quiet = false, resume = false;
+  std::string shard_text;
   run->add_option("scenario", run_file, "Scenario YAML file")->required();
   run->add_option("--out,-o", out_file, "Result file (default: results/<scenario name>.h5)");
   run->add_option("--replicates,-r", replicates, "Replicates per strategy (overrides simulation.replicates)")
@@ -92,6 +114,23 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1024));
   run->add_option("--set", sets, "Override a parameter: --set path.to.key=value (repeatable)");
   run->add_flag("--quiet,-q", quiet, "No progress bar");
+  run->add_flag("--resume", resume,
+                "Keep the finished units of an interrupted run (RESULTS.h5.parts/) and run only "
+                "the missing ones");
+  run->add_option("--shard", shard_text,
+                  "Run only shard I of N of the units (I/N, 0-based), e.g. one per cluster job; "
+                  "a final run with --resume and no --shard writes the result file")
+      ->check([](const std::string& v) {
+        const auto slash = v.find('/');
+        try {
+          if (slash == std::string::npos) throw std::invalid_argument(v);
+          const int i = std::stoi(v.substr(0, slash)), n = std::stoi(v.substr(slash + 1));
+          if (n < 1 || i < 0 || i >= n) throw std::invalid_argument(v);
+        } catch (...) {
+          return std::string("expected I/N with 0 <= I < N, got '" + v + "'");
+        }
+        return std::string();
+      });
 
   // drift validate
   auto* validate = app.add_subcommand("validate", "Check a scenario file; exit 0 when valid");
@@ -115,7 +154,13 @@ int main(int argc, char** argv) {
   summarize->add_option("--format", summary_format, "table or csv")
       ->check(CLI::IsMember({"table", "csv"}));
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Help and version print and succeed; every other parse error is invalid input.
+    const int code = app.exit(e);
+    return code == 0 ? kOk : kInvalidInput;
+  }
 
   try {
     if (*validate) {
@@ -156,9 +201,51 @@ int main(int argc, char** argv) {
       options.threads = threads_opt.value_or(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
       options.cancel = &g_cancel;
       options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
-      const auto output = drift::run_experiment(sc, options);
-      drift::write_results(out_file, sc, output, {joined_command_line(argc, argv)});
-      std::cout << drift::format_table(drift::summarize(sc.params, output));
+      int shard = 0, shards = 1;
+      if (!shard_text.empty()) {
+        const auto slash = shard_text.find('/');
+        shard = std::stoi(shard_text.substr(0, slash));
+        shards = std::stoi(shard_text.substr(slash + 1));
+      }
+#ifdef DRIFT_WITH_MPI
+      shard = mpi.rank;
+      shards = mpi.size;
+#endif
+      const auto design = drift::sweep_design(sc);
+      const std::string parts = out_file + ".parts";
+      if (!resume && shards == 1) drift::remove_parts(parts);
+      std::size_t missing = 0;
+      try {
+        missing = drift::run_units(sc, design, parts, options, shard, shards);
+      } catch (const drift::Cancelled&) {
+        std::cerr << "\ninterrupted: finished units are kept in " << parts
+                  << "/; run the same command with --resume to finish\n";
+        return kInterrupted;
+      }
+#ifdef DRIFT_WITH_MPI
+      MPI_Barrier(MPI_COMM_WORLD);
+      if (mpi.rank != 0) return kOk;
+      missing = drift::run_units(sc, design, parts, options, 0, 1);  // verifies every part
+#endif
+      if (missing > 0) {
+        std::cout << "shard " << shard << "/" << shards << " done; " << missing
+                  << " units belong to other shards. When all are done, run without --shard and "
+                     "with --resume to write "
+                  << out_file << "\n";
+        return kOk;
+      }
+      const auto command_line = joined_command_line(argc, argv);
+      if (design.kind.empty()) {
+        const auto output = drift::load_point(sc, design, parts, 0);
+        drift::write_results(out_file, sc, output, {command_line});
+        std::cout << drift::format_table(drift::summarize(sc.params, output));
+      } else {
+        drift::write_sweep_results(out_file, sc, design, parts, command_line);
+        std::cout << "Sweep (" << design.kind << "): " << design.size() << " points x "
+                  << sc.params.simulation.replicates << " replicates x " << sc.strategies.size()
+                  << " strategies\n";
+      }
+      drift::remove_parts(parts);
       std::cout << "Results: " << out_file << "\n";
       return kOk;
     }

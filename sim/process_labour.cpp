@@ -18,6 +18,61 @@ double job_finding_hazard(const World& w, std::uint32_t i) {
   return h;
 }
 
+namespace {
+// One block of up to 64 slots, without multipliers (all exactly 1). Every eligible youth except
+// the jobless with a record ticks its labour clock with one of three constant hazards (exactly
+// the floats the formula gives): a branch-free loop the compiler vectorises. mark[k] is 1 when
+// the clock of slot b + k fired, 2 for a jobless youth with a record (left to the caller, who
+// evaluates the full formula), else 0. Returns whether any mark is set.
+struct LabourColumns {
+  const State* state;
+  const std::uint8_t* age;
+  const Job* job;
+  const std::int32_t* last_arrest;
+  float* clock;
+  int working_age;
+  float plain, plain_dealing, loss;
+};
+
+[[gnu::noinline]] unsigned labour_block(const LabourColumns& c, std::int64_t b, int len, std::uint8_t* mark) {
+  const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(c.state + b);
+  const std::uint8_t* __restrict age = c.age + b;
+  const auto* __restrict job = reinterpret_cast<const std::uint8_t*>(c.job + b);
+  const std::int32_t* __restrict last_arrest = c.last_arrest + b;
+  float* __restrict clock = c.clock + b;
+  std::uint8_t* __restrict out = mark;
+  const auto working_age = static_cast<std::uint8_t>(std::clamp(c.working_age, 0, 255));
+  const bool nobody = c.working_age > 255;
+  const float plain = c.plain, plain_dealing = c.plain_dealing, loss = c.loss;
+  constexpr auto kVacant = static_cast<std::uint8_t>(State::vacant);
+  constexpr auto kDetained = static_cast<std::uint8_t>(State::detained);
+  constexpr auto kRunner = static_cast<std::uint8_t>(State::runner);
+  constexpr auto kJobless = static_cast<std::uint8_t>(Job::none);
+  if (nobody) {
+    for (int k = 0; k < len; ++k) out[k] = 0;
+    return 0;
+  }
+  unsigned any = 0;
+#pragma omp simd reduction(| : any)
+  for (int k = 0; k < len; ++k) {
+    const std::uint8_t s = state[k];
+    const unsigned ok = static_cast<unsigned>(s != kVacant) & static_cast<unsigned>(s != kDetained) &
+                        static_cast<unsigned>(age[k] >= working_age);
+    const unsigned jobless = job[k] == kJobless;
+    const unsigned later = jobless & static_cast<unsigned>(last_arrest[k] != kNever);
+    const bool dealing = static_cast<std::uint8_t>(s - kRunner) <= 1;
+    const float h = jobless ? (dealing ? plain_dealing : plain) : loss;
+    const float next = clock[k] - h;
+    const unsigned now = ok & (later ^ 1u);
+    clock[k] = now ? next : clock[k];
+    const unsigned m = (now & static_cast<unsigned>(next <= 0.0f)) | ((ok & later) << 1);
+    out[k] = static_cast<std::uint8_t>(m);
+    any |= m;
+  }
+  return any;
+}
+}  // namespace
+
 void labour_market(World& w) {
   auto& p = w.pop;
   const auto& l = w.params.labour;
@@ -77,29 +132,11 @@ void labour_market(World& w) {
       }
       return;
     }
+    const LabourColumns cols{state, age, job, last_arrest, clock, working_age, plain, plain_dealing, loss};
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-      // Branch-free (vectorised) pass: every eligible youth except the jobless with a record
-      // ticks with one of three constant hazards, exactly the floats the formula gives.
-      // mark: 1 its clock fired, 2 a jobless youth with a record (handled below), else 0.
       std::uint8_t mark[64];
-      unsigned any = 0;
-#pragma omp simd reduction(| : any)
-      for (int k = 0; k < len; ++k) {
-        const std::int64_t i = b + k;
-        const auto s = static_cast<std::uint8_t>(state[i]);
-        const bool ok = s != static_cast<std::uint8_t>(State::vacant) &&
-                        s != static_cast<std::uint8_t>(State::detained) && age[i] >= working_age;
-        const bool jobless = job[i] == Job::none;
-        const bool later = jobless && last_arrest[i] != kNever;
-        const bool dealing = static_cast<std::uint8_t>(s - static_cast<std::uint8_t>(State::runner)) <= 1;
-        const float h = jobless ? (dealing ? plain_dealing : plain) : loss;
-        const float next = clock[i] - h;
-        const bool now = ok && !later;
-        clock[i] = now ? next : clock[i];
-        mark[k] = now && next <= 0.0f ? 1 : (ok && later ? 2 : 0);
-        any |= mark[k];
-      }
+      const unsigned any = labour_block(cols, b, len, mark);
       if (!any) continue;
       std::uint8_t list[64];
       int m = 0;

@@ -93,7 +93,8 @@ std::string apply(Scenario& s, const Target& t, double value) {
     return "";
   }
   auto& spec = s.strategies[t.strategy].interventions[t.intervention];
-  spec.node = YAML::Clone(spec.node);
+  // reset() rebinds this copy's handle; assignment would write through to the shared node.
+  spec.node.reset(YAML::Clone(spec.node));
   set_field(spec.node, t.field, value);
   std::vector<std::string> areas;
   for (const auto& a : s.areas) areas.push_back(a.name);
@@ -346,10 +347,11 @@ std::vector<std::vector<double>> saltelli_points(int base_samples,
   boost::random::sobol engine(2 * d);
   engine.discard(2 * d);  // skip the all-zero first point
   std::vector<std::vector<double>> a(base_samples, std::vector<double>(d)), b = a;
-  const double scale = std::ldexp(1.0, -32);
+  // Scale the engine's integers to [0, 1) whatever their width.
+  const double scale = 1.0 / (static_cast<double>(engine.max() - engine.min()) + 1.0);
   for (int k = 0; k < base_samples; ++k) {
     for (std::size_t j = 0; j < 2 * d; ++j) {
-      const double u = static_cast<double>(engine()) * scale;
+      const double u = static_cast<double>(engine() - engine.min()) * scale;
       const double x = ranges[j % d].first + u * (ranges[j % d].second - ranges[j % d].first);
       (j < d ? a[k][j] : b[k][j - d]) = x;
     }

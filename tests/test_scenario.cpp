@@ -331,11 +331,14 @@ TEST(ScenarioFile, ErrorTextListsFormattedDiagnostics) {
   }
 }
 
-TEST(ScenarioFile, ReservedSectionsAreAccepted) {
+TEST(ScenarioFile, ReservedSectionsAreAcceptedAndTheSweepIsKept) {
   TempDir dir;
-  EXPECT_NO_THROW(load_scenario(dir.write(
-      "s.yaml", kAreas + "sweep: {careers.progression_hazard: [0.01, 0.02]}\ncalibrate: {}\n"
-                         "trial: {arms: 2}\n")));
+  const auto s = load_scenario(dir.write(
+      "s.yaml", kAreas +
+                    "sweep: {design: grid, parameters: {careers.progression_hazard: [0.01, 0.02]}}\n"
+                    "calibrate: {}\ntrial: {arms: 2}\n"));
+  ASSERT_TRUE(s.sweep.IsMap());
+  EXPECT_EQ(s.sweep["design"].as<std::string>(), "grid");
 }
 
 // --- extends between files ---

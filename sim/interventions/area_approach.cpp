@@ -23,7 +23,7 @@ Schema area_schema() {
   s.eligibility = eligibility_fields({"uninvolved", "at_risk", "runner", "dealer", "detained",
                                       "released", "desisted"},
                                      0, 100);
-  s.costs = cost_fields(0, 0, 0, 20000, 0);
+  s.costs = coverage_cost_fields(0, 20000, 0);
   return s;
 }
 

@@ -291,9 +291,13 @@ InterventionType make_type(const Schema& schema, Maker make) {
   t.description = schema.description;
   t.validate = [schema](const InterventionSpec& spec, const std::vector<std::string>& areas,
                         std::vector<Diagnostic>& out) { check(schema, spec, areas, out); };
-  t.create = [schema, make](const InterventionSpec& spec, std::uint32_t index,
+  t.create = [schema, make](const InterventionSpec& spec, std::uint32_t,
                             const std::vector<std::string>& areas) {
-    return make(parse(schema, spec), index, areas);
+    // Draws are keyed by the intervention's name, not its position, so the same intervention
+    // reaches the same youths alone and inside a package (common random numbers).
+    std::uint32_t key = 2166136261u;
+    for (unsigned char c : spec.name) key = (key ^ c) * 16777619u;
+    return make(parse(schema, spec), key & 0x00FFFFFFu, areas);
   };
   t.json_schema = [schema] { return json_schema(schema); };
   return t;

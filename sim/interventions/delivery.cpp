@@ -6,8 +6,12 @@
 namespace drift::iv {
 
 namespace {
-const std::vector<std::string> kStates = {"uninvolved", "at_risk",  "runner",  "dealer",
-                                          "detained",   "released", "desisted"};
+// A function, not a global: types register from static initialisers in other files.
+const std::vector<std::string>& state_names() {
+  static const std::vector<std::string> names = {"uninvolved", "at_risk",  "runner",  "dealer",
+                                                 "detained",   "released", "desisted"};
+  return names;
+}
 constexpr int kHorizonMax = 5200;
 
 std::pair<const char*, std::vector<float> Multipliers::*> const kColumns[] = {
@@ -37,7 +41,7 @@ std::vector<Field> eligibility_fields(std::vector<std::string> states, int min_a
   std::rotate(sch.choices.begin(),
               std::find(sch.choices.begin(), sch.choices.end(), school), sch.choices.end());
   return {
-      names("states", std::move(states), kStates, "Life-course states that are eligible"),
+      names("states", std::move(states), state_names(), "Life-course states that are eligible"),
       integer("min_age", min_age, 0, 100, "year", "Youngest eligible age"),
       integer("max_age", max_age, 0, 100, "year", "Oldest eligible age"),
       names("districts", {}, {}, "Eligible districts (empty: all)"),
@@ -70,6 +74,12 @@ std::vector<Field> coverage_fields(double coverage) {
   };
 }
 
+std::vector<Field> coverage_cost_fields(double per_served_week, double per_week, double fixed) {
+  auto all = cost_fields(0, 0, per_served_week, per_week, fixed);
+  // Coverage has no workers and no intake: those costs do not apply.
+  return {all.begin() + 2, all.end()};
+}
+
 std::vector<Field> cost_fields(double per_worker_week, double per_enrolled_youth,
                                double per_served_week, double per_week, double fixed) {
   return {
@@ -87,7 +97,8 @@ std::vector<Field> cost_fields(double per_worker_week, double per_enrolled_youth
 
 Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_names) {
   for (const auto& s : v.list.at("eligibility.states")) {
-    const auto k = std::find(kStates.begin(), kStates.end(), s) - kStates.begin();
+    const auto& all = state_names();
+    const auto k = std::find(all.begin(), all.end(), s) - all.begin();
     state_mask |= 1u << k;
   }
   min_age = static_cast<int>(v("eligibility.min_age"));
@@ -131,9 +142,16 @@ void apply_effects(World& w, std::uint32_t i, const std::vector<Effect>& effects
   w.mult.active = true;
 }
 
+namespace {
+double optional(const Values& v, const std::string& key) {
+  const auto it = v.number.find(key);
+  return it == v.number.end() ? 0.0 : it->second;
+}
+}  // namespace
+
 Costs::Costs(const Values& v)
-    : per_worker_week(v("costs.per_worker_week")),
-      per_enrolled_youth(v("costs.per_enrolled_youth")),
+    : per_worker_week(optional(v, "costs.per_worker_week")),
+      per_enrolled_youth(optional(v, "costs.per_enrolled_youth")),
       per_served_week(v("costs.per_served_week")),
       per_week(v("costs.per_week")),
       fixed(v("costs.fixed")) {}

@@ -19,6 +19,7 @@ std::vector<Field> caseload_fields(double workers, int caseload, int duration_we
 std::vector<Field> coverage_fields(double coverage);
 std::vector<Field> cost_fields(double per_worker_week, double per_enrolled_youth,
                                double per_served_week, double per_week, double fixed);
+std::vector<Field> coverage_cost_fields(double per_served_week, double per_week, double fixed);
 
 struct Eligibility {
   std::uint32_t state_mask = 0;

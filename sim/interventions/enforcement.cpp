@@ -19,7 +19,7 @@ Schema enforcement_schema() {
            "assumption; focused deterrence lowers crime ~23% (Braga, Weisburd & Turchan 2018)",
            "Multiplier on the arrest hazard of an eligible youth"),
   };
-  s.costs = cost_fields(0, 0, 0, 25000, 0);
+  s.costs = coverage_cost_fields(0, 25000, 0);
   return s;
 }
 

@@ -21,7 +21,7 @@ Schema prevention_schema() {
       real("onset", 0.85, 0, 10, "hazard ratio", "assumption", "Multiplier on the onset hazard"),
       real("entry", 0.9, 0, 10, "hazard ratio", "assumption", "Multiplier on the entry hazard"),
   };
-  s.costs = cost_fields(0, 0, 2, 0, 0);
+  s.costs = coverage_cost_fields(2, 0, 0);
   return s;
 }
 

@@ -23,7 +23,7 @@ Schema vog_schema() {
       real("vog_blocked", 0.0, 0, 1, "ratio", "assumption",
            "Multiplier on the share of VOG-requiring jobs closed by a record (0: none closed)"),
   };
-  s.costs = cost_fields(0, 0, 0, 2000, 0);
+  s.costs = coverage_cost_fields(0, 2000, 0);
   return s;
 }
 
