@@ -34,7 +34,7 @@ inline void normalise_exposed(const NormaliseColumns& c, std::int64_t i) {
 // Blocks of 64 slots: first every youth without dealing ties (target = baseline, a branch-free
 // loop the compiler vectorises), then the few with ties, listed without branches. Each slot is
 // updated once, with the same float operations as the one-slot-at-a-time formula.
-void normalise_range(const NormaliseColumns c, std::int64_t begin, std::int64_t end) {
+[[gnu::noinline]] void normalise_range(const NormaliseColumns c, std::int64_t begin, std::int64_t end) {
   const State* __restrict state = c.state;
   const std::uint16_t* __restrict dn = c.dn;
   const std::uint16_t* __restrict ds = c.ds;
@@ -51,23 +51,23 @@ void normalise_range(const NormaliseColumns c, std::int64_t begin, std::int64_t 
 #pragma omp simd reduction(| : any)
       for (int k = 0; k < len; ++k) {
         const std::int64_t i = b + k;
-        const bool live = state[i] != State::vacant;
-        const bool ties = (dn[i] | ds[i] | df[i]) != 0;
+        const unsigned live = state[i] != State::vacant;
+        const unsigned ties = (dn[i] | ds[i] | df[i]) != 0;
         const float next = attitude[i] + rate * (baseline[i] * mult[i] - attitude[i]);
-        attitude[i] = live && !ties ? next : attitude[i];
-        tied[k] = live && ties ? 1 : 0;
-        any |= tied[k];
+        attitude[i] = (live & (ties ^ 1u)) ? next : attitude[i];
+        tied[k] = static_cast<std::uint8_t>(live & ties);
+        any |= live & ties;
       }
     } else {
 #pragma omp simd reduction(| : any)
       for (int k = 0; k < len; ++k) {
         const std::int64_t i = b + k;
-        const bool live = state[i] != State::vacant;
-        const bool ties = (dn[i] | ds[i] | df[i]) != 0;
+        const unsigned live = state[i] != State::vacant;
+        const unsigned ties = (dn[i] | ds[i] | df[i]) != 0;
         const float next = attitude[i] + rate * (baseline[i] - attitude[i]);
-        attitude[i] = live && !ties ? next : attitude[i];
-        tied[k] = live && ties ? 1 : 0;
-        any |= tied[k];
+        attitude[i] = (live & (ties ^ 1u)) ? next : attitude[i];
+        tied[k] = static_cast<std::uint8_t>(live & ties);
+        any |= live & ties;
       }
     }
     if (!any) continue;
