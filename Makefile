@@ -4,7 +4,7 @@ BUILD_DIR := build/$(PRESET)
 DRIFT := $(BUILD_DIR)/drift
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo bench clean asan
+.PHONY: all deps configure build test demo report bench clean asan
 
 all: build
 
@@ -23,7 +23,13 @@ test: build
 demo: build
 	@mkdir -p results
 	$(DRIFT) run scenarios/utrecht.yaml --out results/utrecht.h5
-	$(DRIFT) summarize results/utrecht.h5
+	/usr/bin/python3 analysis/report.py results/utrecht.h5 -o results/utrecht.html
+	@echo "Report: results/utrecht.html"
+
+report: build
+	@test -f results/utrecht.h5 || $(MAKE) demo
+	/usr/bin/python3 analysis/report.py results/utrecht.h5 -o results/utrecht.html
+	@echo "Report: results/utrecht.html"
 
 bench: build
 	$(BUILD_DIR)/drift_bench

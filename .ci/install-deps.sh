@@ -6,8 +6,8 @@ packages=(
   libboost-dev libhdf5-dev libyaml-cpp-dev librandom123-dev libcli11-dev
   libgtest-dev libgmock-dev
   python3 python3-h5py python3-pandas python3-matplotlib python3-pytest
+  libopenmpi-dev openmpi-bin
 )
-if [ "${DRIFT_WITH_MPI:-0}" = "1" ]; then packages+=(libopenmpi-dev openmpi-bin); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,6 +10,10 @@ The layout of the file is described in docs/results.md. Typical use:
     iv = res.interventions()                # strategy, intervention, replicate, week, metric, value
     res.summary(), res.comparisons()        # per-replicate outcomes with mean, lo95, hi95
 
+A sweep file (a scenario with a `sweep:` section) has no weekly series; read it with
+`sweep_points()` (the design), `sweep_outcomes()`, `sweep_comparisons()` (per strategy, point and
+replicate) and `sensitivity()` (Sobol indices of Sobol designs). `res.is_sweep` tells the two apart.
+
 All counts are of simulated youths; divide by `res.attrs["population_scale"]` for real numbers.
 Every problem with the file itself (missing, not HDF5, not a Drift result, a format version this
 module does not read, a damaged layout) raises `DriftResultError` with a one-line message.

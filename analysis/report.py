@@ -4,9 +4,10 @@
     /usr/bin/python3 analysis/report.py results/utrecht.h5 -o utrecht.html
 
 The report is one HTML file with inline CSS and the charts embedded as PNG images, so it can be
-mailed and read offline. Sections: the headline comparison of strategies against the baseline,
-outcomes over time, districts, use of the interventions, sensitivity to assumptions (only when
-the file holds a /sweep or /sensitivity group) and how the results were produced.
+mailed and read offline. For an experiment file: the headline comparison of strategies against
+the baseline, outcomes over time, districts, use of the interventions and how the results were
+produced. For a sweep file (a scenario with a `sweep:` section): outcomes at each setting of the
+sweep, Sobol indices for Sobol designs, and how the results were produced.
 
 Exit codes: 0 report written; 1 the report could not be written; 2 the input is not a readable
 Drift result file of a supported format version (a one-line message on stderr).
@@ -88,6 +89,13 @@ def about(x) -> str:
     if not _finite(x):
         return "\u2013"
     return num(x, 0 if abs(x) >= 10 else 1)
+
+
+def about_all(*xs) -> list[str]:
+    """Several counts rounded alike for one sentence: whole numbers when the largest is 10 or more."""
+    vals = [abs(x) for x in xs if _finite(x)]
+    dec = 0 if vals and max(vals) >= 10 else 1
+    return [num(x, dec) for x in xs]
 
 
 def about_euro(x) -> str:
@@ -231,8 +239,10 @@ def strategy_cell(ctx: Context, s: str) -> str:
 
 # --------------------------------------------------------------------------------- sections
 
-def section_headline(ctx: Context) -> Section:
+def section_headline(ctx: Context) -> Section | None:
     res = ctx.res
+    if not res.has_series:
+        return None
     summ = res.summary()
     comp = res.comparisons()
     cpe = res.cost_per_entry_averted()
@@ -315,13 +325,15 @@ def section_headline(ctx: Context) -> Section:
                 cost_part = "at no extra cost"
             else:
                 cost_part = f"at a total cost of {about_euro(cost)}"
-            text = (f"Strategy {name} keeps about {about(e_m)} young people out of dealing over "
-                    f"{ctx.horizon} compared with the baseline (95% interval {about(e_lo)} to "
-                    f"{about(e_hi)}), {cost_part}.")
+            a_m, a_lo, a_hi = about_all(e_m, e_lo, e_hi)
+            text = (f"Strategy {name} keeps about {a_m} young people out of dealing over "
+                    f"{ctx.horizon} compared with the baseline (95% interval {a_lo} to "
+                    f"{a_hi}), {cost_part}.")
         elif v == "worse":
-            text = (f"Strategy {name} leads to about {about(-e_m)} <em>more</em> young people "
+            a_m, a_lo, a_hi = about_all(-e_m, -e_hi, -e_lo)
+            text = (f"Strategy {name} leads to about {a_m} <em>more</em> young people "
                     f"starting to deal over {ctx.horizon} than the baseline (95% interval "
-                    f"{about(-e_hi)} to {about(-e_lo)} more), at a total cost of {about_euro(cost)}.")
+                    f"{a_lo} to {a_hi} more), at a total cost of {about_euro(cost)}.")
         else:
             text = (f"Strategy {name}: no clear difference in the number of young people who start "
                     f"dealing over {ctx.horizon} compared with the baseline (estimate: "
@@ -406,8 +418,10 @@ def _yearly_plot(ax, x, values, colour, label, offset=0.0, hollow=None):
         ax.plot((x + offset)[hollow], m[hollow], "o", markerfacecolor="white", color=colour, markersize=4)
 
 
-def section_curves(ctx: Context) -> Section:
+def section_curves(ctx: Context) -> Section | None:
     res = ctx.res
+    if not res.has_series:
+        return None
     weeks = res.weeks
     x = (np.arange(weeks) + 1) / WEEKS_PER_YEAR
     shown = ctx.others or [res.baseline]
@@ -513,6 +527,8 @@ def _difference_figure(ctx: Context, x: np.ndarray) -> str:
 
 def section_districts(ctx: Context) -> Section | None:
     res = ctx.res
+    if not res.has_series:
+        return None
     if "dealing" not in res.area_metrics or not res.areas:
         return None
     areas = res.areas
@@ -583,6 +599,8 @@ def _pair_label(s: str, i: str) -> str:
 
 def section_interventions(ctx: Context) -> Section | None:
     res = ctx.res
+    if not res.has_series:
+        return None
     pairs = [(s, i) for s in res.strategies for i in res.intervention_names.get(s, [])]
     if not pairs:
         return None
@@ -708,130 +726,293 @@ def section_interventions(ctx: Context) -> Section | None:
     return Section("interventions", "Use of the interventions: intake, waiting lists and places", body)
 
 
-# Sweeps and sensitivity analyses are not written by `drift run` yet. The section below reads
-# them when present, in this layout (any nesting below /sweep and /sensitivity):
-#   a sweep is a group with a dataset `values` [point] (the swept parameter's values; group
-#   attributes `parameter` and `units` name it); every other numeric dataset in that group whose
-#   first dimension has length [point] is an outcome, [point] or [point, replicate], with
-#   attributes units and description;
-#   a sensitivity analysis is a group with datasets `S1` and/or `ST` [parameter] (first-order and
-#   total Sobol indices), optional `S1_conf`/`ST_conf` (half-widths of 95% intervals), and the
-#   parameter names in `parameters` [parameter] (in the group or one of its parents).
+# ------------------------------------------------------------------- sweeps and sensitivity
+#
+# A sweep file (`drift run` on a scenario with a `sweep:` section) has no weekly series; it holds
+# /sweep/points [point, parameter] with /sweep/parameter_names, the outcomes per strategy, point
+# and replicate under /sweep/outcomes/<strategy>/<outcome> and the paired differences under
+# /sweep/comparisons/<strategy>/<difference>, and for Sobol designs the indices under
+# /sensitivity/<strategy>/<outcome>/{first_order,total_order}[_lo95,_hi95] [parameter].
 
-def _sweeps(f, group):
-    out = []
+# Units of intervention settings (docs/scenario.md); model parameters are looked up in
+# docs/parameters.md when the report runs from the source tree.
+SETTING_UNITS = {
+    "workers": "workers", "caseload": "youths per worker", "duration_weeks": "weeks",
+    "ramp_up_weeks": "weeks", "start_week": "week", "end_week": "week", "clean_weeks": "weeks",
+    "coverage": "share", "network_capacity": "multiplier", "network_earnings": "multiplier",
+    "min_age": "years", "max_age": "years", "min_risk": "SD",
+    "per_worker_week": "euro per worker-week", "per_enrolled_youth": "euro per youth",
+    "per_served_week": "euro per youth-week", "per_week": "euro per week", "fixed": "euro",
+}
 
-    def visit(name, obj):
-        import h5py
-        if isinstance(obj, h5py.Group) and "values" in obj and isinstance(obj["values"], h5py.Dataset):
-            out.append(obj)
-    if "values" in group:
-        out.append(group)
-    group.visititems(visit)
+
+def _parameter_units() -> dict:
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "parameters.md")
+    units = {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                cells = [c.strip() for c in line.strip().strip("|").split("|")]
+                if len(cells) >= 2 and cells[0].startswith("`") and cells[0].endswith("`"):
+                    units[cells[0].strip("`")] = cells[1]
+    except OSError:
+        pass
+    return units
+
+
+def parameter_label(path: str, units: dict) -> str:
+    """A swept path with its unit, e.g. 'strategies.mentors.mentors.workers (workers)'."""
+    unit = units.get(path)
+    if unit is None and path.startswith("strategies."):
+        last = path.rsplit(".", 1)[-1]
+        unit = "multiplier" if ".effects." in path else SETTING_UNITS.get(last)
+    return f"{path} ({unit})" if unit and unit != "-" else path
+
+
+def _sweep_keys(res, stats) -> list[tuple[str, str, str, str]]:
+    """(strategy, kind, name, title) of the outcomes shown for a sweep."""
+    keys = []
+    for s in res.strategies:
+        if s == res.baseline:
+            continue
+        for name, title in (("entries_averted", "young people kept out of dealing"),
+                            ("dealer_years_averted", "years of dealing averted"),
+                            ("extra_cost", "extra cost")):
+            if (s, "comparisons", name) in stats:
+                keys.append((s, "comparisons", name, title))
+    for name, title in (("new_entries", "young people who start dealing"),
+                        ("dealer_years", "years of dealing")):
+        k = (res.baseline, "outcomes", name)
+        if k in stats:
+            means = stats[k]["mean"]
+            if len(keys) == 0 or np.nanmax(means) - np.nanmin(means) > 1e-9 * max(1.0, np.nanmax(np.abs(means))):
+                keys.append((res.baseline, "outcomes", name, title))
+    return keys
+
+
+def _sweep_stats(res) -> dict:
+    """(strategy, 'outcomes'|'comparisons', name) -> dict(mean, lo, hi, units) arrays over points."""
+    out = {}
+    for kind, df, col in (("outcomes", res.sweep_outcomes(), "outcome"),
+                          ("comparisons", res.sweep_comparisons(), "difference")):
+        for (s, name), d in df.groupby(["strategy", col], sort=False):
+            arr = d.pivot(index="point", columns="replicate", values="value").sort_index().to_numpy()
+            m = np.array([dr.mean_interval(row) for row in arr]).reshape(-1, 3)
+            out[(s, kind, name)] = {"mean": m[:, 0], "lo": m[:, 1], "hi": m[:, 2],
+                                    "units": d["units"].iloc[0], "values": arr}
     return out
 
 
-def _sobol_groups(f, group):
-    import h5py
-    out = []
-
-    def visit(name, obj):
-        if isinstance(obj, h5py.Group) and ("S1" in obj or "ST" in obj):
-            out.append(obj)
-    if "S1" in group or "ST" in group:
-        out.append(group)
-    group.visititems(visit)
-    return out
+def param_value(v) -> str:
+    """A parameter value: whole numbers as such, others with four significant digits."""
+    if not _finite(v):
+        return "\u2013"
+    if float(v) == round(float(v)):
+        return num(float(v), 0)
+    return f"{float(v):.4g}".replace("-", MINUS)
 
 
-def _names_for(group, n):
-    g = group
-    while True:
-        if "parameters" in g:
-            names = [dr._text(x) for x in g["parameters"][()]]
-            if len(names) == n:
-                return names
-        if g.name == "/":
-            break
-        g = g.parent
-    return [f"parameter {k + 1}" for k in range(n)]
+def _setting_text(pts, params, point: int) -> str:
+    return ", ".join(f"{p.rsplit('.', 1)[-1]} {param_value(pts.loc[point, p])}" for p in params)
 
 
-def section_sensitivity(ctx: Context) -> Section | None:
-    import h5py
+def section_sweep(ctx: Context) -> Section | None:
     res = ctx.res
-    if "sweep" not in res.groups and "sensitivity" not in res.groups:
+    if not res.is_sweep:
         return None
+    units_map = _parameter_units()
+    pts = res.sweep_points().set_index("point")
+    params = list(pts.columns)
+    design = str(res.sweep_attrs.get("design", ""))
+    stats = _sweep_stats(res)
+    keys = _sweep_keys(res, stats)
+    n_points = len(pts)
     parts = []
-    with h5py.File(res.path, "r") as f:
-        if "sweep" in f and isinstance(f["sweep"], h5py.Group):
-            for g in _sweeps(f, f["sweep"]):
-                values = np.asarray(g["values"][()], dtype=float)
-                param = dr._text(g.attrs.get("parameter", g.name.rsplit("/", 1)[-1]))
-                punits = dr._text(g.attrs.get("units", g["values"].attrs.get("units", "")))
-                outcomes = [(k, ds) for k, ds in g.items() if k != "values" and isinstance(ds, h5py.Dataset)
-                            and ds.dtype.kind in "fiu" and ds.ndim in (1, 2) and ds.shape[0] == values.size]
-                if not outcomes:
-                    continue
-                fig, axes, _ = _grid(len(outcomes), max_cols=3, w=3.6, h=2.8, sharey=False)
-                order = np.argsort(values)
-                for ax, (k, ds) in zip(axes, outcomes):
-                    a = np.asarray(ds[()], dtype=float)[order]
-                    units = dr._text(ds.attrs.get("units", ""))
-                    if a.ndim == 2:
-                        m, lo, hi = np.median(a, axis=1), np.percentile(a, 5, axis=1), np.percentile(a, 95, axis=1)
-                        ax.fill_between(values[order], lo, hi, alpha=0.25, color=PALETTE[0], linewidth=0)
-                    else:
-                        m = a
-                    ax.plot(values[order], m, "o-", color=PALETTE[0], markersize=3)
-                    ax.set_title(k.replace("_", " "), fontsize=9)
-                    ax.set_ylabel(units or "value", fontsize=8)
+
+    # Plain sentences: the range of the main effect over the settings tried.
+    sentences = []
+    for s in res.strategies:
+        k = (s, "comparisons", "entries_averted")
+        if k not in stats:
+            continue
+        st = stats[k]
+        lo_pt, hi_pt = int(np.nanargmin(st["mean"])), int(np.nanargmax(st["mean"]))
+        clear = int(np.sum(st["lo"] > 0)) if np.isfinite(st["lo"]).any() else None
+        text = (f"Across the {n_points} settings tried, strategy <b>{esc(s)}</b> keeps between "
+                f"{about(st['mean'][lo_pt])} ({esc(_setting_text(pts, params, lo_pt))}) and "
+                f"{about(st['mean'][hi_pt])} ({esc(_setting_text(pts, params, hi_pt))}) young people "
+                f"out of dealing over {ctx.horizon} compared with the baseline, on average over "
+                f"{res.replicates} replicates.")
+        if clear is not None:
+            text += (f" In {clear} of the {n_points} settings the 95% interval lies wholly above "
+                     "zero (a clear effect).")
+        sentences.append(f'<li data-strategy="{esc(s)}">{text}</li>')
+    parts.append(
+        f"<p>This file holds a parameter sweep ({esc(design or 'unnamed')} design): the experiment "
+        f"was run at {n_points} settings of {len(params)} parameter{'s' if len(params) != 1 else ''} "
+        f"({', '.join('<code>' + esc(p) + '</code>' for p in params)}), each with "
+        f"{res.replicates} replicate{'s' if res.replicates != 1 else ''} of every strategy. It "
+        "shows how the results change with these settings; a sweep file has no weekly time "
+        "series.</p>"
+        + (f'<ul class="sentences">{"".join(sentences)}</ul>' if sentences else ""))
+
+    # Outcome against the swept parameter(s).
+    grid_like = design in ("grid", "list") and len(params) <= 2
+    if grid_like and len(params) == 2:
+        distinct = [len(np.unique(pts[p])) for p in params]
+        x_param, group_param = (params[0], params[1]) if distinct[0] >= distinct[1] else (params[1], params[0])
+        grid_like = len(np.unique(pts[group_param])) <= 8
+    else:
+        x_param, group_param = params[0] if params else None, None
+    if keys and params:
+        if grid_like:
+            fig, axes, _ = _grid(len(keys), max_cols=3, w=3.8, h=3.0, sharey=False)
+            groups = [None] if group_param is None else list(np.unique(pts[group_param]))
+            for ax, (s, kind, name, title) in zip(axes, keys):
+                st = stats[(s, kind, name)]
+                for g_i, g in enumerate(groups):
+                    sel = np.ones(n_points, bool) if g is None else (pts[group_param].to_numpy() == g)
+                    xs = pts[x_param].to_numpy()[sel]
+                    order = np.argsort(xs)
+                    m, lo, hi = st["mean"][sel][order], st["lo"][sel][order], st["hi"][sel][order]
+                    colour = PALETTE[g_i % len(PALETTE)] if g is not None else ctx.colour(s)
+                    label = None if g is None else f"{group_param.rsplit('.', 1)[-1]} {param_value(g)}"
+                    yerr = None if not np.isfinite(lo).all() else [m - lo, hi - m]
+                    ax.errorbar(xs[order], m, yerr=yerr, fmt="o-", color=colour, markersize=3.5,
+                                capsize=2, linewidth=1.3, label=label)
+                ax.axhline(0, color=BASELINE_COLOUR, linewidth=0.8)
+                ax.set_title(f"{s}: {title}", fontsize=9)
+                ax.set_ylabel(st["units"] or "value", fontsize=8)
+                ax.set_xlabel(parameter_label(x_param, units_map), fontsize=8)
+                ax.tick_params(labelsize=8, labelbottom=True)
+                ax.grid(alpha=0.3)
+                if group_param is not None:
+                    ax.legend(fontsize=7, frameon=False, loc="best")
+            fig.suptitle("Outcomes at each setting of the sweep (mean over replicates, 95% interval)",
+                         fontsize=11)
+            fig.tight_layout()
+            parts.append("<h3>Outcomes at each setting</h3>" + img(
+                fig, f"Outcomes against {x_param}",
+                "Points: mean over replicates at each setting; bars: 95% interval of that mean. "
+                + ("One line per value of " + esc(group_param) + ". " if group_param else "")
+                + "Differences are paired with the baseline at the same setting."))
+        else:
+            shown = [k for k in keys if k[2] in ("entries_averted", "new_entries")] or keys[:1]
+            fig, axes = plt.subplots(len(shown), len(params), figsize=(max(3.2 * len(params), 5.5), 2.8 * len(shown) + 0.5),
+                                     squeeze=False)
+            for row, (s, kind, name, title) in zip(axes, shown):
+                st = stats[(s, kind, name)]
+                for ax, p in zip(row, params):
+                    ax.plot(pts[p].to_numpy(), st["mean"], "o", color=ctx.colour(s), markersize=3, alpha=0.7)
+                    ax.set_xlabel(parameter_label(p, units_map), fontsize=7)
+                    ax.set_ylabel(f"{title}\n({st['units']})", fontsize=7)
+                    ax.set_title(s, fontsize=9)
+                    ax.tick_params(labelsize=7)
                     ax.grid(alpha=0.3)
-                    ax.tick_params(labelsize=8)
-                for ax in axes:
-                    ax.set_xlabel(f"{param}" + (f" ({punits})" if punits else ""), fontsize=8)
-                fig.suptitle(f"Outcomes as {param} varies", fontsize=11)
-                fig.tight_layout()
-                parts.append(f"<h3>Varying {esc(param)}</h3>" + img(
-                    fig, f"Outcomes against {param}",
-                    "Each point is one value of the parameter; the line is the median over replicates "
-                    "and the band the middle 90%, where replicates are stored."))
-        if "sensitivity" in f and isinstance(f["sensitivity"], h5py.Group):
-            for g in _sobol_groups(f, f["sensitivity"]):
-                key = "S1" if "S1" in g else "ST"
-                n = g[key].shape[0]
-                names = _names_for(g, n)
-                label = g.name.replace("/sensitivity", "").strip("/") or "outcome"
-                fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.38 * n))
-                y = np.arange(n)
-                height = 0.38
-                for j, (k, lab, colr) in enumerate((("S1", "first-order (this parameter alone)", PALETTE[0]),
-                                                    ("ST", "total (including interactions)", PALETTE[4]))):
-                    if k not in g:
-                        continue
-                    v = np.asarray(g[k][()], dtype=float)
-                    err = np.asarray(g[k + "_conf"][()], dtype=float) if k + "_conf" in g else None
-                    ax.barh(y + (j - 0.5) * height, v, height=height, xerr=err, color=colr,
-                            label=lab, capsize=2)
-                ax.set_yticks(y, labels=names, fontsize=8)
+            fig.suptitle("Outcome against each swept parameter (one point per setting, mean over replicates)",
+                         fontsize=10)
+            fig.tight_layout()
+            parts.append("<h3>Outcomes against each swept parameter</h3>" + img(
+                fig, "Scatter plots of the main outcome against each swept parameter",
+                "Each point is one setting of the design, as the mean over its replicates. A clear "
+                "slope means the outcome depends on that parameter; a cloud without a pattern "
+                "means it matters little on its own."))
+
+    # Table of settings (grid and list designs of moderate size).
+    if design in ("grid", "list") and n_points <= 120 and keys:
+        headers = ["Setting"] + [esc(parameter_label(p, units_map)) for p in params] + [
+            f"{esc(s)}: {esc(title)}<br><small>{esc(stats[(s, kind, name)]['units'])} (95% interval)</small>"
+            for s, kind, name, title in keys]
+        rows = []
+        for pt in range(n_points):
+            r = f'<tr data-point="{pt}"><td class="num">{pt + 1}</td>' + "".join(
+                cell(param_value(pts.loc[pt, p]), f"param:{p}", pts.loc[pt, p]) for p in params)
+            for s, kind, name, title in keys:
+                st = stats[(s, kind, name)]
+                m, lo, hi = st["mean"][pt], st["lo"][pt], st["hi"][pt]
+                if name != "extra_cost":
+                    text = est_ci(m, lo, hi)
+                elif _finite(lo) and _finite(hi) and hi - lo > 1e-9 * max(1.0, abs(m)):
+                    text = euro(m) + f'<div class="ci">{euro(lo)} to {euro(hi)}</div>'
+                else:
+                    text = euro(m)
+                cls = "num " + verdict(lo, hi) if name in ("entries_averted", "dealer_years_averted") else "num"
+                r += cell(text, f"{kind}:{s}:{name}", m, lo, hi, cls)
+            rows.append(r + "</tr>")
+        parts.append("<h3>Results per setting</h3>" + table(headers, rows, "sweep")
+                     + '<p class="note">Means over replicates with their 95% intervals. Green: the '
+                     "strategy does clearly better than the baseline at that setting.</p>")
+
+    # Sobol indices.
+    sens = res.sensitivity()
+    if not sens.empty:
+        chosen = []
+        for s in res.strategies:
+            for name in (("entries_averted",) if s != res.baseline else ("new_entries",)):
+                d = sens[(sens.strategy == s) & (sens.outcome == name)]
+                if not d.empty and np.nanmax(np.abs(d[["first_order", "total_order"]].to_numpy())) > 0:
+                    chosen.append((s, name, d))
+        if chosen:
+            n_par = len(chosen[0][2])
+            fig, axes = plt.subplots(len(chosen), 1, figsize=(10, (1.0 + 0.42 * n_par) * len(chosen) + 0.4),
+                                     squeeze=False)
+            clipped = False
+            for ax, (s, name, d) in zip(axes[:, 0], chosen):
+                y = np.arange(len(d))
+                h = 0.38
+                for j, (col, lab, colour) in enumerate((("first_order", "first-order (this parameter alone)", PALETTE[0]),
+                                                        ("total_order", "total (with interactions)", PALETTE[4]))):
+                    v = d[col].to_numpy()
+                    lo, hi = d[col + "_lo95"].to_numpy(), d[col + "_hi95"].to_numpy()
+                    err = np.vstack([np.clip(v - lo, 0, None), np.clip(hi - v, 0, None)]) \
+                        if np.isfinite(lo).all() and np.isfinite(hi).all() else None
+                    ax.barh(y + (j - 0.5) * h, v, height=h, xerr=err, color=colour, label=lab,
+                            capsize=2, error_kw={"elinewidth": 0.8})
+                ax.set_yticks(y, labels=[parameter_label(p, units_map) for p in d["parameter"]], fontsize=7)
                 ax.invert_yaxis()
-                ax.set_xlabel("Sobol index (share of the variance of the outcome, 0 to 1)", fontsize=8)
-                ax.set_xlim(left=0)
-                ax.legend(fontsize=7, frameon=False, loc="lower right")
+                ax.axvline(0, color="black", linewidth=0.6)
+                ax.set_xlabel("Sobol index (share of the variance of the outcome)", fontsize=8)
+                ax.set_title(f"{s}: which parameters matter for {name.replace('_', ' ')}?", fontsize=9)
+                ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+                vals = d[["first_order", "total_order", "first_order_lo95", "first_order_hi95",
+                          "total_order_lo95", "total_order_hi95"]].to_numpy(dtype=float)
+                lo_lim = max(-0.5, min(-0.05, float(np.nanmin(vals)) - 0.05))
+                hi_lim = min(1.5, max(1.0, float(np.nanmax(vals)) + 0.05))
+                clipped |= bool(np.nanmin(vals) < lo_lim or np.nanmax(vals) > hi_lim)
+                ax.set_xlim(lo_lim, hi_lim)
                 ax.grid(axis="x", alpha=0.3)
-                ax.set_title(f"Which assumptions matter for {label.replace('_', ' ')}?", fontsize=10)
-                fig.tight_layout()
-                parts.append(f"<h3>Sensitivity of {esc(label)}</h3>" + img(
-                    fig, f"Sobol sensitivity indices for {label}",
-                    "Share of the uncertainty in the outcome explained by each parameter: alone "
-                    "(first-order index) and together with its interactions (total index). Lines: "
-                    "95% intervals where available."))
-    if not parts:
-        return None
-    body = ("<p>How much the results depend on model assumptions that are uncertain: outcomes as "
-            "one parameter is varied, and which parameters explain most of the variation.</p>"
-            + "".join(parts))
-    return Section("sensitivity", "How sensitive are the results to the assumptions?", body)
+                ax.tick_params(axis="x", labelsize=8)
+            fig.tight_layout()
+            parts.append("<h3>Which parameters matter most</h3>" + img(
+                fig, "Sobol sensitivity indices per swept parameter",
+                "Share of the variation in the outcome (mean over replicates) explained by each "
+                "parameter on its own (first-order index) and including its interactions with the "
+                "others (total index); lines: bootstrap 95% intervals"
+                + (", cut off at the edge of the chart where they are very wide" if clipped else "")
+                + ". With few samples the indices are rough and can fall below zero or above one."))
+            n_base = int(res.sweep_attrs.get("base_samples", 0) or 0)
+            if 0 < n_base < 100:
+                parts.append(
+                    f'<p class="warning"><b>Rough indices.</b> This Sobol design has {n_base} base '
+                    "samples; indices from fewer than a few hundred samples are unreliable, as the "
+                    "wide intervals show.</p>")
+        rows = []
+        for r in sens.itertuples():
+            rows.append(
+                f'<tr data-strategy="{esc(r.strategy)}" data-outcome="{esc(r.outcome)}" data-parameter="{esc(r.parameter)}">'
+                f"<td>{esc(r.strategy)}</td><td>{esc(r.outcome)}</td><td><code>{esc(r.parameter)}</code></td>"
+                + cell(f'{num(r.first_order, 2)}<div class="ci">{interval_text(r.first_order_lo95, r.first_order_hi95, 2)}</div>',
+                       "first_order", r.first_order, r.first_order_lo95, r.first_order_hi95)
+                + cell(f'{num(r.total_order, 2)}<div class="ci">{interval_text(r.total_order_lo95, r.total_order_hi95, 2)}</div>',
+                       "total_order", r.total_order, r.total_order_lo95, r.total_order_hi95)
+                + "</tr>")
+        parts.append(
+            f"<details><summary>All Sobol indices ({len(sens)} rows)</summary>"
+            + table(["Strategy", "Outcome", "Parameter",
+                     "First-order index<br><small>share of variance (95% interval)</small>",
+                     "Total index<br><small>share of variance (95% interval)</small>"], rows, "sobol")
+            + "</details>")
+    return Section("sweep", "How the results change with the swept settings", "".join(parts))
 
 
 def fnv1a64(text: str) -> str:
@@ -884,7 +1065,7 @@ def section_reproducibility(ctx: Context) -> Section:
 
 
 SECTIONS = [section_headline, section_curves, section_districts, section_interventions,
-            section_sensitivity, section_reproducibility]
+            section_sweep, section_reproducibility]
 
 
 # -------------------------------------------------------------------------------- document
@@ -952,6 +1133,8 @@ def build_report(res: dr.DriftResults, argv: list[str]) -> str:
     what = (f"compares {n} strateg{'y' if n == 1 else 'ies'} with the baseline "
             f"<b>{esc(res.baseline)}</b> over the {ctx.horizon} after the strategies start"
             if n else f"shows the baseline <b>{esc(res.baseline)}</b> alone over {ctx.horizon}")
+    if res.is_sweep:
+        what += (f", at each of the {len(res.sweep_points())} settings of a parameter sweep")
     intro = [
         f"<p>This report {what}, in {len(res.areas)} district{'s' if len(res.areas) != 1 else ''}. "
         f"The simulation was run {res.replicates} time{'s' if res.replicates != 1 else ''} "

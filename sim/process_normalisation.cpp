@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "drift/processes.hpp"
@@ -31,45 +32,48 @@ inline void normalise_exposed(const NormaliseColumns& c, std::int64_t i) {
   c.attitude[i] += c.rate * (target - c.attitude[i]);
 }
 
-// Blocks of 64 slots: first every youth without dealing ties (target = baseline, a branch-free
-// loop the compiler vectorises), then the few with ties, listed without branches. Each slot is
-// updated once, with the same float operations as the one-slot-at-a-time formula.
-[[gnu::noinline]] void normalise_range(const NormaliseColumns c, std::int64_t begin, std::int64_t end) {
-  const State* __restrict state = c.state;
-  const std::uint16_t* __restrict dn = c.dn;
-  const std::uint16_t* __restrict ds = c.ds;
-  const std::uint16_t* __restrict df = c.df;
-  const float* __restrict baseline = c.baseline;
-  const float* __restrict mult = c.mult;
-  float* __restrict attitude = c.attitude;
+// One block of up to 64 slots from `b`: every youth without dealing ties moves towards its
+// baseline (times the multiplier when one is given), in a branch-free loop the compiler
+// vectorises; tied[k] marks the youths with dealing ties, left to the caller. Returns whether
+// any is marked. The float operations are those of the one-slot-at-a-time formula.
+template <bool kMultiplied>
+[[gnu::noinline]] unsigned normalise_block(const NormaliseColumns& c, std::int64_t b, int len, std::uint8_t* tied_out) {
+  const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(c.state + b);
+  const std::uint16_t* __restrict dn = c.dn + b;
+  const std::uint16_t* __restrict ds = c.ds + b;
+  const std::uint16_t* __restrict df = c.df + b;
+  const float* __restrict baseline = c.baseline + b;
+  const float* __restrict mult = kMultiplied ? c.mult + b : nullptr;
+  float* __restrict attitude = c.attitude + b;
+  std::uint8_t* __restrict tied = tied_out;
   const float rate = c.rate;
+  constexpr auto kVacant = static_cast<std::uint8_t>(State::vacant);
+  unsigned any = 0;
+#pragma omp simd reduction(| : any)
+  for (int k = 0; k < len; ++k) {
+    const unsigned live = state[k] != kVacant;
+    const unsigned ties = (dn[k] | ds[k] | df[k]) != 0;
+    float target = baseline[k];
+    if constexpr (kMultiplied) target *= mult[k];
+    const float next = attitude[k] + rate * (target - attitude[k]);
+    // Bitwise select (keeps the store unconditional, so the loop stays vectorised).
+    const std::uint32_t keep = (live & (ties ^ 1u)) ? 0xffffffffu : 0u;
+    attitude[k] = std::bit_cast<float>((std::bit_cast<std::uint32_t>(next) & keep) |
+                                       (std::bit_cast<std::uint32_t>(attitude[k]) & ~keep));
+    const unsigned t = live & ties;
+    tied[k] = static_cast<std::uint8_t>(t);
+    any |= t;
+  }
+  return any;
+}
+
+// Blocks of 64 slots: first every youth without dealing ties (vectorised), then the few with
+// ties, listed without branches. Each slot is updated once.
+void normalise_range(const NormaliseColumns c, std::int64_t begin, std::int64_t end) {
   for (std::int64_t b = begin; b < end; b += 64) {
     const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
     std::uint8_t tied[64];
-    unsigned any = 0;
-    if (mult) {
-#pragma omp simd reduction(| : any)
-      for (int k = 0; k < len; ++k) {
-        const std::int64_t i = b + k;
-        const unsigned live = state[i] != State::vacant;
-        const unsigned ties = (dn[i] | ds[i] | df[i]) != 0;
-        const float next = attitude[i] + rate * (baseline[i] * mult[i] - attitude[i]);
-        attitude[i] = (live & (ties ^ 1u)) ? next : attitude[i];
-        tied[k] = static_cast<std::uint8_t>(live & ties);
-        any |= live & ties;
-      }
-    } else {
-#pragma omp simd reduction(| : any)
-      for (int k = 0; k < len; ++k) {
-        const std::int64_t i = b + k;
-        const unsigned live = state[i] != State::vacant;
-        const unsigned ties = (dn[i] | ds[i] | df[i]) != 0;
-        const float next = attitude[i] + rate * (baseline[i] - attitude[i]);
-        attitude[i] = (live & (ties ^ 1u)) ? next : attitude[i];
-        tied[k] = static_cast<std::uint8_t>(live & ties);
-        any |= live & ties;
-      }
-    }
+    const unsigned any = c.mult ? normalise_block<true>(c, b, len, tied) : normalise_block<false>(c, b, len, tied);
     if (!any) continue;
     std::uint8_t list[64];
     int m = 0;

@@ -52,6 +52,45 @@ strategies:
 """
 
 
+# The same city with a sweep section: a grid over the mentors' workers and caseload, and a small
+# Sobol design over two model parameters and the number of mentors.
+_SWEEP_BASE = """\
+simulation:
+  weeks: 40
+  burn_in_weeks: 20
+  replicates: 2
+  population_scale: 0.2
+  seed: 77
+areas:
+  list:
+    - {name: North, youth_12_17: 1500, youth_18_26: 3000, low_income_share: 0.30, schools: 2}
+    - {name: South, youth_12_17: 1000, youth_18_26: 2000, low_income_share: 0.10, schools: 1}
+strategies:
+  - name: baseline
+  - name: mentors
+    interventions:
+      - type: mentors
+        workers: 4
+        caseload: 5
+"""
+GRID_SWEEP_SCENARIO = "name: tiny_grid\n" + _SWEEP_BASE + """\
+sweep:
+  design: grid
+  parameters:
+    strategies.mentors.mentors.workers: [0, 4, 8]
+    strategies.mentors.mentors.caseload: [3, 5]
+"""
+SOBOL_SWEEP_SCENARIO = "name: tiny_sobol\n" + _SWEEP_BASE + """\
+sweep:
+  design: sobol
+  samples: 8
+  parameters:
+    careers.progression_hazard: {min: 0.01, max: 0.04}
+    recruitment.entry_hazard: {min: 0.002, max: 0.006}
+    strategies.mentors.mentors.workers: {min: 0, max: 10}
+"""
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "browser: renders the report in headless Chromium (CTest label 'browser')")
@@ -68,21 +107,44 @@ def run_report(*args: str, timeout: int = 240) -> subprocess.CompletedProcess:
                           text=True, timeout=timeout, env=env)
 
 
-@pytest.fixture(scope="session")
-def result_file(tmp_path_factory) -> Path:
+def run_drift(directory: Path, name: str, scenario_text: str) -> Path:
+    """Write a scenario to `directory` and run it with the drift program; the result file."""
     binary = drift_binary()
     if not binary.is_file():
         pytest.fail(f"drift program not found at {binary}: build it first "
                     f"(cmake --build --preset release) or set DRIFT_BINARY")
-    d = tmp_path_factory.mktemp("drift")
-    scenario = d / "tiny.yaml"
-    scenario.write_text(TINY_SCENARIO, encoding="utf-8")
-    out = d / "tiny.h5"
+    scenario = directory / f"{name}.yaml"
+    scenario.write_text(scenario_text, encoding="utf-8")
+    out = directory / f"{name}.h5"
     proc = subprocess.run([str(binary), "run", str(scenario), "--out", str(out), "-q"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f"drift run failed:\n{proc.stdout}\n{proc.stderr}"
     assert out.is_file()
     return out
+
+
+@pytest.fixture(scope="session")
+def result_file(tmp_path_factory) -> Path:
+    return run_drift(tmp_path_factory.mktemp("drift"), "tiny", TINY_SCENARIO)
+
+
+def _sweep_file(tmp_path_factory, name: str, text: str) -> Path:
+    out = run_drift(tmp_path_factory.mktemp("drift"), name, text)
+    import h5py
+    with h5py.File(out, "r") as f:
+        if "sweep" not in f:
+            pytest.skip("this drift program does not write sweep results yet")
+    return out
+
+
+@pytest.fixture(scope="session")
+def grid_sweep_file(tmp_path_factory) -> Path:
+    return _sweep_file(tmp_path_factory, "grid", GRID_SWEEP_SCENARIO)
+
+
+@pytest.fixture(scope="session")
+def sobol_sweep_file(tmp_path_factory) -> Path:
+    return _sweep_file(tmp_path_factory, "sobol", SOBOL_SWEEP_SCENARIO)
 
 
 @pytest.fixture(scope="session")

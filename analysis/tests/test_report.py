@@ -22,7 +22,7 @@ SECTION_HEADINGS = [
     "Use of the interventions: intake, waiting lists and places",
     "How these results were produced",
 ]
-SENSITIVITY_HEADING = "How sensitive are the results to the assumptions?"
+SWEEP_HEADING = "How the results change with the swept settings"
 
 
 # ------------------------------------------------------------------------------ HTML parsing
@@ -141,8 +141,8 @@ def test_every_section_heading_present(report):
     parsed = parse(report[2])
     for heading in SECTION_HEADINGS:
         assert heading in parsed.h2
-    # No sweep or sensitivity data in a plain run: that section is left out.
-    assert SENSITIVITY_HEADING not in parsed.h2
+    # No sweep in a plain run: that section is left out.
+    assert SWEEP_HEADING not in parsed.h2
 
 
 def test_headline_numbers_equal_comparisons(report, result_file):
@@ -443,29 +443,76 @@ def test_t_quantile_matches_tables():
 
 # ------------------------------------------------------------------- sweeps and sensitivity
 
-def test_sensitivity_section_when_present(result_file, tmp_path):
-    import report as rep
-    f_path = tmp_path / "with_sensitivity.h5"
-    shutil.copy(result_file, f_path)
-    rng = np.random.default_rng(1)
-    with h5py.File(f_path, "a") as f:
-        sw = f.create_group("sweep")
-        sw.attrs["parameter"] = "careers.progression_hazard"
-        sw.attrs["units"] = "per week"
-        sw["values"] = np.array([0.01, 0.02, 0.03, 0.04])
-        ds = sw.create_dataset("entries_averted", data=rng.normal(10, 2, (4, 3)))
-        ds.attrs["units"] = "youths"
-        se = f.create_group("sensitivity")
-        se["parameters"] = np.array(["onset.onset_hazard", "recruitment.entry_hazard",
-                                     "careers.progression_hazard"], dtype=h5py.string_dtype())
-        out = se.create_group("entries_averted")
-        out["S1"] = np.array([0.5, 0.2, 0.1])
-        out["ST"] = np.array([0.6, 0.3, 0.15])
-        out["ST_conf"] = np.array([0.05, 0.04, 0.03])
-    res = dr.load(f_path)
-    section = rep.section_sensitivity(rep.Context(res, ["report.py"]))
-    assert section is not None and section.title == SENSITIVITY_HEADING
-    assert section.body.count("data:image/png;base64") == 2
-    assert "careers.progression_hazard" in section.body
-    # And absent from the plain file.
-    assert rep.section_sensitivity(rep.Context(dr.load(result_file), ["report.py"])) is None
+def test_grid_sweep_report(grid_sweep_file, tmp_path):
+    out = tmp_path / "grid.html"
+    proc = run_report(grid_sweep_file, "-o", out)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    text = out.read_text(encoding="utf-8")
+    parsed = parse(text)
+    # A sweep has no weekly series: only the sweep section and the reproducibility section.
+    assert parsed.h2 == [SWEEP_HEADING, "How these results were produced"]
+    assert text.count("data:image/png;base64") >= 1
+    rows = [r for r in parsed.rows if r["table"] == "sweep"]
+    with h5py.File(grid_sweep_file, "r") as f:
+        points = f["sweep/points"][()]
+        names = list(f["sweep/parameter_names"].asstr()[()])
+        averted = f["sweep/comparisons/mentors/entries_averted"][()]     # [point, replicate]
+        assert len(rows) == len(points)
+        for row in rows:
+            pt = int(row["attrs"]["data-point"])
+            cells = {c["attrs"]["data-key"]: c for c in row["cells"] if "data-key" in c["attrs"]}
+            for k, name in enumerate(names):
+                assert float(cells[f"param:{name}"]["attrs"]["data-value"]) == points[pt, k]
+            cell = cells["comparisons:mentors:entries_averted"]
+            assert_shown(cell, averted[pt].mean())
+            m, lo, hi = dr.mean_interval(averted[pt])
+            assert float(cell["attrs"]["data-lo"]) == pytest.approx(lo, rel=1e-9, abs=1e-12)
+        # One plain sentence per strategy with the range over the settings.
+        sentence = next(x for x in parsed.sentences if x["strategy"] == "mentors")
+        assert f"Across the {len(points)} settings tried" in " ".join(sentence["text"].split())
+
+
+def test_sobol_sweep_report(sobol_sweep_file, tmp_path):
+    out = tmp_path / "sobol.html"
+    proc = run_report(sobol_sweep_file, "-o", out)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    text = out.read_text(encoding="utf-8")
+    parsed = parse(text)
+    assert SWEEP_HEADING in parsed.h2
+    assert text.count("data:image/png;base64") >= 2      # outcome against parameters, Sobol bars
+    rows = [r for r in parsed.rows if r["table"] == "sobol"]
+    with h5py.File(sobol_sweep_file, "r") as f:
+        names = list(f["sensitivity/parameter_names"].asstr()[()])
+        expected = sum(1 for s in f["sensitivity"] if s != "parameter_names"
+                       for _ in f[f"sensitivity/{s}"]) * len(names)
+        assert len(rows) == expected
+        for row in rows:
+            a = row["attrs"]
+            g = f[f"sensitivity/{a['data-strategy']}/{a['data-outcome']}"]
+            k = names.index(a["data-parameter"])
+            cells = {c["attrs"]["data-key"]: c for c in row["cells"] if "data-key" in c["attrs"]}
+            for key in ("first_order", "total_order"):
+                v = float(cells[key]["attrs"]["data-value"])
+                assert v == g[key][k] or (math.isnan(v) and math.isnan(g[key][k]))
+
+
+def test_loader_sweep(grid_sweep_file, sobol_sweep_file, result_file):
+    res = dr.load(grid_sweep_file)
+    assert res.is_sweep and not res.has_series
+    pts = res.sweep_points()
+    with h5py.File(grid_sweep_file, "r") as f:
+        np.testing.assert_array_equal(pts.drop(columns="point").to_numpy(), f["sweep/points"][()])
+        assert list(pts.columns[1:]) == list(f["sweep/parameter_names"].asstr()[()])
+    P, R, S = len(pts), res.replicates, len(res.strategies)
+    outc = res.sweep_outcomes()
+    assert len(outc) == S * 6 * P * R
+    assert not outc.duplicated(["strategy", "point", "replicate", "outcome"]).any()
+    assert len(res.sweep_comparisons()) == (S - 1) * 6 * P * R
+    assert res.sensitivity().empty                     # a grid has no Sobol indices
+    with pytest.raises(dr.DriftResultError, match="parameter sweep"):
+        res.timeseries("dealing")
+    sens = dr.load(sobol_sweep_file).sensitivity()
+    assert set(sens.columns) >= {"strategy", "outcome", "parameter", "first_order", "total_order"}
+    assert len(sens) > 0
+    with pytest.raises(dr.DriftResultError, match="no parameter sweep"):
+        dr.load(result_file).sweep_points()
