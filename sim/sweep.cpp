@@ -218,26 +218,29 @@ class Checker {
     std::vector<std::vector<YAML::Node>> nodes;
     std::vector<std::pair<double, double>> ranges;
     for (auto it = params.begin(); it != params.end(); ++it) {
-      const auto path = it->first.as<std::string>();
+      // Copies: the iterator's pair is a proxy that does not outlive the expression.
+      const YAML::Node name = it->first;
+      const YAML::Node spec = it->second;
+      const auto path = name.as<std::string>();
       const std::string key = "sweep.parameters." + path;
-      add_path(p, it->first, key);
+      add_path(p, name, key);
       if (grid) {
-        if (!it->second.IsSequence() || it->second.size() == 0) {
-          add(it->second, key, "expected a non-empty list of values");
+        if (!spec.IsSequence() || spec.size() == 0) {
+          add(spec, key, "expected a non-empty list of values");
           values.push_back({0.0});
-          nodes.push_back({it->second});
+          nodes.push_back({spec});
           continue;
         }
         std::vector<double> v;
         std::vector<YAML::Node> n;
-        for (const auto& x : it->second) {
+        for (const auto& x : spec) {
           v.push_back(number(x, key).value_or(0.0));
           n.push_back(x);
         }
         values.push_back(v);
         nodes.push_back(n);
       } else {
-        const auto r = it->second;
+        const auto r = spec;
         if (!r.IsMap() || !r["min"] || !r["max"]) {
           add(r, key, "expected {min: NUMBER, max: NUMBER}");
           ranges.emplace_back(0, 0);
