@@ -180,6 +180,10 @@ int main(int argc, char** argv) {
       return kOk;
     }
     if (*summarize) {
+      if (drift::is_sweep_file(summary_file)) {
+        std::cout << drift::format_sweep_file(summary_file, summary_format == "csv");
+        return kOk;
+      }
       const auto summary = drift::summarize_file(summary_file);
       std::cout << (summary_format == "csv" ? drift::format_csv(summary) : drift::format_table(summary));
       return kOk;

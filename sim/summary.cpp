@@ -248,3 +248,66 @@ std::string format_csv(const Summary& s) {
 }
 
 }  // namespace drift
+
+namespace drift {
+
+bool is_sweep_file(const std::string& path) {
+  ResultReader reader(path);
+  return reader.exists("/sweep/points");
+}
+
+std::string format_sweep_file(const std::string& path, bool csv) {
+  ResultReader reader(path);
+  const auto names = reader.strings("/sweep/parameter_names");
+  const auto points = reader.dataset("/sweep/points");
+  const auto order = reader.strings("/strategies/order");
+  const std::size_t np = points.shape[0], d = points.shape[1];
+  std::ostringstream o;
+  o << std::setprecision(10);
+  if (csv) o << "point,parameter_values,strategy,difference,mean,lo95,hi95\n";
+  else o << "Sweep (" << reader.attribute("/sweep", "design") << "), " << np << " points; paired differences against '"
+         << order.front() << "' (mean [95% interval] over replicates)\n";
+  for (std::size_t p = 0; p < np; ++p) {
+    std::string values;
+    for (std::size_t j = 0; j < d; ++j) {
+      values += (j ? (csv ? ";" : ", ") : "") + names[j] + "=" + fmt(points.values[p * d + j], 4);
+    }
+    if (!csv) o << "\npoint " << p << ": " << values << "\n";
+    for (std::size_t s = 1; s < order.size(); ++s) {
+      const std::string group = "/sweep/comparisons/" + order[s];
+      for (const auto& diff : reader.children(group)) {
+        const auto data = reader.dataset(group + "/" + diff);
+        const std::size_t reps = data.shape[1];
+        const std::vector<double> row(data.values.begin() + p * reps, data.values.begin() + (p + 1) * reps);
+        const auto i = mean_interval(row);
+        if (csv) {
+          o << p << "," << values << "," << order[s] << "," << diff << "," << i.mean << "," << i.lo << "," << i.hi << "\n";
+        } else {
+          o << "  " << std::left << std::setw(20) << order[s] << std::setw(24) << diff << fmt_interval(i) << "\n";
+        }
+      }
+    }
+  }
+  if (reader.exists("/sensitivity") && !csv) {
+    o << "\nSobol indices (first order / total, 95% bootstrap interval)\n";
+    for (std::size_t s = 0; s < order.size(); ++s) {
+      const std::string group = "/sensitivity/" + order[s];
+      if (!reader.exists(group)) continue;
+      for (const auto& outcome : reader.children(group)) {
+        const std::string g = group + "/" + outcome;
+        const auto f = reader.dataset(g + "/first_order"), t = reader.dataset(g + "/total_order");
+        const auto flo = reader.dataset(g + "/first_order_lo95"), fhi = reader.dataset(g + "/first_order_hi95");
+        const auto tlo = reader.dataset(g + "/total_order_lo95"), thi = reader.dataset(g + "/total_order_hi95");
+        o << "  " << order[s] << " / " << outcome << "\n";
+        for (std::size_t j = 0; j < d; ++j) {
+          o << "    " << std::left << std::setw(44) << names[j] << fmt(f.values[j], 3) << " [" << fmt(flo.values[j], 3) << ", "
+            << fmt(fhi.values[j], 3) << "]  /  " << fmt(t.values[j], 3) << " [" << fmt(tlo.values[j], 3) << ", "
+            << fmt(thi.values[j], 3) << "]\n";
+        }
+      }
+    }
+  }
+  return o.str();
+}
+
+}  // namespace drift

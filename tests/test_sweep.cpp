@@ -11,6 +11,7 @@
 #include "drift/experiment.hpp"
 #include "drift/results.hpp"
 #include "drift/runner.hpp"
+#include "drift/summary.hpp"
 #include "drift/sweep.hpp"
 
 namespace drift {
@@ -249,6 +250,41 @@ TEST(Cli, KilledRunResumesToAnIdenticalFile) {
     EXPECT_EQ(a.dataset("/strategies/mentors/by_area/" + m.name).values,
               b.dataset("/strategies/mentors/by_area/" + m.name).values) << m.name;
   }
+}
+
+}  // namespace
+}  // namespace drift
+
+namespace drift {
+namespace {
+
+TEST(SweepResults, FileHoldsTheDesignAndPerPointComparisons) {
+  TempDir dir;
+  const auto sc = load_scenario(dir.file("s.yaml", std::string(kSmall) + R"(sweep:
+  design: grid
+  parameters:
+    strategies.mentors.mentors.workers: [0, 10]
+)"));
+  const auto design = sweep_design(sc);
+  const auto parts = dir.file("parts"), out = dir.file("sweep.h5");
+  ASSERT_EQ(run_units(sc, design, parts, RunOptions{}), 0u);
+  write_sweep_results(out, sc, design, parts, "test");
+  ResultReader reader(out);
+  const auto points = reader.dataset("/sweep/points");
+  EXPECT_EQ(points.shape, (std::vector<std::uint64_t>{2, 1}));
+  EXPECT_EQ(points.values, (std::vector<double>{0, 10}));
+  const auto diff = reader.dataset("/sweep/comparisons/mentors/entries_averted");
+  EXPECT_EQ(diff.shape, (std::vector<std::uint64_t>{2, 3}));
+  // With no mentors the strategy is the baseline: every paired difference is exactly zero.
+  for (int r = 0; r < 3; ++r) EXPECT_EQ(diff.values[r], 0.0);
+  // Point 1 equals an ordinary run of the scenario at that point.
+  const auto direct = summarize(series_of(run_experiment(scenario_at(sc, design, 1), RunOptions{})));
+  for (int r = 0; r < 3; ++r) {
+    EXPECT_EQ(diff.values[3 + r], direct.strategies[1].outcomes[0].difference_per_replicate[r]);
+  }
+  const auto text = format_sweep_file(out, false);
+  EXPECT_NE(text.find("point 1: strategies.mentors.mentors.workers=10"), std::string::npos) << text;
+  EXPECT_TRUE(is_sweep_file(out));
 }
 
 }  // namespace

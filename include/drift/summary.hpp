@@ -62,6 +62,12 @@ std::vector<StrategySeries> series_of(const ExperimentOutput& output);
 Summary summarize(const Parameters& params, const ExperimentOutput& output);
 Summary summarize_file(const std::string& path);
 
+// For a sweep result file: per point, the parameter values and each strategy's paired
+// differences against the baseline (mean and 95% interval over replicates), then the Sobol
+// indices when the design was `sobol`. `csv` selects CSV instead of a table.
+std::string format_sweep_file(const std::string& path, bool csv);
+bool is_sweep_file(const std::string& path);
+
 std::string format_table(const Summary& s);
 std::string format_csv(const Summary& s);
 
