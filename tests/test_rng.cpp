@@ -197,3 +197,13 @@ TEST(RngPair, PairUniformIsSymmetricInTheTwoIds) {
 
 }  // namespace
 }  // namespace drift
+
+namespace drift {
+namespace {
+TEST(RngEdges, UnitConversionStaysStrictlyInsideTheOpenInterval) {
+  EXPECT_LT(Rng::to_unit(0xffffffffu, 0xffffffffu), 1.0);
+  EXPECT_GT(Rng::to_unit(0u, 0u), 0.0);
+  EXPECT_GT(-std::log(Rng::to_unit(0xffffffffu, 0xffffffffu)), 0.0);
+}
+}  // namespace
+}  // namespace drift

@@ -62,7 +62,7 @@ class Rng {
     return {r.v[0], r.v[1], r.v[2], r.v[3]};
   }
 
-  // Uniform on the open interval (0, 1) with 53 random bits.
+  // Uniform on the open interval (0, 1) with 52 random bits.
   double uniform(Stream s, std::int32_t week, std::uint32_t agent) const {
     const auto w = words(s, week, agent);
     return to_unit(w[0], w[1]);
@@ -85,9 +85,11 @@ class Rng {
     return Engine(c, key_);
   }
 
+  // Strictly inside (0, 1): 52 random bits plus one half, so neither 0 nor 1 can come out
+  // (with 53 bits, 2^53 - 0.5 would round up to exactly 1).
   static double to_unit(std::uint32_t hi, std::uint32_t lo) {
-    const std::uint64_t bits = (static_cast<std::uint64_t>(hi) << 21) ^ (lo >> 11);
-    return (static_cast<double>(bits & ((1ull << 53) - 1)) + 0.5) * 0x1.0p-53;
+    const std::uint64_t bits = ((static_cast<std::uint64_t>(hi) << 20) ^ (lo >> 12)) & ((1ull << 52) - 1);
+    return (static_cast<double>(bits) + 0.5) * 0x1.0p-52;
   }
 
  private:
