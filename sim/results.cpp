@@ -168,6 +168,28 @@ void write_summary(H5::H5File& file, const Summary& summary) {
 
 void write_root_attributes(H5::H5File& file, const Scenario& scenario, const std::string& command_line);
 
+// Writes through `fill` into a temporary file renamed to `path` only when complete, so no
+// half-written file ever carries the final name.
+template <class Fill>
+void write_atomically(const std::string& path, Fill&& fill) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  try {
+    H5::Exception::dontPrint();
+    {
+      H5::H5File file(tmp, H5F_ACC_TRUNC);
+      fill(file);
+      file.close();
+    }
+    std::filesystem::rename(tmp, path);
+  } catch (const H5::Exception& e) {
+    std::filesystem::remove(tmp);
+    throw std::runtime_error(path + ": cannot write result file: " + e.getDetailMsg());
+  } catch (...) {
+    std::filesystem::remove(tmp);
+    throw;
+  }
+}
+
 }  // namespace
 
 std::string text_hash(const std::string& text) {
@@ -183,10 +205,7 @@ std::string text_hash(const std::string& text) {
 
 void write_results(const std::string& path, const Scenario& scenario, const ExperimentOutput& output,
                    const Provenance& provenance) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  try {
-    H5::Exception::dontPrint();
-    H5::H5File file(tmp, H5F_ACC_TRUNC);
+  write_atomically(path, [&](H5::H5File& file) {
     write_root_attributes(file, scenario, provenance.command_line);
     auto areas = file.createGroup("areas");
     write_strings(areas, "names", output.area_names);
@@ -198,15 +217,7 @@ void write_results(const std::string& path, const Scenario& scenario, const Expe
     }
     write_strings(strategies, "order", order);
     write_summary(file, summarize(series_of(output)));
-    file.close();
-    std::filesystem::rename(tmp, path);
-  } catch (const H5::Exception& e) {
-    std::filesystem::remove(tmp);
-    throw std::runtime_error(path + ": cannot write result file: " + e.getDetailMsg());
-  } catch (...) {
-    std::filesystem::remove(tmp);
-    throw;
-  }
+  });
 }
 
 namespace {
@@ -340,9 +351,7 @@ namespace drift {
 
 void write_sweep_results(const std::string& path, const Scenario& scenario, const SweepDesign& design,
                          const std::string& parts_dir, const std::string& command_line) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  try {
-    H5::Exception::dontPrint();
+  write_atomically(path, [&](H5::H5File& file) {
     const std::size_t points = design.size();
     const int reps = scenario.params.simulation.replicates;
     // outcomes[strategy][outcome] = [point][replicate], and the same for paired differences.
@@ -350,7 +359,6 @@ void write_sweep_results(const std::string& path, const Scenario& scenario, cons
     for (std::size_t p = 0; p < points; ++p) {
       summaries.push_back(summarize(series_of(load_point(scenario, design, parts_dir, p))));
     }
-    H5::H5File file(tmp, H5F_ACC_TRUNC);
     write_root_attributes(file, scenario, command_line);
     auto areas = file.createGroup("areas");
     std::vector<std::string> area_names;
@@ -426,15 +434,7 @@ void write_sweep_results(const std::string& path, const Scenario& scenario, cons
         }
       }
     }
-    file.close();
-    std::filesystem::rename(tmp, path);
-  } catch (const H5::Exception& e) {
-    std::filesystem::remove(tmp);
-    throw std::runtime_error(path + ": cannot write result file: " + e.getDetailMsg());
-  } catch (...) {
-    std::filesystem::remove(tmp);
-    throw;
-  }
+  });
 }
 
 }  // namespace drift
