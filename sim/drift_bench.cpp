@@ -415,6 +415,7 @@ int main(int argc, char** argv) {
   std::vector<int> threads{1, 2};
   int weeks = 104;
   int burn_in = 52;
+  int repeat = 1;
   std::string format = "table";
   std::string areas;
   bool profile = false;
@@ -429,6 +430,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--weeks", weeks, "Timed weeks after the burn-in")->check(CLI::Range(1, 100000))->capture_default_str();
   app.add_option("--burn-in", burn_in, "Untimed weeks after the build")->check(CLI::Range(0, 100000))->capture_default_str();
+  app.add_option("--repeat", repeat,
+                 "Runs of every configuration (fresh processes, taken in turn); the median is reported")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   app.add_option("--format", format, "Output format")->check(CLI::IsMember({"table", "csv"}))->capture_default_str();
   app.add_option("--areas", areas, "Districts CSV (default: scenarios/data/utrecht_districts.csv)");
   app.add_flag("--profile", profile,
@@ -465,22 +470,51 @@ int main(int argc, char** argv) {
                 << "(each row a fresh process; youth-weeks/s per core = youths x weeks / step time / threads)\n\n";
     }
 
-    std::vector<std::vector<Record>> results;  // [size][threads]
-    for (double size : sizes) {
+    // runs[size][threads]: one record per repetition. Repetitions go round all configurations
+    // in turn, so that a noisy spell on a shared machine hits every configuration alike; each
+    // configuration is then represented by its run with the median step time.
+    std::vector<std::vector<std::vector<Record>>> runs(
+        sizes.size(), std::vector<std::vector<Record>>(threads.size()));
+    for (int rep = 0; rep < repeat; ++rep) {
+      for (std::size_t k = 0; k < sizes.size(); ++k) {
+        for (std::size_t j = 0; j < threads.size(); ++j) {
+          if (table) {
+            std::cerr << "  measuring " << fixed(sizes[k], 0) << " youths on " << threads[j] << " thread(s)";
+            if (repeat > 1) std::cerr << ", run " << rep + 1 << " of " << repeat;
+            std::cerr << "...\n";
+          }
+          runs[k][j].push_back(run_child(common(sizes[k], threads[j], false)));
+        }
+      }
+    }
+    // Every run of one size, on any number of threads, must end in the same state.
+    bool invariant = true;
+    for (const auto& by_threads : runs) {
+      for (const auto& reps : by_threads) {
+        for (const auto& r : reps) invariant = invariant && r.at("hash") == by_threads.front().front().at("hash");
+      }
+    }
+    std::vector<std::vector<Record>> results;  // [size][threads]: the median run
+    for (auto& by_threads : runs) {
       std::vector<Record> row;
-      for (int t : threads) {
-        if (table) std::cerr << "  measuring " << fixed(size, 0) << " youths on " << t << " thread(s)...\n";
-        row.push_back(run_child(common(size, t, false)));
+      for (auto& reps : by_threads) {
+        std::sort(reps.begin(), reps.end(),
+                  [](const Record& a, const Record& b) { return num(a, "step_s") < num(b, "step_s"); });
+        Record median = reps[reps.size() / 2];
+        const double yw = num(median, "youth_weeks") / num(median, "threads");
+        median["range"] = sci(yw / num(reps.back(), "step_s")) + "-" + sci(yw / num(reps.front(), "step_s"));
+        median["runs"] = std::to_string(reps.size());
+        row.push_back(std::move(median));
       }
       results.push_back(std::move(row));
     }
 
     // Speed.
-    std::vector<std::string> sh = {"target",   "youths",        "threads",      "build_s",
-                                   "step_s",   "youth_weeks/s", "per_core",     "per_core_median_week",
-                                   "speedup",  "efficiency",    "state_hash"};
+    std::vector<std::string> sh = {"target",   "youths",        "threads",  "build_s",
+                                   "step_s",   "youth_weeks/s", "per_core", "per_core_range",
+                                   "per_core_median_week",      "speedup",  "efficiency",
+                                   "state_hash"};
     std::vector<std::vector<std::string>> srows;
-    bool invariant = true;
     for (const auto& row : results) {
       const double base_s = num(row.front(), "step_s") * num(row.front(), "threads");
       for (const auto& r : row) {
@@ -491,9 +525,9 @@ int main(int argc, char** argv) {
         const double speedup = base_s / num(r, "step_s");
         srows.push_back({fixed(num(r, "target"), 0), fixed(num(r, "youths"), 0), fixed(t, 0),
                          fixed(num(r, "build_s"), 3), fixed(num(r, "step_s"), 3), sci(rate), sci(rate / t),
-                         sci(median_rate / t), fixed(speedup, 2) + "x", fixed(100 * speedup / t, 0) + "%",
+                         r.at("range"), sci(median_rate / t), fixed(speedup, 2) + "x", fixed(100 * speedup / t, 0) + "%",
                          r.at("hash")});
-        if (r.at("hash") != row.front().at("hash")) invariant = false;
+
       }
     }
 
@@ -538,9 +572,17 @@ int main(int argc, char** argv) {
       for (double size : sizes) {
         for (int t : threads) {
           if (table) std::cerr << "  profiling " << fixed(size, 0) << " youths on " << t << " thread(s)...\n";
-          const auto r = run_child(common(size, t, true));
-          double total = 0;
-          for (const auto* name : kProcesses) total += num(r, std::string("p.") + name);
+          auto profile_total = [](const Record& rec) {
+            double sum = 0;
+            for (const auto* name : kProcesses) sum += num(rec, std::string("p.") + name);
+            return sum;
+          };
+          std::vector<Record> reps;
+          for (int rep = 0; rep < repeat; ++rep) reps.push_back(run_child(common(size, t, true)));
+          std::sort(reps.begin(), reps.end(),
+                    [&](const Record& a, const Record& b) { return profile_total(a) < profile_total(b); });
+          const Record r = reps[reps.size() / 2];
+          const double total = profile_total(r);
           for (const auto* name : kProcesses) {
             const double s = num(r, std::string("p.") + name);
             prows.push_back({fixed(size, 0), std::to_string(t), name, fixed(s, 4), fixed(100 * s / total, 1) + "%",

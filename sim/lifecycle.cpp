@@ -1,6 +1,7 @@
 #include "lifecycle.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
 #include <cmath>
@@ -36,6 +37,87 @@ int weighted_index(const std::vector<double>& weights, double u) {
     target -= weights[k];
   }
   return last_positive;  // rounding left u * total at the very end
+}
+
+namespace {
+// Minimal "is the fast product safe" test and the approximation used by float_hazards.
+constexpr double kLog2e = 0x1.71547652b82fep+0;
+constexpr double kLn2Hi = 0x1.62e42fef00000p-1;  // 32 significant bits: k * kLn2Hi is exact
+constexpr double kLn2Lo = 0x1.473de6af278edp-34;
+constexpr double kShifter = 0x1.8p52;  // adding it rounds to an integer held in the low bits
+
+template <bool kMultiplied, bool kOneFactor>
+[[gnu::noinline]] unsigned fast_hazards(const double* __restrict c, std::size_t c_stride,
+                                        const double* __restrict x, const float* __restrict m,
+                                        float* __restrict out, std::uint32_t* __restrict redo, int n) {
+  unsigned any = 0;
+  const double factor = c[0];
+#pragma omp simd reduction(| : any)
+  for (int j = 0; j < n; ++j) {
+    const double xj = x[j];
+    const double t = xj * kLog2e + kShifter;
+    const double k = t - kShifter;
+    const double r = (xj - k * kLn2Hi) - k * kLn2Lo;
+    // Taylor polynomial of degree 13 in Estrin's scheme (short dependency chains).
+    const double r2 = r * r;
+    const double r4 = r2 * r2;
+    const double r8 = r4 * r4;
+    const double a0 = 1.0 + r;
+    const double a1 = 0x1.0000000000000p-1 + 0x1.5555555555555p-3 * r;
+    const double a2 = 0x1.5555555555555p-5 + 0x1.1111111111111p-7 * r;
+    const double a3 = 0x1.6c16c16c16c17p-10 + 0x1.a01a01a01a01ap-13 * r;
+    const double a4 = 0x1.a01a01a01a01ap-16 + 0x1.71de3a556c734p-19 * r;
+    const double a5 = 0x1.27e4fb7789f5cp-22 + 0x1.ae64567f544e4p-26 * r;
+    const double a6 = 0x1.1eed8eff8d898p-29 + 0x1.6124613a86d09p-33 * r;
+    const double b0 = a0 + a1 * r2;
+    const double b1 = a2 + a3 * r2;
+    const double b2 = a4 + a5 * r2;
+    const double d0 = b0 + b1 * r4;
+    const double d1 = b2 + a6 * r4;
+    const double p = d0 + d1 * r8;
+    // 2^k from the integer in the low bits of t (exact for |k| <= 1022, ensured by |x| <= 700).
+    const double scale = std::bit_cast<double>((std::bit_cast<std::uint64_t>(t) + 1023u) << 52);
+    double h = (kOneFactor ? factor : c[j * c_stride]) * (p * scale);
+    if constexpr (kMultiplied) h *= m[j];
+    const std::uint64_t bits = std::bit_cast<std::uint64_t>(h);
+    const auto high = static_cast<std::uint32_t>(bits >> 32);
+    const auto low = static_cast<std::uint32_t>(bits);
+    const std::uint32_t biased = high >> 20;  // sign and exponent: positive normal floats only
+    const std::uint32_t tail = low & ((1u << 29) - 1);  // the bits a float drops
+    const unsigned safe = static_cast<unsigned>(std::fabs(xj) <= 700.0) &
+                          static_cast<unsigned>(biased - (1023u - 125u) <= 251u) &
+                          static_cast<unsigned>(tail - ((1u << 28) - (1u << 14)) > (1u << 15));
+    out[j] = static_cast<float>(h);
+    const unsigned again = safe ^ 1u;
+    redo[j] = again;
+    any |= again;
+  }
+  return any;
+}
+}  // namespace
+
+void float_hazards(const double* c, std::size_t c_stride, const double* x, const float* m, float* out,
+                   int n) {
+  std::uint32_t redo[256];
+  for (int begin = 0; begin < n; begin += 256) {
+    const int len = std::min(256, n - begin);
+    const double* cb = c + begin * c_stride;
+    unsigned any;
+    if (c_stride == 0) {
+      any = m ? fast_hazards<true, true>(cb, 0, x + begin, m + begin, out + begin, redo, len)
+              : fast_hazards<false, true>(cb, 0, x + begin, nullptr, out + begin, redo, len);
+    } else {
+      any = m ? fast_hazards<true, false>(cb, c_stride, x + begin, m + begin, out + begin, redo, len)
+              : fast_hazards<false, false>(cb, c_stride, x + begin, nullptr, out + begin, redo, len);
+    }
+    if (!any) continue;
+    for (int j = 0; j < len; ++j) {
+      if (!redo[j]) continue;
+      double h = cb[j * c_stride] * std::exp(x[begin + j]);
+      if (m) h *= m[begin + j];
+      out[begin + j] = static_cast<float>(h);
+    }
+  }
 }
 
 void draw_state_clocks(World& w, std::uint32_t i) {
@@ -181,22 +263,24 @@ void build_cohort_ties(World& w, int cohort) {
     return pool[std::min(pool.size() - 1, static_cast<std::size_t>(u * pool.size()))];
   };
 
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
-  for (auto i : members) {
-    if (p.school[i] == kNoSchool || tp.school_degree <= 0) continue;
+  using Edge = std::pair<std::uint32_t, std::uint32_t>;
+  // The distributions hold no state between draws (operator() is const), so one object serves
+  // every member.
+  const boost::random::poisson_distribution<int, double> school_count(
+      tp.school_degree > 0 ? tp.school_degree / 2.0 : 1.0);
+  const boost::random::poisson_distribution<int, double> friend_count(
+      tp.friend_degree > 0 ? tp.friend_degree / 2.0 : 1.0);
+  auto school_edges = [&](std::uint32_t i, std::vector<Edge>& out) {
+    if (p.school[i] == kNoSchool || tp.school_degree <= 0) return;
     const auto& pool = by_school[p.school[i]];
-    if (pool.size() < 2) continue;
+    if (pool.size() < 2) return;
     auto eng = w.rng.engine(Stream::school_tie, w.week, i);
-    boost::random::poisson_distribution<int, double> count(tp.school_degree / 2.0);
-    for (int k = count(eng); k > 0; --k) edges.emplace_back(i, pick(pool, Rng::to_unit(eng(), eng())));
-  }
-  w.ties.school[cohort] = Csr::from_edges(first, rows, edges);
-
-  for (auto i : members) {
-    if (tp.friend_degree <= 0 || members.size() < 2) continue;
+    for (int k = school_count(eng); k > 0; --k) out.emplace_back(i, pick(pool, Rng::to_unit(eng(), eng())));
+  };
+  auto friend_edges = [&](std::uint32_t i, std::vector<Edge>& out) {
+    if (tp.friend_degree <= 0 || members.size() < 2) return;
     auto eng = w.rng.engine(Stream::friend_tie, w.week, i);
-    boost::random::poisson_distribution<int, double> count(tp.friend_degree / 2.0);
-    for (int k = count(eng); k > 0; --k) {
+    for (int k = friend_count(eng); k > 0; --k) {
       const double u = Rng::to_unit(eng(), eng());
       const std::vector<std::uint32_t>* pool = &members;
       if (u < tp.friend_same_school_share && p.school[i] != kNoSchool) {
@@ -211,9 +295,37 @@ void build_cohort_ties(World& w, int cohort) {
         const auto j = pick(*pool, Rng::to_unit(eng(), eng()));
         if (std::abs(p.risk[j] - p.risk[i]) < std::abs(p.risk[best] - p.risk[i])) best = j;
       }
-      edges.emplace_back(i, best);
+      out.emplace_back(i, best);
     }
-  }
+  };
+
+  // Every member draws its ties from its own keyed stream, so members can be handled in any
+  // order: with several threads each takes a share of the members and the shares are joined in
+  // member order, giving exactly the edge list of the one-thread loop.
+  const int threads = std::max(1, w.threads);
+  const bool parallel = threads > 1 && members.size() >= 4096;
+  std::vector<Edge> edges;
+  std::vector<std::vector<Edge>> shares(parallel ? static_cast<std::size_t>(threads) * 4 : 0);
+  auto draw = [&](auto&& edges_of) {
+    edges.clear();
+    if (!parallel) {
+      for (auto i : members) edges_of(i, edges);
+      return;
+    }
+    const auto nshares = static_cast<std::int64_t>(shares.size());
+    const auto nmembers = static_cast<std::int64_t>(members.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (std::int64_t sh = 0; sh < nshares; ++sh) {
+      auto& out = shares[sh];
+      out.clear();
+      for (std::int64_t k = nmembers * sh / nshares; k < nmembers * (sh + 1) / nshares; ++k) edges_of(members[k], out);
+    }
+    for (const auto& out : shares) edges.insert(edges.end(), out.begin(), out.end());
+  };
+
+  draw(school_edges);
+  w.ties.school[cohort] = Csr::from_edges(first, rows, edges);
+  draw(friend_edges);
   w.ties.friendship[cohort] = Csr::from_edges(first, rows, edges);
 
   for (auto i = first; i < last; ++i) {

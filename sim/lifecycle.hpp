@@ -2,8 +2,12 @@
 // Commit-phase operations shared by the weekly processes. Each keeps the incremental state
 // (tallies, exposure counts, network membership, clocks) consistent with the youth's state.
 #include <omp.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -43,6 +47,44 @@ void order_by_priority(const World& w, std::vector<Decision>& candidates);
 
 // Index drawn with probability proportional to weights (all >= 0), or -1 when they sum to 0.
 int weighted_index(const std::vector<double>& weights, double u);
+
+// Bit k of the result is set when state[k] lies in [lo, hi], for k < len <= 64.
+inline std::uint64_t state_mask(const State* state, int len, State lo, State hi) {
+  const auto* s = reinterpret_cast<const std::uint8_t*>(state);
+  const auto first = static_cast<std::uint8_t>(lo);
+  const auto span = static_cast<std::uint8_t>(static_cast<std::uint8_t>(hi) - first);
+#if defined(__SSE2__)
+  if (len == 64) {
+    // (s - first) <= span, byte-wise: subtract, then saturating-subtract span; zero means inside.
+    const __m128i base = _mm_set1_epi8(static_cast<char>(first));
+    const __m128i width = _mm_set1_epi8(static_cast<char>(span));
+    const __m128i zero = _mm_setzero_si128();
+    std::uint64_t mask = 0;
+    for (int q = 0; q < 4; ++q) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16 * q));
+      const __m128i outside = _mm_subs_epu8(_mm_sub_epi8(v, base), width);
+      const auto bits = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(outside, zero)));
+      mask |= static_cast<std::uint64_t>(bits) << (16 * q);
+    }
+    return mask;
+  }
+#endif
+  std::uint64_t mask = 0;
+  for (int k = 0; k < len; ++k) {
+    mask |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(s[k] - first) <= span) << k;
+  }
+  return mask;
+}
+
+// Writes the positions of the set bits of mask, in increasing order, to list; returns how many.
+inline int mask_positions(std::uint64_t mask, std::uint8_t* list) {
+  int n = 0;
+  while (mask) {
+    list[n++] = static_cast<std::uint8_t>(std::countr_zero(mask));
+    mask &= mask - 1;
+  }
+  return n;
+}
 
 // Slots below which decide() runs on the calling thread alone: a parallel region costs more
 // than it saves on so little work. Results never depend on it (decisions are merged in order).
@@ -90,10 +132,9 @@ const std::vector<Decision>& decide(World& w, Fn&& fn) {
   });
 }
 
-// As decide(), but fn is called (in agent order) only for slots whose state lies in [lo, hi]:
-// blocks of 64 slots holding no such state are skipped with a vectorised scan of the state
-// bytes, and the matching slots of the others are listed without branches. For processes that
-// act on rare states (dealing, detention, relapse) this avoids touching other columns.
+// As decide(), but fn is called (in agent order) only for slots whose state lies in [lo, hi],
+// found 64 at a time from a bit mask of the state bytes. For processes that act on rare states
+// (dealing, detention, relapse) this avoids touching other columns.
 // The state ranges the processes pass to decide_states rely on this order.
 static_assert(static_cast<int>(State::uninvolved) + 1 == static_cast<int>(State::at_risk) &&
                   static_cast<int>(State::at_risk) + 1 == static_cast<int>(State::runner) &&
@@ -104,31 +145,34 @@ static_assert(static_cast<int>(State::uninvolved) + 1 == static_cast<int>(State:
               "decide_states ranges assume the declaration order of State");
 template <class Fn>
 const std::vector<Decision>& decide_states(World& w, State lo, State hi, Fn&& fn) {
-  const auto* state = reinterpret_cast<const std::uint8_t*>(w.pop.state.data());
-  const auto first = static_cast<std::uint8_t>(lo);
-  const auto span = static_cast<std::uint8_t>(static_cast<std::uint8_t>(hi) - first);
+  const State* state = w.pop.state.data();
   return decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
-    std::int64_t i = begin;
-    for (; i + 64 <= end; i += 64) {
-      unsigned any = 0;
-      for (int k = 0; k < 64; ++k) {
-        any |= static_cast<std::uint8_t>(state[i + k] - first) <= span ? 1u : 0u;
-      }
-      if (!any) continue;
-      // List the block's matching slots without branches, then visit them in order.
-      std::uint8_t list[64];
-      int m = 0;
-      for (int k = 0; k < 64; ++k) {
-        list[m] = static_cast<std::uint8_t>(k);
-        m += static_cast<std::uint8_t>(state[i + k] - first) <= span ? 1 : 0;
-      }
-      for (int j = 0; j < m; ++j) fn(static_cast<std::uint32_t>(i + list[j]), out);
-    }
-    for (; i < end; ++i) {
-      if (static_cast<std::uint8_t>(state[i] - first) <= span) fn(static_cast<std::uint32_t>(i), out);
+    std::uint8_t list[64];
+    for (std::int64_t b = begin; b < end; b += 64) {
+      const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+      const int m = mask_positions(state_mask(state + b, len, lo, hi), list);
+      for (int j = 0; j < m; ++j) fn(static_cast<std::uint32_t>(b + list[j]), out);
     }
   });
 }
+
+// Weekly hazards of the form h = static_cast<float>(c * std::exp(x) [* m]), evaluated for a
+// batch: out[j] receives exactly the float that expression gives (c[j * c_stride], m[j] when m
+// is not null; the products are rounded in that order, as in the hazard functions).
+//
+// The exponential is first approximated in a loop the compiler vectorises (range reduction
+// x = k ln2 + r, |r| <= ln2/2, and the Taylor polynomial of degree 13 in Estrin's scheme:
+// relative error below 2^-46 by a conservative bound, 2^-51 measured, against at most 2^-52
+// for std::exp). The double product then differs from the one
+// with std::exp by a relative 2^-45 at most, so both round to the same float unless the
+// product lies within that distance of a float rounding boundary (a midpoint between two
+// floats). The test below keeps a margin of 2^-39 (the product's 29 bits beyond float precision
+// must differ from the midpoint pattern by more than 2^14 units): the rare products that fail
+// it (about 3 in 100 000), and any outside the plain range (|x| > 700, results that are not
+// normal floats, NaN), are evaluated again with std::exp. The result is therefore the same,
+// bit for bit, as the plain expression.
+void float_hazards(const double* c, std::size_t c_stride, const double* x, const float* m, float* out,
+                   int n);
 
 // Probability-free firing: subtract this week's hazard from the remaining clock.
 inline bool tick(float& clock, float hazard) {

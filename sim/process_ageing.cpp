@@ -16,11 +16,17 @@ void age_and_turn_over(World& w) {
   if (elapsed == 0 || elapsed % 52 != 0) return;
   const auto& pp = w.params.population;
   const int nareas = static_cast<int>(w.areas.size());
+  struct PlainCohort {
+    std::uint32_t first, last;
+    int age;
+  };
+  std::vector<PlainCohort> plain_cohorts;
   for (int c = 0; c < w.cohorts(); ++c) {
     // Every slot of a cohort has the same age; find it from any block of the cohort.
     const int years = elapsed / 52;
     const int age = pp.min_age + (c + years) % w.cohorts();
     bool rebuild = false;
+    bool plain = false;
     for (int a = 0; a < nareas; ++a) {
       const auto b = static_cast<std::size_t>(c) * nareas + a;
       const auto begin = w.block_begin[b];
@@ -45,14 +51,27 @@ void age_and_turn_over(World& w) {
         }
         rebuild = true;
       } else {
-        for (auto i = begin; i < end; ++i) {
-          if (w.pop.state[i] == State::vacant) continue;
-          w.pop.age[i] = static_cast<std::uint8_t>(age);
-          w.pop.baseline_attitude[i] = detail::baseline_attitude(w, i);
-        }
+        // Plain birthdays are done below, in parallel, for all such cohorts at once.
+        plain = true;
       }
     }
+    if (plain) plain_cohorts.push_back({w.cohort_begin[c], w.cohort_begin[c + 1], age});
     if (rebuild) detail::build_cohort_ties(w, c);
+  }
+  // A plain birthday touches only the youth's own age and baseline attitude (which depends on
+  // its own traits), so the slots are independent of each other and of the cohorts above.
+  const int threads = std::max(1, w.threads);
+  for (const auto& pc : plain_cohorts) {
+    const auto first = static_cast<std::int64_t>(pc.first);
+    const auto last = static_cast<std::int64_t>(pc.last);
+    const auto age = static_cast<std::uint8_t>(pc.age);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && last - first >= 4096)
+    for (std::int64_t k = first; k < last; ++k) {
+      const auto i = static_cast<std::uint32_t>(k);
+      if (w.pop.state[i] == State::vacant) continue;
+      w.pop.age[i] = age;
+      w.pop.baseline_attitude[i] = detail::baseline_attitude(w, i);
+    }
   }
 }
 

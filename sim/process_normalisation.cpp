@@ -21,13 +21,38 @@ struct NormaliseColumns {
   int leaving_age;
 };
 
+// The saturation term 1 - exp(-sensitivity * e) (as a float) depends only on the youth's counts
+// of dealing ties (and on whether its schoolmates count), which take few distinct values: it is
+// remembered per count triple within one pass. Same inputs, same double expression, same float.
+struct Saturation {
+  static constexpr int kMax = 8;  // counts 0..7 in every layer are remembered
+  float value[kMax][kMax][kMax];
+  std::uint8_t known[kMax][kMax][kMax] = {};
+};
+
 // "Dealers are ordinary traders": the more dealing ties, the closer the target gets to 1.
-inline void normalise_exposed(const NormaliseColumns& c, std::int64_t i) {
+inline void normalise_exposed(const NormaliseColumns& c, std::int64_t i, Saturation& memo) {
   float target = c.baseline[i];
-  // World::weighted_exposure, written out so that it inlines.
-  double e = c.neighbour_weight * c.dn[i] + c.friend_weight * c.df[i];
-  if (c.age[i] < c.leaving_age) e += c.school_weight * c.ds[i];
-  target += (1.0f - target) * static_cast<float>(1.0 - std::exp(-c.sensitivity * e));
+  const unsigned dn = c.dn[i], df = c.df[i];
+  const unsigned ds = c.age[i] < c.leaving_age ? c.ds[i] : 0u;
+  auto saturation = [&] {
+    // World::weighted_exposure, written out so that it inlines (schoolmates count only while
+    // at school; adding the +0 of a youth at school without dealing schoolmates changes nothing).
+    double e = c.neighbour_weight * dn + c.friend_weight * df;
+    if (c.age[i] < c.leaving_age) e += c.school_weight * c.ds[i];
+    return static_cast<float>(1.0 - std::exp(-c.sensitivity * e));
+  };
+  float g;
+  if (dn < Saturation::kMax && df < Saturation::kMax && ds < Saturation::kMax) {
+    if (!memo.known[dn][df][ds]) {
+      memo.value[dn][df][ds] = saturation();
+      memo.known[dn][df][ds] = 1;
+    }
+    g = memo.value[dn][df][ds];
+  } else {
+    g = saturation();
+  }
+  target += (1.0f - target) * g;
   if (c.mult) target *= c.mult[i];
   c.attitude[i] += c.rate * (target - c.attitude[i]);
 }
@@ -70,6 +95,7 @@ template <bool kMultiplied>
 // Blocks of 64 slots: first every youth without dealing ties (vectorised), then the few with
 // ties, listed without branches. Each slot is updated once.
 void normalise_range(const NormaliseColumns c, std::int64_t begin, std::int64_t end) {
+  Saturation memo;
   for (std::int64_t b = begin; b < end; b += 64) {
     const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
     std::uint8_t tied[64];
@@ -81,7 +107,7 @@ void normalise_range(const NormaliseColumns c, std::int64_t begin, std::int64_t 
       list[m] = static_cast<std::uint8_t>(k);
       m += tied[k];
     }
-    for (int j = 0; j < m; ++j) normalise_exposed(c, b + list[j]);
+    for (int j = 0; j < m; ++j) normalise_exposed(c, b + list[j], memo);
   }
 }
 }  // namespace

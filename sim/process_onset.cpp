@@ -42,55 +42,48 @@ void onset_and_recovery(World& w) {
   enum : std::uint32_t { to_at_risk, to_uninvolved };
   const OnsetHazards hz(w.params);
   const float* onset_mult = w.mult.active ? w.mult.onset.data() : nullptr;
-  const auto* state = reinterpret_cast<const std::uint8_t*>(p.state.data());
+  const State* state = p.state.data();
   const float* attitude = p.attitude.data();
   const float* risk = p.risk.data();
   const std::uint8_t* low_income = p.low_income.data();
   float* clock_a = p.clock_a.data();
   float* clock_b = p.clock_b.data();
-  constexpr auto kUninvolved = static_cast<std::uint8_t>(State::uninvolved);
-  constexpr auto kAtRisk = static_cast<std::uint8_t>(State::at_risk);
 
   // Slots are taken 64 at a time: the uninvolved and the at-risk youths of the block are listed
-  // without branches, their exponents computed, the exponentials evaluated in a tight loop (the
-  // calls overlap in the pipeline) and the clocks ticked; the decisions are then emitted in agent
-  // order. Every hazard is the same double expression as onset_hazard()/recovery_hazard(); an
-  // inactive multiplier is exactly 1 and x * 1.0 == x, so it is skipped.
+  // from bit masks of the state bytes, their exponents computed, and their hazards evaluated together by
+  // detail::float_hazards (the same floats as onset_hazard()/recovery_hazard() give, with a
+  // vectorised exponential); then the clocks tick and the decisions are emitted in agent order.
+  // An inactive multiplier is exactly 1 and x * 1.0 == x, so it is left out.
   detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
-    std::uint32_t onset_list[64], recovery_list[64];
+    std::uint8_t onset_list[64], recovery_list[64];
     double x[64];
+    float m[64], h[64];
     std::uint8_t fired[64];
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-      int nu = 0, nr = 0;
-      for (int k = 0; k < len; ++k) {
-        const std::uint8_t s = state[b + k];
-        onset_list[nu] = static_cast<std::uint32_t>(k);
-        recovery_list[nr] = static_cast<std::uint32_t>(k);
-        nu += s == kUninvolved;
-        nr += s == kAtRisk;
-        fired[k] = 0;
-      }
+      const int nu = detail::mask_positions(detail::state_mask(state + b, len, State::uninvolved, State::uninvolved), onset_list);
+      const int nr = detail::mask_positions(detail::state_mask(state + b, len, State::at_risk, State::at_risk), recovery_list);
+      for (int k = 0; k < len; ++k) fired[k] = 0;
       for (int j = 0; j < nu; ++j) {
         const auto i = b + onset_list[j];
         x[j] = hz.onset_exponent(attitude[i], risk[i], low_income[i]);
       }
-      for (int j = 0; j < nu; ++j) x[j] = std::exp(x[j]);
+      if (onset_mult) {
+        for (int j = 0; j < nu; ++j) m[j] = onset_mult[b + onset_list[j]];
+      }
+      detail::float_hazards(&hz.onset, 0, x, onset_mult ? m : nullptr, h, nu);
       unsigned any = 0;
       for (int j = 0; j < nu; ++j) {
         const auto k = onset_list[j];
-        const auto i = b + k;
-        double h = hz.onset * x[j];
-        if (onset_mult) h *= onset_mult[i];
-        const bool f = detail::tick(clock_a[i], static_cast<float>(h));
+        const bool f = detail::tick(clock_a[b + k], h[j]);
         fired[k] = f ? 1 : 0;
         any |= f;
       }
       for (int j = 0; j < nr; ++j) x[j] = hz.recovery_exponent(attitude[b + recovery_list[j]]);
-      for (int j = 0; j < nr; ++j) x[j] = std::exp(x[j]);
+      detail::float_hazards(&hz.recovery, 0, x, nullptr, h, nr);
       for (int j = 0; j < nr; ++j) {
         const auto k = recovery_list[j];
-        const bool f = detail::tick(clock_b[b + k], static_cast<float>(hz.recovery * x[j]));
+        const bool f = detail::tick(clock_b[b + k], h[j]);
         fired[k] = f ? 2 : 0;
         any |= f;
       }
