@@ -559,6 +559,8 @@ int main(int argc, char** argv) {
                    "build_peak = VmHWM growth during build_world; model = Population + Multipliers)\n";
       print_table(mh, mrows);
       std::cout << "\nTargets: >= 1e8 youth-weeks/s per core; <= 100 B/youth + 4 B/tie end; >= 1.8x on 2 threads\n";
+      std::cout << "Load average after the measurements: " << fixed(load_average(), 2)
+                << " (other work on the machine slows the runs, most of all the multi-thread ones)\n";
       std::cout << "State hash identical across thread counts: " << (invariant ? "yes" : "NO") << "\n";
     } else {
       print_csv(sh, srows);

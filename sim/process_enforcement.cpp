@@ -26,6 +26,14 @@ std::uint16_t detention_weeks(const World& w, std::uint32_t i) {
 void enforce(World& w) {
   auto& p = w.pop;
   enum : std::uint32_t { release, end_probation, arrest };
+  // arrest_hazard() with the parameters read once; a multiplier that is exactly 1 is left out.
+  const double dealer_arrest = w.params.enforcement.dealer_arrest_hazard;
+  const double runner_arrest = w.params.enforcement.runner_arrest_hazard;
+  const bool multiplied = w.mult.active;
+  auto arrest_of = [&](std::uint32_t i) {
+    const double base = p.state[i] == State::dealer ? dealer_arrest : runner_arrest;
+    return static_cast<float>(multiplied ? base * w.mult.arrest[i] : base);
+  };
   // Only runners, dealers, detained and released youths (states runner..released) are visited.
   const auto& decisions = detail::decide_states(w, State::runner, State::released,
                                                 [&](std::uint32_t i, std::vector<Decision>& out) {
@@ -38,7 +46,7 @@ void enforce(World& w) {
         break;
       case State::runner:
       case State::dealer:
-        if (detail::tick(p.clock_c[i], static_cast<float>(arrest_hazard(w, i)))) out.push_back({i, arrest});
+        if (detail::tick(p.clock_c[i], arrest_of(i))) out.push_back({i, arrest});
         break;
       default:
         break;

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "drift/processes.hpp"
 #include "lifecycle.hpp"
@@ -17,9 +19,29 @@ double relapse_hazard(const World& w, std::uint32_t i) {
 
 void relapse(World& w) {
   auto& p = w.pop;
+  // relapse_hazard() with the parameters read once and its age factor exp(age term) computed
+  // once per age (the same double expression); a multiplier that is exactly 1 is left out.
+  const auto& r = w.params.relapse;
+  const int min_age = w.params.population.min_age;
+  const int max_age = w.params.population.max_age;
+  std::vector<double> by_age(static_cast<std::size_t>(std::max(0, max_age - min_age + 1)));
+  for (int a = min_age; a <= max_age; ++a) by_age[a - min_age] = std::exp(r.age_log_hr * (a - kAdultBandAge));
+  const bool multiplied = w.mult.active;
+  auto hazard = [&](std::uint32_t i) {
+    const double base = p.state[i] == State::released ? r.released_hazard : r.desisted_hazard;
+    const double job = p.job[i] == Job::status     ? r.status_job_hr
+                       : p.job[i] == Job::ordinary ? r.job_hr
+                                                   : 1.0;
+    const int a = p.age[i];
+    const double aged = a >= min_age && a <= max_age ? by_age[a - min_age]
+                                                     : std::exp(r.age_log_hr * (a - kAdultBandAge));
+    double h = base * job * aged;
+    if (multiplied) h *= w.mult.relapse[i];
+    return static_cast<float>(h);
+  };
   // Only released and desisted youths are visited.
   detail::decide_states(w, State::released, State::desisted, [&](std::uint32_t i, std::vector<Decision>& out) {
-    if (detail::tick(p.clock_a[i], static_cast<float>(relapse_hazard(w, i)))) out.push_back({i, 0});
+    if (detail::tick(p.clock_a[i], hazard(i))) out.push_back({i, 0});
   });
   // decide_states leaves the candidates in w.decisions; they are ordered there (no copy).
   auto& candidates = w.decisions;
