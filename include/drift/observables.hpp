@@ -1,0 +1,37 @@
+#pragma once
+// Run statistics that match how Dutch figures are registered, so that a run can be set against
+// observed targets (calibration, validation). Each statistic is one number per run (one strategy,
+// one replicate), computed from the run's record over its whole simulated years.
+#include <string>
+#include <vector>
+
+#include "drift/experiment.hpp"
+#include "drift/parameters.hpp"
+
+namespace drift {
+
+struct Statistic {
+  std::string name;  // stable: targets files refer to it
+  std::string unit;
+  std::string description;
+};
+
+// Every statistic, in a fixed order. Names:
+//   suspects_per_10k_age_<A>   A = min_age..max_age-1: youths of age A registered as suspects of
+//                              any offence in a year (each youth once per year), per 10,000
+//                              youths of that age (person-years), averaged over the run's years
+//   suspects_per_10k_12_17, suspects_per_10k_18_22: the same over an age band
+//   drug_share_12_17, drug_share_18_26: share of those suspects registered for dealing
+//   rearrest_1y, rearrest_2y:  share of releases from detention followed by a new registration
+//                              within 52 / 104 weeks, over releases with full follow-up
+//   work_13w_after_release:    share of releases with a job 13 weeks after release
+const std::vector<Statistic>& run_statistic_definitions();
+
+// Index of a statistic by name in run_statistic_definitions(); -1 if absent.
+int run_statistic_index(const std::string& name);
+
+// The values of run_statistic_definitions() for one run, in that order; NaN where the run holds
+// no data for it (for example no release with full follow-up).
+std::vector<double> run_statistics(const RunOutput& run, const Parameters& params);
+
+}  // namespace drift
