@@ -533,7 +533,7 @@ int main(int argc, char** argv) {
 
     // Memory (from the first thread count's process of each size).
     std::vector<std::string> mh = {"target",          "youths",         "slots",          "tie_ends",
-                                   "peak_MiB",        "peak_B/youth",   "build_peak_B/youth",
+                                   "peak_MiB",        "peak_B/youth",   "end_rss_B/youth", "build_peak_B/youth",
                                    "world_B/youth",   "model_B/youth",  "pop_B/youth",    "mult_B/youth",
                                    "tie_B/end",       "budget_B",       "peak/budget"};
     std::vector<std::vector<std::string>> mrows;
@@ -544,7 +544,7 @@ int main(int argc, char** argv) {
       const double peak = num(r, "hwm_kib") * 1024.0;
       const double budget = 100.0 * y + 4.0 * ends;  // design target: 100 B/youth + 4 B/tie end
       mrows.push_back({fixed(num(r, "target"), 0), fixed(y, 0), fixed(num(r, "slots"), 0), fixed(ends, 0),
-                       fixed(peak / 1048576.0, 1), fixed(peak / y, 0),
+                       fixed(peak / 1048576.0, 1), fixed(peak / y, 0), fixed(num(r, "rss_kib") * 1024.0 / y, 0),
                        fixed((num(r, "hwm_build_kib") - num(r, "hwm_start_kib")) * 1024.0 / y, 0),
                        fixed(num(r, "world_bytes") / y, 1),
                        fixed((num(r, "pop_bytes") + num(r, "mult_bytes")) / y, 1),
@@ -556,7 +556,8 @@ int main(int argc, char** argv) {
       std::cout << "Speed (step() only, after build and burn-in)\n";
       print_table(sh, srows);
       std::cout << "\nMemory (peak = VmHWM of the process, including the build and the program itself;\n"
-                   "build_peak = VmHWM growth during build_world; model = Population + Multipliers)\n";
+                   "end_rss = VmRSS after the timed weeks; build_peak = VmHWM growth during build_world;\n"
+                   "model = Population + Multipliers; budget = 100 B/youth + 4 B/tie end)\n";
       print_table(mh, mrows);
       std::cout << "\nTargets: >= 1e8 youth-weeks/s per core; <= 100 B/youth + 4 B/tie end; >= 1.8x on 2 threads\n";
       std::cout << "Load average after the measurements: " << fixed(load_average(), 2)

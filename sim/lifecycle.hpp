@@ -90,6 +90,15 @@ inline int mask_positions(std::uint64_t mask, std::uint8_t* list) {
 // than it saves on so little work. Results never depend on it (decisions are merged in order).
 inline constexpr std::int64_t kMinParallelSlots = 8192;
 
+// Slots per chunk when n slots are shared among threads: about eight chunks per thread (so
+// that threads taking chunks as they become free end together), at least 1024 slots, and a
+// multiple of 64 (the block size of the processes).
+inline std::int64_t parallel_chunk(std::int64_t n, int threads) {
+  constexpr std::int64_t kChunksPerThread = 8;
+  const std::int64_t per = (n + threads * kChunksPerThread - 1) / (threads * kChunksPerThread);
+  return std::max<std::int64_t>(1024, (per + 63) / 64 * 64);
+}
+
 // Runs body(begin, end, buffer) over contiguous slot ranges covering [0, n), in parallel over
 // w.threads threads, and leaves the decisions in w.decisions in agent order. The slots are cut
 // into a few chunks per thread (boundaries multiples of 64), each with its own buffer; threads
@@ -105,9 +114,7 @@ const std::vector<Decision>& decide_ranges(World& w, Body&& body) {
     body(std::int64_t{0}, n, w.decisions);
     return w.decisions;
   }
-  constexpr std::int64_t kChunksPerThread = 8;
-  const std::int64_t chunk = std::max<std::int64_t>(
-      4096, ((n + threads * kChunksPerThread - 1) / (threads * kChunksPerThread) + 63) / 64 * 64);
+  const std::int64_t chunk = parallel_chunk(n, threads);
   const std::int64_t chunks = (n + chunk - 1) / chunk;
   if (static_cast<std::int64_t>(w.scratch.size()) < chunks) w.scratch.resize(chunks);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
@@ -123,8 +130,8 @@ const std::vector<Decision>& decide_ranges(World& w, Body&& body) {
   return w.decisions;
 }
 
-// Runs fn(i, buffer) for every slot in parallel over w.threads threads, then merges the
-// per-thread buffers into w.decisions in agent order, for any thread count.
+// Runs fn(i, buffer) for every slot in parallel over w.threads threads and leaves the
+// decisions in w.decisions in agent order, for any thread count (see decide_ranges).
 template <class Fn>
 const std::vector<Decision>& decide(World& w, Fn&& fn) {
   return decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
@@ -132,9 +139,6 @@ const std::vector<Decision>& decide(World& w, Fn&& fn) {
   });
 }
 
-// As decide(), but fn is called (in agent order) only for slots whose state lies in [lo, hi],
-// found 64 at a time from a bit mask of the state bytes. For processes that act on rare states
-// (dealing, detention, relapse) this avoids touching other columns.
 // The state ranges the processes pass to decide_states rely on this order.
 static_assert(static_cast<int>(State::uninvolved) + 1 == static_cast<int>(State::at_risk) &&
                   static_cast<int>(State::at_risk) + 1 == static_cast<int>(State::runner) &&
@@ -143,6 +147,10 @@ static_assert(static_cast<int>(State::uninvolved) + 1 == static_cast<int>(State:
                   static_cast<int>(State::detained) + 1 == static_cast<int>(State::released) &&
                   static_cast<int>(State::released) + 1 == static_cast<int>(State::desisted),
               "decide_states ranges assume the declaration order of State");
+
+// As decide(), but fn is called (in agent order) only for slots whose state lies in [lo, hi],
+// found 64 at a time from a bit mask of the state bytes. For processes that act on rare states
+// (dealing, detention, relapse) this avoids touching other columns.
 template <class Fn>
 const std::vector<Decision>& decide_states(World& w, State lo, State hi, Fn&& fn) {
   const State* state = w.pop.state.data();
@@ -163,8 +171,8 @@ const std::vector<Decision>& decide_states(World& w, State lo, State hi, Fn&& fn
 // The exponential is first approximated in a loop the compiler vectorises (range reduction
 // x = k ln2 + r, |r| <= ln2/2, and the Taylor polynomial of degree 13 in Estrin's scheme:
 // relative error below 2^-46 by a conservative bound, 2^-51 measured, against at most 2^-52
-// for std::exp). The double product then differs from the one
-// with std::exp by a relative 2^-45 at most, so both round to the same float unless the
+// for std::exp). The double product then differs from the one with std::exp by a relative
+// 2^-45 at most, so both round to the same float (round to nearest) unless the
 // product lies within that distance of a float rounding boundary (a midpoint between two
 // floats). The test below keeps a margin of 2^-39 (the product's 29 bits beyond float precision
 // must differ from the midpoint pattern by more than 2^14 units): the rare products that fail

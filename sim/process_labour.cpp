@@ -19,22 +19,29 @@ double job_finding_hazard(const World& w, std::uint32_t i) {
 }
 
 namespace {
-// One block of up to 64 slots, without multipliers (all exactly 1). Every eligible youth except
-// the jobless with a record ticks its labour clock with one of three constant hazards (exactly
-// the floats the formula gives): a branch-free loop the compiler vectorises. mark[k] is 1 when
-// the clock of slot b + k fired, 2 for a jobless youth with a record (left to the caller, who
-// evaluates the full formula), else 0. Returns whether any mark is set.
+// One block of up to 64 slots. Every eligible youth except the jobless with a record ticks its
+// labour clock, in a branch-free loop the compiler vectorises: the employed with the job-loss
+// hazard, the jobless with job_finding_hazard() without its record term (without multipliers one
+// of two constants, with them finding * multiplier [* dealing_job_hr]; exactly the floats the
+// formula gives). mark[k] is 1 when the clock of slot b + k fired, 2 for a jobless youth with a
+// record (left to the caller, who evaluates the full formula), else 0. Returns whether any mark
+// is set.
 struct LabourColumns {
   const State* state;
   const std::uint8_t* age;
   const Job* job;
   const std::int32_t* last_arrest;
+  const float* finding_mult;  // w.mult.job_finding, used when kMultiplied
   float* clock;
   int working_age;
   float plain, plain_dealing, loss;
+  double finding, dealing_job_hr;
 };
 
+template <bool kMultiplied>
 [[gnu::noinline]] unsigned labour_block(const LabourColumns& c, std::int64_t b, int len, std::uint8_t* mark) {
+  const float* __restrict finding_mult = kMultiplied ? c.finding_mult + b : nullptr;
+  const double finding = c.finding, dealing_job_hr = c.dealing_job_hr;
   const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(c.state + b);
   const std::uint8_t* __restrict age = c.age + b;
   const auto* __restrict job = reinterpret_cast<const std::uint8_t*>(c.job + b);
@@ -61,7 +68,14 @@ struct LabourColumns {
     const unsigned jobless = job[k] == kJobless;
     const unsigned later = jobless & static_cast<unsigned>(last_arrest[k] != kNever);
     const bool dealing = static_cast<std::uint8_t>(s - kRunner) <= 1;
-    const float h = jobless ? (dealing ? plain_dealing : plain) : loss;
+    float found;
+    if constexpr (kMultiplied) {
+      const double base = finding * finding_mult[k];
+      found = static_cast<float>(dealing ? base * dealing_job_hr : base);
+    } else {
+      found = dealing ? plain_dealing : plain;
+    }
+    const float h = jobless ? found : loss;
     const float next = clock[k] - h;
     const unsigned now = ok & (later ^ 1u);
     clock[k] = now ? next : clock[k];
@@ -114,29 +128,14 @@ void labour_market(World& w) {
     return static_cast<float>(h);
   };
 
-  auto eligible = [&](std::uint32_t i) {
-    const State s = state[i];
-    return s != State::vacant && s != State::detained && age[i] >= working_age;
-  };
+  const LabourColumns cols{state, age, job, last_arrest, w.mult.job_finding.data(), clock, working_age,
+                           plain, plain_dealing, loss, finding, dealing_job_hr};
   const auto& decisions = detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end,
                                                        std::vector<Decision>& out) {
-    if (multiplied) {
-      for (std::int64_t k = begin; k < end; ++k) {
-        const auto i = static_cast<std::uint32_t>(k);
-        if (!eligible(i)) continue;
-        if (job[i] == Job::none) {
-          if (detail::tick(clock[i], finding_hazard(i))) out.push_back({i, find});
-        } else {
-          if (detail::tick(clock[i], loss)) out.push_back({i, lose});
-        }
-      }
-      return;
-    }
-    const LabourColumns cols{state, age, job, last_arrest, clock, working_age, plain, plain_dealing, loss};
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
       std::uint8_t mark[64];
-      const unsigned any = labour_block(cols, b, len, mark);
+      const unsigned any = multiplied ? labour_block<true>(cols, b, len, mark) : labour_block<false>(cols, b, len, mark);
       if (!any) continue;
       std::uint8_t list[64];
       int m = 0;

@@ -136,10 +136,11 @@ void normalise_attitudes(World& w) {
     normalise_range(c, 0, n);
     return;
   }
-  // Chunks of 4096 slots taken as threads become free; every slot is independent of the others.
-  const std::int64_t chunks = (n + 4095) / 4096;
+  // Chunks taken as threads become free; every slot is independent of the others.
+  const std::int64_t chunk = detail::parallel_chunk(n, threads);
+  const std::int64_t chunks = (n + chunk - 1) / chunk;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-  for (std::int64_t k = 0; k < chunks; ++k) normalise_range(c, k * 4096, std::min(n, (k + 1) * 4096));
+  for (std::int64_t k = 0; k < chunks; ++k) normalise_range(c, k * chunk, std::min(n, (k + 1) * chunk));
 }
 
 }  // namespace drift

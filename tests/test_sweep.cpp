@@ -1,4 +1,7 @@
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -230,15 +233,42 @@ TEST(Cli, KilledRunResumesToAnIdenticalFile) {
   TempDir dir;
   std::string text = kSmall;
   text.replace(text.find("weeks: 40"), 9, "weeks: 150");
-  text.replace(text.find("replicates: 3"), 13, "replicates: 6");
-  text.replace(text.find("population_scale: 0.5"), 21, "population_scale: 4");
+  text.replace(text.find("replicates: 3"), 13, "replicates: 12");
+  text.replace(text.find("population_scale: 0.5"), 21, "population_scale: 2");
   const auto scenario = dir.file("s.yaml", text);
   const std::string drift = DRIFT_BINARY;
   const auto full = dir.file("full.h5"), resumed = dir.file("resumed.h5");
   ASSERT_EQ(std::system((drift + " run " + scenario + " -q -t 1 --out " + full + " > /dev/null").c_str()), 0);
-  // SIGKILL part-way (wherever it happens to be), then finish with --resume.
-  std::system(("timeout -s KILL 0.7 " + drift + " run " + scenario + " -q -t 1 --out " + resumed +
-               " > /dev/null 2>&1").c_str());
+  // SIGKILL as soon as the first unit's part file is on disk (so the kill never depends on how
+  // fast this machine is), then finish with --resume.
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    ::execl(drift.c_str(), "drift", "run", scenario.c_str(), "-q", "-t", "1", "--out", resumed.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  const auto parts_dir = resumed + ".parts";
+  bool exited = false;
+  for (;;) {
+    int status = 0;
+    if (::waitpid(child, &status, WNOHANG) == child) {
+      exited = true;
+      break;
+    }
+    bool any_part = false;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(parts_dir, ec)) any_part |= e.path().extension() == ".part";
+    if (any_part) break;
+    ::usleep(1000);
+  }
+  if (!exited) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+  }
   // The run was cut short: no result under the final name, finished units kept.
   ASSERT_FALSE(fs::exists(resumed)) << "the run finished before it was killed; make it longer";
   ASSERT_TRUE(fs::exists(resumed + ".parts"));
