@@ -34,6 +34,8 @@
 #include "drift/scenario.hpp"
 #include "drift/step.hpp"
 #include "drift/world.hpp"
+#include "bench/project_files.hpp"
+#include "bench/sweep_benchmark.hpp"
 
 namespace {
 
@@ -86,25 +88,10 @@ std::string self_exe() {
   return ec ? std::string() : p.string();
 }
 
-// The districts CSV: --areas when given, else next to the working directory, else relative to
-// the executable (build/<preset>/drift_bench -> ../../scenarios/data/...).
+// The districts CSV: --areas when given, else found near the working directory or the program.
 std::string find_areas_csv(const std::string& requested) {
   if (!requested.empty()) return requested;
-  const std::string rel = "scenarios/data/utrecht_districts.csv";
-  std::vector<std::filesystem::path> candidates = {rel};
-  const auto exe = self_exe();
-  if (!exe.empty()) {
-    auto dir = std::filesystem::path(exe).parent_path();
-    for (int up = 0; up < 4 && !dir.empty(); ++up) {
-      candidates.push_back(dir / rel);
-      dir = dir.parent_path();
-    }
-  }
-  std::error_code ec;
-  for (const auto& c : candidates) {
-    if (std::filesystem::is_regular_file(c, ec)) return c.string();
-  }
-  return "";
+  return drift::bench::find_project_file("scenarios/data/utrecht_districts.csv");
 }
 
 // Areas and where they came from.
@@ -440,9 +427,31 @@ int main(int argc, char** argv) {
                "Also time each process of the step separately (calls them one by one, as step() does)");
   // Internal: one measurement in this process (the parent re-executes itself with it).
   app.add_option("--single", single, "")->group("");
+  drift::bench::SweepBenchOptions sweep;
+  bool sweep_mode = false;
+  app.add_flag("--sweep", sweep_mode,
+               "Instead of the step: runs per second of whole runs of a scenario through the runner, on "
+               "each --threads count and under MPI");
+  app.add_option("--scenario", sweep.scenario, "With --sweep: scenario file (default scenarios/utrecht.yaml)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--runs", sweep.runs, "With --sweep: at least this many runs (strategies x replicates)")
+      ->check(CLI::Range(1, 10000000))
+      ->capture_default_str();
+  app.add_option("--population-scale", sweep.population_scale,
+                 "With --sweep: simulation.population_scale (default: the scenario's own)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--mpi-ranks", sweep.mpi_ranks, "With --sweep: MPI ranks to measure (0: none)")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str();
+  app.add_option("--drift-mpi", sweep.drift_mpi, "With --sweep: the drift-mpi program (default: next to drift_bench)");
   CLI11_PARSE(app, argc, argv);
 
   try {
+    if (sweep_mode) {
+      sweep.threads = threads;
+      sweep.format = format;
+      return drift::bench::run_sweep_benchmark(sweep);
+    }
     if (single > 0) {
       SingleOptions o;
       o.target = single;

@@ -1,0 +1,246 @@
+#include "sweep_benchmark.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "drift/experiment.hpp"
+#include "drift/results.hpp"
+#include "drift/runner.hpp"
+#include "drift/scenario.hpp"
+#include "drift/sweep.hpp"
+#include "project_files.hpp"
+
+namespace drift::bench {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+std::string fixed(double v, int digits) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << v;
+  return s.str();
+}
+
+double load_average() {
+  std::ifstream in("/proc/loadavg");
+  double l = -1;
+  in >> l;
+  return l;
+}
+
+// A fresh, empty folder under the temporary directory, removed with the object.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (fs::temp_directory_path() / "drift_bench_XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a temporary folder");
+    path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  std::string operator/(const std::string& name) const { return (fs::path(path_) / name).string(); }
+
+ private:
+  std::string path_;
+};
+
+bool same_runs(const ExperimentOutput& a, const ExperimentOutput& b) {
+  if (a.strategies.size() != b.strategies.size()) return false;
+  for (std::size_t s = 0; s < a.strategies.size(); ++s) {
+    const auto &ra = a.strategies[s].replicates, &rb = b.strategies[s].replicates;
+    if (ra.size() != rb.size()) return false;
+    for (std::size_t r = 0; r < ra.size(); ++r) {
+      if (ra[r].by_area != rb[r].by_area || ra[r].city != rb[r].city ||
+          ra[r].interventions != rb[r].interventions || ra[r].fixed_cost != rb[r].fixed_cost) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// Every by-area and city series of every strategy equal in two result files.
+bool same_files(const std::string& a, const std::string& b, const ExperimentOutput& layout) {
+  ResultReader ra(a), rb(b);
+  for (const auto& s : layout.strategies) {
+    const std::string base = "/strategies/" + s.name;
+    for (const auto& m : area_metrics()) {
+      if (ra.dataset(base + "/by_area/" + m.name).values != rb.dataset(base + "/by_area/" + m.name).values) {
+        return false;
+      }
+    }
+    for (const auto& m : city_metrics()) {
+      if (ra.dataset(base + "/timeseries/" + m.name).values != rb.dataset(base + "/timeseries/" + m.name).values) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// Runs argv (argv[0] looked up in PATH) with output discarded; returns the exit status.
+int run_quietly(const std::vector<std::string>& args) {
+  const pid_t child = ::fork();
+  if (child < 0) return -1;
+  if (child == 0) {
+    std::FILE* null = std::fopen("/dev/null", "w");
+    if (null != nullptr) {
+      ::dup2(::fileno(null), STDOUT_FILENO);
+      ::dup2(::fileno(null), STDERR_FILENO);
+    }
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+struct Row {
+  std::string mode;
+  int workers = 1;
+  double seconds = 0;
+  std::string identical;
+};
+
+}  // namespace
+
+int run_sweep_benchmark(const SweepBenchOptions& o) {
+  const std::string path = o.scenario.empty() ? find_project_file("scenarios/utrecht.yaml") : o.scenario;
+  if (path.empty()) throw std::runtime_error("scenarios/utrecht.yaml not found; pass --scenario");
+  // First read the scenario as written, to learn its number of strategies.
+  std::vector<Override> overrides;
+  if (o.population_scale > 0) {
+    overrides.push_back({"simulation.population_scale", format_number(o.population_scale)});
+  }
+  const auto plain = load_scenario(path, overrides);
+  const int strategies = static_cast<int>(plain.strategies.size());
+  const int replicates = (o.runs + strategies - 1) / strategies;
+  overrides.push_back({"simulation.replicates", std::to_string(replicates)});
+  const auto sc = load_scenario(path, overrides);
+  const int runs = replicates * strategies;
+  const bool table = o.format == "table";
+  if (table) {
+    std::cout << "drift_bench --sweep: " << path << ", " << strategies << " strategies x " << replicates
+              << " replicates = " << runs << " runs of " << sc.params.simulation.burn_in_weeks << " burn-in + "
+              << sc.params.simulation.weeks << " weeks, population_scale "
+              << format_number(sc.params.simulation.population_scale) << "; load average "
+              << fixed(load_average(), 2) << ", " << ::sysconf(_SC_NPROCESSORS_ONLN) << " online CPUs\n"
+              << "(each replicate builds and burns in one world shared by its strategies; part files are "
+                 "written as by `drift run`)\n\n";
+  }
+
+  ScratchDir scratch;
+  const SweepDesign none;
+  std::vector<Row> rows;
+  ExperimentOutput reference;
+  bool all_identical = true;
+  for (std::size_t k = 0; k < o.threads.size(); ++k) {
+    const int t = o.threads[k];
+    if (table) std::cerr << "  " << runs << " runs on " << t << " thread(s)...\n";
+    const auto parts = scratch / ("parts_t" + std::to_string(t) + "_" + std::to_string(k));
+    RunOptions options;
+    options.threads = t;
+    const auto t0 = Clock::now();
+    run_units(sc, none, parts, options);
+    const double seconds = seconds_since(t0);
+    auto output = load_point(sc, none, parts, 0);
+    remove_parts(parts);
+    Row row{"threads", t, seconds, "reference"};
+    if (k == 0) {
+      reference = std::move(output);
+    } else {
+      const bool same = same_runs(reference, output);
+      all_identical = all_identical && same;
+      row.identical = same ? "yes" : "NO";
+    }
+    rows.push_back(row);
+  }
+
+  if (o.mpi_ranks > 0) {
+    std::string drift_mpi = o.drift_mpi;
+    if (drift_mpi.empty()) {
+      std::error_code ec;
+      const auto exe = fs::read_symlink("/proc/self/exe", ec);
+      if (!ec) drift_mpi = (exe.parent_path() / "drift-mpi").string();
+    }
+    if (drift_mpi.empty() || !fs::exists(drift_mpi)) {
+      std::cerr << "drift_bench: drift-mpi not found (build with DRIFT_WITH_MPI=ON, or pass --drift-mpi); "
+                   "MPI not measured\n";
+      all_identical = false;
+    } else {
+      if (table) std::cerr << "  " << runs << " runs on " << o.mpi_ranks << " MPI ranks...\n";
+      // mpirun refuses to start as root unless told that this is intended.
+      if (::geteuid() == 0) {
+        ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
+        ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
+      }
+      const auto mpi_file = scratch / "mpi.h5";
+      std::vector<std::string> args = {"mpirun", "-n", std::to_string(o.mpi_ranks), drift_mpi, "run", path,
+                                       "-q", "-t", "1", "--out", mpi_file};
+      for (const auto& ov : overrides) args.insert(args.end(), {"--set", ov.path + "=" + ov.value});
+      const auto t0 = Clock::now();
+      const int status = run_quietly(args);
+      const double seconds = seconds_since(t0);
+      Row row{"mpi_ranks", o.mpi_ranks, seconds, ""};
+      if (status != 0 || !fs::exists(mpi_file)) {
+        row.identical = "FAILED (exit " + std::to_string(status) + ")";
+        all_identical = false;
+      } else {
+        const auto single_file = scratch / "single.h5";
+        write_results(single_file, sc, reference, Provenance{"drift_bench --sweep"});
+        const bool same = same_files(single_file, mpi_file, reference);
+        all_identical = all_identical && same;
+        row.identical = same ? "yes" : "NO";
+      }
+      rows.push_back(row);
+    }
+  }
+
+  const double base = rows.empty() ? 0 : rows.front().seconds * rows.front().workers;
+  if (table) {
+    std::cout << std::left << std::setw(10) << "mode" << std::right << std::setw(8) << "workers" << std::setw(8)
+              << "runs" << std::setw(10) << "wall_s" << std::setw(10) << "runs/s" << std::setw(10) << "speedup"
+              << "  identical_to_first\n";
+    for (const auto& r : rows) {
+      std::cout << std::left << std::setw(10) << r.mode << std::right << std::setw(8) << r.workers << std::setw(8)
+                << runs << std::setw(10) << fixed(r.seconds, 1) << std::setw(10) << fixed(runs / r.seconds, 2)
+                << std::setw(9) << fixed(base / r.seconds, 2) << "x  " << r.identical << "\n";
+    }
+    std::cout << "\nspeedup = (wall time of the first row x its workers) / wall time; MPI wall time includes "
+                 "mpirun start-up and writing the result file.\nLoad average after the measurements: "
+              << fixed(load_average(), 2) << "\n";
+  } else {
+    std::cout << "mode,workers,runs,wall_s,runs_per_s,speedup,identical\n";
+    for (const auto& r : rows) {
+      std::cout << r.mode << ',' << r.workers << ',' << runs << ',' << fixed(r.seconds, 3) << ','
+                << fixed(runs / r.seconds, 4) << ',' << fixed(base / r.seconds, 3) << ',' << r.identical << "\n";
+    }
+  }
+  return all_identical ? 0 : 1;
+}
+
+}  // namespace drift::bench

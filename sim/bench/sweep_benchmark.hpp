@@ -1,0 +1,23 @@
+#pragma once
+// The sweep benchmark of drift_bench: whole runs of a scenario per second through the resumable
+// runner (the path of `drift run` for sweeps), on each thread count, and under MPI.
+#include <string>
+#include <vector>
+
+namespace drift::bench {
+
+struct SweepBenchOptions {
+  std::string scenario;           // scenario file; "" = scenarios/utrecht.yaml found near the program
+  int runs = 200;                 // at least this many runs (strategy x replicate)
+  double population_scale = 0;    // 0 = the scenario's own
+  std::vector<int> threads{1, 2};
+  int mpi_ranks = 2;              // 0 = no MPI measurement
+  std::string drift_mpi;          // "" = drift-mpi next to drift_bench
+  std::string format = "table";   // or "csv"
+};
+
+// Prints the measurements; returns the process exit code (non-zero when the results of two
+// thread counts differ or a measurement fails).
+int run_sweep_benchmark(const SweepBenchOptions& options);
+
+}  // namespace drift::bench
