@@ -4,7 +4,7 @@ BUILD_DIR := build/$(PRESET)
 DRIFT := $(BUILD_DIR)/drift
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo report bench clean asan
+.PHONY: all deps configure build test demo report bench bench-sweep clean asan
 
 all: build
 
@@ -33,6 +33,9 @@ report: build
 
 bench: build
 	$(BUILD_DIR)/drift_bench
+
+bench-sweep: build
+	$(BUILD_DIR)/drift_bench --sweep --runs 200 --threads 1,2 --mpi-ranks 2
 
 asan:
 	@$(MAKE) test PRESET=asan

@@ -575,6 +575,9 @@ void Loader::load_strategies(const std::string& file, const YAML::Node& key,
         if (!valid_strategy_name(*s)) {
           add(file, kv.second, path,
               "strategy name '" + *s + "' may only contain letters, digits, '_' and '-'");
+        } else if (*s == "order") {
+          // The result file keeps the strategy order in /strategies/order.
+          add(file, kv.second, path, "strategy name 'order' is reserved; choose another name");
         }
         raw.name = *s;
         if (auto [it, inserted] = by_name.emplace(*s, raws.size()); !inserted) {
@@ -679,6 +682,11 @@ void Loader::load_strategies(const std::string& file, const YAML::Node& key,
     std::set<std::string> taken;
     for (std::size_t k = 0; k < resolved[s].size(); ++k) {
       const Own* o = resolved[s][k];
+      if (k >= inherited && (o->spec.name == "fixed_cost" || o->spec.name.find('/') != std::string::npos)) {
+        // Interventions are groups beside /strategies/<s>/interventions/fixed_cost in results.
+        add(file, o->name_node, o->key,
+            "intervention name '" + o->spec.name + "' is reserved or contains '/'; choose another 'name'");
+      }
       if (!taken.insert(o->spec.name).second && k >= inherited) {
         add(file, o->name_node, o->key,
             "duplicate intervention name '" + o->spec.name + "' in strategy '" + r.name +
