@@ -34,6 +34,7 @@ import report as rp  # noqa: E402  (sets the Agg backend)
 from report import CSS, Section, cell, esc, img, num, table, _finite  # noqa: E402
 
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 PRIOR_COLOUR = rp.BASELINE_COLOUR
@@ -41,6 +42,7 @@ POSTERIOR_COLOUR = rp.PALETTE[0]
 OBSERVED_COLOUR = "#1d1d1f"
 PUBLISHED_COLOUR = rp.PALETTE[1]
 Z95 = 1.96
+RR_DECIMALS = 2
 
 
 # ------------------------------------------------------------------------------- formatting
@@ -60,9 +62,10 @@ def decimals_for(*xs) -> int:
     return min(6, 2 - int(math.floor(math.log10(m))))
 
 
-def value_interval(m, lo, hi, what: str = "interval") -> str:
-    """A number with its interval below it, all with the same decimals."""
-    d = decimals_for(m, lo, hi)
+def value_interval(m, lo, hi, what: str = "interval", d: int | None = None) -> str:
+    """A number with its interval below it, all with the same decimals (`d`, or about three
+    significant figures)."""
+    d = decimals_for(m, lo, hi) if d is None else d
     ci = (f"{num(lo, d)} to {num(hi, d)}" if _finite(lo) and _finite(hi) else f"no {what}")
     return f'{num(m, d)}<div class="ci">{ci}</div>'
 
@@ -146,7 +149,7 @@ def section_targets(ctx: Context) -> Section:
         held = is_heldout(r.use)
         use_text = ('<span class="heldout">held out: validation only</span>' if held
                     else "used in the fit")
-        d = decimals_for(r.value, r.observed_lo, r.observed_hi)
+        d = decimals_for(r.value if r.value != 0 else r.posterior_median)   # one for the row
         observed = (f'{num(r.value, d)}<div class="ci">{num(r.observed_lo, d)} to '
                     f'{num(r.observed_hi, d)}</div>')
         if not _finite(r.posterior_median):
@@ -162,9 +165,10 @@ def section_targets(ctx: Context) -> Section:
             f'<td class="name"><b>{esc(r.name)}</b><div class="desc"><code>{esc(r.statistic)}</code></div></td>'
             f"<td>{use_text}</td><td>{esc(r.unit)}</td>"
             + cell(observed, "observed", r.value, r.observed_lo, r.observed_hi)
-            + cell(value_interval(r.prior_median, r.prior_lo90, r.prior_hi90), "prior",
+            + cell(value_interval(r.prior_median, r.prior_lo90, r.prior_hi90, d=d), "prior",
                    r.prior_median, r.prior_lo90, r.prior_hi90)
-            + cell(value_interval(r.posterior_median, r.posterior_lo90, r.posterior_hi90), "posterior",
+            + cell(value_interval(r.posterior_median, r.posterior_lo90, r.posterior_hi90, d=d),
+                   "posterior",
                    r.posterior_median, r.posterior_lo90, r.posterior_hi90)
             + verdict_cell + f'<td class="desc">{esc(r.source)}</td></tr>')
     headers = ["Target", "Used for", "Unit",
@@ -387,7 +391,7 @@ def section_distance(ctx: Context) -> Section:
         f"accepted, with a threshold of {num(tol, decimals_for(tol)) if _finite(tol) else 'unknown'}."
         + (f" Acceptance rule: <i>{esc(rule)}</i>." if rule else "")
         + (f" {n_bad:,} parameter set{'s' if n_bad != 1 else ''} gave no distance (a run without "
-           "the data for a target) and {'are' if n_bad != 1 else 'is'} left out of the chart."
+           f"the data for a target) and {'are' if n_bad != 1 else 'is'} left out of the chart."
            if n_bad else "")
         + "</p>"]
     if finite.any():
@@ -466,7 +470,15 @@ def section_trials(ctx: Context) -> Section | None:
         lo_x, hi_x = min(every + [1.0]), max(every + [1.0])
         ax.set_xscale("log")
         ax.set_xlim(lo_x / 1.3, hi_x * 1.3)
-    ax.set_yticks(y, labels=[t.label for t in trials], fontsize=8)
+        ticks = [v for v in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0,
+                                   10.0, 20.0)
+                 if lo_x / 1.3 <= v <= hi_x * 1.3]
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.set_xticks(ticks, labels=[f"{v:g}" for v in ticks])
+    labels = [t.label for t in trials]
+    if len(set(labels)) < len(labels):
+        labels = [f"{t.label}\n({os.path.basename(t.path)})" for t in trials]
+    ax.set_yticks(y, labels=labels, fontsize=8)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlabel("relative risk: risk of the outcome with the intervention \u00f7 without "
                   "(log scale; below 1 = fewer events)", fontsize=8)
@@ -489,10 +501,11 @@ def section_trials(ctx: Context) -> Section | None:
             f"<td>{outcome}</td><td>{follow}</td>"
             + cell(f"{num(treated, 0)} / {num(control, 0)}<div class='ci'>{len(reps)} replicates</div>",
                    "enrolled", treated)
-            + cell(value_interval(s["rr_mean"], s["rr_low"], s["rr_high"]), "simulated_rr",
+            + cell(value_interval(s["rr_mean"], s["rr_low"], s["rr_high"], d=RR_DECIMALS),
+                   "simulated_rr",
                    s["rr_mean"], s["rr_low"], s["rr_high"])
             + cell(value_interval(s["published_relative_risk"], s["published_low"],
-                                  s["published_high"]), "published_rr",
+                                  s["published_high"], d=RR_DECIMALS), "published_rr",
                    s["published_relative_risk"], s["published_low"], s["published_high"])
             + f'<td class="{cls}">{esc(text)}</td>'
             f'<td>{esc(s["published_design"]) or chr(8211)}</td>'
