@@ -14,6 +14,9 @@ A sweep file (a scenario with a `sweep:` section) has no weekly series; read it 
 `sweep_points()` (the design), `sweep_outcomes()`, `sweep_comparisons()` (per strategy, point and
 replicate) and `sensitivity()` (Sobol indices of Sobol designs). `res.is_sweep` tells the two apart.
 
+A calibration file (`drift calibrate`) is read with `calibration(path)` and the virtual trial of a
+result file with `trial(path)`; both return dicts of data frames (docs/validation.md).
+
 All counts are of simulated youths; divide by `res.attrs["population_scale"]` for real numbers.
 Every problem with the file itself (missing, not HDF5, not a Drift result, a format version this
 module does not read, a damaged layout) raises `DriftResultError` with a one-line message.
