@@ -152,8 +152,12 @@ def section_targets(ctx: Context) -> Section:
         d = decimals_for(r.value if r.value != 0 else r.posterior_median)   # one for the row
         observed = (f'{num(r.value, d)}<div class="ci">{num(r.observed_lo, d)} to '
                     f'{num(r.observed_hi, d)}</div>')
-        if not _finite(r.posterior_median):
-            verdict_cell = '<td class="unclear">not simulated</td>'
+        if r.statistic not in ctx.cal["statistics"].columns:
+            verdict_cell = '<td class="unclear">not simulated: the file has no such statistic</td>'
+        elif n_acc == 0:
+            verdict_cell = '<td class="unclear">no accepted parameter sets</td>'
+        elif not _finite(r.posterior_median):
+            verdict_cell = '<td class="unclear">no simulated value (no data in the runs)</td>'
         elif r.inside:
             verdict_cell = '<td class="better">inside the observed interval</td>'
         else:

@@ -56,7 +56,7 @@ def write_calibration(path: Path, n: int = 80, replicates: int = 3, accepted: in
     values = np.empty((n, replicates, len(stats)))
     for j, b in enumerate(base):
         values[:, :, j] = b * scale[:, None] * (1 + 0.05 * rng.standard_normal((n, replicates)))
-    values[3, 1, stats.index("rearrest_2y")] = np.nan     # a replicate without full follow-up
+    values[3, replicates - 1, stats.index("rearrest_2y")] = np.nan     # a replicate without full follow-up
     targets = [(f"Suspects aged {a}", f"suspects_per_10k_age_{a}", "suspects per 10,000 youths",
                 "CBS StatLine 81997NED", "validate" if a == 19 else "fit", float(v), 0.08 * v)
                for a, v in OBSERVED_AGE.items()]
