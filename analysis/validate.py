@@ -577,6 +577,8 @@ SECTIONS = [section_targets, section_age_curve, section_parameters, section_dist
 
 EXTRA_CSS = """
 tr.heldout td { background: #fff8e0; }
+tr.heldout td.better { background: var(--better); }
+tr.heldout td.worse { background: var(--worse); }
 span.heldout { font-weight: 600; color: #8a5a00; }
 td.unclear { color: var(--muted); }
 """
