@@ -14,6 +14,9 @@ A sweep file (a scenario with a `sweep:` section) has no weekly series; read it 
 `sweep_points()` (the design), `sweep_outcomes()`, `sweep_comparisons()` (per strategy, point and
 replicate) and `sensitivity()` (Sobol indices of Sobol designs). `res.is_sweep` tells the two apart.
 
+A calibration file (`drift calibrate`) is read with `calibration(path)` and the virtual trial of a
+result file with `trial(path)`; both return dicts of data frames (docs/validation.md).
+
 All counts are of simulated youths; divide by `res.attrs["population_scale"]` for real numbers.
 Every problem with the file itself (missing, not HDF5, not a Drift result, a format version this
 module does not read, a damaged layout) raises `DriftResultError` with a one-line message.
@@ -594,3 +597,272 @@ def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 
 def _one_line(e: BaseException) -> str:
     return " ".join(str(e).split()) or type(e).__name__
+
+
+# ------------------------------------------------------------------------- calibration files
+
+CALIBRATION_KIND = "calibration"
+AGE_STATISTIC_PREFIX = "suspects_per_10k_age_"
+
+
+def _root_attrs(f: h5py.File) -> dict:
+    return {k: _text(v) for k, v in f.attrs.items()}
+
+
+def _open_hdf5(path, what: str) -> h5py.File:
+    """Open an HDF5 file for reading, with one-line DriftResultError messages for every problem."""
+    p = os.fspath(path)
+    if not os.path.exists(p):
+        raise DriftResultError(f"{p}: no such file")
+    if os.path.isdir(p):
+        raise DriftResultError(f"{p}: is a directory, not a {what}")
+    try:
+        is_hdf5 = h5py.is_hdf5(p)
+    except OSError as e:
+        raise DriftResultError(f"{p}: cannot read the file ({e.strerror or e})") from None
+    if not is_hdf5:
+        raise DriftResultError(f"{p}: not an HDF5 file, so not a {what}")
+    try:
+        return h5py.File(p, "r")
+    except OSError as e:
+        raise DriftResultError(f"{p}: cannot open the file ({_one_line(e)})") from None
+
+
+def _dataset(f: h5py.File, p: str, name: str, what: str) -> np.ndarray:
+    if name not in f or not isinstance(f[name], h5py.Dataset):
+        raise DriftResultError(f"{p}: incomplete {what} (no /{name})")
+    try:
+        return f[name][()]
+    except (OSError, ValueError, TypeError) as e:
+        raise DriftResultError(f"{p}: cannot read /{name} ({_one_line(e)})") from None
+
+
+def _floats(f, p, name, what, ndim: int) -> np.ndarray:
+    raw = _dataset(f, p, name, what)
+    try:
+        arr = np.asarray(raw, dtype=float)
+    except (ValueError, TypeError):
+        raise DriftResultError(f"{p}: /{name} is not numeric") from None
+    if arr.ndim != ndim:
+        raise DriftResultError(f"{p}: /{name} has {arr.ndim} dimensions, expected {ndim}")
+    return arr
+
+
+def _strings(f, p, name, what) -> list[str]:
+    raw = _dataset(f, p, name, what)
+    return [str(_text(x)) for x in np.atleast_1d(raw)]
+
+
+def weighted_quantile(values, weights, qs) -> np.ndarray:
+    """Quantiles `qs` (0..1) of `values` with weights; NaN values are dropped.
+
+    With equal weights this is numpy's default (linear) percentile; otherwise the quantile is
+    interpolated between the cumulative weights taken at the middle of each value's weight.
+    """
+    v = np.asarray(values, dtype=float)
+    w = np.ones_like(v) if weights is None else np.asarray(weights, dtype=float)
+    ok = np.isfinite(v) & np.isfinite(w) & (w > 0)
+    v, w = v[ok], w[ok]
+    qs = np.atleast_1d(np.asarray(qs, dtype=float))
+    if v.size == 0:
+        return np.full(qs.shape, math.nan)
+    if np.allclose(w, w[0]):
+        return np.percentile(v, qs * 100.0)
+    order = np.argsort(v)
+    v, w = v[order], w[order]
+    cum = (np.cumsum(w) - 0.5 * w) / w.sum()
+    return np.interp(qs, cum, v)
+
+
+def calibration(path: str | os.PathLike) -> dict:
+    """Read a calibration file written by `drift calibrate` (layout in docs/validation.md).
+
+    Returns a dict:
+
+    - ``attrs``: root attributes (program version, commit, seed, scenario text, command line, ...)
+      plus ``acceptance``, ``tolerance`` and ``accepted`` from /posterior (or the root).
+    - ``parameters``: one row per calibrated parameter: parameter, prior_low, prior_high,
+      posterior_median, posterior_lo90, posterior_hi90 (weighted over the accepted points).
+    - ``design``: one row per design point: point (row number), one column per parameter,
+      distance, accepted (bool), weight (posterior weight, 0 when not accepted).
+    - ``statistics``: one row per design point, one column per statistic: the simulated statistic
+      of that point, the mean over its replicates (NaN replicates ignored).
+    - ``targets``: one row per target: name, statistic, unit, source, use ("fit" or "validate"),
+      value, sd, observed_lo, observed_hi (value -/+ 1.96 sd, the observed 95% interval),
+      prior_median, prior_lo90, prior_hi90 (over all design points), posterior_median,
+      posterior_lo90, posterior_hi90 (over the accepted points, weighted), inside (the posterior
+      median lies within the observed interval).
+    - ``posterior``: one row per accepted point: point (row of the design), the parameters, weight.
+
+    Every problem with the file raises DriftResultError with a one-line message.
+    """
+    p = os.fspath(path)
+    what = "calibration file"
+    with _open_hdf5(p, f"Drift {what}") as f:
+        attrs = _root_attrs(f)
+        kind = attrs.get("kind")
+        if kind is None:
+            raise DriftResultError(f"{p}: not a Drift calibration file (no root attribute 'kind')")
+        if str(kind) != CALIBRATION_KIND:
+            raise DriftResultError(
+                f"{p}: not a Drift calibration file (kind is '{kind}', expected '{CALIBRATION_KIND}')")
+        for group in ("design", "statistics", "targets", "posterior"):
+            if group not in f or not isinstance(f[group], h5py.Group):
+                raise DriftResultError(f"{p}: incomplete {what} (no /{group} group)")
+        names = _strings(f, p, "design/parameter_names", what)
+        k = len(names)
+        low = _floats(f, p, "design/prior_low", what, 1)
+        high = _floats(f, p, "design/prior_high", what, 1)
+        points = _floats(f, p, "design/points", what, 2)
+        if len(low) != k or len(high) != k or points.shape[1] != k:
+            raise DriftResultError(
+                f"{p}: /design has {k} parameter names but prior ranges or points of another size")
+        n = points.shape[0]
+        stat_names = _strings(f, p, "statistics/names", what)
+        values = _floats(f, p, "statistics/values", what, 3)
+        if values.shape[0] != n or values.shape[2] != len(stat_names):
+            raise DriftResultError(
+                f"{p}: /statistics/values has shape {values.shape}, expected "
+                f"[{n}, replicate, {len(stat_names)}]")
+        distance = _floats(f, p, "distance", what, 1)
+        if len(distance) != n:
+            raise DriftResultError(f"{p}: /distance has {len(distance)} values, /design/points {n} rows")
+        tcols = {c: _strings(f, p, f"targets/{c}", what)
+                 for c in ("name", "statistic", "unit", "source", "use")}
+        tnum = {c: _floats(f, p, f"targets/{c}", what, 1) for c in ("value", "sd")}
+        n_t = len(tcols["name"])
+        if any(len(v) != n_t for v in list(tcols.values()) + list(tnum.values())):
+            raise DriftResultError(f"{p}: the datasets under /targets differ in length")
+        index = _floats(f, p, "posterior/index", what, 1)
+        post_points = _floats(f, p, "posterior/points", what, 2) if "posterior/points" in f else None
+        weights = (_floats(f, p, "posterior/weights", what, 1) if "posterior/weights" in f
+                   else np.ones(len(index)))
+        for key in ("acceptance", "tolerance", "accepted"):
+            if key in f["posterior"].attrs:
+                attrs[key] = _text(f["posterior"].attrs[key])
+    if len(weights) != len(index):
+        raise DriftResultError(f"{p}: /posterior/weights and /posterior/index differ in length")
+    if len(index) and (np.any(~np.isfinite(index)) or index.min() < 0 or index.max() >= n
+                       or np.any(index != np.round(index))):
+        raise DriftResultError(f"{p}: /posterior/index holds rows outside the design (0 to {n - 1})")
+    index = index.astype(int)
+    if post_points is None or post_points.shape != (len(index), k):
+        post_points = points[index]
+
+    with np.errstate(all="ignore"):
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            sim = np.nanmean(values, axis=1) if values.shape[1] else np.full((n, len(stat_names)), math.nan)
+
+    accepted = np.zeros(n, dtype=bool)
+    accepted[index] = True
+    w_design = np.zeros(n)
+    np.add.at(w_design, index, weights)
+    design = pd.DataFrame(points, columns=names)
+    design.insert(0, "point", np.arange(n))
+    design["distance"] = distance
+    design["accepted"] = accepted
+    design["weight"] = w_design
+    statistics = pd.DataFrame(sim, columns=stat_names)
+    statistics.index.name = "point"
+
+    posterior = pd.DataFrame(post_points, columns=names)
+    posterior.insert(0, "point", index)
+    posterior["weight"] = weights
+
+    qs = (0.5, 0.05, 0.95)
+    prow = []
+    for j, name in enumerate(names):
+        m, lo, hi = weighted_quantile(post_points[:, j], weights, qs)
+        prow.append((name, float(low[j]), float(high[j]), m, lo, hi))
+    parameters = pd.DataFrame(prow, columns=["parameter", "prior_low", "prior_high",
+                                             "posterior_median", "posterior_lo90", "posterior_hi90"])
+
+    trows = []
+    for i in range(n_t):
+        stat = tcols["statistic"][i]
+        value, sd = float(tnum["value"][i]), float(tnum["sd"][i])
+        lo_obs, hi_obs = value - 1.96 * sd, value + 1.96 * sd
+        if stat in stat_names:
+            col = sim[:, stat_names.index(stat)]
+            pr = weighted_quantile(col, None, qs)
+            po = weighted_quantile(col[index], weights, qs)
+        else:
+            pr = po = np.full(3, math.nan)
+        inside = bool(np.isfinite(po[0]) and lo_obs <= po[0] <= hi_obs)
+        trows.append((tcols["name"][i], stat, tcols["unit"][i], tcols["source"][i],
+                      tcols["use"][i].strip().lower(), value, sd, lo_obs, hi_obs,
+                      *map(float, pr), *map(float, po), inside))
+    targets = pd.DataFrame(trows, columns=[
+        "name", "statistic", "unit", "source", "use", "value", "sd", "observed_lo", "observed_hi",
+        "prior_median", "prior_lo90", "prior_hi90", "posterior_median", "posterior_lo90",
+        "posterior_hi90", "inside"])
+    return {"attrs": attrs, "parameters": parameters, "design": design, "statistics": statistics,
+            "targets": targets, "posterior": posterior}
+
+
+# ------------------------------------------------------------------------------- virtual trials
+
+TRIAL_ATTRIBUTES = ("strategy", "intervention", "outcome", "follow_up_weeks", "enrolment_weeks",
+                    "treatment_share", "published_relative_risk", "published_low",
+                    "published_high", "published_outcome", "published_design",
+                    "published_source", "rr_mean", "rr_low", "rr_high", "rd_mean", "rd_low",
+                    "rd_high")
+TRIAL_DATASETS = ("treated", "control", "treated_events", "control_events", "relative_risk",
+                  "risk_difference")
+
+
+def trial(path: str | os.PathLike) -> dict:
+    """Read the virtual trial of a result file (`drift run` of a scenario with a `trial:` block).
+
+    Returns a dict:
+
+    - ``attrs``: root attributes of the file (program version, commit, seed, scenario, ...).
+    - ``summary``: the attributes of /trial (strategy, intervention, outcome, follow_up_weeks,
+      enrolment_weeks, treatment_share, published_relative_risk, published_low, published_high,
+      published_outcome, published_design, published_source, rr_mean, rr_low, rr_high, rd_mean,
+      rd_low, rd_high). Absent numbers are NaN and absent texts empty; rr_* and rd_* missing
+      from the file are computed from the replicates (mean and 95% t interval, as `mean_interval`).
+    - ``replicates``: one row per replicate: replicate, treated, control, treated_events,
+      control_events, relative_risk, risk_difference.
+
+    Every problem with the file raises DriftResultError with a one-line message.
+    """
+    p = os.fspath(path)
+    what = "result file with a virtual trial"
+    with _open_hdf5(p, "Drift result file") as f:
+        attrs = _root_attrs(f)
+        if "trial" not in f or not isinstance(f["trial"], h5py.Group):
+            raise DriftResultError(f"{p}: no virtual trial in this file (no /trial group)")
+        ta = {k: _text(v) for k, v in f["trial"].attrs.items()}
+        cols = {}
+        for name in TRIAL_DATASETS:
+            if f"trial/{name}" in f:
+                cols[name] = _floats(f, p, f"trial/{name}", what, 1)
+    lengths = {len(v) for v in cols.values()}
+    if len(lengths) > 1:
+        raise DriftResultError(f"{p}: the datasets under /trial differ in length")
+    r = lengths.pop() if lengths else 0
+    reps = pd.DataFrame({"replicate": np.arange(r)})
+    for name in TRIAL_DATASETS:
+        reps[name] = cols.get(name, np.full(r, math.nan))
+    summary = {}
+    for key in TRIAL_ATTRIBUTES:
+        v = ta.get(key)
+        if key in ("strategy", "intervention", "outcome", "published_outcome",
+                   "published_design", "published_source"):
+            summary[key] = "" if v is None else str(v)
+        else:
+            try:
+                summary[key] = math.nan if v is None else float(v)
+            except (TypeError, ValueError):
+                summary[key] = math.nan
+    for prefix, col in (("rr", "relative_risk"), ("rd", "risk_difference")):
+        if not all(math.isfinite(summary[f"{prefix}_{s}"]) for s in ("mean", "low", "high")):
+            v = reps[col].to_numpy()
+            m, lo, hi = mean_interval(v[np.isfinite(v)])
+            for s, x in (("mean", m), ("low", lo), ("high", hi)):
+                if not math.isfinite(summary[f"{prefix}_{s}"]):
+                    summary[f"{prefix}_{s}"] = x
+    return {"attrs": attrs, "summary": summary, "replicates": reps}

@@ -1,7 +1,8 @@
 # Tests of the Python analysis scripts (analysis/): include(tests/python.cmake) from the top-level
 # CMakeLists.txt. They run Debian's /usr/bin/python3 with python3-h5py, python3-pandas,
 # python3-matplotlib and python3-pytest, and make a small result file with the drift program.
-#   python_report   loader and HTML report (default suite)
+#   python_report   loaders, HTML report and validation report (default suite); the validation
+#                   tests write their calibration and trial files with h5py
 #   browser_report  renders the report in headless Chromium (label browser, excluded by the
 #                   release and asan test presets; run with `ctest --preset nightly` or -L browser)
 if(DRIFT_BUILD_TESTS)
