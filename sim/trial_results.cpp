@@ -60,6 +60,9 @@ void write_trial_group(H5::H5File& file, const TrialSummary& s) {
   real_attr(g, "rr_mean", s.relative_risk.mean);
   real_attr(g, "rr_low", s.relative_risk.lo);
   real_attr(g, "rr_high", s.relative_risk.hi);
+  real_attr(g, "rr_pooled", s.pooled_relative_risk.mean);
+  real_attr(g, "rr_pooled_low", s.pooled_relative_risk.lo);
+  real_attr(g, "rr_pooled_high", s.pooled_relative_risk.hi);
   real_attr(g, "rd_mean", s.risk_difference.mean);
   real_attr(g, "rd_low", s.risk_difference.lo);
   real_attr(g, "rd_high", s.risk_difference.hi);
@@ -120,6 +123,9 @@ TrialSummary read_trial(const std::string& result_path) {
                               reader.numeric_attribute(g, "rr_high")};
   recomputed.risk_difference = {reader.numeric_attribute(g, "rd_mean"),
                                 reader.numeric_attribute(g, "rd_low"), reader.numeric_attribute(g, "rd_high")};
+  recomputed.pooled_relative_risk = {reader.numeric_attribute(g, "rr_pooled"),
+                                     reader.numeric_attribute(g, "rr_pooled_low"),
+                                     reader.numeric_attribute(g, "rr_pooled_high")};
   return recomputed;
 }
 

@@ -261,6 +261,8 @@ TEST(Trial, NoEffectGivesAnIntervalAroundOne) {
   std::cout << "no effect: " << format_trial(*summary);
   EXPECT_LT(summary->relative_risk.lo, 1.0);
   EXPECT_GT(summary->relative_risk.hi, 1.0);
+  EXPECT_LT(summary->pooled_relative_risk.lo, 1.0);
+  EXPECT_GT(summary->pooled_relative_risk.hi, 1.0);
   // Informative: the interval excludes effects of a fifth either way.
   EXPECT_GT(summary->relative_risk.lo, 0.8);
   EXPECT_LT(summary->relative_risk.hi, 1.25);
@@ -407,6 +409,7 @@ TEST(TrialResults, RoundTripThroughHdf5) {
   EXPECT_EQ(back.relative_risk.mean, expect.relative_risk.mean);
   EXPECT_EQ(back.relative_risk.lo, expect.relative_risk.lo);
   EXPECT_EQ(back.risk_difference.hi, expect.risk_difference.hi);
+  EXPECT_EQ(back.pooled_relative_risk.lo, expect.pooled_relative_risk.lo);
   ResultReader reader(path);
   for (const char* d : {"treated", "control", "treated_events", "control_events", "relative_risk",
                         "risk_difference"}) {
@@ -437,6 +440,11 @@ TEST(TrialStatistics, RelativeRiskAndIntervals) {
   // Several: geometric mean.
   const auto two = summarize_trial(TrialSpec{}, {{100, 100, 20, 40}, {100, 100, 40, 20}});
   EXPECT_NEAR(two.relative_risk.mean, 1.0, 1e-12);
+  // Mantel-Haenszel: equal strata give the stratum's relative risk.
+  const auto same = summarize_trial(TrialSpec{}, {{100, 100, 20, 40}, {100, 100, 20, 40}});
+  EXPECT_NEAR(same.pooled_relative_risk.mean, 0.5, 1e-12);
+  EXPECT_LT(same.pooled_relative_risk.lo, 0.5);
+  EXPECT_GT(same.pooled_relative_risk.hi, 0.5);
 }
 
 }  // namespace

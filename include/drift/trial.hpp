@@ -79,6 +79,8 @@ std::unique_ptr<TrialRun> attach_trial(const Scenario& scenario, std::size_t str
 // (Haldane-Anscombe). Across replicates: the geometric mean relative risk and the two-sided t
 // interval of the mean log relative risk, exponentiated; the mean risk difference and its t
 // interval. With one replicate, the Katz log interval and the Wald interval of that trial.
+// Also the Mantel-Haenszel relative risk pooled over replicates (as strata), with the
+// Greenland-Robins interval: robust when each replicate has few events.
 struct TrialReplicate {
   double treated = 0, control = 0, treated_events = 0, control_events = 0;
   double treated_risk = 0, control_risk = 0, relative_risk = 0, risk_difference = 0;
@@ -90,6 +92,7 @@ struct TrialSummary {
   std::vector<TrialReplicate> replicates;
   Interval relative_risk;    // mean = geometric mean
   Interval risk_difference;
+  Interval pooled_relative_risk;  // Mantel-Haenszel over replicates
   double treated_risk = 0, control_risk = 0;  // means over replicates
 };
 TrialSummary summarize_trial(const TrialSpec& spec, const std::vector<std::vector<double>>& counts);
