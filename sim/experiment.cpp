@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "drift/step.hpp"
+#include "drift/trial.hpp"
 #include "drift/world.hpp"
 
 namespace drift {
@@ -140,6 +141,7 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
   for (const auto& strategy : scenario.strategies) {
     World w = burnt;
     auto interventions = make_interventions(strategy, area_names);
+    const auto trial = attach_trial(scenario, runs.size(), interventions);
     RunOutput run;
     run.weeks = weeks;
     run.areas = static_cast<int>(scenario.areas.size());
@@ -151,8 +153,10 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
     for (int week = 0; week < weeks; ++week) {
       if (cancelled()) throw Cancelled();
       step(w, interventions, &log);
+      if (trial) trial->observe(w);
       record_week(w, week, log, run);
     }
+    if (trial) run.trial = trial->counts();
     runs.push_back(std::move(run));
     if (strategy_done) strategy_done();
   }

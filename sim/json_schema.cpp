@@ -5,6 +5,7 @@
 #include "drift/interventions.hpp"
 #include "drift/parameters.hpp"
 #include "drift/scenario.hpp"
+#include "drift/trial.hpp"
 
 namespace drift {
 namespace {
@@ -121,7 +122,7 @@ std::string scenario_json_schema() {
     "strategies": {"type": "array", "items": {"$ref": "#/$defs/strategy"}},
     "sweep": {"type": "object"},
     "calibrate": {"type": "object"},
-    "trial": {"type": "object"}
+    "trial": )json" + trial_json_schema() + R"json(
   },
   "$defs": {
     "area": )json";

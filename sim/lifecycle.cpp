@@ -159,6 +159,7 @@ void set_state(World& w, std::uint32_t i, State to) {
   const bool was = is_dealing(from);
   const bool now = is_dealing(to);
   if (was != now) add_exposure(w, i, now ? +1 : -1);
+  if (now && !was && p.trial_arm[i] != kTrialNone) p.trial_events[i] |= kTrialEventEntry;
   if (was && p.network[i] != kNoNetwork) {
     const auto n = static_cast<std::size_t>(p.network[i]);
     if (!now) {
@@ -177,6 +178,9 @@ void set_job(World& w, std::uint32_t i, Job job) {
   const int a = p.area[i];
   if (p.job[i] != Job::none) --w.tally(a, Tally::employed);
   if (p.job[i] == Job::status) --w.tally(a, Tally::status_job);
+  if (p.job[i] == Job::none && job != Job::none && p.trial_arm[i] != kTrialNone) {
+    p.trial_events[i] |= kTrialEventJob;
+  }
   p.job[i] = job;
   if (job != Job::none) ++w.tally(a, Tally::employed);
   if (job == Job::status) ++w.tally(a, Tally::status_job);
@@ -225,6 +229,9 @@ void enter_youth(World& w, std::uint32_t i, int age) {
   p.network[i] = kNoNetwork;
   p.last_arrest_week[i] = kNever;
   p.countdown[i] = 0;
+  p.trial_arm[i] = kTrialNone;
+  p.trial_week[i] = kNever;
+  p.trial_events[i] = 0;
   p.job[i] = Job::none;
   p.clock_job[i] = clock(w, Stream::job_change, i);
   set_state(w, i, State::uninvolved);
@@ -242,6 +249,9 @@ void leave(World& w, std::uint32_t i) {
   p.last_arrest_week[i] = kNever;
   set_state(w, i, State::vacant);
   p.school[i] = kNoSchool;
+  p.trial_arm[i] = kTrialNone;
+  p.trial_week[i] = kNever;
+  p.trial_events[i] = 0;
 }
 
 void build_cohort_ties(World& w, int cohort) {

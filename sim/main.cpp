@@ -19,6 +19,7 @@
 #include "drift/sweep.hpp"
 #include "drift/scenario.hpp"
 #include "drift/summary.hpp"
+#include "drift/trial.hpp"
 
 namespace {
 
@@ -186,6 +187,9 @@ int main(int argc, char** argv) {
       }
       const auto summary = drift::summarize_file(summary_file);
       std::cout << (summary_format == "csv" ? drift::format_csv(summary) : drift::format_table(summary));
+      if (summary_format == "table" && drift::has_trial(summary_file)) {
+        std::cout << drift::format_trial(drift::read_trial(summary_file));
+      }
       return kOk;
     }
     if (*run) {
@@ -243,6 +247,7 @@ int main(int argc, char** argv) {
         const auto output = drift::load_point(sc, design, parts, 0);
         drift::write_results(out_file, sc, output, {command_line});
         std::cout << drift::format_table(drift::summarize(sc.params, output));
+        if (const auto trial = drift::summarize_trial(sc, output)) std::cout << drift::format_trial(*trial);
       } else {
         drift::write_sweep_results(out_file, sc, design, parts, command_line);
         std::cout << "Sweep (" << design.kind << "): " << design.size() << " points x "

@@ -39,6 +39,9 @@ void Population::resize(std::size_t n) {
   dealing_neighbours.resize(n);
   dealing_schoolmates.resize(n);
   dealing_friends.resize(n);
+  trial_arm.resize(n, kTrialNone);
+  trial_week.resize(n, kNever);
+  trial_events.resize(n, 0);
 }
 
 std::size_t Population::bytes() const {
@@ -48,7 +51,9 @@ std::size_t Population::bytes() const {
                                 sizeof(attitude[0]) + sizeof(state[0]) + sizeof(job[0]) +
                                 sizeof(ever_dealt[0]) + sizeof(network[0]) +
                                 sizeof(last_arrest_week[0]) + sizeof(countdown[0]) +
-                                4 * sizeof(clock_a[0]) + 3 * sizeof(dealing_neighbours[0]);
+                                4 * sizeof(clock_a[0]) + 3 * sizeof(dealing_neighbours[0]) +
+                                sizeof(trial_arm[0]) + sizeof(trial_week[0]) +
+                                sizeof(trial_events[0]);
   return per_youth * size();
 }
 

@@ -12,6 +12,7 @@
 #include "drift/build_info.hpp"
 #include "drift/runner.hpp"
 #include "drift/summary.hpp"
+#include "drift/trial.hpp"
 
 namespace drift {
 
@@ -217,6 +218,7 @@ void write_results(const std::string& path, const Scenario& scenario, const Expe
     }
     write_strings(strategies, "order", order);
     write_summary(file, summarize(series_of(output)));
+    if (const auto trial = summarize_trial(scenario, output)) write_trial_group(file, *trial);
   });
 }
 

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr char kMagic[8] = {'D', 'R', 'P', 'A', 'R', 'T', '0', '1'};
+constexpr char kMagic[8] = {'D', 'R', 'P', 'A', 'R', 'T', '0', '2'};
 
 std::string part_path(const std::string& dir, std::size_t point, int replicate) {
   return dir + "/unit_" + std::to_string(point) + "_" + std::to_string(replicate) + ".part";
@@ -61,6 +61,7 @@ void write_part(const std::string& path, const std::string& key, const std::vect
       put(o, r.city);
       put(o, r.interventions);
       o.write(reinterpret_cast<const char*>(&r.fixed_cost), sizeof r.fixed_cost);
+      put(o, r.trial);
     }
     o.flush();
     if (!o) throw std::runtime_error(tmp + ": cannot write part file");
@@ -83,6 +84,7 @@ bool read_part(const std::string& path, const std::string& key, std::vector<RunO
     r.areas = static_cast<int>(dims[1]);
     if (!get(in, r.by_area) || !get(in, r.city) || !get(in, r.interventions)) return false;
     if (!in.read(reinterpret_cast<char*>(&r.fixed_cost), sizeof r.fixed_cost)) return false;
+    if (!get(in, r.trial)) return false;
   }
   return true;
 }

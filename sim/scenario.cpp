@@ -1,5 +1,6 @@
 #include "drift/scenario.hpp"
 #include "drift/sweep.hpp"
+#include "drift/trial.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -753,6 +754,7 @@ std::string emit_resolved(const Scenario& s) {
   }
   out << YAML::EndSeq;
   if (s.sweep && s.sweep.IsMap()) out << YAML::Key << "sweep" << YAML::Value << s.sweep;
+  if (s.trial && s.trial.IsMap()) out << YAML::Key << "trial" << YAML::Value << s.trial;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
@@ -835,6 +837,13 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
     s.sweep_file = it->second.second;
     std::vector<Diagnostic> problems;
     check_sweep(s, problems);
+    if (!problems.empty()) throw ScenarioError(std::move(problems));
+  }
+  if (auto it = loader.sections.find("trial"); it != loader.sections.end()) {
+    s.trial = it->second.first;
+    s.trial_file = it->second.second;
+    std::vector<Diagnostic> problems;
+    check_trial(s, problems);
     if (!problems.empty()) throw ScenarioError(std::move(problems));
   }
   s.resolved_yaml = emit_resolved(s);

@@ -341,7 +341,7 @@ TEST(ScenarioFile, ReservedSectionsAreAcceptedAndTheSweepIsKept) {
   const auto s = load_scenario(dir.write(
       "s.yaml", kAreas +
                     "sweep: {design: grid, parameters: {careers.progression_hazard: [0.01, 0.02]}}\n"
-                    "calibrate: {}\ntrial: {arms: 2}\n"));
+                    "calibrate: {}\n"));
   ASSERT_TRUE(s.sweep.IsMap());
   EXPECT_EQ(s.sweep["design"].as<std::string>(), "grid");
 }

@@ -35,6 +35,9 @@ struct RunOutput {
   std::vector<double> city;     // [metric][week]
   std::vector<double> interventions;  // [intervention][metric][week]
   double fixed_cost = 0;  // one-off intervention costs, euro
+  // Virtual trial counts (trial.hpp): treated, control, treated_events, control_events; empty
+  // outside the trial's strategy.
+  std::vector<double> trial;
   double area_value(int metric, int week, int area) const {
     return by_area[(static_cast<std::size_t>(metric) * weeks + week) * areas + area];
   }

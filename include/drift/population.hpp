@@ -28,6 +28,12 @@ inline constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::min();
 inline constexpr std::int16_t kNoNetwork = -1;
 inline constexpr std::uint16_t kNoSchool = std::numeric_limits<std::uint16_t>::max();
 
+// Arms and event bits of the virtual trial columns of Population.
+inline constexpr std::uint8_t kTrialNone = 0, kTrialTreatment = 1, kTrialControl = 2;
+inline constexpr std::uint8_t kTrialEventEntry = 1;    // started dealing (first time or again)
+inline constexpr std::uint8_t kTrialEventJob = 2;      // found a job
+inline constexpr std::uint8_t kTrialEventCounted = 0x80;  // the outcome has been counted
+
 struct Population {
   // Fixed per slot.
   std::vector<std::uint8_t> area;    // district index
@@ -50,6 +56,11 @@ struct Population {
   std::vector<float> clock_a, clock_b, clock_c, clock_job;
   // Ties currently dealing, per layer; updated incrementally when a tie changes state.
   std::vector<std::uint16_t> dealing_neighbours, dealing_schoolmates, dealing_friends;
+  // Virtual trial bookkeeping (see trial.hpp); cleared when the youth leaves or a newcomer
+  // takes the slot.
+  std::vector<std::uint8_t> trial_arm;    // kTrialNone, kTrialTreatment or kTrialControl
+  std::vector<std::int32_t> trial_week;   // week of randomisation, kNever before
+  std::vector<std::uint8_t> trial_events;  // kTrialEvent* bits: this week's events, counted
 
   std::size_t size() const { return state.size(); }
   void resize(std::size_t n);

@@ -44,6 +44,8 @@ enum class Stream : std::uint32_t {
   // experiment designs (agent = parameter index, week = 0) and bootstraps
   design = 30,
   bootstrap = 31,
+  // virtual trials: a youth's arm (agent = youth, week = week of randomisation)
+  trial_arm = 40,
   // interventions start at 100; each intervention instance adds its index
   intervention = 100,
 };

@@ -66,6 +66,8 @@ struct Scenario {
   std::string resolved_yaml;  // the merged document with every default filled in
   YAML::Node sweep;           // the `sweep:` section, if any (see sweep.hpp)
   std::string sweep_file;     // the file it came from
+  YAML::Node trial;           // the `trial:` section, if any (see trial.hpp)
+  std::string trial_file;     // the file it came from
 };
 
 // A `--set path.to.key=value` override.

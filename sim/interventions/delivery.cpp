@@ -204,8 +204,10 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
     const bool served_before = completed_age_[i] != 0 && w.pop.age[i] >= completed_age_[i];
     const bool ok = active && !served_before && eligibility_.matches(w, i);
     eligible += ok ? 1 : 0;
-    if (!ok || enrolled_[i]) {
-      if (!ok) waiting_since_[i] = kNever;
+    // A youth of a trial's control arm is never taken in: no place, no waiting.
+    const bool control = trial_target_ && w.pop.trial_arm[i] == kTrialControl;
+    if (!ok || enrolled_[i] || control) {
+      if (!ok || control) waiting_since_[i] = kNever;
       continue;
     }
     if (waiting_since_[i] == kNever) waiting_since_[i] = week;
@@ -247,6 +249,14 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
   return log;
 }
 
+bool CaseloadIntervention::trial_eligible(const World& w, std::uint32_t i, int week) const {
+  if (!active_in(week, start_week_, end_week_)) return false;
+  if (!completed_age_.empty() && completed_age_[i] != 0 && w.pop.age[i] >= completed_age_[i]) {
+    return false;
+  }
+  return eligibility_.matches(w, i);
+}
+
 CoverageIntervention::CoverageIntervention(const Values& v, const Schema& schema, std::uint32_t index,
                                            const std::vector<std::string>& area_names)
     : eligibility_(v, area_names),
@@ -266,6 +276,7 @@ InterventionWeek CoverageIntervention::apply(World& w, int week) {
     eligible += 1;
     // Reach is a property of the slot (its household, school class, street), fixed over time.
     if (coverage_ < 1.0 && w.rng.uniform(stream_, 0, i) >= coverage_) continue;
+    if (trial_target_ && w.pop.trial_arm[i] == kTrialControl) continue;
     if (!admits(w, i)) continue;
     served += 1;
     apply_effects(w, i, effects_);
@@ -275,6 +286,11 @@ InterventionWeek CoverageIntervention::apply(World& w, int week) {
   log.served = served;
   log.cost = costs_.per_week + served * costs_.per_served_week;
   return log;
+}
+
+bool CoverageIntervention::trial_eligible(const World& w, std::uint32_t i, int week) const {
+  if (!active_in(week, start_week_, end_week_) || !eligibility_.matches(w, i)) return false;
+  return coverage_ >= 1.0 || w.rng.uniform(stream_, 0, i) < coverage_;
 }
 
 }  // namespace drift::iv

@@ -53,6 +53,8 @@ class CaseloadIntervention : public Intervention {
                        const std::vector<std::string>& area_names);
   InterventionWeek apply(World& w, int week) override;
   double fixed_cost() const override { return costs_.fixed; }
+  bool supports_trial() const override { return true; }
+  bool trial_eligible(const World& w, std::uint32_t i, int week) const override;
 
  protected:
   // Extra marking of served youths (job coaches mark them as coached).
@@ -86,6 +88,8 @@ class CoverageIntervention : public Intervention {
                        const std::vector<std::string>& area_names);
   InterventionWeek apply(World& w, int week) override;
   double fixed_cost() const override { return costs_.fixed; }
+  bool supports_trial() const override { return true; }
+  bool trial_eligible(const World& w, std::uint32_t i, int week) const override;
 
  protected:
   // Whether youth i, eligible and covered, is served this week (extra conditions).

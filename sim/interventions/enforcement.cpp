@@ -29,6 +29,9 @@ class Enforcement : public CoverageIntervention {
       : CoverageIntervention(v, enforcement_schema(), index, areas),
         capacity_(static_cast<float>(v("network_capacity"))) {}
 
+  // Acts on areas and networks: randomising youths cannot measure it.
+  bool supports_trial() const override { return false; }
+
  protected:
   void act_on_networks(World& w) override {
     if (capacity_ == 1.0f) return;
