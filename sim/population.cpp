@@ -36,6 +36,10 @@ void Population::resize(std::size_t n) {
   clock_b.resize(n);
   clock_c.resize(n);
   clock_job.resize(n);
+  clock_offence.resize(n);
+  last_suspect_year.resize(n, kNoYear);
+  last_drug_suspect_year.resize(n, kNoYear);
+  pending_release_week.resize(n, kNever);
   dealing_neighbours.resize(n);
   dealing_schoolmates.resize(n);
   dealing_friends.resize(n);
@@ -48,7 +52,9 @@ std::size_t Population::bytes() const {
                                 sizeof(attitude[0]) + sizeof(state[0]) + sizeof(job[0]) +
                                 sizeof(ever_dealt[0]) + sizeof(network[0]) +
                                 sizeof(last_arrest_week[0]) + sizeof(countdown[0]) +
-                                4 * sizeof(clock_a[0]) + 3 * sizeof(dealing_neighbours[0]);
+                                4 * sizeof(clock_a[0]) + 3 * sizeof(dealing_neighbours[0]) +
+                                sizeof(clock_offence[0]) + sizeof(last_suspect_year[0]) +
+                                sizeof(last_drug_suspect_year[0]) + sizeof(pending_release_week[0]);
   return per_youth * size();
 }
 
