@@ -6,6 +6,8 @@
 #include <boost/random/poisson_distribution.hpp>
 #include <cmath>
 
+#include "drift/processes.hpp"
+
 namespace drift::detail {
 
 namespace {
@@ -209,6 +211,10 @@ float offence_clock(const World& w, std::uint32_t i, bool after_registration) {
   return static_cast<float>(-std::log(u));
 }
 
+void refresh_offence_hazard(World& w, std::uint32_t i) {
+  w.pop.offence_hazard[i] = static_cast<float>(offending_hazard(w, i));
+}
+
 void count_present_by_age(World& w) {
   const auto& pp = w.params.population;
   const auto ages = static_cast<std::size_t>(std::max(0, pp.max_age - pp.min_age + 1));
@@ -278,6 +284,7 @@ void enter_youth(World& w, std::uint32_t i, int age) {
   p.last_suspect_year[i] = kNoYear;
   p.last_drug_suspect_year[i] = kNoYear;
   p.pending_release_week[i] = kNever;
+  refresh_offence_hazard(w, i);
   set_state(w, i, State::uninvolved);
   draw_state_clocks(w, i);
 }
@@ -300,6 +307,7 @@ void leave(World& w, std::uint32_t i) {
   for (auto& f : w.followups) {
     if (f.agent == i) f.present = false;
   }
+  p.offence_hazard[i] = 0.0f;
   set_state(w, i, State::vacant);
   p.school[i] = kNoSchool;
 }

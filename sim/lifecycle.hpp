@@ -36,6 +36,9 @@ void register_suspect(World& w, std::uint32_t i, bool drug);
 // Clock of the next non-drug registration (stream offending): on entry, or after a registration.
 float offence_clock(const World& w, std::uint32_t i, bool after_registration);
 
+// Recomputes youth i's weekly registration hazard (after its age or record changed).
+void refresh_offence_hazard(World& w, std::uint32_t i);
+
 // Recounts w.present_by_age from the population (after the population changes).
 void count_present_by_age(World& w);
 

@@ -37,6 +37,7 @@ void Population::resize(std::size_t n) {
   clock_c.resize(n);
   clock_job.resize(n);
   clock_offence.resize(n);
+  offence_hazard.resize(n);
   last_suspect_year.resize(n, kNoYear);
   last_drug_suspect_year.resize(n, kNoYear);
   pending_release_week.resize(n, kNever);
@@ -53,7 +54,7 @@ std::size_t Population::bytes() const {
                                 sizeof(ever_dealt[0]) + sizeof(network[0]) +
                                 sizeof(last_arrest_week[0]) + sizeof(countdown[0]) +
                                 4 * sizeof(clock_a[0]) + 3 * sizeof(dealing_neighbours[0]) +
-                                sizeof(clock_offence[0]) + sizeof(last_suspect_year[0]) +
+                                sizeof(clock_offence[0]) + sizeof(offence_hazard[0]) + sizeof(last_suspect_year[0]) +
                                 sizeof(last_drug_suspect_year[0]) + sizeof(pending_release_week[0]);
   return per_youth * size();
 }

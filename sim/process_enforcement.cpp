@@ -78,6 +78,7 @@ void enforce(World& w) {
         if (p.last_arrest_week[i] == kNever) ++w.tally(a, Tally::record);
         p.last_arrest_week[i] = w.week;
         detail::register_suspect(w, i, true);  // an arrest registers a suspect for dealing
+        detail::refresh_offence_hazard(w, i);  // now with a record
         if (p.job[i] != Job::none) detail::set_job(w, i, Job::none);
         p.countdown[i] = detention_weeks(w, i);
         detail::set_state(w, i, State::detained);

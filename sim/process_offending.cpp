@@ -16,8 +16,7 @@ double offending_age_shape(const Parameters& params, int age) {
 }
 
 namespace {
-// Weekly hazard without its risk factor: rate / 52 x age shape x [record] record_hr. The same
-// double expression in offending_hazard() and in the weekly pass.
+// Weekly hazard without its risk factor: rate / 52 x age shape x [record] record_hr.
 double offending_base(const Parameters& params, int age, bool record) {
   const auto& o = params.offending;
   return o.other_rate_peak / kWeeksPerYear * offending_age_shape(params, age) * (record ? o.record_hr : 1.0);
@@ -30,46 +29,43 @@ double offending_hazard(const World& w, std::uint32_t i) {
          std::exp(w.params.offending.risk_log_hr * p.risk[i]);
 }
 
+namespace {
+// One block of up to 64 slots: every present youth outside detention ticks its clock by its
+// weekly hazard (kept current in offence_hazard), in a branch-free loop the compiler
+// vectorises. fired[k] is 1 when the clock of slot b + k fired. Returns whether any did.
+[[gnu::noinline]] unsigned offending_block(const State* __restrict state_in, const float* __restrict hazard,
+                                           float* __restrict clock, int len, std::uint8_t* __restrict fired) {
+  const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(state_in);
+  constexpr auto kVacant = static_cast<std::uint8_t>(State::vacant);
+  constexpr auto kDetained = static_cast<std::uint8_t>(State::detained);
+  unsigned any = 0;
+#pragma omp simd reduction(| : any)
+  for (int k = 0; k < len; ++k) {
+    const unsigned ok = static_cast<unsigned>(state[k] != kVacant) & static_cast<unsigned>(state[k] != kDetained);
+    const float next = clock[k] - hazard[k];
+    clock[k] = ok ? next : clock[k];
+    const unsigned f = ok & static_cast<unsigned>(next <= 0.0f);
+    fired[k] = static_cast<std::uint8_t>(f);
+    any |= f;
+  }
+  return any;
+}
+}  // namespace
+
 void register_offending(World& w) {
   auto& p = w.pop;
-  const int min_age = w.params.population.min_age;
-  const int ages = std::max(0, w.params.population.max_age - min_age + 1);
-  // Base hazard per (age, record), computed once per week: index 2 * (age - min_age) + record.
-  std::vector<double> base(static_cast<std::size_t>(2 * ages));
-  for (int k = 0; k < ages; ++k) {
-    base[2 * k] = offending_base(w.params, min_age + k, false);
-    base[2 * k + 1] = offending_base(w.params, min_age + k, true);
-  }
-  const double risk_log_hr = w.params.offending.risk_log_hr;
   const State* state = p.state.data();
-  const std::uint8_t* age = p.age.data();
-  const float* risk = p.risk.data();
-  const std::int32_t* last_arrest = p.last_arrest_week.data();
+  const float* hazard = p.offence_hazard.data();
   float* clock = p.clock_offence.data();
-
-  // Every present youth outside detention ticks one clock. Slots are taken 64 at a time: the
-  // youths of the block are listed from bit masks of the state bytes, their hazards evaluated
-  // together by detail::float_hazards (the floats offending_hazard() gives), and the clocks tick.
+  // The hazard of a youth changes only with its age (birthdays), its record (arrests) and its
+  // entry or departure, where offence_hazard is recomputed as offending_hazard() gives it.
   detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
-    std::uint8_t list[64];
-    double c[64], x[64];
-    float h[64];
+    std::uint8_t fired[64];
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-      const std::uint64_t present =
-          detail::state_mask(state + b, len, State::uninvolved, State::desisted) &
-          ~detail::state_mask(state + b, len, State::detained, State::detained);
-      const int n = detail::mask_positions(present, list);
-      for (int j = 0; j < n; ++j) {
-        const auto i = b + list[j];
-        const int k = std::clamp(age[i] - min_age, 0, std::max(0, ages - 1));
-        c[j] = base[2 * k + (last_arrest[i] != kNever ? 1 : 0)];
-        x[j] = risk_log_hr * risk[i];
-      }
-      detail::float_hazards(c, 1, x, nullptr, h, n);
-      for (int j = 0; j < n; ++j) {
-        const auto i = static_cast<std::uint32_t>(b + list[j]);
-        if (detail::tick(clock[i], h[j])) out.push_back({i, 0});
+      if (!offending_block(state + b, hazard + b, clock + b, len, fired)) continue;
+      for (int k = 0; k < len; ++k) {
+        if (fired[k]) out.push_back({static_cast<std::uint32_t>(b + k), 0});
       }
     }
   });

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -164,6 +165,24 @@ TEST(Offending, StepResultsDoNotDependOnTheRegistrationRate) {
   EXPECT_EQ(a.pop.clock_a, b.pop.clock_a);
   EXPECT_EQ(a.tallies, b.tallies);
   EXPECT_EQ(a.new_drug_suspects, b.new_drug_suspects);
+}
+
+TEST(Offending, KeptHazardEqualsTheFormulaAfterBirthdaysArrestsAndTurnover) {
+  auto p = quiet_params();
+  p.onset.onset_hazard = 0.02;
+  p.recruitment.entry_hazard = 0.1;
+  p.enforcement.runner_arrest_hazard = 0.1;
+  p.enforcement.detention_weeks_mean = 3;
+  p.relapse.released_hazard = 0.05;
+  World w = build_world(p, two_areas(), 12);
+  for (int t = 0; t < 120; ++t) step(w);  // two birthdays, a cohort turnover, arrests
+  ASSERT_GT(std::count_if(w.pop.last_arrest_week.begin(), w.pop.last_arrest_week.end(),
+                          [](std::int32_t x) { return x != kNever; }),
+            0);
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+    const float expected = w.pop.state[i] == State::vacant ? 0.0f : static_cast<float>(offending_hazard(w, i));
+    ASSERT_EQ(w.pop.offence_hazard[i], expected) << "youth " << i;
+  }
 }
 
 // ------------------------------------------------------------------------------- bookkeeping

@@ -51,6 +51,7 @@ struct Population {
   std::vector<float> clock_a, clock_b, clock_c, clock_job;
   // Registration as a suspect (observation only; no process reads these to change a state).
   std::vector<float> clock_offence;             // remaining integrated hazard of a non-drug registration
+  std::vector<float> offence_hazard;            // its weekly hazard, kept current (0 for a vacant slot)
   std::vector<std::int16_t> last_suspect_year;  // simulated year of the last registration, or kNoYear
   std::vector<std::int16_t> last_drug_suspect_year;  // the same for registrations for dealing
   std::vector<std::int32_t> pending_release_week;    // last release not yet followed by a registration, or kNever
