@@ -9,6 +9,8 @@ The layout of the file is described in docs/results.md. Typical use:
     ba = res.by_area("dealing")             # strategy, replicate, week, area, value
     iv = res.interventions()                # strategy, intervention, replicate, week, metric, value
     res.summary(), res.comparisons()        # per-replicate outcomes with mean, lo95, hi95
+    obs = res.observed()                    # strategy, replicate, year, age, suspects_per_10k, drug_share
+    res.release_cohorts(), res.statistics() # re-registration after release; run statistics
 
 A sweep file (a scenario with a `sweep:` section) has no weekly series; read it with
 `sweep_points()` (the design), `sweep_outcomes()`, `sweep_comparisons()` (per strategy, point and
@@ -431,6 +433,68 @@ class DriftResults:
                             rows.append((s, outcome, name, *(float(values[c][k]) for c in cols)))
         return pd.DataFrame(rows, columns=["strategy", "outcome", "parameter"] + cols)
 
+    # ------------------------------------------------------------------ registered figures
+
+    def observed(self, strategies=None) -> pd.DataFrame:
+        """Registered suspects per simulated year and age (docs/results.md, "Observed figures").
+
+        Columns strategy, replicate, year, age, suspects_per_10k, drug_share: youths registered as
+        suspects of any offence in the year (each once) per 10,000 youths of that age, and the
+        share of them registered for dealing (NaN where there were none).
+        """
+        self._need_series("registered figures per year")
+        frames = []
+        with self._open() as f:
+            for s in self._strategy_list(strategies):
+                g = f"strategies/{s}/observed"
+                rate = self._read(f, f"{g}/suspects_per_10k")
+                share = self._read(f, f"{g}/drug_share")
+                ages = self._read(f, f"{g}/age").astype(int)
+                r, y, a = rate.shape
+                frames.append(pd.DataFrame({
+                    "strategy": s,
+                    "replicate": np.repeat(np.arange(r), y * a),
+                    "year": np.tile(np.repeat(np.arange(y), a), r),
+                    "age": np.tile(ages, r * y),
+                    "suspects_per_10k": rate.reshape(-1),
+                    "drug_share": share.reshape(-1),
+                }))
+        return _concat(frames, ["strategy", "replicate", "year", "age", "suspects_per_10k", "drug_share"])
+
+    def release_cohorts(self, strategies=None) -> pd.DataFrame:
+        """Per release cohort (simulated year of release): columns strategy, replicate, year,
+        releases, rearrest_1y, rearrest_2y (shares over releases with full follow-up)."""
+        self._need_series("release cohorts")
+        frames = []
+        with self._open() as f:
+            for s in self._strategy_list(strategies):
+                g = f"strategies/{s}/observed/release_cohorts"
+                cols = {c: self._read(f, f"{g}/{c}") for c in ("releases", "rearrest_1y", "rearrest_2y")}
+                r, y = cols["releases"].shape
+                frames.append(pd.DataFrame({
+                    "strategy": s,
+                    "replicate": np.repeat(np.arange(r), y),
+                    "year": np.tile(np.arange(y), r),
+                    **{c: v.reshape(-1) for c, v in cols.items()},
+                }))
+        return _concat(frames, ["strategy", "replicate", "year", "releases", "rearrest_1y", "rearrest_2y"])
+
+    def statistics(self, strategies=None) -> pd.DataFrame:
+        """Run statistics (targets' names) per strategy and replicate: strategy, statistic, units,
+        replicate, value."""
+        self._need_series("run statistics per strategy (see /sweep/statistics)")
+        rows = []
+        with self._open() as f:
+            for s in self._strategy_list(strategies):
+                g = f"strategies/{s}/statistics"
+                if g not in f:
+                    raise DriftResultError(f"{self.path}: the result file has no /{g}")
+                for name, ds in f[g].items():
+                    units = _text(ds.attrs.get("units", ""))
+                    for r, v in enumerate(self._read(f, f"{g}/{name}")):
+                        rows.append((s, name, units, r, float(v)))
+        return pd.DataFrame(rows, columns=["strategy", "statistic", "units", "replicate", "value"])
+
     def _stored(self, group: str, names: list[str], column: str, skip: str | None = None) -> pd.DataFrame:
         rows = []
         with self._open() as f:
@@ -485,6 +549,12 @@ class DriftResults:
         self._computed_cache = (pd.DataFrame(srows, columns=["strategy", "outcome"] + cols),
                                 pd.DataFrame(crows, columns=["strategy", "difference"] + cols))
         return self._computed_cache
+
+
+def observed(path: str | os.PathLike, strategies=None) -> pd.DataFrame:
+    """Registered suspects per strategy, replicate, year and age of a result file (see
+    DriftResults.observed)."""
+    return load(path).observed(strategies)
 
 
 # ------------------------------------------------------------------------------- statistics

@@ -6,6 +6,8 @@
 #include <boost/random/poisson_distribution.hpp>
 #include <cmath>
 
+#include "drift/processes.hpp"
+
 namespace drift::detail {
 
 namespace {
@@ -187,6 +189,57 @@ void set_job(World& w, std::uint32_t i, Job job) {
   p.clock_job[i] = clock(w, job == Job::none ? Stream::job_change : Stream::job_loss, i);
 }
 
+void register_suspect(World& w, std::uint32_t i, bool drug) {
+  auto& p = w.pop;
+  const std::int16_t year = year_of_week(w.week);
+  const int k = p.age[i] - w.params.population.min_age;
+  const bool counted = k >= 0 && k < static_cast<int>(w.new_suspects.size());
+  if (p.last_suspect_year[i] != year) {
+    p.last_suspect_year[i] = year;
+    if (counted) ++w.new_suspects[k];
+  }
+  if (drug && p.last_drug_suspect_year[i] != year) {
+    p.last_drug_suspect_year[i] = year;
+    if (counted) ++w.new_drug_suspects[k];
+  }
+  if (p.pending_release_week[i] != kNever) {
+    const auto r = p.pending_release_week[i];
+    w.release_events.push_back({r, w.week - r, ReleaseEvent::reregistered});
+    p.pending_release_week[i] = kNever;
+  }
+}
+
+float offence_clock(const World& w, std::uint32_t i, bool after_registration) {
+  const auto words = w.rng.words(Stream::offending, w.week, i);
+  const double u = after_registration ? Rng::to_unit(words[2], words[3]) : Rng::to_unit(words[0], words[1]);
+  return static_cast<float>(-std::log(u));
+}
+
+void refresh_offence_hazard(World& w, std::uint32_t i) {
+  w.pop.offence_hazard[i] = static_cast<float>(offending_hazard(w, i));
+}
+
+void count_present_by_age(World& w) {
+  const auto& pp = w.params.population;
+  const auto ages = static_cast<std::size_t>(std::max(0, pp.max_age - pp.min_age + 1));
+  w.present_by_age.assign(ages, 0);
+  if (w.new_suspects.size() != ages) w.new_suspects.assign(ages, 0);
+  if (w.new_drug_suspects.size() != ages) w.new_drug_suspects.assign(ages, 0);
+  // Every slot of a cohort has the same age: count the present slots per cohort.
+  const auto& p = w.pop;
+  for (int c = 0; c < w.cohorts(); ++c) {
+    std::int64_t n = 0;
+    int age = -1;
+    for (auto i = w.cohort_begin[c]; i < w.cohort_begin[c + 1]; ++i) {
+      if (p.state[i] == State::vacant) continue;
+      ++n;
+      age = p.age[i];
+    }
+    const int k = age - pp.min_age;
+    if (n > 0 && k >= 0 && k < static_cast<int>(ages)) w.present_by_age[k] += n;
+  }
+}
+
 float baseline_attitude(const World& w, std::uint32_t i) {
   const auto& n = w.params.normalisation;
   const auto& p = w.pop;
@@ -234,6 +287,11 @@ void enter_youth(World& w, std::uint32_t i, int age) {
   p.trial_events[i] = 0;
   p.job[i] = Job::none;
   p.clock_job[i] = clock(w, Stream::job_change, i);
+  p.clock_offence[i] = offence_clock(w, i, false);
+  p.last_suspect_year[i] = kNoYear;
+  p.last_drug_suspect_year[i] = kNoYear;
+  p.pending_release_week[i] = kNever;
+  refresh_offence_hazard(w, i);
   set_state(w, i, State::uninvolved);
   draw_state_clocks(w, i);
 }
@@ -247,6 +305,16 @@ void leave(World& w, std::uint32_t i) {
   p.job[i] = Job::none;
   if (p.last_arrest_week[i] != kNever) --w.tally(a, Tally::record);
   p.last_arrest_week[i] = kNever;
+  // A release still waiting for a registration is censored at this week.
+  if (p.pending_release_week[i] != kNever) {
+    const auto r = p.pending_release_week[i];
+    w.release_events.push_back({r, w.week - r, ReleaseEvent::left});
+    p.pending_release_week[i] = kNever;
+  }
+  for (auto& f : w.followups) {
+    if (f.agent == i) f.present = false;
+  }
+  p.offence_hazard[i] = 0.0f;
   set_state(w, i, State::vacant);
   p.school[i] = kNoSchool;
   p.trial_arm[i] = kTrialNone;

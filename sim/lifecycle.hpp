@@ -28,6 +28,20 @@ void enter_youth(World& w, std::uint32_t i, int age);
 // Youth i leaves the city (ageing out or moving away); the slot becomes vacant.
 void leave(World& w, std::uint32_t i);
 
+// Registration of youth i as a suspect this week (for dealing when `drug`, at an arrest; else
+// for a non-drug offence). Counts the youth once per simulated year and age among the week's new
+// suspects, and ends the follow-up of a pending release. Changes no state.
+void register_suspect(World& w, std::uint32_t i, bool drug);
+
+// Clock of the next non-drug registration (stream offending): on entry, or after a registration.
+float offence_clock(const World& w, std::uint32_t i, bool after_registration);
+
+// Recomputes youth i's weekly registration hazard (after its age or record changed).
+void refresh_offence_hazard(World& w, std::uint32_t i);
+
+// Recounts w.present_by_age from the population (after the population changes).
+void count_present_by_age(World& w);
+
 // Job status change with its tallies and a fresh labour clock.
 void set_job(World& w, std::uint32_t i, Job job);
 

@@ -9,6 +9,9 @@ void begin_week(World& w) {
   for (std::size_t a = 0; a < w.areas.size(); ++a) {
     for (int t = kFirstFlowTally; t < kTallyCount; ++t) w.tally(static_cast<int>(a), static_cast<Tally>(t)) = 0;
   }
+  std::fill(w.new_suspects.begin(), w.new_suspects.end(), 0);
+  std::fill(w.new_drug_suspects.begin(), w.new_drug_suspects.end(), 0);
+  w.release_events.clear();
 }
 
 void age_and_turn_over(World& w) {
@@ -47,6 +50,7 @@ void age_and_turn_over(World& w) {
           } else {
             w.pop.age[i] = static_cast<std::uint8_t>(age);
             w.pop.baseline_attitude[i] = detail::baseline_attitude(w, i);
+            detail::refresh_offence_hazard(w, i);
           }
         }
         rebuild = true;
@@ -58,8 +62,8 @@ void age_and_turn_over(World& w) {
     if (plain) plain_cohorts.push_back({w.cohort_begin[c], w.cohort_begin[c + 1], age});
     if (rebuild) detail::build_cohort_ties(w, c);
   }
-  // A plain birthday touches only the youth's own age and baseline attitude (which depends on
-  // its own traits), so the slots are independent of each other and of the cohorts above.
+  // A plain birthday touches only the youth's own age, baseline attitude and registration
+  // hazard (which depend on its own traits), so the slots are independent of each other and of the cohorts above.
   const int threads = std::max(1, w.threads);
   for (const auto& pc : plain_cohorts) {
     const auto first = static_cast<std::int64_t>(pc.first);
@@ -71,8 +75,10 @@ void age_and_turn_over(World& w) {
       if (w.pop.state[i] == State::vacant) continue;
       w.pop.age[i] = age;
       w.pop.baseline_attitude[i] = detail::baseline_attitude(w, i);
+      detail::refresh_offence_hazard(w, i);
     }
   }
+  detail::count_present_by_age(w);
 }
 
 }  // namespace drift

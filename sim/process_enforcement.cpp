@@ -64,6 +64,10 @@ void enforce(World& w) {
         detail::draw_state_clocks(w, i);
         // The job search starts afresh on release.
         p.clock_job[i] = static_cast<float>(w.rng.exponential(Stream::job_change, w.week, i));
+        // Observation: the release waits for its first registration and its 13-week check.
+        p.pending_release_week[i] = w.week;
+        w.release_events.push_back({w.week, 0, ReleaseEvent::released});
+        w.followups.push_back({w.week, i, true});
         break;
       case end_probation:
         detail::set_state(w, i, State::desisted);
@@ -73,6 +77,8 @@ void enforce(World& w) {
         ++w.tally(a, Tally::arrests);
         if (p.last_arrest_week[i] == kNever) ++w.tally(a, Tally::record);
         p.last_arrest_week[i] = w.week;
+        detail::register_suspect(w, i, true);  // an arrest registers a suspect for dealing
+        detail::refresh_offence_hazard(w, i);  // now with a record
         if (p.job[i] != Job::none) detail::set_job(w, i, Job::none);
         p.countdown[i] = detention_weeks(w, i);
         detail::set_state(w, i, State::detained);

@@ -3,13 +3,17 @@
 #include <H5Cpp.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 
 #include "drift/build_info.hpp"
+#include "drift/observables.hpp"
+#include "drift/world.hpp"
 #include "drift/runner.hpp"
 #include "drift/summary.hpp"
 #include "drift/trial.hpp"
@@ -72,7 +76,90 @@ H5::DataSet write_array(H5::Group& g, const std::string& name, const std::vector
   return ds;
 }
 
-void write_strategy(H5::Group& root, const ExperimentOutput& out, const StrategyOutput& s) {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Registered figures per replicate: suspects per 10,000 and the share registered for dealing,
+// per simulated year and age; the release cohorts; and the run statistics.
+void write_observed(H5::Group& g, const StrategyOutput& s, const Parameters& params) {
+  const hsize_t reps = s.replicates.size();
+  const int weeks = reps ? s.replicates[0].weeks : 0;
+  const hsize_t years = static_cast<hsize_t>(weeks / kWeeksPerYear);
+  const int ages = reps ? s.replicates[0].ages : 0;
+  const int min_age = reps ? s.replicates[0].min_age : params.population.min_age;
+  auto og = g.createGroup("observed");
+  std::vector<double> rate(reps * years * ages, kNaN), share(reps * years * ages, kNaN);
+  std::vector<double> releases(reps * years, 0.0), re1(reps * years, kNaN), re2(reps * years, kNaN);
+  for (hsize_t r = 0; r < reps; ++r) {
+    const auto& run = s.replicates[r];
+    for (hsize_t y = 0; y < years; ++y) {
+      for (int k = 0; k < ages; ++k) {
+        double suspects = 0, drug = 0, present = 0;
+        for (int t = static_cast<int>(y) * kWeeksPerYear; t < static_cast<int>(y + 1) * kWeeksPerYear; ++t) {
+          const auto at = static_cast<std::size_t>(t) * run.ages + k;
+          suspects += run.new_suspects[at];
+          drug += run.new_drug_suspects[at];
+          present += run.present_by_age[at];
+        }
+        const auto at = (r * years + y) * ages + k;
+        if (present > 0) rate[at] = 1e4 * suspects / (present / kWeeksPerYear);
+        if (suspects > 0) share[at] = drug / suspects;
+      }
+      // Release cohort y: releases in weeks [52y, 52y + 52); shares over releases with full
+      // follow-up, not censored by the youth leaving the model.
+      const auto& l = run.ledger;
+      double n = 0, hit1 = 0, den1 = 0, hit2 = 0, den2 = 0;
+      for (int t = static_cast<int>(y) * kWeeksPerYear; t < static_cast<int>(y + 1) * kWeeksPerYear; ++t) {
+        n += l.releases[t];
+        if (t + kWeeksPerYear <= weeks) {
+          hit1 += l.reregistered_52w[t];
+          den1 += l.releases[t] - l.censored_52w[t];
+        }
+        if (t + 2 * kWeeksPerYear <= weeks) {
+          hit2 += l.reregistered_104w[t];
+          den2 += l.releases[t] - l.censored_104w[t];
+        }
+      }
+      releases[r * years + y] = n;
+      if (den1 > 0) re1[r * years + y] = hit1 / den1;
+      if (den2 > 0) re2[r * years + y] = hit2 / den2;
+    }
+  }
+  write_array(og, "suspects_per_10k", {reps, years, static_cast<hsize_t>(ages)}, rate, "per 10,000 youths",
+              "Youths registered as suspects of any offence in the simulated year (each youth once per "
+              "year, at its age at the first registration of the year), per 10,000 youths of that age",
+              "replicate,year,age");
+  write_array(og, "drug_share", {reps, years, static_cast<hsize_t>(ages)}, share, "share",
+              "Share of the year's registered suspects of that age who were registered for dealing "
+              "(NaN where there were none)",
+              "replicate,year,age");
+  std::vector<double> age_values;
+  for (int k = 0; k < ages; ++k) age_values.push_back(min_age + k);
+  write_array(og, "age", {static_cast<hsize_t>(ages)}, age_values, "year", "Age of each age index", "age");
+  auto cg = og.createGroup("release_cohorts");
+  write_array(cg, "releases", {reps, years}, releases, "releases",
+              "Releases from detention in each simulated year (release cohort)", "replicate,year");
+  write_array(cg, "rearrest_1y", {reps, years}, re1, "share",
+              "Share of the cohort's releases followed by a new registration within 52 weeks, over "
+              "releases with full follow-up not censored by leaving the model (NaN without any)",
+              "replicate,year");
+  write_array(cg, "rearrest_2y", {reps, years}, re2, "share",
+              "Share of the cohort's releases followed by a new registration within 104 weeks, over "
+              "releases with full follow-up not censored by leaving the model (NaN without any)",
+              "replicate,year");
+  auto sg = g.createGroup("statistics");
+  const auto& defs = run_statistic_definitions();
+  std::vector<std::vector<double>> values(defs.size(), std::vector<double>(reps));
+  for (hsize_t r = 0; r < reps; ++r) {
+    const auto v = run_statistics(s.replicates[r], params);
+    for (std::size_t k = 0; k < defs.size(); ++k) values[k][r] = v[k];
+  }
+  for (std::size_t k = 0; k < defs.size(); ++k) {
+    write_array(sg, defs[k].name, {reps}, values[k], defs[k].unit, defs[k].description, "replicate");
+  }
+}
+
+void write_strategy(H5::Group& root, const ExperimentOutput& out, const StrategyOutput& s,
+                    const Parameters& params) {
   auto g = root.createGroup(s.name);
   string_attr(g, "description", s.description);
   const hsize_t reps = s.replicates.size();
@@ -129,6 +216,7 @@ void write_strategy(H5::Group& root, const ExperimentOutput& out, const Strategy
   for (hsize_t r = 0; r < reps; ++r) fixed[r] = s.replicates[r].fixed_cost;
   write_array(ig, "fixed_cost", {reps}, fixed, "euro", "One-off cost of the strategy's interventions",
               "replicate");
+  write_observed(g, s, params);
 }
 
 // Outcomes per strategy and paired differences against the baseline: the numbers of
@@ -213,7 +301,7 @@ void write_results(const std::string& path, const Scenario& scenario, const Expe
     auto strategies = file.createGroup("strategies");
     std::vector<std::string> order;
     for (const auto& s : output.strategies) {
-      write_strategy(strategies, output, s);
+      write_strategy(strategies, output, s, scenario.params);
       order.push_back(s.name);
     }
     write_strings(strategies, "order", order);
@@ -358,8 +446,19 @@ void write_sweep_results(const std::string& path, const Scenario& scenario, cons
     const int reps = scenario.params.simulation.replicates;
     // outcomes[strategy][outcome] = [point][replicate], and the same for paired differences.
     std::vector<Summary> summaries;
+    // Run statistics of the baseline strategy: [point][replicate][statistic].
+    const std::size_t nstat = run_statistic_definitions().size();
+    std::vector<double> statistics(points * static_cast<std::size_t>(reps) * nstat, kNaN);
     for (std::size_t p = 0; p < points; ++p) {
-      summaries.push_back(summarize(series_of(load_point(scenario, design, parts_dir, p))));
+      const auto point = load_point(scenario, design, parts_dir, p);
+      summaries.push_back(summarize(series_of(point)));
+      if (point.strategies.empty()) continue;
+      const auto params = scenario_at(scenario, design, p).params;
+      const auto& runs = point.strategies.front().replicates;
+      for (std::size_t r = 0; r < runs.size() && r < static_cast<std::size_t>(reps); ++r) {
+        const auto v = run_statistics(runs[r], params);
+        std::copy(v.begin(), v.end(), statistics.begin() + static_cast<std::ptrdiff_t>((p * reps + r) * nstat));
+      }
     }
     write_root_attributes(file, scenario, command_line);
     auto areas = file.createGroup("areas");
@@ -380,6 +479,15 @@ void write_sweep_results(const std::string& path, const Scenario& scenario, cons
     for (const auto& pt : design.points) flat.insert(flat.end(), pt.begin(), pt.end());
     write_array(sweep, "points", {points, d}, flat, "", "Parameter values of each sweep point",
                 "point,parameter");
+    std::vector<std::string> statistic_names;
+    for (const auto& st : run_statistic_definitions()) statistic_names.push_back(st.name);
+    write_strings(sweep, "statistic_names", statistic_names);
+    auto stats = write_array(sweep, "statistics", {points, static_cast<hsize_t>(reps), nstat}, statistics, "",
+                             "Run statistics of the baseline strategy per sweep point and replicate, in "
+                             "the order of /sweep/statistic_names (units in /strategies/<baseline>/statistics "
+                             "of a single run, or docs/results.md)",
+                             "point,replicate,statistic");
+    string_attr(stats, "strategy", scenario.strategies.empty() ? "" : scenario.strategies.front().name);
     auto outcomes = sweep.createGroup("outcomes");
     auto comparisons = sweep.createGroup("comparisons");
     const auto& first = summaries.front();

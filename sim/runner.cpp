@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr char kMagic[8] = {'D', 'R', 'P', 'A', 'R', 'T', '0', '2'};
+constexpr char kMagic[8] = {'D', 'R', 'P', 'A', 'R', 'T', '0', '3'};
 
 std::string part_path(const std::string& dir, std::size_t point, int replicate) {
   return dir + "/unit_" + std::to_string(point) + "_" + std::to_string(replicate) + ".part";
@@ -62,6 +62,12 @@ void write_part(const std::string& path, const std::string& key, const std::vect
       put(o, r.interventions);
       o.write(reinterpret_cast<const char*>(&r.fixed_cost), sizeof r.fixed_cost);
       put(o, r.trial);
+      const std::int64_t ages[2] = {r.min_age, r.ages};
+      o.write(reinterpret_cast<const char*>(ages), sizeof ages);
+      put(o, r.present_by_age);
+      put(o, r.new_suspects);
+      put(o, r.new_drug_suspects);
+      for (const auto* c : r.ledger.columns()) put(o, *c);
     }
     o.flush();
     if (!o) throw std::runtime_error(tmp + ": cannot write part file");
@@ -85,6 +91,14 @@ bool read_part(const std::string& path, const std::string& key, std::vector<RunO
     if (!get(in, r.by_area) || !get(in, r.city) || !get(in, r.interventions)) return false;
     if (!in.read(reinterpret_cast<char*>(&r.fixed_cost), sizeof r.fixed_cost)) return false;
     if (!get(in, r.trial)) return false;
+    std::int64_t ages[2];
+    if (!in.read(reinterpret_cast<char*>(ages), sizeof ages)) return false;
+    r.min_age = static_cast<int>(ages[0]);
+    r.ages = static_cast<int>(ages[1]);
+    if (!get(in, r.present_by_age) || !get(in, r.new_suspects) || !get(in, r.new_drug_suspects)) return false;
+    for (auto* c : r.ledger.columns()) {
+      if (!get(in, *c)) return false;
+    }
   }
   return true;
 }

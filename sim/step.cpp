@@ -31,9 +31,11 @@ void step(World& w, const InterventionList& interventions, std::vector<Intervent
   recruit(w);
   advance_careers(w);
   enforce(w);
+  register_offending(w);
   labour_market(w);
   relapse(w);
   tally_revenue(w);
+  follow_releases(w);
   ++w.week;
 }
 

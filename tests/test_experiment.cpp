@@ -229,6 +229,12 @@ void expect_bit_identical(const ExperimentOutput& a, const ExperimentOutput& b) 
       for (std::size_t k = 0; k < x.city.size(); ++k) ASSERT_EQ(x.city[k], y.city[k]) << k;
       ASSERT_EQ(x.interventions, y.interventions);
       ASSERT_EQ(x.fixed_cost, y.fixed_cost);
+      ASSERT_EQ(x.present_by_age, y.present_by_age);
+      ASSERT_EQ(x.new_suspects, y.new_suspects);
+      ASSERT_EQ(x.new_drug_suspects, y.new_drug_suspects);
+      const auto cx = x.ledger.columns();
+      const auto cy = y.ledger.columns();
+      for (std::size_t c = 0; c < cx.size(); ++c) ASSERT_EQ(*cx[c], *cy[c]) << "ledger column " << c;
     }
   }
 }

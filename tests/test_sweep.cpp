@@ -185,6 +185,16 @@ bool same(const ExperimentOutput& a, const ExperimentOutput& b) {
           x[r].interventions != y[r].interventions) {
         return false;
       }
+      if (x[r].min_age != y[r].min_age || x[r].ages != y[r].ages ||
+          x[r].present_by_age != y[r].present_by_age || x[r].new_suspects != y[r].new_suspects ||
+          x[r].new_drug_suspects != y[r].new_drug_suspects) {
+        return false;
+      }
+      const auto cx = x[r].ledger.columns();
+      const auto cy = y[r].ledger.columns();
+      for (std::size_t c = 0; c < cx.size(); ++c) {
+        if (*cx[c] != *cy[c]) return false;
+      }
     }
   }
   return true;

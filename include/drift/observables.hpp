@@ -17,9 +17,10 @@ struct Statistic {
 };
 
 // Every statistic, in a fixed order. Names:
-//   suspects_per_10k_age_<A>   A = min_age..max_age-1: youths of age A registered as suspects of
-//                              any offence in a year (each youth once per year), per 10,000
-//                              youths of that age (person-years), averaged over the run's years
+//   suspects_per_10k_age_<A>   A = min_age..max_age-1 of the default population (12..26): youths
+//                              of age A registered as suspects of any offence in a year (each
+//                              youth once per year), per 10,000 youths of that age (person-years),
+//                              over the run's whole years; NaN for an age the run does not model
 //   suspects_per_10k_12_17, suspects_per_10k_18_22: the same over an age band
 //   drug_share_12_17, drug_share_18_26: share of those suspects registered for dealing
 //   rearrest_1y, rearrest_2y:  share of releases from detention followed by a new registration

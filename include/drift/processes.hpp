@@ -22,12 +22,16 @@ void advance_careers(World& w);
 // detained -> released (end of detention), released -> desisted (end of probation),
 // runner/dealer -> detained (arrest, with a record).
 void enforce(World& w);
+// Registration as a suspect of a non-drug offence (observation only: no state changes).
+void register_offending(World& w);
 // Job finding (blocked in part by a record through the VOG) and job loss.
 void labour_market(World& w);
 // released/desisted -> runner, into an open network place.
 void relapse(World& w);
 // Network revenue of the week from its runners and dealers.
 void tally_revenue(World& w);
+// Observation: the job status of youths released 13 weeks ago (release ledger).
+void follow_releases(World& w);
 
 // Weekly hazards, exposed for tests and documentation.
 double onset_hazard(const World& w, std::uint32_t i);
@@ -38,6 +42,9 @@ double progression_hazard(const World& w, std::uint32_t i);
 double arrest_hazard(const World& w, std::uint32_t i);
 double job_finding_hazard(const World& w, std::uint32_t i);
 double relapse_hazard(const World& w, std::uint32_t i);
+double offending_hazard(const World& w, std::uint32_t i);
+// Relative registration rate at an age: 1 at offending.peak_age (logistic rise, then decline).
+double offending_age_shape(const Parameters& p, int age);
 // Open share of network places in each area, from the networks active there.
 void update_area_demand(World& w);
 

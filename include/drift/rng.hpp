@@ -41,6 +41,7 @@ enum class Stream : std::uint32_t {
   entry_retry = 23,    // entry clock redrawn after a recruit found no open place
   relapse_retry = 24,  // relapse clock redrawn after a returner found no open place
   job_loss = 25,
+  offending = 26,  // non-drug registrations: words 0-1 on entry, words 2-3 after a registration
   // experiment designs (agent = parameter index, week = 0) and bootstraps
   design = 30,
   bootstrap = 31,
