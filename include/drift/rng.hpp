@@ -44,6 +44,7 @@ enum class Stream : std::uint32_t {
   // experiment designs (agent = parameter index, week = 0) and bootstraps
   design = 30,
   bootstrap = 31,
+  posterior = 32,  // posterior draw of a replicate (agent = replicate)
   // interventions start at 100; each intervention instance adds its index
   intervention = 100,
 };
