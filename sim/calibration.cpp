@@ -534,6 +534,52 @@ std::string format_calibration(const CalibrationSpec& spec, const std::vector<Ob
   return o.str();
 }
 
+bool is_calibration_file(const std::string& path) {
+  try {
+    ResultReader reader(path);
+    return reader.exists("/posterior/points") && reader.exists("/design/points") &&
+           reader.attribute("/", "format") == "drift-calibration";
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::string format_calibration_file(const std::string& path) {
+  ResultReader f(path);
+  CalibrationSpec spec;
+  spec.paths = f.strings("/design/parameter_names");
+  spec.design = f.attribute("/design", "kind");
+  const auto lo = f.dataset("/design/prior_low").values, hi = f.dataset("/design/prior_high").values;
+  for (std::size_t j = 0; j < spec.paths.size(); ++j) spec.priors.emplace_back(lo[j], hi[j]);
+  const auto acceptance = f.attribute("/", "acceptance");
+  spec.acceptance.by_quantile = acceptance.starts_with("quantile");
+  spec.acceptance.value = parse_number(acceptance.substr(acceptance.find(' ') + 1)).value_or(std::nan(""));
+  std::vector<ObservedTarget> targets;
+  const auto names = f.strings("/fit/names"), use = f.strings("/fit/use");
+  const auto observed = f.dataset("/fit/observed").values;
+  for (std::size_t t = 0; t < names.size(); ++t) {
+    ObservedTarget x;
+    x.name = names[t];
+    x.value = observed[t];
+    x.fit = use[t] == "fit";
+    targets.push_back(x);
+  }
+  CalibrationResult r;
+  r.replicates = static_cast<int>(f.dataset("/statistics/values").shape.at(1));
+  r.distances = f.dataset("/distance").values;
+  for (double p : f.dataset("/posterior/index").values) r.abc.accepted.push_back(static_cast<std::size_t>(p));
+  r.abc.weights = f.dataset("/posterior/weights").values;
+  r.abc.tolerance = f.numeric_attribute("/", "tolerance");
+  r.posterior_median = f.dataset("/posterior/median").values;
+  r.posterior_p05 = f.dataset("/posterior/p05").values;
+  r.posterior_p95 = f.dataset("/posterior/p95").values;
+  r.fit_median = f.dataset("/fit/simulated_median").values;
+  r.fit_p05 = f.dataset("/fit/simulated_p05").values;
+  r.fit_p95 = f.dataset("/fit/simulated_p95").values;
+  r.prior_median = f.dataset("/fit/prior_median").values;
+  return format_calibration(spec, targets, r);
+}
+
 std::string calibrated_scenario_yaml(const std::string& scenario_file, const std::string& cal_file,
                                      const CalibrationSpec& spec, const CalibrationResult& r) {
   std::ostringstream o;

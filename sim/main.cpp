@@ -184,7 +184,8 @@ int main(int argc, char** argv) {
   params->add_flag("--markdown", markdown, "As a Markdown table (the one in docs/parameters.md)");
 
   // drift summarize
-  auto* summarize = app.add_subcommand("summarize", "Print the summary table of a result file");
+  auto* summarize = app.add_subcommand(
+      "summarize", "Print the summary table of a result file (or the tables of a calibration file)");
   std::string summary_file, summary_format = "table";
   summarize->add_option("results", summary_file, "Result file (.h5)")->required()->check(CLI::ExistingFile);
   summarize->add_option("--format", summary_format, "table or csv")
@@ -216,6 +217,10 @@ int main(int argc, char** argv) {
       return kOk;
     }
     if (*summarize) {
+      if (drift::is_calibration_file(summary_file)) {
+        std::cout << drift::format_calibration_file(summary_file);
+        return kOk;
+      }
       if (drift::is_sweep_file(summary_file)) {
         std::cout << drift::format_sweep_file(summary_file, summary_format == "csv");
         return kOk;

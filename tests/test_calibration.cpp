@@ -388,7 +388,7 @@ areas:
   return {arrest, released, result.posterior_p05, result.posterior_p95, result.posterior_median};
 }
 
-TEST(Recovery, KnownValuesFallInsideThePosterior90Interval) {
+TEST(CalibrationRecovery, KnownValuesFallInsideThePosterior90Interval) {
   const auto r = recover(120, 4, 0.5);
   std::cout << "posterior 90%: arrest [" << r.lo[0] << ", " << r.hi[0] << "], released [" << r.lo[1] << ", "
             << r.hi[1] << "]\n";
@@ -401,7 +401,7 @@ TEST(Recovery, KnownValuesFallInsideThePosterior90Interval) {
   EXPECT_LT(r.hi[1] - r.lo[1], 0.8 * (0.04 - 0.002));
 }
 
-TEST(RecoveryNightly, KnownValuesFallInsideThePosterior90IntervalWithMorePoints) {
+TEST(CalibrationRecoveryNightly, KnownValuesFallInsideThePosterior90IntervalWithMorePoints) {
   const auto r = recover(600, 10, 1.0);
   EXPECT_LE(r.lo[0], r.arrest);
   EXPECT_GE(r.hi[0], r.arrest);

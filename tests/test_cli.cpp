@@ -316,6 +316,13 @@ TEST(CliCalibrate, WritesTheCalibrationFileAndACalibratedScenarioThatValidates) 
   EXPECT_EQ(f.strings("/targets/use"), (std::vector<std::string>{"fit", "validate"}));
   EXPECT_EQ(f.dataset("/fit/simulated_median").shape, (std::vector<std::uint64_t>{2}));
 
+  // drift summarize prints the same tables from the file.
+  const auto sum = drift("summarize out/cal.h5", dir.str());
+  EXPECT_EQ(sum.status, 0) << sum.output;
+  const auto table_start = r.output.find("Calibration:");
+  const auto table_end = r.output.find("Calibration: out/cal.h5");
+  EXPECT_EQ(sum.output, r.output.substr(table_start, table_end - table_start));
+
   // The calibrated scenario extends the original by a relative path and is valid.
   ASSERT_TRUE(fs::exists(dir.path("out/cal.yaml")));
   std::ifstream in(dir.path("out/cal.yaml"));

@@ -105,6 +105,10 @@ void write_calibration(const std::string& path, const Scenario& calibration_scen
 std::string format_calibration(const CalibrationSpec& spec, const std::vector<ObservedTarget>& targets,
                                const CalibrationResult& result);
 
+// The same tables from a calibration file (drift summarize CAL.h5).
+std::string format_calibration_file(const std::string& path);
+bool is_calibration_file(const std::string& path);
+
 // A scenario that extends `scenario_file` (path relative to the written file) and sets each
 // calibrated parameter to its posterior median.
 std::string calibrated_scenario_yaml(const std::string& scenario_file, const std::string& cal_file,
