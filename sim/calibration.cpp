@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "drift/build_info.hpp"
 #include "drift/observables.hpp"
 #include "drift/parameters.hpp"
 #include "drift/results.hpp"
@@ -581,11 +582,14 @@ std::string format_calibration_file(const std::string& path) {
 }
 
 std::string calibrated_scenario_yaml(const std::string& scenario_file, const std::string& cal_file,
-                                     const CalibrationSpec& spec, const CalibrationResult& r) {
+                                     const CalibrationSpec& spec, const CalibrationResult& r,
+                                     const std::string& scenario_hash) {
   std::ostringstream o;
   o << "# Calibrated parameters: the posterior medians of " << cal_file << " (drift calibrate,\n"
     << "# rejection ABC, acceptance " << spec.acceptance.describe() << ", " << r.abc.accepted.size()
     << " of " << r.distances.size() << " points accepted).\n"
+    << "# drift " << build_info::version << " (" << build_info::git_commit << ")"
+    << (scenario_hash.empty() ? std::string() : ", calibrated scenario hash " + scenario_hash) << ".\n"
     << "# For runs with parameter uncertainty, run a scenario with --posterior " << cal_file
     << " instead.\n"
     << "extends: " << scenario_file << "\n";

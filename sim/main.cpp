@@ -307,7 +307,8 @@ int main(int argc, char** argv) {
       const std::string tmp = yaml_path.string() + ".tmp";
       {
         std::ofstream o(tmp, std::ios::trunc);
-        o << drift::calibrated_scenario_yaml(rel, fs::path(cal_out).filename().string(), spec, result);
+        o << drift::calibrated_scenario_yaml(rel, fs::path(cal_out).filename().string(), spec, result,
+                                             drift::text_hash(cal.resolved_yaml));
         if (!o) throw std::runtime_error(tmp + ": cannot write");
       }
       fs::rename(tmp, yaml_path);

@@ -112,7 +112,8 @@ bool is_calibration_file(const std::string& path);
 // A scenario that extends `scenario_file` (path relative to the written file) and sets each
 // calibrated parameter to its posterior median.
 std::string calibrated_scenario_yaml(const std::string& scenario_file, const std::string& cal_file,
-                                     const CalibrationSpec& spec, const CalibrationResult& result);
+                                     const CalibrationSpec& spec, const CalibrationResult& result,
+                                     const std::string& scenario_hash = "");
 
 // Reads the posterior of CAL.h5 and draws one accepted point per replicate of `scenario`
 // (keyed on the scenario's seed and the replicate, weighted by the posterior weights). Throws
