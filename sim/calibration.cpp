@@ -41,7 +41,8 @@ std::string describe(const YAML::Node& n) {
 std::optional<double> number_of(const YAML::Node& n) {
   if (!n.IsScalar()) return std::nullopt;
   const auto& tag = n.Tag();
-  if (tag != "?" && tag != "tag:yaml.org,2002:int" && tag != "tag:yaml.org,2002:float") return std::nullopt;
+  if (tag != "?" && tag != "tag:yaml.org,2002:int" && tag != "tag:yaml.org,2002:float")
+    return std::nullopt;
   return parse_number(n.Scalar());
 }
 
@@ -65,8 +66,9 @@ class Parser {
   std::optional<double> whole(const YAML::Node& n, const std::string& key, double lo, double hi) {
     const auto v = number_of(n);
     if (!v || *v != std::floor(*v) || *v < lo || *v > hi) {
-      add(n, key, "expected a whole number in [" + format_number(lo) + ", " + format_number(hi) + "], got " +
-                      describe(n));
+      add(n, key,
+          "expected a whole number in [" + format_number(lo) + ", " + format_number(hi) +
+              "], got " + describe(n));
       return std::nullopt;
     }
     return v;
@@ -86,7 +88,8 @@ class Parser {
     }
     parse_parameters(spec);
     if (const auto d = c["design"]) {
-      if (!d.IsScalar() || std::find(kDesigns.begin(), kDesigns.end(), d.Scalar()) == kDesigns.end()) {
+      if (!d.IsScalar() ||
+          std::find(kDesigns.begin(), kDesigns.end(), d.Scalar()) == kDesigns.end()) {
         add(d, "calibrate.design", "expected latin_hypercube or sobol, got " + describe(d));
       } else {
         spec.design = d.Scalar();
@@ -96,10 +99,12 @@ class Parser {
       if (auto v = whole(n, "calibrate.points", 2, 1000000)) spec.points = static_cast<int>(*v);
     }
     if (const auto n = c["seed"]) {
-      if (auto v = whole(n, "calibrate.seed", 0, 4294967295.0)) spec.seed = static_cast<std::uint32_t>(*v);
+      if (auto v = whole(n, "calibrate.seed", 0, 4294967295.0))
+        spec.seed = static_cast<std::uint32_t>(*v);
     }
     if (const auto n = c["replicates"]) {
-      if (auto v = whole(n, "calibrate.replicates", 1, 10000)) spec.replicates = static_cast<int>(*v);
+      if (auto v = whole(n, "calibrate.replicates", 1, 10000))
+        spec.replicates = static_cast<int>(*v);
     }
     spec.strategy = s_.strategies.empty() ? "baseline" : s_.strategies.front().name;
     if (const auto n = c["strategy"]) {
@@ -107,7 +112,8 @@ class Parser {
       for (const auto& st : s_.strategies) names.push_back(st.name);
       if (!n.IsScalar() || std::find(names.begin(), names.end(), n.Scalar()) == names.end()) {
         add(n, "calibrate.strategy",
-            "unknown strategy " + describe(n) + (n.IsScalar() ? did_you_mean(n.Scalar(), names) : ""));
+            "unknown strategy " + describe(n) +
+                (n.IsScalar() ? did_you_mean(n.Scalar(), names) : ""));
       } else {
         spec.strategy = n.Scalar();
       }
@@ -116,7 +122,8 @@ class Parser {
       if (!n.IsScalar() || n.Scalar().empty()) {
         add(n, "calibrate.targets", "expected a file name, got " + describe(n));
       } else {
-        spec.targets = (fs::path(s_.calibrate_file).parent_path() / n.Scalar()).lexically_normal().string();
+        spec.targets =
+            (fs::path(s_.calibrate_file).parent_path() / n.Scalar()).lexically_normal().string();
         target_node_ = n;
         has_target_node_ = true;
       }
@@ -145,8 +152,9 @@ class Parser {
       const std::string key = "calibrate.parameters." + path;
       const ParamInfo* info = find_parameter(path);
       if (info == nullptr) {
-        add(name, key, "unknown parameter path '" + path + "'" + did_you_mean(path, all) +
-                           " (a model parameter group.name, as --set takes)");
+        add(name, key,
+            "unknown parameter path '" + path + "'" + did_you_mean(path, all) +
+                " (a model parameter group.name, as --set takes)");
         continue;
       }
       if (std::find(spec.paths.begin(), spec.paths.end(), path) != spec.paths.end()) {
@@ -160,13 +168,15 @@ class Parser {
         continue;
       }
       if (!(*hi > *lo)) {
-        add(range, key, "expected low < high, got [" + format_number(*lo) + ", " + format_number(*hi) + "]");
+        add(range, key,
+            "expected low < high, got [" + format_number(*lo) + ", " + format_number(*hi) + "]");
         continue;
       }
       if (*lo < info->min || *hi > info->max) {
-        add(range, key, "prior [" + format_number(*lo) + ", " + format_number(*hi) +
-                            "] leaves the parameter's range [" + format_number(info->min) + ", " +
-                            format_number(info->max) + "] (" + std::string(info->unit) + ")");
+        add(range, key,
+            "prior [" + format_number(*lo) + ", " + format_number(*hi) +
+                "] leaves the parameter's range [" + format_number(info->min) + ", " +
+                format_number(info->max) + "] (" + std::string(info->unit) + ")");
         continue;
       }
       spec.paths.push_back(path);
@@ -224,7 +234,8 @@ void check_calibrate(const Scenario& scenario, std::vector<Diagnostic>& out) {
     const auto& d = e.diagnostics();
     if (d.size() == 1 && d.front().line == 0) {
       // The file itself is missing: point at the key that names it.
-      parser.add(parser.target_node_, "calibrate.targets", d.front().message + " '" + spec.targets + "'");
+      parser.add(parser.target_node_, "calibrate.targets",
+                 d.front().message + " '" + spec.targets + "'");
     } else {
       out.insert(out.end(), d.begin(), d.end());
     }
@@ -299,7 +310,8 @@ AbcResult abc_reject(const std::vector<double>& distances, const Acceptance& acc
   double cut = 0;
   if (acceptance.by_quantile) {
     const auto k = std::max<std::size_t>(
-        1, static_cast<std::size_t>(std::llround(acceptance.value * static_cast<double>(distances.size()))));
+        1, static_cast<std::size_t>(
+               std::llround(acceptance.value * static_cast<double>(distances.size()))));
     cut = finite[std::min(k, finite.size()) - 1];
   } else {
     cut = acceptance.value;
@@ -332,7 +344,8 @@ double weighted_quantile(std::vector<double> values, std::vector<double> weights
 }
 
 CalibrationResult evaluate_calibration(const Scenario& cal, const CalibrationSpec& spec,
-                                       const SweepDesign& design, const std::vector<ObservedTarget>& targets,
+                                       const SweepDesign& design,
+                                       const std::vector<ObservedTarget>& targets,
                                        const std::string& parts_dir) {
   CalibrationResult r;
   for (const auto& d : run_statistic_definitions()) r.statistic_names.push_back(d.name);
@@ -354,7 +367,8 @@ CalibrationResult evaluate_calibration(const Scenario& cal, const CalibrationSpe
     std::vector<double> sim(nt);
     for (std::size_t t = 0; t < nt; ++t) {
       double sum = 0;
-      for (int rep = 0; rep < r.replicates; ++rep) sum += r.statistics[(p * r.replicates + rep) * ns + stat_of[t]];
+      for (int rep = 0; rep < r.replicates; ++rep)
+        sum += r.statistics[(p * r.replicates + rep) * ns + stat_of[t]];
       sim[t] = sum / r.replicates;  // NaN when any replicate holds no data
       r.simulated[p * nt + t] = sim[t];
     }
@@ -403,17 +417,20 @@ void write_calibration(const std::string& path, const Scenario& cal, const Calib
       hi.push_back(pr.second);
     }
     for (const auto& pt : design.points) flat.insert(flat.end(), pt.begin(), pt.end());
-    h5::array(d, "prior_low", {k}, lo, "", "Lower end of each parameter's uniform prior", "parameter");
-    h5::array(d, "prior_high", {k}, hi, "", "Upper end of each parameter's uniform prior", "parameter");
-    h5::array(d, "points", {n, k}, flat, "", "Parameter values of each design point", "point,parameter");
+    h5::array(d, "prior_low", {k}, lo, "", "Lower end of each parameter's uniform prior",
+              "parameter");
+    h5::array(d, "prior_high", {k}, hi, "", "Upper end of each parameter's uniform prior",
+              "parameter");
+    h5::array(d, "points", {n, k}, flat, "", "Parameter values of each design point",
+              "point,parameter");
 
     auto st = file.createGroup("statistics");
     h5::strings(st, "names", r.statistic_names);
     std::vector<std::string> units;
     for (const auto& s : run_statistic_definitions()) units.push_back(s.unit);
     h5::strings(st, "units", units);
-    h5::array(st, "values", {n, reps, ns}, r.statistics, "", "Run statistics of each point and replicate",
-              "point,replicate,statistic");
+    h5::array(st, "values", {n, reps, ns}, r.statistics, "",
+              "Run statistics of each point and replicate", "point,replicate,statistic");
 
     auto tg = file.createGroup("targets");
     std::vector<std::string> name, stat, use, unit, source, population;
@@ -441,10 +458,11 @@ void write_calibration(const std::string& path, const Scenario& cal, const Calib
     h5::array(tg, "simulated", {n, nt}, r.simulated, "",
               "Mean over the point's replicates of each target's statistic", "point,target");
 
-    auto ds = h5::array(root, "distance", {n}, r.distances, "",
-                        "sqrt(mean over fitting targets of ((simulated - observed) / sd)^2); inf when a "
-                        "fitting statistic is missing",
-                        "point");
+    auto ds =
+        h5::array(root, "distance", {n}, r.distances, "",
+                  "sqrt(mean over fitting targets of ((simulated - observed) / sd)^2); inf when a "
+                  "fitting statistic is missing",
+                  "point");
     (void)ds;
 
     auto post = file.createGroup("posterior");
@@ -459,8 +477,10 @@ void write_calibration(const std::string& path, const Scenario& cal, const Calib
       pts.insert(pts.end(), design.points[p].begin(), design.points[p].end());
     }
     h5::array(post, "index", {m}, index, "point", "Design point of each accepted draw", "draw");
-    h5::array(post, "points", {m, k}, pts, "", "Parameter values of each accepted draw", "draw,parameter");
-    h5::array(post, "weights", {m}, r.abc.weights, "", "Weight of each accepted draw (sum 1)", "draw");
+    h5::array(post, "points", {m, k}, pts, "", "Parameter values of each accepted draw",
+              "draw,parameter");
+    h5::array(post, "weights", {m}, r.abc.weights, "", "Weight of each accepted draw (sum 1)",
+              "draw");
     h5::array(post, "median", {k}, r.posterior_median, "", "Posterior median", "parameter");
     h5::array(post, "p05", {k}, r.posterior_p05, "", "Posterior 5% quantile", "parameter");
     h5::array(post, "p95", {k}, r.posterior_p95, "", "Posterior 95% quantile", "parameter");
@@ -473,11 +493,14 @@ void write_calibration(const std::string& path, const Scenario& cal, const Calib
     h5::strings(fit, "use", use);
     h5::array(fit, "observed", {nt}, value, "", "Observed value", "target");
     h5::array(fit, "sd", {nt}, sd, "", "Standard deviation of the target", "target");
-    h5::array(fit, "simulated_median", {nt}, r.fit_median, "", "Median over accepted draws", "target");
-    h5::array(fit, "simulated_p05", {nt}, r.fit_p05, "", "5% quantile over accepted draws", "target");
-    h5::array(fit, "simulated_p95", {nt}, r.fit_p95, "", "95% quantile over accepted draws", "target");
-    h5::array(fit, "prior_median", {nt}, r.prior_median, "", "Median over all design points (prior predictive)",
+    h5::array(fit, "simulated_median", {nt}, r.fit_median, "", "Median over accepted draws",
               "target");
+    h5::array(fit, "simulated_p05", {nt}, r.fit_p05, "", "5% quantile over accepted draws",
+              "target");
+    h5::array(fit, "simulated_p95", {nt}, r.fit_p95, "", "95% quantile over accepted draws",
+              "target");
+    h5::array(fit, "prior_median", {nt}, r.prior_median, "",
+              "Median over all design points (prior predictive)", "target");
   });
 }
 
@@ -503,7 +526,8 @@ std::string pad(std::string s, std::size_t w) {
 }
 }  // namespace
 
-std::string format_calibration(const CalibrationSpec& spec, const std::vector<ObservedTarget>& targets,
+std::string format_calibration(const CalibrationSpec& spec,
+                               const std::vector<ObservedTarget>& targets,
                                const CalibrationResult& r) {
   std::ostringstream o;
   const std::size_t n = r.distances.size();
@@ -512,12 +536,13 @@ std::string format_calibration(const CalibrationSpec& spec, const std::vector<Ob
     << " accepted, tolerance " << fmt(r.abc.tolerance) << "\n\n";
   std::size_t w = 10;
   for (const auto& p : spec.paths) w = std::max(w, p.size());
-  o << pad("parameter", w) << "  " << pad("prior", 22) << "  " << pad("posterior median", 16) << "  90% interval\n";
+  o << pad("parameter", w) << "  " << pad("prior", 22) << "  " << pad("posterior median", 16)
+    << "  90% interval\n";
   for (std::size_t j = 0; j < spec.paths.size(); ++j) {
     o << pad(spec.paths[j], w) << "  "
       << pad(range_text(spec.priors[j].first, spec.priors[j].second), 22) << "  "
-      << pad(fmt(r.posterior_median[j]), 16) << "  " << range_text(r.posterior_p05[j], r.posterior_p95[j])
-      << "\n";
+      << pad(fmt(r.posterior_median[j]), 16) << "  "
+      << range_text(r.posterior_p05[j], r.posterior_p95[j]) << "\n";
   }
   o << "\n";
   std::size_t tw = 6;
@@ -527,9 +552,9 @@ std::string format_calibration(const CalibrationSpec& spec, const std::vector<Ob
   for (std::size_t t = 0; t < targets.size(); ++t) {
     const double obs = targets[t].value;
     const bool within = std::isfinite(r.fit_p05[t]) && obs >= r.fit_p05[t] && obs <= r.fit_p95[t];
-    o << pad(targets[t].name, tw) << "  " << pad(fmt(obs), 10) << "  " << pad(fmt(r.fit_median[t]), 10) << "  "
-      << pad(range_text(r.fit_p05[t], r.fit_p95[t]), 22) << "  "
-      << pad(std::isfinite(r.fit_median[t]) ? (within ? "yes" : "no") : "-", 6) << "  "
+    o << pad(targets[t].name, tw) << "  " << pad(fmt(obs), 10) << "  "
+      << pad(fmt(r.fit_median[t]), 10) << "  " << pad(range_text(r.fit_p05[t], r.fit_p95[t]), 22)
+      << "  " << pad(std::isfinite(r.fit_median[t]) ? (within ? "yes" : "no") : "-", 6) << "  "
       << (targets[t].fit ? "fit" : "validate") << "\n";
   }
   return o.str();
@@ -550,11 +575,13 @@ std::string format_calibration_file(const std::string& path) {
   CalibrationSpec spec;
   spec.paths = f.strings("/design/parameter_names");
   spec.design = f.attribute("/design", "kind");
-  const auto lo = f.dataset("/design/prior_low").values, hi = f.dataset("/design/prior_high").values;
+  const auto lo = f.dataset("/design/prior_low").values,
+             hi = f.dataset("/design/prior_high").values;
   for (std::size_t j = 0; j < spec.paths.size(); ++j) spec.priors.emplace_back(lo[j], hi[j]);
   const auto acceptance = f.attribute("/", "acceptance");
   spec.acceptance.by_quantile = acceptance.starts_with("quantile");
-  spec.acceptance.value = parse_number(acceptance.substr(acceptance.find(' ') + 1)).value_or(std::nan(""));
+  spec.acceptance.value =
+      parse_number(acceptance.substr(acceptance.find(' ') + 1)).value_or(std::nan(""));
   std::vector<ObservedTarget> targets;
   const auto names = f.strings("/fit/names"), use = f.strings("/fit/use");
   const auto observed = f.dataset("/fit/observed").values;
@@ -568,7 +595,8 @@ std::string format_calibration_file(const std::string& path) {
   CalibrationResult r;
   r.replicates = static_cast<int>(f.dataset("/statistics/values").shape.at(1));
   r.distances = f.dataset("/distance").values;
-  for (double p : f.dataset("/posterior/index").values) r.abc.accepted.push_back(static_cast<std::size_t>(p));
+  for (double p : f.dataset("/posterior/index").values)
+    r.abc.accepted.push_back(static_cast<std::size_t>(p));
   r.abc.weights = f.dataset("/posterior/weights").values;
   r.abc.tolerance = f.numeric_attribute("/", "tolerance");
   r.posterior_median = f.dataset("/posterior/median").values;
@@ -589,7 +617,8 @@ std::string calibrated_scenario_yaml(const std::string& scenario_file, const std
     << "# rejection ABC, acceptance " << spec.acceptance.describe() << ", " << r.abc.accepted.size()
     << " of " << r.distances.size() << " points accepted).\n"
     << "# drift " << build_info::version << " (" << build_info::git_commit << ")"
-    << (scenario_hash.empty() ? std::string() : ", calibrated scenario hash " + scenario_hash) << ".\n"
+    << (scenario_hash.empty() ? std::string() : ", calibrated scenario hash " + scenario_hash)
+    << ".\n"
     << "# For runs with parameter uncertainty, run a scenario with --posterior " << cal_file
     << " instead.\n"
     << "extends: " << scenario_file << "\n";
@@ -615,7 +644,9 @@ std::string calibrated_scenario_yaml(const std::string& scenario_file, const std
 PosteriorDraws draw_posterior(const std::string& cal_file, const Scenario& scenario) {
   ResultReader reader(cal_file);
   if (!reader.exists("/posterior/points") || !reader.exists("/posterior/parameter_names")) {
-    throw ScenarioError({{cal_file, 0, 0, "", "not a calibration file (no /posterior); make one with drift calibrate"}});
+    throw ScenarioError(
+        {{cal_file, 0, 0, "",
+          "not a calibration file (no /posterior); make one with drift calibrate"}});
   }
   PosteriorDraws d;
   d.file = cal_file;
@@ -626,7 +657,8 @@ PosteriorDraws draw_posterior(const std::string& cal_file, const Scenario& scena
   for (const auto& p : d.paths) {
     if (find_parameter(p) == nullptr) {
       problems.push_back({cal_file, 0, 0, p,
-                          "'" + p + "' in /posterior/parameter_names is not a parameter of the model" +
+                          "'" + p +
+                              "' in /posterior/parameter_names is not a parameter of the model" +
                               did_you_mean(p, all)});
     }
   }

@@ -1,6 +1,5 @@
 // The drift command-line program: a thin face over scenario, experiment and results.
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -19,9 +18,9 @@
 #include "drift/parameters.hpp"
 #include "drift/results.hpp"
 #include "drift/runner.hpp"
-#include "drift/sweep.hpp"
 #include "drift/scenario.hpp"
 #include "drift/summary.hpp"
+#include "drift/sweep.hpp"
 
 namespace {
 
@@ -151,20 +150,25 @@ int main(int argc, char** argv) {
 
   // drift calibrate
   auto* calibrate = app.add_subcommand(
-      "calibrate", "Fit the parameters of a scenario's calibrate section to observed targets "
-                   "(rejection ABC); write CAL.h5 and a calibrated scenario CAL.yaml beside it");
+      "calibrate",
+      "Fit the parameters of a scenario's calibrate section to observed targets "
+      "(rejection ABC); write CAL.h5 and a calibrated scenario CAL.yaml beside it");
   std::string cal_file, cal_out, cal_targets, cal_shard_text;
   std::optional<int> cal_threads;
   bool cal_quiet = false, cal_resume = false;
-  calibrate->add_option("scenario", cal_file, "Scenario YAML file with a calibrate section")->required();
+  calibrate->add_option("scenario", cal_file, "Scenario YAML file with a calibrate section")
+      ->required();
   calibrate->add_option("--targets", cal_targets, "Targets file (overrides calibrate.targets)")
       ->check(CLI::ExistingFile);
   calibrate->add_option("--out,-o", cal_out, "Calibration file (.h5)")->required();
-  calibrate->add_option("--threads,-t", cal_threads, "Threads (default: all cores); results do not depend on it")
+  calibrate
+      ->add_option("--threads,-t", cal_threads,
+                   "Threads (default: all cores); results do not depend on it")
       ->check(CLI::Range(1, 1024));
   calibrate->add_flag("--resume", cal_resume,
                       "Keep the finished units of an interrupted calibration (CAL.h5.parts/)");
-  calibrate->add_option("--shard", cal_shard_text, "Run only shard I of N of the units (I/N, 0-based)")
+  calibrate
+      ->add_option("--shard", cal_shard_text, "Run only shard I of N of the units (I/N, 0-based)")
       ->check(check_shard);
   calibrate->add_flag("--quiet,-q", cal_quiet, "No progress bar");
 
@@ -185,7 +189,8 @@ int main(int argc, char** argv) {
 
   // drift summarize
   auto* summarize = app.add_subcommand(
-      "summarize", "Print the summary table of a result file (or the tables of a calibration file)");
+      "summarize",
+      "Print the summary table of a result file (or the tables of a calibration file)");
   std::string summary_file, summary_format = "table";
   summarize->add_option("results", summary_file, "Result file (.h5)")->required()->check(CLI::ExistingFile);
   summarize->add_option("--format", summary_format, "table or csv")
@@ -234,8 +239,9 @@ int main(int argc, char** argv) {
       const auto spec = drift::calibration_spec(sc);
       const std::string targets_file = cal_targets.empty() ? spec.targets : cal_targets;
       if (targets_file.empty()) {
-        throw drift::ScenarioError({{cal_file, 0, 0, "calibrate.targets",
-                                     "no targets file: set calibrate.targets or give --targets FILE"}});
+        throw drift::ScenarioError(
+            {{cal_file, 0, 0, "calibrate.targets",
+              "no targets file: set calibrate.targets or give --targets FILE"}});
       }
       const auto targets = drift::load_targets(targets_file);
       namespace fs = std::filesystem;
@@ -247,9 +253,10 @@ int main(int argc, char** argv) {
         std::string first;
         std::getline(existing, first);
         if (!first.starts_with("# Calibrated parameters")) {
-          throw drift::ScenarioError({{"--out", 0, 0, "",
-                                       "the calibrated scenario would replace " + yaml_path.string() +
-                                           ", which was not written by drift calibrate; choose another --out"}});
+          throw drift::ScenarioError(
+              {{"--out", 0, 0, "",
+                "the calibrated scenario would replace " + yaml_path.string() +
+                    ", which was not written by drift calibrate; choose another --out"}});
         }
       }
       const auto cal = drift::calibration_scenario(sc, spec);
@@ -261,7 +268,8 @@ int main(int argc, char** argv) {
       std::signal(SIGTERM, on_signal);
       ProgressBar bar(!cal_quiet);
       drift::RunOptions options;
-      options.threads = cal_threads.value_or(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+      options.threads =
+          cal_threads.value_or(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
       options.cancel = &g_cancel;
       options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
       int shard = 0, shards = 1;
@@ -293,7 +301,8 @@ int main(int argc, char** argv) {
         return kOk;
       }
       const auto result = drift::evaluate_calibration(cal, spec, design, targets, parts);
-      drift::write_calibration(cal_out, cal, spec, design, targets, result, joined_command_line(argc, argv));
+      drift::write_calibration(cal_out, cal, spec, design, targets, result,
+                               joined_command_line(argc, argv));
       drift::remove_parts(parts);
       std::cout << drift::format_calibration(spec, targets, result);
       std::cout << "Calibration: " << cal_out << "\n";
@@ -307,8 +316,8 @@ int main(int argc, char** argv) {
       const std::string tmp = yaml_path.string() + ".tmp";
       {
         std::ofstream o(tmp, std::ios::trunc);
-        o << drift::calibrated_scenario_yaml(rel, fs::path(cal_out).filename().string(), spec, result,
-                                             drift::text_hash(cal.resolved_yaml));
+        o << drift::calibrated_scenario_yaml(rel, fs::path(cal_out).filename().string(), spec,
+                                             result, drift::text_hash(cal.resolved_yaml));
         if (!o) throw std::runtime_error(tmp + ": cannot write");
       }
       fs::rename(tmp, yaml_path);
@@ -343,8 +352,9 @@ int main(int argc, char** argv) {
       for (const auto& p : sc.posterior.paths) {
         if (std::find(design.paths.begin(), design.paths.end(), p) != design.paths.end()) {
           throw drift::ScenarioError({{posterior_file, 0, 0, p,
-                                       "'" + p + "' is both swept and drawn from the posterior; "
-                                       "remove it from one of them"}});
+                                       "'" + p +
+                                           "' is both swept and drawn from the posterior; "
+                                           "remove it from one of them"}});
         }
       }
       const std::string parts = out_file + ".parts";

@@ -10,9 +10,9 @@
 #include <stdexcept>
 
 #include "drift/build_info.hpp"
-#include "h5_write.hpp"
 #include "drift/runner.hpp"
 #include "drift/summary.hpp"
+#include "h5_write.hpp"
 
 namespace drift {
 
@@ -222,7 +222,8 @@ void write_posterior(H5::H5File& file, const Scenario& scenario) {
     flat.insert(flat.end(), post.points[r].begin(), post.points[r].end());
   }
   write_array(g, "draw_index", {reps}, index, "row",
-              "Row of the calibration file's /posterior/points drawn for each replicate", "replicate");
+              "Row of the calibration file's /posterior/points drawn for each replicate",
+              "replicate");
   write_array(g, "points", {reps, k}, flat, "", "Parameter values of each replicate's draw",
               "replicate,parameter");
 }

@@ -1,6 +1,4 @@
 #include "drift/scenario.hpp"
-#include "drift/sweep.hpp"
-#include "drift/calibration.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -14,9 +12,11 @@
 #include <map>
 #include <set>
 
+#include "drift/calibration.hpp"
 #include "drift/interventions.hpp"
 #include "drift/parameters.hpp"
 #include "drift/suggest.hpp"
+#include "drift/sweep.hpp"
 
 namespace drift {
 namespace fs = std::filesystem;
@@ -746,7 +746,8 @@ std::string emit_resolved(const Scenario& s) {
   }
   out << YAML::EndSeq;
   if (s.sweep && s.sweep.IsMap()) out << YAML::Key << "sweep" << YAML::Value << s.sweep;
-  if (s.calibrate && s.calibrate.IsMap()) out << YAML::Key << "calibrate" << YAML::Value << s.calibrate;
+  if (s.calibrate && s.calibrate.IsMap())
+    out << YAML::Key << "calibrate" << YAML::Value << s.calibrate;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
@@ -842,7 +843,9 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
   return s;
 }
 
-std::string emit_resolved_yaml(const Scenario& scenario) { return emit_resolved(scenario); }
+std::string emit_resolved_yaml(const Scenario& scenario) {
+  return emit_resolved(scenario);
+}
 
 Parameters replicate_parameters(const Scenario& scenario, int replicate) {
   Parameters p = scenario.params;

@@ -17,10 +17,10 @@ namespace drift {
 double normal_quantile(double p) {
   // Acklam's rational approximation, refined by one Halley step on erfc.
   if (!(p > 0 && p < 1)) return std::nan("");
-  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
                              1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
   static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                             6.680131188771972e+01,  -1.328068155288572e+01};
+                             6.680131188771972e+01, -1.328068155288572e+01};
   static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
                              -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
   static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
@@ -53,9 +53,9 @@ double ObservedTarget::sd() const {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"description", "targets"};
-const std::vector<std::string> kTargetKeys = {"name",  "statistic", "value",      "standard_error",
-                                              "interval", "level",  "unit",       "population",
-                                              "year",  "source",    "use"};
+const std::vector<std::string> kTargetKeys = {"name",     "statistic", "value", "standard_error",
+                                              "interval", "level",     "unit",  "population",
+                                              "year",     "source",    "use"};
 
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
   const auto near = nearest_name(word, candidates);
@@ -80,7 +80,8 @@ std::string describe(const YAML::Node& n) {
 std::optional<double> number_of(const YAML::Node& n) {
   if (!n.IsScalar()) return std::nullopt;
   const auto& tag = n.Tag();
-  if (tag != "?" && tag != "tag:yaml.org,2002:int" && tag != "tag:yaml.org,2002:float") return std::nullopt;
+  if (tag != "?" && tag != "tag:yaml.org,2002:int" && tag != "tag:yaml.org,2002:float")
+    return std::nullopt;
   return parse_number(n.Scalar());
 }
 
@@ -100,7 +101,8 @@ class TargetsParser {
   }
   // An empty value is marked where the next token starts; point at the key then.
   static YAML::Mark mark(const YAML::Node& key, const YAML::Node& value) {
-    if (value.IsNull() && (value.Mark().is_null() || value.Mark().line != key.Mark().line)) return key.Mark();
+    if (value.IsNull() && (value.Mark().is_null() || value.Mark().line != key.Mark().line))
+      return key.Mark();
     return value.Mark();
   }
 
@@ -134,7 +136,8 @@ class TargetsParser {
       return out;
     }
     if (!list.IsSequence() || list.size() == 0) {
-      add(mark(list_key, list), "targets", "expected a non-empty list of targets, got " + describe(list));
+      add(mark(list_key, list), "targets",
+          "expected a non-empty list of targets, got " + describe(list));
       return out;
     }
     std::set<std::string> names;
@@ -142,7 +145,8 @@ class TargetsParser {
       const auto item = list[i];
       const std::string prefix = "targets[" + std::to_string(i) + "]";
       if (!item.IsMap()) {
-        add(item.Mark(), prefix, "expected a map with name, statistic, value, ..., got " + describe(item));
+        add(item.Mark(), prefix,
+            "expected a map with name, statistic, value, ..., got " + describe(item));
         continue;
       }
       out.push_back(parse_target(item, prefix, names));
@@ -154,7 +158,8 @@ class TargetsParser {
   }
 
  private:
-  ObservedTarget parse_target(const YAML::Node& item, const std::string& prefix, std::set<std::string>& names) {
+  ObservedTarget parse_target(const YAML::Node& item, const std::string& prefix,
+                              std::set<std::string>& names) {
     ObservedTarget t;
     std::set<std::string> seen;
     std::optional<YAML::Node> se_key, interval_key, level_key;
@@ -188,8 +193,9 @@ class TargetsParser {
           if (run_statistic_index(*s) < 0) {
             std::vector<std::string> all;
             for (const auto& d : run_statistic_definitions()) all.push_back(d.name);
-            add(at, key, "unknown statistic '" + *s + "'" + did_you_mean(*s, all) +
-                             " (see docs/calibration.md for the statistics)");
+            add(at, key,
+                "unknown statistic '" + *s + "'" + did_you_mean(*s, all) +
+                    " (see docs/calibration.md for the statistics)");
           }
         }
       } else if (k == "value") {
@@ -209,7 +215,8 @@ class TargetsParser {
         if (std::isnan(lo) || std::isnan(hi)) {
           add(at, key, "expected [low, high], two numbers, got " + describe(v));
         } else if (!(hi > lo)) {
-          add(at, key, "expected low < high, got [" + format_number(lo) + ", " + format_number(hi) + "]");
+          add(at, key,
+              "expected low < high, got [" + format_number(lo) + ", " + format_number(hi) + "]");
         } else {
           t.interval_low = lo;
           t.interval_high = hi;
@@ -217,7 +224,8 @@ class TargetsParser {
       } else if (k == "level") {
         level_key = kv.first;
         if (auto x = number("a number in (0, 1)")) {
-          if (!(*x > 0 && *x < 1)) add(at, key, "expected a number in (0, 1), got " + format_number(*x));
+          if (!(*x > 0 && *x < 1))
+            add(at, key, "expected a number in (0, 1), got " + format_number(*x));
           t.level = *x;
         }
       } else if (k == "unit") {
@@ -245,11 +253,13 @@ class TargetsParser {
     }
     for (const char* required : {"name", "statistic", "value", "unit", "source", "use"}) {
       if (!seen.count(required)) {
-        add(item.Mark(), prefix + "." + required, std::string("missing required key '") + required + "'");
+        add(item.Mark(), prefix + "." + required,
+            std::string("missing required key '") + required + "'");
       }
     }
     if (se_key && interval_key) {
-      add(interval_key->Mark(), prefix + ".interval", "give either standard_error or interval, not both");
+      add(interval_key->Mark(), prefix + ".interval",
+          "give either standard_error or interval, not both");
     } else if (!se_key && !interval_key) {
       add(item.Mark(), prefix + ".standard_error",
           "missing uncertainty: give standard_error, or interval: [low, high] (with level)");

@@ -27,8 +27,9 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 class TempDir {
  public:
-  TempDir() : path_(fs::temp_directory_path() / ("drift_cal_" + std::to_string(::getpid()) + "_" +
-                                                 std::to_string(counter_++))) {
+  TempDir()
+      : path_(fs::temp_directory_path() /
+              ("drift_cal_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++))) {
     fs::create_directories(path_);
   }
   ~TempDir() { fs::remove_all(path_); }
@@ -170,7 +171,7 @@ TEST(Targets, ShippedNetherlandsFileLoads) {
   EXPECT_EQ(fit, 9);  // ages 12-19 and reoffending after youth detention
   EXPECT_TRUE(stats.count("rearrest_2y"));
   EXPECT_TRUE(stats.count("suspects_per_10k_18_22"));
-  EXPECT_FALSE(stats.count("drug_share_12_17"));  // a gap: no figure
+  EXPECT_FALSE(stats.count("drug_share_12_17"));     // a gap: no figure
   EXPECT_NEAR(ts[4].sd(), 0.1 * ts[4].value, 1e-9);  // the stated 10% model discrepancy
 }
 
@@ -195,10 +196,12 @@ TEST(Targets, ErrorsNameFileLineColumnAndKeyAllAtOnce) {
 )");
   const auto ds = problems_of([&] { load_targets(path); });
   EXPECT_TRUE(has(ds, path + ":10:16: key 'targets[1].statistic': unknown statistic 'rearest_2y'; "
-                             "did you mean 'rearrest_2y'?")) << all(ds);
+                             "did you mean 'rearrest_2y'?"))
+      << all(ds);
   EXPECT_TRUE(has(ds, path + ":11:12: key 'targets[1].value': expected a number")) << all(ds);
   EXPECT_TRUE(has(ds, path + ":12:15: key 'targets[1].interval': expected low < high")) << all(ds);
-  EXPECT_TRUE(has(ds, path + ":15:10: key 'targets[1].use': expected 'fit' or 'validate'")) << all(ds);
+  EXPECT_TRUE(has(ds, path + ":15:10: key 'targets[1].use': expected 'fit' or 'validate'"))
+      << all(ds);
   EXPECT_TRUE(has(ds, path + ":16:5: key 'targets[1].colour': unknown key 'colour'")) << all(ds);
   EXPECT_EQ(ds.size(), 5u) << all(ds);
 }
@@ -222,8 +225,10 @@ TEST(Targets, MissingKeysAndUncertainty) {
 )");
   ds = problems_of([&] { load_targets(p2); });
   EXPECT_TRUE(has(ds, "key 'targets[0].unit': missing required key 'unit'")) << all(ds);
-  EXPECT_TRUE(has(ds, "key 'targets[0].interval': give either standard_error or interval")) << all(ds);
-  EXPECT_TRUE(has(ds, p2 + ":7:12: key 'targets[0].level': expected a number in (0, 1)")) << all(ds);
+  EXPECT_TRUE(has(ds, "key 'targets[0].interval': give either standard_error or interval"))
+      << all(ds);
+  EXPECT_TRUE(has(ds, p2 + ":7:12: key 'targets[0].level': expected a number in (0, 1)"))
+      << all(ds);
   EXPECT_TRUE(has(ds, "key 'targets[1].standard_error': missing uncertainty")) << all(ds);
   EXPECT_TRUE(has(problems_of([&] { load_targets(dir.file("none.yaml")); }), "cannot open"));
 }
@@ -280,20 +285,29 @@ TEST(CalibrateSection, ErrorsPointAtFileLineColumnAndKey) {
   const auto ds = problems_of([&] { load_scenario(path); });
   EXPECT_TRUE(has(ds, path + ":15:5: key 'calibrate.parameters.recruitment.entry_hazzard': unknown "
                              "parameter path 'recruitment.entry_hazzard'; did you mean "
-                             "'recruitment.entry_hazard'?")) << all(ds);
-  EXPECT_TRUE(has(ds, path + ":16:30: key 'calibrate.parameters.relapse.released_hazard': expected low < high"))
+                             "'recruitment.entry_hazard'?"))
       << all(ds);
-  EXPECT_TRUE(has(ds, "key 'calibrate.parameters.careers.desistance_hazard': prior [0.001, 2] leaves"))
+  EXPECT_TRUE(has(
+      ds, path + ":16:30: key 'calibrate.parameters.relapse.released_hazard': expected low < high"))
       << all(ds);
-  EXPECT_TRUE(has(ds, path + ":18:25: key 'calibrate.parameters.onset.onset_hazard': expected [low, high]"))
+  EXPECT_TRUE(
+      has(ds, "key 'calibrate.parameters.careers.desistance_hazard': prior [0.001, 2] leaves"))
       << all(ds);
-  EXPECT_TRUE(has(ds, path + ":19:11: key 'calibrate.design': expected latin_hypercube or sobol")) << all(ds);
+  EXPECT_TRUE(
+      has(ds, path + ":18:25: key 'calibrate.parameters.onset.onset_hazard': expected [low, high]"))
+      << all(ds);
+  EXPECT_TRUE(has(ds, path + ":19:11: key 'calibrate.design': expected latin_hypercube or sobol"))
+      << all(ds);
   EXPECT_TRUE(has(ds, path + ":20:11: key 'calibrate.points': expected a whole number")) << all(ds);
-  EXPECT_TRUE(has(ds, "key 'calibrate.strategy': unknown strategy 'basline'; did you mean 'baseline'?"))
+  EXPECT_TRUE(
+      has(ds, "key 'calibrate.strategy': unknown strategy 'basline'; did you mean 'baseline'?"))
       << all(ds);
-  EXPECT_TRUE(has(ds, "key 'calibrate.acceptance.quantile': expected a share in (0, 1]")) << all(ds);
-  EXPECT_TRUE(has(ds, path + ":24:3: key 'calibrate.replicate': unknown key 'replicate'; did you mean "
-                             "'replicates'?")) << all(ds);
+  EXPECT_TRUE(has(ds, "key 'calibrate.acceptance.quantile': expected a share in (0, 1]"))
+      << all(ds);
+  EXPECT_TRUE(has(ds, path +
+                          ":24:3: key 'calibrate.replicate': unknown key 'replicate'; did you mean "
+                          "'replicates'?"))
+      << all(ds);
 }
 
 TEST(CalibrateSection, MissingAndBrokenTargetsFiles) {
@@ -303,12 +317,15 @@ TEST(CalibrateSection, MissingAndBrokenTargetsFiles) {
   targets: )";
   auto path = dir.file("s.yaml", std::string(kCity) + block + "missing.yaml\n");
   auto ds = problems_of([&] { load_scenario(path); });
-  EXPECT_TRUE(has(ds, path + ":15:12: key 'calibrate.targets': cannot open targets file")) << all(ds);
-  const auto bad = dir.file("bad.yaml", "targets:\n  - {name: x, statistic: nope, value: 1, standard_error: 1, "
-                                        "unit: u, source: s, use: fit}\n");
+  EXPECT_TRUE(has(ds, path + ":15:12: key 'calibrate.targets': cannot open targets file"))
+      << all(ds);
+  const auto bad = dir.file("bad.yaml",
+                            "targets:\n  - {name: x, statistic: nope, value: 1, standard_error: 1, "
+                            "unit: u, source: s, use: fit}\n");
   path = dir.file("s2.yaml", std::string(kCity) + block + "bad.yaml\n");
   ds = problems_of([&] { load_scenario(path); });
-  EXPECT_TRUE(has(ds, bad + ":2:26: key 'targets[0].statistic': unknown statistic 'nope'")) << all(ds);
+  EXPECT_TRUE(has(ds, bad + ":2:26: key 'targets[0].statistic': unknown statistic 'nope'"))
+      << all(ds);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,7 +333,7 @@ TEST(CalibrateSection, MissingAndBrokenTargetsFiles) {
 // interval must contain the known values.
 
 struct Recovery {
-  double arrest = 0, released = 0;  // known values
+  double arrest = 0, released = 0;     // known values
   std::vector<double> lo, hi, median;  // posterior per parameter
 };
 
@@ -354,8 +371,9 @@ areas:
   for (std::size_t k = 0; k < defs.size(); ++k) {
     if (!std::isfinite(mean[k]) || mean[k] <= 0) continue;
     ++fitted;
-    targets += "  - {name: t" + std::to_string(k) + ", statistic: " + defs[k].name + ", value: " +
-               format_number(mean[k]) + ", standard_error: " + format_number(0.1 * mean[k]) +
+    targets += "  - {name: t" + std::to_string(k) + ", statistic: " + defs[k].name +
+               ", value: " + format_number(mean[k]) +
+               ", standard_error: " + format_number(0.1 * mean[k]) +
                ", unit: u, source: simulated, use: fit}\n";
   }
   EXPECT_GE(fitted, 2) << "the statistics should hold data at the known values";
@@ -390,8 +408,8 @@ areas:
 
 TEST(CalibrationRecovery, KnownValuesFallInsideThePosterior90Interval) {
   const auto r = recover(120, 4, 0.5);
-  std::cout << "posterior 90%: arrest [" << r.lo[0] << ", " << r.hi[0] << "], released [" << r.lo[1] << ", "
-            << r.hi[1] << "]\n";
+  std::cout << "posterior 90%: arrest [" << r.lo[0] << ", " << r.hi[0] << "], released [" << r.lo[1]
+            << ", " << r.hi[1] << "]\n";
   EXPECT_LE(r.lo[0], r.arrest);
   EXPECT_GE(r.hi[0], r.arrest);
   EXPECT_LE(r.lo[1], r.released);
@@ -477,7 +495,8 @@ TEST(Posterior, EveryStrategyOfAReplicateGetsTheSameDrawAndReplicatesDiffer) {
     const auto direct = run_unit(fixed, r, 1);
     ASSERT_EQ(direct.size(), out.strategies.size());
     for (std::size_t s = 0; s < direct.size(); ++s) {
-      EXPECT_EQ(out.strategies[s].replicates[r].by_area, direct[s].by_area) << "strategy " << s << " replicate " << r;
+      EXPECT_EQ(out.strategies[s].replicates[r].by_area, direct[s].by_area)
+          << "strategy " << s << " replicate " << r;
     }
   }
   // A different draw is a different unit: the stored part does not match it.
@@ -513,8 +532,11 @@ TEST(Posterior, UnknownParameterNamesAreReported) {
   const auto cal_file = dir.file("cal.h5");
   write_calibration(cal_file, calibration_scenario(sc, spec), spec, design, {}, res, "test");
   const auto ds = problems_of([&] { draw_posterior(cal_file, sc); });
-  EXPECT_TRUE(has(ds, "'relapse.released_hazzard' in /posterior/parameter_names is not a parameter of the "
-                      "model; did you mean 'relapse.released_hazard'?")) << all(ds);
+  EXPECT_TRUE(
+      has(ds,
+          "'relapse.released_hazzard' in /posterior/parameter_names is not a parameter of the "
+          "model; did you mean 'relapse.released_hazard'?"))
+      << all(ds);
 }
 
 }  // namespace

@@ -300,8 +300,8 @@ TEST(CliCalibrate, WritesTheCalibrationFileAndACalibratedScenarioThatValidates) 
   dir.write("targets.yaml", kCliTargets);
   const auto r = drift("calibrate cal.yaml --out out/cal.h5 -t 2 -q", dir.str());
   ASSERT_EQ(r.status, 0) << r.output;
-  for (const char* text : {"recruitment.entry_hazard", "posterior median", "90% interval", "suspects_minors",
-                           "validate", "quantile 0.5", "4 accepted"}) {
+  for (const char* text : {"recruitment.entry_hazard", "posterior median", "90% interval",
+                           "suspects_minors", "validate", "quantile 0.5", "4 accepted"}) {
     EXPECT_NE(r.output.find(text), std::string::npos) << text << "\n" << r.output;
   }
   ASSERT_TRUE(fs::exists(dir.path("out/cal.h5")));
@@ -344,8 +344,9 @@ TEST(CliCalibrate, ReportsProblemsWithExitCodeTwo) {
   TempDir dir;
   dir.write("cal.yaml", std::string(kTiny) + kCalibrate);
   dir.write("targets.yaml", kCliTargets);
-  dir.write("bad_targets.yaml", "targets:\n  - {name: a, statistic: rearest_2y, value: 1, standard_error: 1, "
-                                "unit: u, source: s, use: fit}\n");
+  dir.write("bad_targets.yaml",
+            "targets:\n  - {name: a, statistic: rearest_2y, value: 1, standard_error: 1, "
+            "unit: u, source: s, use: fit}\n");
   const auto r = drift("calibrate cal.yaml --targets bad_targets.yaml --out cal.h5 -q", dir.str());
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("bad_targets.yaml:2:"), std::string::npos) << r.output;

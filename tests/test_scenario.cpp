@@ -334,10 +334,10 @@ TEST(ScenarioFile, ErrorTextListsFormattedDiagnostics) {
 TEST(ScenarioFile, SectionsAreKeptAndTheReservedTrialIsAccepted) {
   TempDir dir;
   const auto s = load_scenario(dir.write(
-      "s.yaml", kAreas +
-                    "sweep: {design: grid, parameters: {careers.progression_hazard: [0.01, 0.02]}}\n"
-                    "calibrate: {parameters: {careers.progression_hazard: [0.01, 0.02]}}\n"
-                    "trial: {arms: 2}\n"));
+      "s.yaml",
+      kAreas + "sweep: {design: grid, parameters: {careers.progression_hazard: [0.01, 0.02]}}\n"
+               "calibrate: {parameters: {careers.progression_hazard: [0.01, 0.02]}}\n"
+               "trial: {arms: 2}\n"));
   ASSERT_TRUE(s.sweep.IsMap());
   EXPECT_EQ(s.sweep["design"].as<std::string>(), "grid");
   ASSERT_TRUE(s.calibrate.IsMap());

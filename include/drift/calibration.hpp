@@ -10,8 +10,8 @@
 //     seed: 1                          # design seed (latin_hypercube)
 //     replicates: 1                    # runs per point; the statistic is their mean
 //     strategy: baseline               # the one strategy that is run (default: the baseline)
-//     targets: targets/netherlands.yaml  # relative to this file; drift calibrate --targets overrides
-//     acceptance: {quantile: 0.1}      # or {tolerance: 1.5}
+//     targets: targets/netherlands.yaml  # relative to this file; drift calibrate --targets
+//     overrides acceptance: {quantile: 0.1}      # or {tolerance: 1.5}
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -27,7 +27,8 @@
 namespace drift {
 
 struct Acceptance {
-  bool by_quantile = true;  // accept the smallest share `value` of distances, else distance <= value
+  bool by_quantile =
+      true;  // accept the smallest share `value` of distances, else distance <= value
   double value = 0.1;
   std::string describe() const;  // "quantile 0.1" or "tolerance 1.5"
 };
@@ -80,8 +81,8 @@ struct CalibrationResult {
   std::vector<std::string> statistic_names;
   int replicates = 0;
   std::vector<double> statistics;  // [point][replicate][statistic]
-  std::vector<double> simulated;   // [point][target]: mean over replicates of the target's statistic
-  std::vector<double> distances;   // [point]
+  std::vector<double> simulated;  // [point][target]: mean over replicates of the target's statistic
+  std::vector<double> distances;  // [point]
   AbcResult abc;
   // Per target over the accepted points: median, 5% and 95% of the simulated value; and the
   // median over all points (prior predictive).
@@ -91,8 +92,9 @@ struct CalibrationResult {
 };
 
 // Statistics of the runs in `parts_dir` (all units must be there), distances and acceptance.
-CalibrationResult evaluate_calibration(const Scenario& calibration_scenario, const CalibrationSpec& spec,
-                                       const SweepDesign& design, const std::vector<ObservedTarget>& targets,
+CalibrationResult evaluate_calibration(const Scenario& calibration_scenario,
+                                       const CalibrationSpec& spec, const SweepDesign& design,
+                                       const std::vector<ObservedTarget>& targets,
                                        const std::string& parts_dir);
 
 // Writes CAL.h5 atomically.
@@ -102,7 +104,8 @@ void write_calibration(const std::string& path, const Scenario& calibration_scen
                        const std::string& command_line);
 
 // The tables `drift calibrate` prints: parameters, then the fit per target.
-std::string format_calibration(const CalibrationSpec& spec, const std::vector<ObservedTarget>& targets,
+std::string format_calibration(const CalibrationSpec& spec,
+                               const std::vector<ObservedTarget>& targets,
                                const CalibrationResult& result);
 
 // The same tables from a calibration file (drift summarize CAL.h5).

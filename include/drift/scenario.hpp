@@ -77,7 +77,7 @@ struct Scenario {
   std::string sweep_file;     // the file it came from
   YAML::Node calibrate;       // the `calibrate:` section, if any (see calibration.hpp)
   std::string calibrate_file;  // the file it came from
-  PosteriorDraws posterior;   // set by `drift run --posterior`: replicate r runs with draw r
+  PosteriorDraws posterior;    // set by `drift run --posterior`: replicate r runs with draw r
 };
 
 // The parameters replicate `replicate` runs with: scenario.params, with the posterior draw of
