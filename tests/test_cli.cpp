@@ -296,12 +296,14 @@ const char* kCliTargets = R"(targets:
 
 TEST(CliCalibrate, WritesTheCalibrationFileAndACalibratedScenarioThatValidates) {
   TempDir dir;
-  dir.write("cal.yaml", std::string(kTiny) + kCalibrate);
+  // Over a year of weeks, so that yearly rates have data.
+  dir.write("tiny.yaml", kTiny);
+  dir.write("cal.yaml", std::string("extends: tiny.yaml\nsimulation: {weeks: 60}\n") + kCalibrate);
   dir.write("targets.yaml", kCliTargets);
   const auto r = drift("calibrate cal.yaml --out out/cal.h5 -t 2 -q", dir.str());
   ASSERT_EQ(r.status, 0) << r.output;
   for (const char* text : {"recruitment.entry_hazard", "posterior median", "90% interval",
-                           "suspects_minors", "validate", "quantile 0.5", "4 accepted"}) {
+                           "suspects_minors", "validate", "quantile 0.5", " accepted, tolerance"}) {
     EXPECT_NE(r.output.find(text), std::string::npos) << text << "\n" << r.output;
   }
   ASSERT_TRUE(fs::exists(dir.path("out/cal.h5")));
@@ -309,10 +311,12 @@ TEST(CliCalibrate, WritesTheCalibrationFileAndACalibratedScenarioThatValidates) 
   ResultReader f(dir.path("out/cal.h5"));
   EXPECT_EQ(f.attribute("/", "format"), "drift-calibration");
   EXPECT_EQ(f.attribute("/", "acceptance"), "quantile 0.5");
-  EXPECT_EQ(f.numeric_attribute("/", "accepted"), 4);
+  // At least half the points (more when distances tie with the cut-off).
+  const auto accepted = static_cast<std::uint64_t>(f.numeric_attribute("/", "accepted"));
+  EXPECT_GE(accepted, 4u);
   EXPECT_EQ(f.dataset("/design/points").shape, (std::vector<std::uint64_t>{8, 2}));
   EXPECT_EQ(f.dataset("/distance").shape, (std::vector<std::uint64_t>{8}));
-  EXPECT_EQ(f.dataset("/posterior/points").shape, (std::vector<std::uint64_t>{4, 2}));
+  EXPECT_EQ(f.dataset("/posterior/points").shape, (std::vector<std::uint64_t>{accepted, 2}));
   EXPECT_EQ(f.strings("/targets/use"), (std::vector<std::string>{"fit", "validate"}));
   EXPECT_EQ(f.dataset("/fit/simulated_median").shape, (std::vector<std::uint64_t>{2}));
 
