@@ -185,7 +185,7 @@ InterventionList make_interventions(const StrategySpec& s, const std::vector<std
 std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int threads,
                                 const std::atomic<bool>* cancel,
                                 const std::function<void()>& strategy_done) {
-  const auto& p = scenario.params;
+  const Parameters p = replicate_parameters(scenario, replicate);
   const int weeks = p.simulation.weeks;
   std::vector<std::string> area_names;
   for (const auto& a : scenario.areas) area_names.push_back(a.name);

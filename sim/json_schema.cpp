@@ -96,6 +96,41 @@ constexpr std::string_view kAreas = R"json({
       ]
     })json";
 
+// The calibrate section (calibration.hpp, docs/calibration.md).
+std::string calibrate_schema() {
+  std::string paths;
+  for (const auto& p : parameter_table()) {
+    if (!paths.empty()) paths += ", ";
+    paths += quote(p.path);
+  }
+  return R"json({"type": "object", "additionalProperties": false,
+      "description": "Calibration by rejection ABC against observed targets (drift calibrate)",
+      "required": ["parameters"],
+      "properties": {
+        "parameters": {"type": "object", "minProperties": 1,
+          "description": "Parameter path -> [low, high]: a uniform prior range",
+          "propertyNames": {"enum": [)json" +
+         paths + R"json(]},
+          "additionalProperties": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}},
+        "design": {"enum": ["latin_hypercube", "sobol"], "default": "latin_hypercube"},
+        "points": {"type": "integer", "minimum": 2, "maximum": 1000000, "default": 100,
+          "description": "Design points drawn from the prior"},
+        "seed": {"type": "integer", "minimum": 0, "default": 1, "description": "Design seed (latin_hypercube)"},
+        "replicates": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1,
+          "description": "Runs per point; the simulated statistic is their mean"},
+        "strategy": {"type": "string", "description": "The strategy that is run (default: the baseline)"},
+        "targets": {"type": "string", "minLength": 1,
+          "description": "Targets file, relative to this file (drift calibrate --targets overrides)"},
+        "acceptance": {"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": false,
+          "properties": {
+            "quantile": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
+              "description": "Accept this share of the points, those with the smallest distances"},
+            "tolerance": {"type": "number", "exclusiveMinimum": 0,
+              "description": "Accept every point with a distance at most this"}}}
+      }
+    })json";
+}
+
 }  // namespace
 
 std::string scenario_json_schema() {
@@ -121,7 +156,9 @@ std::string scenario_json_schema() {
       "description": "Name of the baseline strategy; an empty one is added if no strategy has it"},
     "strategies": {"type": "array", "items": {"$ref": "#/$defs/strategy"}},
     "sweep": {"type": "object"},
-    "calibrate": {"type": "object"},
+    "calibrate": )json";
+  s += calibrate_schema();
+  s += R"json(,
     "trial": )json" + trial_json_schema() + R"json(
   },
   "$defs": {

@@ -1,25 +1,27 @@
 // The drift command-line program: a thin face over scenario, experiment and results.
 #include <CLI/CLI.hpp>
-
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
 #include <thread>
 
 #include "drift/build_info.hpp"
+#include "drift/calibration.hpp"
 #include "drift/experiment.hpp"
 #include "drift/parameters.hpp"
 #include "drift/results.hpp"
 #include "drift/runner.hpp"
-#include "drift/sweep.hpp"
 #include "drift/scenario.hpp"
 #include "drift/summary.hpp"
 #include "drift/trial.hpp"
+#include "drift/sweep.hpp"
 
 namespace {
 
@@ -59,6 +61,25 @@ std::string joined_command_line(int argc, char** argv) {
   std::string s;
   for (int k = 0; k < argc; ++k) s += (k ? " " : "") + std::string(argv[k]);
   return s;
+}
+
+std::string check_shard(const std::string& v) {
+  const auto slash = v.find('/');
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument(v);
+    const int i = std::stoi(v.substr(0, slash)), n = std::stoi(v.substr(slash + 1));
+    if (n < 1 || i < 0 || i >= n) throw std::invalid_argument(v);
+  } catch (...) {
+    return std::string("expected I/N with 0 <= I < N, got '" + v + "'");
+  }
+  return std::string();
+}
+
+void parse_shard(const std::string& text, int& shard, int& shards) {
+  if (text.empty()) return;
+  const auto slash = text.find('/');
+  shard = std::stoi(text.substr(0, slash));
+  shards = std::stoi(text.substr(slash + 1));
 }
 
 int report_scenario_error(const drift::ScenarioError& e) {
@@ -121,17 +142,36 @@ int main(int argc, char** argv) {
   run->add_option("--shard", shard_text,
                   "Run only shard I of N of the units (I/N, 0-based), e.g. one per cluster job; "
                   "a final run with --resume and no --shard writes the result file")
-      ->check([](const std::string& v) {
-        const auto slash = v.find('/');
-        try {
-          if (slash == std::string::npos) throw std::invalid_argument(v);
-          const int i = std::stoi(v.substr(0, slash)), n = std::stoi(v.substr(slash + 1));
-          if (n < 1 || i < 0 || i >= n) throw std::invalid_argument(v);
-        } catch (...) {
-          return std::string("expected I/N with 0 <= I < N, got '" + v + "'");
-        }
-        return std::string();
-      });
+      ->check(check_shard);
+  std::string posterior_file;
+  run->add_option("--posterior", posterior_file,
+                  "Calibration file (drift calibrate): replicate r of every strategy runs with the "
+                  "parameters of one posterior draw")
+      ->check(CLI::ExistingFile);
+
+  // drift calibrate
+  auto* calibrate = app.add_subcommand(
+      "calibrate",
+      "Fit the parameters of a scenario's calibrate section to observed targets "
+      "(rejection ABC); write CAL.h5 and a calibrated scenario CAL.yaml beside it");
+  std::string cal_file, cal_out, cal_targets, cal_shard_text;
+  std::optional<int> cal_threads;
+  bool cal_quiet = false, cal_resume = false;
+  calibrate->add_option("scenario", cal_file, "Scenario YAML file with a calibrate section")
+      ->required();
+  calibrate->add_option("--targets", cal_targets, "Targets file (overrides calibrate.targets)")
+      ->check(CLI::ExistingFile);
+  calibrate->add_option("--out,-o", cal_out, "Calibration file (.h5)")->required();
+  calibrate
+      ->add_option("--threads,-t", cal_threads,
+                   "Threads (default: all cores); results do not depend on it")
+      ->check(CLI::Range(1, 1024));
+  calibrate->add_flag("--resume", cal_resume,
+                      "Keep the finished units of an interrupted calibration (CAL.h5.parts/)");
+  calibrate
+      ->add_option("--shard", cal_shard_text, "Run only shard I of N of the units (I/N, 0-based)")
+      ->check(check_shard);
+  calibrate->add_flag("--quiet,-q", cal_quiet, "No progress bar");
 
   // drift validate
   auto* validate = app.add_subcommand("validate", "Check a scenario file; exit 0 when valid");
@@ -149,7 +189,9 @@ int main(int argc, char** argv) {
   params->add_flag("--markdown", markdown, "As a Markdown table (the one in docs/parameters.md)");
 
   // drift summarize
-  auto* summarize = app.add_subcommand("summarize", "Print the summary table of a result file");
+  auto* summarize = app.add_subcommand(
+      "summarize",
+      "Print the summary table of a result file (or the tables of a calibration file)");
   std::string summary_file, summary_format = "table";
   summarize->add_option("results", summary_file, "Result file (.h5)")->required()->check(CLI::ExistingFile);
   summarize->add_option("--format", summary_format, "table or csv")
@@ -181,6 +223,10 @@ int main(int argc, char** argv) {
       return kOk;
     }
     if (*summarize) {
+      if (drift::is_calibration_file(summary_file)) {
+        std::cout << drift::format_calibration_file(summary_file);
+        return kOk;
+      }
       if (drift::is_sweep_file(summary_file)) {
         std::cout << drift::format_sweep_file(summary_file, summary_format == "csv");
         return kOk;
@@ -192,12 +238,103 @@ int main(int argc, char** argv) {
       }
       return kOk;
     }
+    if (*calibrate) {
+      const auto sc = drift::load_scenario(cal_file);
+      const auto spec = drift::calibration_spec(sc);
+      const std::string targets_file = cal_targets.empty() ? spec.targets : cal_targets;
+      if (targets_file.empty()) {
+        throw drift::ScenarioError(
+            {{cal_file, 0, 0, "calibrate.targets",
+              "no targets file: set calibrate.targets or give --targets FILE"}});
+      }
+      const auto targets = drift::load_targets(targets_file);
+      namespace fs = std::filesystem;
+      const auto yaml_path = fs::path(cal_out).replace_extension(".yaml");
+      // The calibrated scenario replaces only an earlier calibrated scenario, never another file
+      // (such as the scenario itself when --out is beside it under the same name).
+      if (fs::exists(yaml_path)) {
+        std::ifstream existing(yaml_path);
+        std::string first;
+        std::getline(existing, first);
+        if (!first.starts_with("# Calibrated parameters")) {
+          throw drift::ScenarioError(
+              {{"--out", 0, 0, "",
+                "the calibrated scenario would replace " + yaml_path.string() +
+                    ", which was not written by drift calibrate; choose another --out"}});
+        }
+      }
+      const auto cal = drift::calibration_scenario(sc, spec);
+      const auto design = drift::calibration_design(spec);
+      const auto parent = std::filesystem::path(cal_out).parent_path();
+      if (!parent.empty()) std::filesystem::create_directories(parent);
+
+      std::signal(SIGINT, on_signal);
+      std::signal(SIGTERM, on_signal);
+      ProgressBar bar(!cal_quiet);
+      drift::RunOptions options;
+      options.threads =
+          cal_threads.value_or(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+      options.cancel = &g_cancel;
+      options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
+      int shard = 0, shards = 1;
+      parse_shard(cal_shard_text, shard, shards);
+#ifdef DRIFT_WITH_MPI
+      shard = mpi.rank;
+      shards = mpi.size;
+#endif
+      const std::string parts = cal_out + ".parts";
+      if (!cal_resume && shards == 1) drift::remove_parts(parts);
+      std::size_t missing = 0;
+      try {
+        missing = drift::run_units(cal, design, parts, options, shard, shards);
+      } catch (const drift::Cancelled&) {
+        std::cerr << "\ninterrupted: finished units are kept in " << parts
+                  << "/; run the same command with --resume to finish\n";
+        return kInterrupted;
+      }
+#ifdef DRIFT_WITH_MPI
+      MPI_Barrier(MPI_COMM_WORLD);
+      if (mpi.rank != 0) return kOk;
+      missing = drift::run_units(cal, design, parts, options, 0, 1);
+#endif
+      if (missing > 0) {
+        std::cout << "shard " << shard << "/" << shards << " done; " << missing
+                  << " units belong to other shards. When all are done, run without --shard and "
+                     "with --resume to write "
+                  << cal_out << "\n";
+        return kOk;
+      }
+      const auto result = drift::evaluate_calibration(cal, spec, design, targets, parts);
+      drift::write_calibration(cal_out, cal, spec, design, targets, result,
+                               joined_command_line(argc, argv));
+      drift::remove_parts(parts);
+      std::cout << drift::format_calibration(spec, targets, result);
+      std::cout << "Calibration: " << cal_out << "\n";
+      if (result.abc.accepted.empty()) {
+        std::cerr << "error: no design point was accepted (" << spec.acceptance.describe()
+                  << "); no calibrated scenario was written\n";
+        return kRuntimeError;
+      }
+      const auto out_dir = fs::absolute(yaml_path).parent_path();
+      const auto rel = fs::relative(fs::absolute(cal_file), out_dir).generic_string();
+      const std::string tmp = yaml_path.string() + ".tmp";
+      {
+        std::ofstream o(tmp, std::ios::trunc);
+        o << drift::calibrated_scenario_yaml(rel, fs::path(cal_out).filename().string(), spec,
+                                             result, drift::text_hash(cal.resolved_yaml));
+        if (!o) throw std::runtime_error(tmp + ": cannot write");
+      }
+      fs::rename(tmp, yaml_path);
+      std::cout << "Calibrated scenario: " << yaml_path.string() << "\n";
+      return kOk;
+    }
     if (*run) {
       std::vector<drift::Override> overrides;
       for (const auto& s : sets) overrides.push_back(drift::parse_override(s));
       if (replicates) overrides.push_back({"simulation.replicates", std::to_string(*replicates)});
       if (seed) overrides.push_back({"simulation.seed", std::to_string(*seed)});
-      const auto sc = drift::load_scenario(run_file, overrides);
+      auto sc = drift::load_scenario(run_file, overrides);
+      if (!posterior_file.empty()) sc.posterior = drift::draw_posterior(posterior_file, sc);
       if (out_file.empty()) out_file = "results/" + (sc.name.empty() ? std::string("drift") : sc.name) + ".h5";
       const auto parent = std::filesystem::path(out_file).parent_path();
       if (!parent.empty()) std::filesystem::create_directories(parent);
@@ -210,16 +347,20 @@ int main(int argc, char** argv) {
       options.cancel = &g_cancel;
       options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
       int shard = 0, shards = 1;
-      if (!shard_text.empty()) {
-        const auto slash = shard_text.find('/');
-        shard = std::stoi(shard_text.substr(0, slash));
-        shards = std::stoi(shard_text.substr(slash + 1));
-      }
+      parse_shard(shard_text, shard, shards);
 #ifdef DRIFT_WITH_MPI
       shard = mpi.rank;
       shards = mpi.size;
 #endif
       const auto design = drift::sweep_design(sc);
+      for (const auto& p : sc.posterior.paths) {
+        if (std::find(design.paths.begin(), design.paths.end(), p) != design.paths.end()) {
+          throw drift::ScenarioError({{posterior_file, 0, 0, p,
+                                       "'" + p +
+                                           "' is both swept and drawn from the posterior; "
+                                           "remove it from one of them"}});
+        }
+      }
       const std::string parts = out_file + ".parts";
       if (!resume && shards == 1) drift::remove_parts(parts);
       std::size_t missing = 0;

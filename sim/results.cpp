@@ -17,6 +17,7 @@
 #include "drift/runner.hpp"
 #include "drift/summary.hpp"
 #include "drift/trial.hpp"
+#include "h5_write.hpp"
 
 namespace drift {
 
@@ -292,10 +293,62 @@ std::string text_hash(const std::string& text) {
   return buf;
 }
 
+namespace {
+// The posterior draws the replicates ran with (drift run --posterior).
+void write_posterior(H5::H5File& file, const Scenario& scenario) {
+  const auto& post = scenario.posterior;
+  if (post.empty()) return;
+  auto g = file.createGroup("posterior");
+  string_attr(g, "calibration_file", post.file);
+  string_attr(g, "description",
+              "Replicate r of every strategy ran with the parameters of posterior draw r of the "
+              "calibration file");
+  write_strings(g, "parameter_names", post.paths);
+  const hsize_t reps = post.points.size(), k = post.paths.size();
+  std::vector<double> index, flat;
+  for (std::size_t r = 0; r < reps; ++r) {
+    index.push_back(static_cast<double>(post.draw_index[r]));
+    flat.insert(flat.end(), post.points[r].begin(), post.points[r].end());
+  }
+  write_array(g, "draw_index", {reps}, index, "row",
+              "Row of the calibration file's /posterior/points drawn for each replicate",
+              "replicate");
+  write_array(g, "points", {reps, k}, flat, "", "Parameter values of each replicate's draw",
+              "replicate,parameter");
+}
+}  // namespace
+
+namespace h5 {
+void string_attr(H5::H5Object& obj, const std::string& name, const std::string& value) {
+  drift::string_attr(obj, name, value);
+}
+void number_attr(H5::H5Object& obj, const std::string& name, double value) {
+  drift::number_attr(obj, name, value);
+}
+void int_attr(H5::H5Object& obj, const std::string& name, long long value) {
+  drift::int_attr(obj, name, value);
+}
+void strings(H5::Group& g, const std::string& name, const std::vector<std::string>& values) {
+  write_strings(g, name, values);
+}
+H5::DataSet array(H5::Group& g, const std::string& name, const std::vector<hsize_t>& shape,
+                  const std::vector<double>& values, const std::string& unit,
+                  const std::string& description, const std::string& dims) {
+  return write_array(g, name, shape, values, unit, description, dims);
+}
+void root_attributes(H5::H5File& file, const Scenario& scenario, const std::string& command_line) {
+  write_root_attributes(file, scenario, command_line);
+}
+void write_atomically(const std::string& path, const std::function<void(H5::H5File&)>& fill) {
+  drift::write_atomically(path, fill);
+}
+}  // namespace h5
+
 void write_results(const std::string& path, const Scenario& scenario, const ExperimentOutput& output,
                    const Provenance& provenance) {
   write_atomically(path, [&](H5::H5File& file) {
     write_root_attributes(file, scenario, provenance.command_line);
+    write_posterior(file, scenario);
     auto areas = file.createGroup("areas");
     write_strings(areas, "names", output.area_names);
     auto strategies = file.createGroup("strategies");
@@ -461,6 +514,7 @@ void write_sweep_results(const std::string& path, const Scenario& scenario, cons
       }
     }
     write_root_attributes(file, scenario, command_line);
+    write_posterior(file, scenario);
     auto areas = file.createGroup("areas");
     std::vector<std::string> area_names;
     for (const auto& a : scenario.areas) area_names.push_back(a.name);

@@ -37,12 +37,24 @@ bool get(std::ifstream& in, std::vector<double>& v) {
 
 // The hash of the resolved scenario and the point's values ties a part to exactly the
 // configuration it ran.
-std::string unit_key(const Scenario& base, const SweepDesign& design, std::size_t point) {
+std::string point_key(const Scenario& base, const SweepDesign& design, std::size_t point) {
   std::ostringstream text;
   text << base.resolved_yaml;
   if (!design.points.empty()) {
     for (double v : design.points[point]) text << '|' << format_number(v);
   }
+  return text_hash(text.str());
+}
+
+// With a posterior, the replicate's draw is part of its configuration too.
+std::string unit_key(const Scenario& base, const std::string& point_key, int replicate) {
+  const auto& post = base.posterior;
+  if (post.empty() || static_cast<std::size_t>(replicate) >= post.points.size()) return point_key;
+  std::ostringstream text;
+  text << point_key << "|posterior";
+  for (const auto& p : post.paths) text << '|' << p;
+  text << '#' << post.draw_index[replicate];
+  for (double v : post.points[replicate]) text << '|' << format_number(v);
   return text_hash(text.str());
 }
 
@@ -119,7 +131,7 @@ std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
   std::vector<std::string> keys;
   for (std::size_t p = 0; p < points; ++p) {
     at.push_back(scenario_at(scenario, design, p));
-    keys.push_back(unit_key(scenario, design, p));
+    keys.push_back(point_key(scenario, design, p));
   }
   struct Unit {
     std::size_t point;
@@ -130,7 +142,7 @@ std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
   for (std::size_t p = 0; p < points; ++p) {
     for (int r = 0; r < replicates; ++r) {
       const std::size_t u = p * replicates + r;
-      if (part_valid(part_path(parts_dir, p, r), keys[p])) continue;
+      if (part_valid(part_path(parts_dir, p, r), unit_key(scenario, keys[p], r))) continue;
       if (static_cast<int>(u % shards) == shard) {
         todo.push_back({p, r});
       } else {
@@ -156,7 +168,8 @@ std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
     try {
       const auto& u = todo[k];
       const auto runs = run_unit(at[u.point], u.replicate, across ? 1 : threads, options.cancel, tick);
-      write_part(part_path(parts_dir, u.point, u.replicate), keys[u.point], runs);
+      write_part(part_path(parts_dir, u.point, u.replicate),
+                 unit_key(scenario, keys[u.point], u.replicate), runs);
     } catch (...) {
 #pragma omp critical(drift_runner_failure)
       if (!failure) failure = std::current_exception();
@@ -170,12 +183,12 @@ ExperimentOutput load_point(const Scenario& base, const SweepDesign& design,
                             const std::string& parts_dir, std::size_t point) {
   const Scenario point_scenario = scenario_at(base, design, point);
   ExperimentOutput out = empty_output(point_scenario);
-  const auto key = unit_key(base, design, point);
+  const auto key = point_key(base, design, point);
   const int replicates = point_scenario.params.simulation.replicates;
   for (int r = 0; r < replicates; ++r) {
     std::vector<RunOutput> runs;
     const auto path = part_path(parts_dir, point, r);
-    if (!read_part(path, key, runs) || runs.size() != out.strategies.size()) {
+    if (!read_part(path, unit_key(base, key, r), runs) || runs.size() != out.strategies.size()) {
       throw std::runtime_error(path + ": missing or unreadable part file");
     }
     for (std::size_t s = 0; s < runs.size(); ++s) out.strategies[s].replicates.push_back(std::move(runs[s]));

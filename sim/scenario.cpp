@@ -14,9 +14,11 @@
 #include <map>
 #include <set>
 
+#include "drift/calibration.hpp"
 #include "drift/interventions.hpp"
 #include "drift/parameters.hpp"
 #include "drift/suggest.hpp"
+#include "drift/sweep.hpp"
 
 namespace drift {
 namespace fs = std::filesystem;
@@ -755,6 +757,8 @@ std::string emit_resolved(const Scenario& s) {
   out << YAML::EndSeq;
   if (s.sweep && s.sweep.IsMap()) out << YAML::Key << "sweep" << YAML::Value << s.sweep;
   if (s.trial && s.trial.IsMap()) out << YAML::Key << "trial" << YAML::Value << s.trial;
+  if (s.calibrate && s.calibrate.IsMap())
+    out << YAML::Key << "calibrate" << YAML::Value << s.calibrate;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
@@ -846,8 +850,36 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
     check_trial(s, problems);
     if (!problems.empty()) throw ScenarioError(std::move(problems));
   }
+  if (auto it = loader.sections.find("calibrate"); it != loader.sections.end()) {
+    s.calibrate = it->second.first;
+    s.calibrate_file = it->second.second;
+    std::vector<Diagnostic> problems;
+    check_calibrate(s, problems);
+    if (!problems.empty()) throw ScenarioError(std::move(problems));
+  }
   s.resolved_yaml = emit_resolved(s);
   return s;
+}
+
+std::string emit_resolved_yaml(const Scenario& scenario) {
+  return emit_resolved(scenario);
+}
+
+Parameters replicate_parameters(const Scenario& scenario, int replicate) {
+  Parameters p = scenario.params;
+  const auto& post = scenario.posterior;
+  if (post.empty()) return p;
+  if (replicate < 0 || static_cast<std::size_t>(replicate) >= post.points.size()) {
+    throw std::invalid_argument("no posterior draw for replicate " + std::to_string(replicate));
+  }
+  for (std::size_t j = 0; j < post.paths.size(); ++j) {
+    const ParamInfo* info = find_parameter(post.paths[j]);
+    if (info == nullptr) throw std::invalid_argument("unknown parameter " + post.paths[j]);
+    double v = post.points[replicate][j];
+    if (info->type == ParamType::integer) v = std::round(v);
+    info->set(p, std::clamp(v, info->min, info->max));
+  }
+  return p;
 }
 
 }  // namespace drift

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -262,6 +263,103 @@ TEST(CliUsage, MissingSubcommandFailsAndVersionSucceeds) {
   const auto v = drift("--version", dir.str());
   EXPECT_EQ(v.status, 0) << v.output;
   EXPECT_FALSE(v.output.empty());
+}
+
+// --- drift calibrate and drift run --posterior ---
+
+const char* kCalibrate = R"(calibrate:
+  parameters:
+    recruitment.entry_hazard: [0.05, 0.4]
+    enforcement.runner_arrest_hazard: [0.002, 0.05]
+  design: latin_hypercube
+  points: 8
+  targets: targets.yaml
+  acceptance: {quantile: 0.5}
+)";
+
+const char* kCliTargets = R"(targets:
+  - name: suspects_minors
+    statistic: suspects_per_10k_12_17
+    value: 150
+    standard_error: 50
+    unit: per 10,000 per year
+    source: test
+    use: fit
+  - name: peak
+    statistic: suspects_per_10k_18_22
+    value: 178
+    interval: [150, 200]
+    unit: per 10,000 per year
+    source: test
+    use: validate
+)";
+
+TEST(CliCalibrate, WritesTheCalibrationFileAndACalibratedScenarioThatValidates) {
+  TempDir dir;
+  // Over a year of weeks, so that yearly rates have data.
+  dir.write("tiny.yaml", kTiny);
+  dir.write("cal.yaml", std::string("extends: tiny.yaml\nsimulation: {weeks: 60}\n") + kCalibrate);
+  dir.write("targets.yaml", kCliTargets);
+  const auto r = drift("calibrate cal.yaml --out out/cal.h5 -t 2 -q", dir.str());
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const char* text : {"recruitment.entry_hazard", "posterior median", "90% interval",
+                           "suspects_minors", "validate", "quantile 0.5", " accepted, tolerance"}) {
+    EXPECT_NE(r.output.find(text), std::string::npos) << text << "\n" << r.output;
+  }
+  ASSERT_TRUE(fs::exists(dir.path("out/cal.h5")));
+  EXPECT_FALSE(fs::exists(dir.path("out/cal.h5.parts")));
+  ResultReader f(dir.path("out/cal.h5"));
+  EXPECT_EQ(f.attribute("/", "format"), "drift-calibration");
+  EXPECT_EQ(f.attribute("/", "acceptance"), "quantile 0.5");
+  // At least half the points (more when distances tie with the cut-off).
+  const auto accepted = static_cast<std::uint64_t>(f.numeric_attribute("/", "accepted"));
+  EXPECT_GE(accepted, 4u);
+  EXPECT_EQ(f.dataset("/design/points").shape, (std::vector<std::uint64_t>{8, 2}));
+  EXPECT_EQ(f.dataset("/distance").shape, (std::vector<std::uint64_t>{8}));
+  EXPECT_EQ(f.dataset("/posterior/points").shape, (std::vector<std::uint64_t>{accepted, 2}));
+  EXPECT_EQ(f.strings("/targets/use"), (std::vector<std::string>{"fit", "validate"}));
+  EXPECT_EQ(f.dataset("/fit/simulated_median").shape, (std::vector<std::uint64_t>{2}));
+
+  // drift summarize prints the same tables from the file.
+  const auto sum = drift("summarize out/cal.h5", dir.str());
+  EXPECT_EQ(sum.status, 0) << sum.output;
+  const auto table_start = r.output.find("Calibration:");
+  const auto table_end = r.output.find("Calibration: out/cal.h5");
+  EXPECT_EQ(sum.output, r.output.substr(table_start, table_end - table_start));
+
+  // The calibrated scenario extends the original by a relative path and is valid.
+  ASSERT_TRUE(fs::exists(dir.path("out/cal.yaml")));
+  std::ifstream in(dir.path("out/cal.yaml"));
+  const std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(yaml.find("extends: ../cal.yaml"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("entry_hazard: "), std::string::npos) << yaml;
+  const auto v = drift("validate out/cal.yaml", dir.str());
+  EXPECT_EQ(v.status, 0) << v.output << yaml;
+
+  // Runs with posterior draws record them.
+  const auto p = drift("run cal.yaml -q -t 2 -r 3 --posterior out/cal.h5 --out post.h5", dir.str());
+  ASSERT_EQ(p.status, 0) << p.output;
+  ResultReader post(dir.path("post.h5"));
+  EXPECT_EQ(post.dataset("/posterior/draw_index").shape, (std::vector<std::uint64_t>{3}));
+  EXPECT_EQ(post.dataset("/posterior/points").shape, (std::vector<std::uint64_t>{3, 2}));
+}
+
+TEST(CliCalibrate, ReportsProblemsWithExitCodeTwo) {
+  TempDir dir;
+  dir.write("cal.yaml", std::string(kTiny) + kCalibrate);
+  dir.write("targets.yaml", kCliTargets);
+  dir.write("bad_targets.yaml",
+            "targets:\n  - {name: a, statistic: rearest_2y, value: 1, standard_error: 1, "
+            "unit: u, source: s, use: fit}\n");
+  const auto r = drift("calibrate cal.yaml --targets bad_targets.yaml --out cal.h5 -q", dir.str());
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("bad_targets.yaml:2:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("did you mean 'rearrest_2y'"), std::string::npos) << r.output;
+  dir.write("plain.yaml", kTiny);
+  const auto none = drift("calibrate plain.yaml --out cal.h5 -q", dir.str());
+  EXPECT_EQ(none.status, 2) << none.output;
+  EXPECT_NE(none.output.find("no calibrate section"), std::string::npos) << none.output;
+  EXPECT_FALSE(fs::exists(dir.path("cal.h5")));
 }
 
 }  // namespace

@@ -336,14 +336,16 @@ TEST(ScenarioFile, ErrorTextListsFormattedDiagnostics) {
   }
 }
 
-TEST(ScenarioFile, ReservedSectionsAreAcceptedAndTheSweepIsKept) {
+TEST(ScenarioFile, SectionsAreKeptAndTheReservedTrialIsAccepted) {
   TempDir dir;
   const auto s = load_scenario(dir.write(
-      "s.yaml", kAreas +
-                    "sweep: {design: grid, parameters: {careers.progression_hazard: [0.01, 0.02]}}\n"
-                    "calibrate: {}\n"));
+      "s.yaml",
+      kAreas + "sweep: {design: grid, parameters: {careers.progression_hazard: [0.01, 0.02]}}\n"
+               "calibrate: {parameters: {careers.progression_hazard: [0.01, 0.02]}}\n"));
   ASSERT_TRUE(s.sweep.IsMap());
   EXPECT_EQ(s.sweep["design"].as<std::string>(), "grid");
+  ASSERT_TRUE(s.calibrate.IsMap());
+  EXPECT_TRUE(s.calibrate["parameters"].IsMap());
 }
 
 // --- extends between files ---

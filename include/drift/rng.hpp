@@ -47,6 +47,7 @@ enum class Stream : std::uint32_t {
   bootstrap = 31,
   // virtual trials: a youth's arm (agent = youth, week = week of randomisation)
   trial_arm = 40,
+  posterior = 32,  // posterior draw of a replicate (agent = replicate)
   // interventions start at 100; each intervention instance adds its index
   intervention = 100,
 };

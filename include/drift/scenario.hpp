@@ -55,6 +55,15 @@ struct StrategySpec {
   std::vector<InterventionSpec> interventions;  // after resolving the strategy's `extends`
 };
 
+// Parameter values drawn from a calibration's posterior, one draw per replicate (calibration.hpp).
+struct PosteriorDraws {
+  std::string file;                         // the CAL.h5 they came from; "" for none
+  std::vector<std::string> paths;           // model parameter paths
+  std::vector<std::size_t> draw_index;      // per replicate: row of the file's /posterior/points
+  std::vector<std::vector<double>> points;  // per replicate: values of `paths`
+  bool empty() const { return paths.empty(); }
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -68,7 +77,17 @@ struct Scenario {
   std::string sweep_file;     // the file it came from
   YAML::Node trial;           // the `trial:` section, if any (see trial.hpp)
   std::string trial_file;     // the file it came from
+  YAML::Node calibrate;       // the `calibrate:` section, if any (see calibration.hpp)
+  std::string calibrate_file;  // the file it came from
+  PosteriorDraws posterior;    // set by `drift run --posterior`: replicate r runs with draw r
 };
+
+// The parameters replicate `replicate` runs with: scenario.params, with the posterior draw of
+// that replicate applied when there is one.
+Parameters replicate_parameters(const Scenario& scenario, int replicate);
+
+// The merged document of a scenario with every default filled in (Scenario::resolved_yaml).
+std::string emit_resolved_yaml(const Scenario& scenario);
 
 // A `--set path.to.key=value` override.
 struct Override {
