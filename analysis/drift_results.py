@@ -671,7 +671,7 @@ def _one_line(e: BaseException) -> str:
 
 # ------------------------------------------------------------------------- calibration files
 
-CALIBRATION_KIND = "calibration"
+CALIBRATION_FORMAT = "drift-calibration"
 AGE_STATISTIC_PREFIX = "suspects_per_10k_age_"
 
 
@@ -770,12 +770,12 @@ def calibration(path: str | os.PathLike) -> dict:
     what = "calibration file"
     with _open_hdf5(p, f"Drift {what}") as f:
         attrs = _root_attrs(f)
-        kind = attrs.get("kind")
-        if kind is None:
-            raise DriftResultError(f"{p}: not a Drift calibration file (no root attribute 'kind')")
-        if str(kind) != CALIBRATION_KIND:
+        fmt = attrs.get("format")
+        if fmt is None:
+            raise DriftResultError(f"{p}: not a Drift calibration file (no root attribute 'format')")
+        if str(fmt) != CALIBRATION_FORMAT:
             raise DriftResultError(
-                f"{p}: not a Drift calibration file (kind is '{kind}', expected '{CALIBRATION_KIND}')")
+                f"{p}: not a Drift calibration file (format is '{fmt}', expected '{CALIBRATION_FORMAT}')")
         for group in ("design", "statistics", "targets", "posterior"):
             if group not in f or not isinstance(f[group], h5py.Group):
                 raise DriftResultError(f"{p}: incomplete {what} (no /{group} group)")

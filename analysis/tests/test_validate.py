@@ -79,7 +79,7 @@ def write_calibration(path: Path, n: int = 80, replicates: int = 3, accepted: in
         return np.array(values, dtype=h5py.string_dtype())
 
     with h5py.File(path, "w") as f:
-        f.attrs["kind"] = "calibration"
+        f.attrs["format"] = "drift-calibration"
         f.attrs["program_version"] = "0.9.0-test"
         f.attrs["git_commit"] = "0123456789abcdef"
         f.attrs["seed"] = np.int64(20260101)
@@ -392,9 +392,9 @@ def test_error_not_a_calibration_file(tmp_path, files, capsys):
     assert_one_line_error(call_validate(capsys, text, "-o", tmp_path / "v.html"), "not an HDF5 file")
     other = tmp_path / "other.h5"
     with h5py.File(other, "w") as f:
-        f.attrs["kind"] = "sweep"
+        f.attrs["format"] = "drift-results"
     assert_one_line_error(call_validate(capsys, other, "-o", tmp_path / "v.html"),
-                          "kind is 'sweep', expected 'calibration'")
+                          "format is 'drift-results', expected 'drift-calibration'")
     assert not (tmp_path / "v.html").exists()
 
 
@@ -430,7 +430,7 @@ def test_calibration_loader(files):
                                     "careers.progression_hazard", "distance", "accepted", "weight"]
     assert design.loc[post["point"], "accepted"].all()
     assert math.isinf(design.loc[7, "distance"])
-    assert d["attrs"]["kind"] == "calibration" and d["attrs"]["accepted"] == 16
+    assert d["attrs"]["format"] == "drift-calibration" and d["attrs"]["accepted"] == 16
     with h5py.File(cal, "r") as f:
         values = f["statistics/values"][()]
     stats = d["statistics"]
