@@ -87,8 +87,8 @@ class Parser {
     YAML::Node strategy_node, intervention_node, enrol_node, follow_node, root_key;
     bool have_strategy = false, have_intervention = false, have_outcome = false;
     for (auto it = root.begin(); it != root.end(); ++it) {
-      const YAML::Node& key = it->first;
-      const YAML::Node& v = it->second;
+      const YAML::Node key = it->first;
+      const YAML::Node v = it->second;
       const std::string k = key.IsScalar() ? key.Scalar() : "";
       const std::string path = "trial." + k;
       if (k == "strategy") {
@@ -204,8 +204,8 @@ class Parser {
       return;
     }
     for (auto it = v.begin(); it != v.end(); ++it) {
-      const YAML::Node& pk = it->first;
-      const YAML::Node& pv = it->second;
+      const YAML::Node pk = it->first;
+      const YAML::Node pv = it->second;
       const std::string k = pk.IsScalar() ? pk.Scalar() : "";
       const std::string path = "trial.published." + k;
       if (k == "relative_risk") {
