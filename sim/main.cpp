@@ -20,6 +20,7 @@
 #include "drift/runner.hpp"
 #include "drift/scenario.hpp"
 #include "drift/summary.hpp"
+#include "drift/targets.hpp"
 #include "drift/trial.hpp"
 #include "drift/sweep.hpp"
 
@@ -174,7 +175,7 @@ int main(int argc, char** argv) {
   calibrate->add_flag("--quiet,-q", cal_quiet, "No progress bar");
 
   // drift validate
-  auto* validate = app.add_subcommand("validate", "Check a scenario file; exit 0 when valid");
+  auto* validate = app.add_subcommand("validate", "Check a scenario file (or a targets file); exit 0 when valid");
   std::string validate_file;
   std::vector<std::string> validate_sets;
   validate->add_option("scenario", validate_file, "Scenario YAML file")->required();
@@ -207,6 +208,13 @@ int main(int argc, char** argv) {
 
   try {
     if (*validate) {
+      if (validate_sets.empty() && drift::is_targets_file(validate_file)) {
+        const auto targets = drift::load_targets(validate_file);
+        const auto fit = std::count_if(targets.begin(), targets.end(), [](const auto& t) { return t.fit; });
+        std::cout << validate_file << ": valid targets file (" << targets.size() << " targets: " << fit
+                  << " for fitting, " << targets.size() - static_cast<std::size_t>(fit) << " held out)\n";
+        return kOk;
+      }
       std::vector<drift::Override> overrides;
       for (const auto& s : validate_sets) overrides.push_back(drift::parse_override(s));
       const auto sc = drift::load_scenario(validate_file, overrides);

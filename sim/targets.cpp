@@ -294,4 +294,14 @@ std::vector<ObservedTarget> load_targets(const std::string& path) {
   return targets;
 }
 
+bool is_targets_file(const std::string& path) {
+  try {
+    const YAML::Node doc = YAML::LoadFile(path);
+    if (!doc.IsMap() || !doc["targets"]) return false;
+    return !doc["areas"] && !doc["strategies"] && !doc["extends"];
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
+
 }  // namespace drift

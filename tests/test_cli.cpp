@@ -136,6 +136,24 @@ TEST(CliValidate, RejectsATypoWithFileLineAndColumn) {
   EXPECT_NE(r.output.find("did you mean 'simulation'"), std::string::npos) << r.output;
 }
 
+TEST(CliValidate, AcceptsTheShippedTargetsFile) {
+  TempDir dir;
+  const auto r = drift("validate " + quoted(kSource + "/scenarios/targets/netherlands.yaml"), dir.str());
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("valid targets file (11 targets: 9 for fitting, 2 held out)"), std::string::npos)
+      << r.output;
+}
+
+TEST(CliValidate, RejectsABadTargetsFileWithFileLineColumnAndKey) {
+  TempDir dir;
+  dir.write("targets.yaml",
+            "targets:\n  - name: x\n    statistic: suspects_per_10k_age_16\n    value: lots\n"
+            "    standard_error: 1\n    unit: u\n    source: s\n    use: fit\n");
+  const auto r = drift("validate targets.yaml", dir.str());
+  EXPECT_NE(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("targets.yaml:4:12: key 'targets[0].value'"), std::string::npos) << r.output;
+}
+
 TEST(CliValidate, RejectsAnUnknownOverride) {
   TempDir dir;
   dir.write("tiny.yaml", kTiny);

@@ -43,6 +43,11 @@ struct ObservedTarget {
 // ("FILE:LINE:COL: key 'targets[3].value': ...").
 std::vector<ObservedTarget> load_targets(const std::string& path);
 
+// Whether a file reads as a targets file rather than a scenario: a YAML map with a `targets`
+// key and none of the scenario's `areas`, `strategies` or `extends`. False when it does not parse
+// (the scenario loader then reports the syntax error).
+bool is_targets_file(const std::string& path);
+
 // The standard normal quantile (inverse of the distribution function), for p in (0, 1).
 double normal_quantile(double p);
 
