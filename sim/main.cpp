@@ -60,7 +60,10 @@ class ProgressBar {
 
 std::string joined_command_line(int argc, char** argv) {
   std::string s;
-  for (int k = 0; k < argc; ++k) s += (k ? " " : "") + std::string(argv[k]);
+  for (int k = 0; k < argc; ++k) {
+    if (k > 0) s += ' ';
+    s += argv[k];
+  }
   return s;
 }
 
