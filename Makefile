@@ -24,12 +24,10 @@ demo: build
 	@mkdir -p results
 	$(DRIFT) run scenarios/utrecht.yaml --out results/utrecht.h5
 	/usr/bin/python3 analysis/report.py results/utrecht.h5 -o results/utrecht.html
-	@echo "Report: results/utrecht.html"
 
 report: build
 	@test -f results/utrecht.h5 || $(MAKE) demo
 	/usr/bin/python3 analysis/report.py results/utrecht.h5 -o results/utrecht.html
-	@echo "Report: results/utrecht.html"
 
 # Calibration of the Utrecht scenario, the shipped virtual trials and their validation report.
 TRIALS := mentors_arches mentoring_meta job_coaches_werk_na_detentie summer_jobs
@@ -39,7 +37,6 @@ validation: build
 	@for t in $(TRIALS); do $(DRIFT) run scenarios/trials/$$t.yaml -q --out results/trial_$$t.h5 || exit 1; done
 	/usr/bin/python3 analysis/validate.py results/utrecht_calibration.h5 \
 	  --trials $(foreach t,$(TRIALS),results/trial_$(t).h5) -o results/validation.html
-	@echo "Report: results/validation.html"
 
 bench: build
 	$(BUILD_DIR)/drift_bench
