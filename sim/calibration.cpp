@@ -15,6 +15,7 @@
 #include "drift/rng.hpp"
 #include "drift/suggest.hpp"
 #include "h5_write.hpp"
+#include "yaml_text.hpp"
 
 namespace drift {
 
@@ -26,25 +27,6 @@ const std::vector<std::string> kKeys = {"parameters", "design",   "points",  "se
                                         "replicates", "strategy", "targets", "acceptance"};
 const std::vector<std::string> kDesigns = {"latin_hypercube", "sobol"};
 
-std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
-  const auto near = nearest_name(word, candidates);
-  return near.empty() ? std::string() : "; did you mean '" + near + "'?";
-}
-
-std::string describe(const YAML::Node& n) {
-  if (n.IsScalar()) return "'" + n.Scalar() + "'";
-  if (n.IsSequence()) return "a sequence";
-  if (n.IsMap()) return "a map";
-  return "nothing";
-}
-
-std::optional<double> number_of(const YAML::Node& n) {
-  if (!n.IsScalar()) return std::nullopt;
-  const auto& tag = n.Tag();
-  if (tag != "?" && tag != "tag:yaml.org,2002:int" && tag != "tag:yaml.org,2002:float")
-    return std::nullopt;
-  return parse_number(n.Scalar());
-}
 
 // Parses scenario.calibrate; with `out` null, problems throw (the scenario is known valid).
 class Parser {

@@ -110,9 +110,53 @@ struct MpiSession {
 }  // namespace
 #endif
 
+namespace {
+// Runs this process's share of the units of `sc` into OUT.parts: the shard given by --shard, or
+// this rank's under MPI (rank 0 then checks every part). Returns the exit code when the command
+// stops here (interrupted; an MPI rank other than 0; units of other shards still missing), or
+// nullopt when every unit has its part.
+std::optional<int> run_share(const drift::Scenario& sc, const drift::SweepDesign& design,
+                             const drift::RunOptions& options, const std::string& shard_text,
+                             bool resume, const std::string& out, [[maybe_unused]] int rank,
+                             [[maybe_unused]] int ranks) {
+  int shard = 0, shards = 1;
+  parse_shard(shard_text, shard, shards);
+#ifdef DRIFT_WITH_MPI
+  shard = rank;
+  shards = ranks;
+#endif
+  const std::string parts = out + ".parts";
+  if (!resume && shards == 1) drift::remove_parts(parts);
+  std::size_t missing = 0;
+  try {
+    missing = drift::run_units(sc, design, parts, options, shard, shards);
+  } catch (const drift::Cancelled&) {
+    std::cerr << "\ninterrupted: finished units are kept in " << parts
+              << "/; run the same command with --resume to finish\n";
+    return kInterrupted;
+  }
+#ifdef DRIFT_WITH_MPI
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (rank != 0) return kOk;
+  missing = drift::run_units(sc, design, parts, options, 0, 1);  // verifies every part
+#endif
+  if (missing > 0) {
+    std::cout << "shard " << shard << "/" << shards << " done; " << missing
+              << " units belong to other shards. When all are done, run without --shard and "
+                 "with --resume to write "
+              << out << "\n";
+    return kOk;
+  }
+  return std::nullopt;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
 #ifdef DRIFT_WITH_MPI
   MpiSession mpi(&argc, &argv);
+  const int rank = mpi.rank, ranks = mpi.size;
+#else
+  const int rank = 0, ranks = 1;
 #endif
   CLI::App app{"Drift: agent-based simulation of youths drifting into drug dealing, and of what "
                "interventions do about it.\nExit codes: 0 ok, 1 runtime error, 2 invalid input, "
@@ -287,34 +331,10 @@ int main(int argc, char** argv) {
           cal_threads.value_or(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
       options.cancel = &g_cancel;
       options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
-      int shard = 0, shards = 1;
-      parse_shard(cal_shard_text, shard, shards);
-#ifdef DRIFT_WITH_MPI
-      shard = mpi.rank;
-      shards = mpi.size;
-#endif
+      if (const auto stop = run_share(cal, design, options, cal_shard_text, cal_resume, cal_out, rank, ranks)) {
+        return *stop;
+      }
       const std::string parts = cal_out + ".parts";
-      if (!cal_resume && shards == 1) drift::remove_parts(parts);
-      std::size_t missing = 0;
-      try {
-        missing = drift::run_units(cal, design, parts, options, shard, shards);
-      } catch (const drift::Cancelled&) {
-        std::cerr << "\ninterrupted: finished units are kept in " << parts
-                  << "/; run the same command with --resume to finish\n";
-        return kInterrupted;
-      }
-#ifdef DRIFT_WITH_MPI
-      MPI_Barrier(MPI_COMM_WORLD);
-      if (mpi.rank != 0) return kOk;
-      missing = drift::run_units(cal, design, parts, options, 0, 1);
-#endif
-      if (missing > 0) {
-        std::cout << "shard " << shard << "/" << shards << " done; " << missing
-                  << " units belong to other shards. When all are done, run without --shard and "
-                     "with --resume to write "
-                  << cal_out << "\n";
-        return kOk;
-      }
       const auto result = drift::evaluate_calibration(cal, spec, design, targets, parts);
       drift::write_calibration(cal_out, cal, spec, design, targets, result,
                                joined_command_line(argc, argv));
@@ -357,12 +377,6 @@ int main(int argc, char** argv) {
       options.threads = threads_opt.value_or(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
       options.cancel = &g_cancel;
       options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
-      int shard = 0, shards = 1;
-      parse_shard(shard_text, shard, shards);
-#ifdef DRIFT_WITH_MPI
-      shard = mpi.rank;
-      shards = mpi.size;
-#endif
       const auto design = drift::sweep_design(sc);
       for (const auto& p : sc.posterior.paths) {
         if (std::find(design.paths.begin(), design.paths.end(), p) != design.paths.end()) {
@@ -372,28 +386,10 @@ int main(int argc, char** argv) {
                                            "remove it from one of them"}});
         }
       }
+      if (const auto stop = run_share(sc, design, options, shard_text, resume, out_file, rank, ranks)) {
+        return *stop;
+      }
       const std::string parts = out_file + ".parts";
-      if (!resume && shards == 1) drift::remove_parts(parts);
-      std::size_t missing = 0;
-      try {
-        missing = drift::run_units(sc, design, parts, options, shard, shards);
-      } catch (const drift::Cancelled&) {
-        std::cerr << "\ninterrupted: finished units are kept in " << parts
-                  << "/; run the same command with --resume to finish\n";
-        return kInterrupted;
-      }
-#ifdef DRIFT_WITH_MPI
-      MPI_Barrier(MPI_COMM_WORLD);
-      if (mpi.rank != 0) return kOk;
-      missing = drift::run_units(sc, design, parts, options, 0, 1);  // verifies every part
-#endif
-      if (missing > 0) {
-        std::cout << "shard " << shard << "/" << shards << " done; " << missing
-                  << " units belong to other shards. When all are done, run without --shard and "
-                     "with --resume to write "
-                  << out_file << "\n";
-        return kOk;
-      }
       const auto command_line = joined_command_line(argc, argv);
       if (design.kind.empty()) {
         const auto output = drift::load_point(sc, design, parts, 0);

@@ -19,6 +19,7 @@
 #include "drift/parameters.hpp"
 #include "drift/suggest.hpp"
 #include "drift/sweep.hpp"
+#include "yaml_text.hpp"
 
 namespace drift {
 namespace fs = std::filesystem;
@@ -113,40 +114,10 @@ bool is_group(std::string_view name) {
                      [&](const GroupInfo& g) { return g.name == name; });
 }
 
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-  const auto near = nearest_name(word, candidates);
-  return near.empty() ? std::string() : "; did you mean '" + near + "'?";
-}
-
-// How a node reads in a message: "got 'abc'", "got a sequence".
-std::string describe(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Scalar:
-      return (n.Tag() == "!" ? "a quoted string '" : "'") + n.Scalar() + "'";
-    case YAML::NodeType::Sequence:
-      return "a sequence";
-    case YAML::NodeType::Map:
-      return "a map";
-    case YAML::NodeType::Null:
-      return "nothing";
-    default:
-      return "an undefined value";
-  }
-}
-
 std::string key_text(const YAML::Node& key) {
   return key.IsScalar() ? key.Scalar() : "<" + describe(key) + ">";
 }
 
-// A quoted scalar is a string even when it looks like a number, as in JSON and the schema.
-std::optional<double> number_of(const YAML::Node& n) {
-  if (!n.IsScalar()) return std::nullopt;
-  const auto& tag = n.Tag();
-  if (tag != "?" && tag != "tag:yaml.org,2002:int" && tag != "tag:yaml.org,2002:float") {
-    return std::nullopt;
-  }
-  return parse_number(n.Scalar());
-}
 
 bool valid_strategy_name(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {

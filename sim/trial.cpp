@@ -11,6 +11,7 @@
 #include "drift/interventions.hpp"
 #include "drift/suggest.hpp"
 #include "drift/world.hpp"
+#include "yaml_text.hpp"
 
 namespace drift {
 
@@ -22,21 +23,6 @@ const std::vector<std::string> kKeys = {"strategy",        "intervention",    "t
                                         "published"};
 const std::vector<std::string> kPublishedKeys = {"relative_risk", "interval", "outcome", "design",
                                                  "source"};
-
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-  const auto near = nearest_name(word, candidates);
-  return near.empty() ? std::string() : "; did you mean '" + near + "'?";
-}
-
-std::string describe(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Scalar: return "'" + n.Scalar() + "'";
-    case YAML::NodeType::Sequence: return "a sequence";
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Null: return "nothing";
-    default: return "an undefined value";
-  }
-}
 
 // Reads the section; reports to `out` when given, else throws on the first problem.
 class Parser {

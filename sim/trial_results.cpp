@@ -5,35 +5,15 @@
 
 #include "drift/results.hpp"
 #include "drift/trial.hpp"
+#include "h5_write.hpp"
 
 namespace drift {
 
 namespace {
 
-void text_attr(H5::H5Object& obj, const std::string& name, const std::string& value) {
-  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-  type.setCset(H5T_CSET_UTF8);
-  H5::DataSpace scalar(H5S_SCALAR);
-  auto attr = obj.createAttribute(name, type, scalar);
-  const char* c = value.c_str();
-  attr.write(type, &c);
-}
-
-void real_attr(H5::H5Object& obj, const std::string& name, double value) {
-  H5::DataSpace scalar(H5S_SCALAR);
-  auto attr = obj.createAttribute(name, H5::PredType::NATIVE_DOUBLE, scalar);
-  attr.write(H5::PredType::NATIVE_DOUBLE, &value);
-}
-
 void column(H5::Group& g, const std::string& name, const std::vector<double>& values,
             const std::string& unit, const std::string& description) {
-  const hsize_t n = values.size();
-  H5::DataSpace space(1, &n);
-  auto ds = g.createDataSet(name, H5::PredType::NATIVE_DOUBLE, space);
-  if (n > 0) ds.write(values.data(), H5::PredType::NATIVE_DOUBLE);
-  text_attr(ds, "units", unit);
-  text_attr(ds, "description", description);
-  text_attr(ds, "dimensions", "replicate");
+  h5::array(g, name, {values.size()}, values, unit, description, "replicate");
 }
 
 }  // namespace
@@ -41,31 +21,31 @@ void column(H5::Group& g, const std::string& name, const std::vector<double>& va
 void write_trial_group(H5::H5File& file, const TrialSummary& s) {
   const auto& t = s.spec;
   auto g = file.createGroup("trial");
-  text_attr(g, "description",
+  h5::string_attr(g, "description",
             "Virtual trial: eligible youths randomised to the intervention or kept from it; "
             "relative risk per replicate and, across replicates, the geometric mean with the t "
             "interval of the mean log relative risk");
-  text_attr(g, "strategy", t.strategy);
-  text_attr(g, "intervention", t.intervention);
-  text_attr(g, "outcome", t.outcome_name);
-  real_attr(g, "follow_up_weeks", t.follow_up_weeks);
-  real_attr(g, "enrolment_weeks", t.enrolment_weeks);
-  real_attr(g, "treatment_share", t.treatment_share);
-  real_attr(g, "published_relative_risk", t.published_relative_risk);
-  real_attr(g, "published_low", t.published_low);
-  real_attr(g, "published_high", t.published_high);
-  text_attr(g, "published_outcome", t.published_outcome);
-  text_attr(g, "published_design", t.published_design);
-  text_attr(g, "published_source", t.published_source);
-  real_attr(g, "rr_mean", s.relative_risk.mean);
-  real_attr(g, "rr_low", s.relative_risk.lo);
-  real_attr(g, "rr_high", s.relative_risk.hi);
-  real_attr(g, "rr_pooled", s.pooled_relative_risk.mean);
-  real_attr(g, "rr_pooled_low", s.pooled_relative_risk.lo);
-  real_attr(g, "rr_pooled_high", s.pooled_relative_risk.hi);
-  real_attr(g, "rd_mean", s.risk_difference.mean);
-  real_attr(g, "rd_low", s.risk_difference.lo);
-  real_attr(g, "rd_high", s.risk_difference.hi);
+  h5::string_attr(g, "strategy", t.strategy);
+  h5::string_attr(g, "intervention", t.intervention);
+  h5::string_attr(g, "outcome", t.outcome_name);
+  h5::number_attr(g, "follow_up_weeks", t.follow_up_weeks);
+  h5::number_attr(g, "enrolment_weeks", t.enrolment_weeks);
+  h5::number_attr(g, "treatment_share", t.treatment_share);
+  h5::number_attr(g, "published_relative_risk", t.published_relative_risk);
+  h5::number_attr(g, "published_low", t.published_low);
+  h5::number_attr(g, "published_high", t.published_high);
+  h5::string_attr(g, "published_outcome", t.published_outcome);
+  h5::string_attr(g, "published_design", t.published_design);
+  h5::string_attr(g, "published_source", t.published_source);
+  h5::number_attr(g, "rr_mean", s.relative_risk.mean);
+  h5::number_attr(g, "rr_low", s.relative_risk.lo);
+  h5::number_attr(g, "rr_high", s.relative_risk.hi);
+  h5::number_attr(g, "rr_pooled", s.pooled_relative_risk.mean);
+  h5::number_attr(g, "rr_pooled_low", s.pooled_relative_risk.lo);
+  h5::number_attr(g, "rr_pooled_high", s.pooled_relative_risk.hi);
+  h5::number_attr(g, "rd_mean", s.risk_difference.mean);
+  h5::number_attr(g, "rd_low", s.risk_difference.lo);
+  h5::number_attr(g, "rd_high", s.risk_difference.hi);
   std::vector<double> treated, control, te, ce, rr, rd;
   for (const auto& r : s.replicates) {
     treated.push_back(r.treated);
