@@ -1186,6 +1186,12 @@ def main(argv: list[str] | None = None) -> int:
     except dr.DriftResultError as e:
         print(f"report.py: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
+    return write_html(out, text, "report.py", "Report")
+
+
+def write_html(out: str, text: str, program: str, label: str) -> int:
+    """Write `text` to `out` through a temporary file (never a half-written report under the
+    final name); print its path and return the exit code (1 with a one-line error)."""
     tmp = f"{out}.tmp.{os.getpid()}"
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
@@ -1196,9 +1202,9 @@ def main(argv: list[str] | None = None) -> int:
             os.remove(tmp)
         except OSError:
             pass
-        print(f"report.py: error: cannot write {out}: {e.strerror or e}", file=sys.stderr)
+        print(f"{program}: error: cannot write {out}: {e.strerror or e}", file=sys.stderr)
         return 1
-    print(f"Report: {out}")
+    print(f"{label}: {out}")
     return 0
 
 

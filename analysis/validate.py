@@ -668,20 +668,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"validate.py: error: cannot write the report from {args.calibration} ({msg})",
               file=sys.stderr)
         return 1
-    tmp = f"{out}.tmp.{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, out)
-    except OSError as e:
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
-        print(f"validate.py: error: cannot write {out}: {e.strerror or e}", file=sys.stderr)
-        return 1
-    print(f"Validation report: {out}")
-    return 0
+    return rp.write_html(out, text, "validate.py", "Validation report")
 
 
 if __name__ == "__main__":
