@@ -807,27 +807,25 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
   } else {
     std::rotate(s.strategies.begin(), base, base + 1);
   }
+  // The sections are checked against the valid rest of the file and independently of each
+  // other, so that all their problems are reported at once.
+  std::vector<Diagnostic> problems;
   if (auto it = loader.sections.find("sweep"); it != loader.sections.end()) {
     s.sweep = it->second.first;
     s.sweep_file = it->second.second;
-    std::vector<Diagnostic> problems;
     check_sweep(s, problems);
-    if (!problems.empty()) throw ScenarioError(std::move(problems));
   }
   if (auto it = loader.sections.find("trial"); it != loader.sections.end()) {
     s.trial = it->second.first;
     s.trial_file = it->second.second;
-    std::vector<Diagnostic> problems;
     check_trial(s, problems);
-    if (!problems.empty()) throw ScenarioError(std::move(problems));
   }
   if (auto it = loader.sections.find("calibrate"); it != loader.sections.end()) {
     s.calibrate = it->second.first;
     s.calibrate_file = it->second.second;
-    std::vector<Diagnostic> problems;
     check_calibrate(s, problems);
-    if (!problems.empty()) throw ScenarioError(std::move(problems));
   }
+  if (!problems.empty()) throw ScenarioError(std::move(problems));
   s.resolved_yaml = emit_resolved(s);
   return s;
 }

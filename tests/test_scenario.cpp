@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+
+#include <set>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -286,6 +288,20 @@ TEST(ScenarioFile, IntegralValueWrittenWithDecimalPointIsAcceptedForIntParameter
   TempDir dir;
   const auto s = load_scenario(dir.write("s.yaml", "simulation:\n  weeks: 104.0\n" + kAreas));
   EXPECT_EQ(s.params.simulation.weeks, 104);
+}
+
+TEST(ScenarioFile, ProblemsOfTheSweepTrialAndCalibrateSectionsAreReportedTogether) {
+  TempDir dir;
+  const auto file = dir.write(
+      "s.yaml", kAreas +
+                    "strategies:\n  - name: baseline\n  - name: police\n"
+                    "sweep: {design: grid, parameters: {careers.progression_hazrd: [0.01, 0.02]}}\n"
+                    "trial: {strategy: polise, intervention: x, outcome: entry}\n"
+                    "calibrate: {parameters: {careers.progression_hazrd: [0.01, 0.02]}}\n");
+  const auto ds = diagnostics_of([&] { load_scenario(file); });
+  std::set<std::string> keys;
+  for (const auto& d : ds) keys.insert(d.key.substr(0, d.key.find('.')));
+  EXPECT_EQ(keys, (std::set<std::string>{"sweep", "trial", "calibrate"})) << all(ds);
 }
 
 TEST(ScenarioFile, MissingAreasIsReportedAgainstTopFile) {
