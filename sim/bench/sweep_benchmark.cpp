@@ -14,11 +14,11 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "drift/experiment.hpp"
-#include "drift/results.hpp"
-#include "drift/runner.hpp"
-#include "drift/scenario.hpp"
-#include "drift/sweep.hpp"
+#include "drift/experiments/experiment.hpp"
+#include "drift/results/results.hpp"
+#include "drift/experiments/runner.hpp"
+#include "drift/scenario/scenario.hpp"
+#include "drift/scenario/sweep.hpp"
 #include "project_files.hpp"
 
 namespace drift::bench {

@@ -8,6 +8,7 @@ namespace {
 Schema area_schema() {
   Schema s;
   s.type = "area_approach";
+  s.serves_youths = false;
   s.description =
       "Disrupts money flows in target districts: networks active there lose turnover and places "
       "for youths, in proportion to the share of their territory targeted";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace drift::iv {
 
@@ -13,19 +14,6 @@ const std::vector<std::string>& state_names() {
   return names;
 }
 constexpr int kHorizonMax = 5200;
-
-std::pair<const char*, std::vector<float> Multipliers::*> const kColumns[] = {
-    {"onset", &Multipliers::onset},
-    {"entry", &Multipliers::entry},
-    {"progression", &Multipliers::progression},
-    {"desistance", &Multipliers::desistance},
-    {"arrest", &Multipliers::arrest},
-    {"relapse", &Multipliers::relapse},
-    {"job_finding", &Multipliers::job_finding},
-    {"status_job", &Multipliers::status_job},
-    {"vog_blocked", &Multipliers::vog_blocked},
-    {"attitude", &Multipliers::attitude},
-};
 
 bool active_in(int week, int start, int end) { return week >= start && week < end; }
 }  // namespace
@@ -130,9 +118,10 @@ bool Eligibility::matches(const World& w, std::uint32_t i) const {
 std::vector<Effect> effects_of(const Values& v, const Schema& schema) {
   std::vector<Effect> out;
   for (const auto& f : schema.effects) {
-    for (const auto& [name, column] : kColumns) {
-      if (f.name == name) out.push_back({column, static_cast<float>(v("effects." + f.name))});
-    }
+    // Validation reports an effect without a column; a block that got here has none.
+    const auto* column = multiplier_column(f.name);
+    if (column == nullptr) throw std::logic_error("effect '" + f.name + "' names no multiplier column");
+    out.push_back({column->column, static_cast<float>(v("effects." + f.name))});
   }
   return out;
 }

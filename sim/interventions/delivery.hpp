@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "block.hpp"
-#include "drift/world.hpp"
+#include "drift/model/world.hpp"
 
 namespace drift::iv {
 

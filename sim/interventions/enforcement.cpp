@@ -7,6 +7,7 @@ namespace {
 Schema enforcement_schema() {
   Schema s;
   s.type = "enforcement";
+  s.serves_youths = false;
   s.description =
       "Raises the arrest hazard of dealers (and runners) in the chosen districts, and optionally "
       "cuts places of networks active there";

@@ -1,0 +1,112 @@
+#pragma once
+// The youths of one run, as a structure of arrays. A youth occupies a slot; when its cohort
+// leaves at max_age a new 12-year-old takes the slot (same district), so arrays never grow.
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <string_view>
+#include <vector>
+
+namespace drift {
+
+enum class State : std::uint8_t {
+  uninvolved = 0,
+  at_risk,
+  runner,
+  dealer,
+  detained,
+  released,
+  desisted,
+  vacant,  // slot not occupied this year (cohort bands differ in size); not a youth
+};
+inline constexpr int kStateCount = 7;  // states a youth can be in (vacant excluded)
+std::string_view state_name(State s);
+inline bool is_dealing(State s) { return s == State::runner || s == State::dealer; }
+
+enum class Job : std::uint8_t { none = 0, ordinary, status };
+
+inline constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::min();
+inline constexpr std::int16_t kNoNetwork = -1;
+inline constexpr std::uint16_t kNoSchool = std::numeric_limits<std::uint16_t>::max();
+inline constexpr std::int16_t kNoYear = std::numeric_limits<std::int16_t>::min();
+
+// Arms and event bits of the virtual trial columns of Population.
+inline constexpr std::uint8_t kTrialNone = 0, kTrialTreatment = 1, kTrialControl = 2;
+inline constexpr std::uint8_t kTrialEventEntry = 1;    // started dealing (first time or again)
+inline constexpr std::uint8_t kTrialEventJob = 2;      // found a job
+inline constexpr std::uint8_t kTrialEventCounted = 0x80;  // the outcome has been counted
+
+struct Population {
+  // Fixed per slot.
+  std::vector<std::uint8_t> area;    // district index
+  std::vector<std::uint8_t> cohort;  // slot cohort; slots of one cohort are contiguous
+  // Per youth, redrawn when a newcomer takes the slot.
+  std::vector<std::uint8_t> age;         // years
+  std::vector<std::uint16_t> school;     // secondary school attended while of school age
+  std::vector<std::uint8_t> low_income;  // household at or below 125% of the social minimum
+  std::vector<float> risk;               // individual risk (low self-control), SD units
+  std::vector<float> attachment;         // school attachment, SD units
+  std::vector<float> baseline_attitude;  // attitude with no dealing ties, 0..1
+  std::vector<float> attitude;           // current attitude towards dealing, 0..1
+  std::vector<State> state;
+  std::vector<Job> job;
+  std::vector<std::uint8_t> ever_dealt;
+  std::vector<std::int16_t> network;          // network dealt for, or kNoNetwork
+  std::vector<std::int32_t> last_arrest_week;  // kNever without a record
+  std::vector<std::uint16_t> countdown;       // weeks left in detention or on probation
+  // Remaining integrated hazard of each competing clock of the current state (see docs/model.md).
+  std::vector<float> clock_a, clock_b, clock_c, clock_job;
+  // Registration as a suspect (observation only; no process reads these to change a state).
+  std::vector<float> clock_offence;             // remaining integrated hazard of a non-drug registration
+  std::vector<float> offence_hazard;            // its weekly hazard, kept current (0 for a vacant slot)
+  std::vector<std::int16_t> last_suspect_year;  // simulated year of the last registration, or kNoYear
+  std::vector<std::int16_t> last_drug_suspect_year;  // the same for registrations for dealing
+  std::vector<std::int32_t> pending_release_week;    // last release not yet followed by a registration, or kNever
+  // Ties currently dealing, per layer; updated incrementally when a tie changes state.
+  std::vector<std::uint16_t> dealing_neighbours, dealing_schoolmates, dealing_friends;
+  // Virtual trial bookkeeping (see trial.hpp); cleared when the youth leaves or a newcomer
+  // takes the slot.
+  std::vector<std::uint8_t> trial_arm;    // kTrialNone, kTrialTreatment or kTrialControl
+  std::vector<std::int32_t> trial_week;   // week of randomisation, kNever before
+  std::vector<std::uint8_t> trial_events;  // kTrialEvent* bits: this week's events, counted
+
+  std::size_t size() const { return state.size(); }
+  void resize(std::size_t n);
+  std::size_t bytes() const;
+};
+
+// Per-youth hazard multipliers. The weekly processes read hazards through these columns and
+// know nothing of interventions; interventions write them.
+// The hazard multiplier columns, declared once: X(name) for each. Interventions' effects name
+// them (an effect `entry: 0.75` scales the column `entry`), and the processes read them.
+#define DRIFT_MULTIPLIER_COLUMNS(X) \
+  X(onset) X(entry) X(progression) X(desistance) X(arrest) X(relapse) X(job_finding) \
+  X(status_job) X(vog_blocked) X(attitude)
+
+struct Multipliers {
+#define DRIFT_COLUMN(name) std::vector<float> name;
+  DRIFT_MULTIPLIER_COLUMNS(DRIFT_COLUMN)
+#undef DRIFT_COLUMN
+  // Youths served this week by a job coach (a condition some VOG arrangements set).
+  std::vector<std::uint8_t> coached;
+  bool active = false;  // false: every column is 1
+  void resize(std::size_t n);
+  void reset();  // all to 1
+  std::size_t bytes() const;
+};
+
+struct MultiplierColumn {
+  const char* name;
+  std::vector<float> Multipliers::*column;
+};
+// Every column, in declaration order.
+inline constexpr MultiplierColumn kMultiplierColumns[] = {
+#define DRIFT_COLUMN(name) {#name, &Multipliers::name},
+    DRIFT_MULTIPLIER_COLUMNS(DRIFT_COLUMN)
+#undef DRIFT_COLUMN
+};
+inline constexpr std::size_t kMultiplierColumnCount = std::size(kMultiplierColumns);
+// The column of that name; nullptr when there is none.
+const MultiplierColumn* multiplier_column(std::string_view name);
+
+}  // namespace drift

@@ -1,0 +1,127 @@
+#pragma once
+// Everything one run (one strategy, one replicate) evolves: population, ties, networks, hazard
+// multipliers and the week's tallies. Built by build_world and advanced by step (step part).
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "drift/model/areas.hpp"
+#include "drift/model/parameters.hpp"
+#include "drift/model/population.hpp"
+#include "drift/model/rng.hpp"
+#include "drift/model/ties.hpp"
+
+namespace drift {
+
+struct School {
+  std::uint8_t area;
+};
+
+struct Networks {
+  std::vector<std::uint32_t> places;         // places for youths
+  std::vector<std::uint32_t> members;        // youths currently dealing for it
+  std::vector<std::uint32_t> dealers;        // of whom dealers (the rest are runners)
+  std::vector<float> capacity_factor;        // set by interventions; 1 = no change
+  std::vector<std::uint32_t> territory_begin;  // CSR over territory_areas, size count + 1
+  std::vector<std::uint8_t> territory_areas;
+  std::vector<double> revenue_week;          // euro turned over this week
+  std::vector<float> earnings_factor;        // set by interventions; 1 = no change
+  // Networks active in each area: CSR over area_networks, size areas + 1.
+  std::vector<std::uint32_t> area_network_begin;
+  std::vector<std::uint16_t> area_networks;
+  std::size_t count() const { return places.size(); }
+  std::uint32_t open_places(std::size_t n) const;
+};
+
+// Counts kept per area and updated on every transition, so recording a week is O(areas).
+enum class Tally : std::uint8_t {
+  // stocks
+  uninvolved = 0, at_risk, runner, dealer, detained, released, desisted,
+  employed, status_job, record,
+  // flows this week
+  new_entries, entries, relapses, arrests, releases, desistances, jobs_found,
+  count_
+};
+inline constexpr int kTallyCount = static_cast<int>(Tally::count_);
+inline constexpr int kFirstFlowTally = static_cast<int>(Tally::new_entries);
+
+// A decision taken in a process's parallel phase, applied in agent order in its commit phase.
+struct Decision {
+  std::uint32_t agent;
+  std::uint32_t what;  // process-specific
+};
+
+// What happened this week to a release from detention, for the release ledger of the run's
+// record (RunOutput): the release itself, its first registration afterwards, the youth leaving
+// the model before one, or the check of its job 13 weeks after release.
+struct ReleaseEvent {
+  enum Kind : std::uint8_t { released = 0, reregistered, left, followed_13w, followed_13w_job };
+  std::int32_t release_week;
+  std::int32_t delay;  // weeks from the release week to this week
+  Kind kind;
+};
+
+// A release whose job status is checked 13 weeks later (while the youth is present).
+struct ReleaseFollowup {
+  std::int32_t release_week;
+  std::uint32_t agent;
+  bool present;  // false once the youth has left the model
+};
+inline constexpr int kFollowupWeeks = 13;
+inline constexpr int kWeeksPerYear = 52;
+
+// Simulated year of a week: week / 52 rounded down (negative during burn-in).
+inline std::int16_t year_of_week(std::int32_t week) {
+  return static_cast<std::int16_t>(week >= 0 ? week / kWeeksPerYear : -((-week + kWeeksPerYear - 1) / kWeeksPerYear));
+}
+
+// Age from which the data's adult band (youth_18_26) applies; youths arrive or leave then.
+inline constexpr int kAdultBandAge = 18;
+
+struct World {
+  Parameters params;
+  std::vector<AreaSpec> areas;
+  std::vector<School> schools;
+  std::vector<std::uint32_t> cohort_begin;  // slot range of each cohort, size cohorts + 1
+  // Slots of cohort c in area a: [block_begin[c * areas + a], block_begin[c * areas + a + 1]).
+  std::vector<std::uint32_t> block_begin;
+  std::vector<std::uint32_t> block_young;  // slots occupied while the cohort is under 18
+  std::vector<std::uint32_t> block_adult;  // slots occupied from 18
+  Population pop;
+  Ties ties;
+  Networks networks;
+  Multipliers mult;
+  Rng rng;
+  int threads = 1;
+  int week = 0;  // the week being simulated; negative during burn-in
+  // tallies[area * kTallyCount + tally]
+  std::vector<std::int64_t> tallies;
+  // Registered suspects by single year of age (index age - min_age, ages min_age..max_age):
+  // youths present (recounted when the population changes), and this week's youths registered
+  // for the first time in the current simulated year (any offence; for dealing).
+  std::vector<std::int64_t> present_by_age, new_suspects, new_drug_suspects;
+  std::vector<ReleaseEvent> release_events;     // this week's, in commit order
+  std::vector<ReleaseFollowup> followups;       // recorded releases awaiting their 13-week check
+  // Area recruitment demand this week: open share of the places of networks active there.
+  std::vector<float> area_demand;
+  std::int32_t first_week = 0;  // week at which the run started (start of burn-in)
+  // Scratch for the decide/commit phases: one buffer per thread, merged in agent order.
+  std::vector<std::vector<Decision>> scratch;
+  std::vector<Decision> decisions;
+
+  World(const Parameters& p, std::vector<AreaSpec> area_specs, std::uint32_t replicate);
+  std::int64_t& tally(int area, Tally t) {
+    return tallies[static_cast<std::size_t>(area) * kTallyCount + static_cast<int>(t)];
+  }
+  std::int64_t tally(int area, Tally t) const {
+    return tallies[static_cast<std::size_t>(area) * kTallyCount + static_cast<int>(t)];
+  }
+  int cohorts() const { return static_cast<int>(cohort_begin.size()) - 1; }
+  bool at_school(std::uint32_t i) const { return pop.age[i] < params.population.school_leaving_age; }
+  bool has_current_record(std::uint32_t i) const;
+  double weighted_exposure(std::uint32_t i) const;
+  std::size_t bytes() const;
+};
+
+}  // namespace drift

@@ -1,0 +1,51 @@
+#pragma once
+// Result files in HDF5: self-describing (scenario text, provenance, units as attributes) and
+// written under a temporary name that is renamed only when complete, so an interrupted run
+// never leaves a corrupt file under the requested name. Layout: docs/results.md.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "drift/experiments/experiment.hpp"
+#include "drift/scenario/scenario.hpp"
+
+namespace drift {
+
+inline constexpr int kResultFormatVersion = 1;
+
+struct Provenance {
+  std::string command_line;
+};
+
+// Writes the experiment to `path` atomically (temporary file, then rename).
+void write_results(const std::string& path, const Scenario& scenario, const ExperimentOutput& output,
+                   const Provenance& provenance);
+
+// Stable 64-bit FNV-1a hash of a text, as 16 hex digits (recorded for the resolved scenario).
+std::string text_hash(const std::string& text);
+
+// Minimal reading interface used by tests and `drift summarize`.
+struct DatasetData {
+  std::vector<std::uint64_t> shape;
+  std::vector<double> values;
+};
+class ResultReader {
+ public:
+  explicit ResultReader(const std::string& path);
+  ~ResultReader();
+  ResultReader(const ResultReader&) = delete;
+  ResultReader& operator=(const ResultReader&) = delete;
+  DatasetData dataset(const std::string& path) const;
+  std::vector<std::string> strings(const std::string& path) const;
+  std::string attribute(const std::string& object, const std::string& name) const;
+  double numeric_attribute(const std::string& object, const std::string& name) const;
+  std::vector<std::string> children(const std::string& group) const;
+  bool exists(const std::string& path) const;
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+}  // namespace drift

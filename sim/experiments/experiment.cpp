@@ -1,0 +1,284 @@
+#include "drift/experiments/experiment.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <stdexcept>
+
+#include "drift/step/build_world.hpp"
+#include "drift/step/step.hpp"
+#include "drift/experiments/trial.hpp"
+#include "drift/model/world.hpp"
+
+namespace drift {
+
+const std::vector<Metric>& area_metrics() {
+  static const std::vector<Metric> m = {
+      {"youths", "youths", "Youths living in the area (all states)"},
+      {"dealing", "youths", "Youths currently dealing (runner or dealer)"},
+      {"uninvolved", "youths", "Youths not involved in dealing and not at risk"},
+      {"at_risk", "youths", "Youths at risk of entering dealing"},
+      {"runner", "youths", "Youths running for a network"},
+      {"dealer", "youths", "Youths dealing for a network"},
+      {"detained", "youths", "Youths in detention"},
+      {"released", "youths", "Youths released from detention, within the probation window"},
+      {"desisted", "youths", "Youths who stopped dealing"},
+      {"employed", "youths", "Youths with a job (ordinary or with status)"},
+      {"status_job", "youths", "Youths with a job with status"},
+      {"record", "youths", "Youths with a criminal record"},
+      {"new_entries", "youths per week", "First entries into dealing this week"},
+      {"entries", "youths per week", "Entries into dealing this week (first entries and relapses)"},
+      {"relapses", "youths per week", "Returns to dealing after release or desistance this week"},
+      {"arrests", "youths per week", "Arrests of runners and dealers this week"},
+      {"releases", "youths per week", "Releases from detention this week"},
+      {"desistances", "youths per week", "Runners and dealers who stopped dealing this week"},
+      {"jobs_found", "youths per week", "Jobs found this week"},
+  };
+  return m;
+}
+
+const std::vector<Metric>& city_metrics() {
+  static const std::vector<Metric> m = {
+      {"network_members", "youths", "Youths dealing for a criminal network"},
+      {"network_places", "places", "Places for youths in criminal networks (after interventions)"},
+      {"network_revenue", "euro per week", "Turnover brought in by youths dealing for networks"},
+  };
+  return m;
+}
+
+const std::vector<Metric>& intervention_metrics() {
+  static const std::vector<Metric> m = {
+      {"eligible", "youths", "Youths meeting the eligibility rule this week"},
+      {"enrolled", "youths per week", "Youths taken in this week"},
+      {"served", "youths", "Youths served or covered this week"},
+      {"waiting", "youths", "Eligible youths on the waiting list this week"},
+      {"capacity", "places", "Places available this week"},
+      {"cost", "euro per week", "Cost this week"},
+      {"mean_wait", "weeks", "Mean weeks waited by the youths taken in this week"},
+  };
+  return m;
+}
+
+int area_metric_index(const std::string& name) {
+  const auto& m = area_metrics();
+  for (std::size_t k = 0; k < m.size(); ++k) {
+    if (m[k].name == name) return static_cast<int>(k);
+  }
+  return -1;
+}
+
+void ReleaseLedger::assign(int weeks) {
+  for (auto* c : columns()) c->assign(static_cast<std::size_t>(std::max(0, weeks)), 0.0);
+}
+
+std::vector<std::vector<double>*> ReleaseLedger::columns() {
+  return {&releases, &reregistered_52w, &reregistered_104w, &censored_52w, &censored_104w,
+          &followed_13w, &job_13w};
+}
+
+std::vector<const std::vector<double>*> ReleaseLedger::columns() const {
+  return {&releases, &reregistered_52w, &reregistered_104w, &censored_52w, &censored_104w,
+          &followed_13w, &job_13w};
+}
+
+double RunOutput::total(int metric, int week) const {
+  double s = 0;
+  for (int a = 0; a < areas; ++a) s += area_value(metric, week, a);
+  return s;
+}
+
+namespace {
+
+// Adds one event to the ledger row of its release week; releases before the recorded horizon
+// (burn-in) are not in the ledger.
+void record_release_event(const ReleaseEvent& e, RunOutput& out) {
+  if (e.release_week < 0 || e.release_week >= out.weeks) return;
+  auto& l = out.ledger;
+  const auto r = static_cast<std::size_t>(e.release_week);
+  switch (e.kind) {
+    case ReleaseEvent::released:
+      l.releases[r] += 1;
+      break;
+    case ReleaseEvent::reregistered:
+      if (e.delay < kWeeksPerYear) l.reregistered_52w[r] += 1;
+      if (e.delay < 2 * kWeeksPerYear) l.reregistered_104w[r] += 1;
+      break;
+    case ReleaseEvent::left:
+      if (e.delay < kWeeksPerYear) l.censored_52w[r] += 1;
+      if (e.delay < 2 * kWeeksPerYear) l.censored_104w[r] += 1;
+      break;
+    case ReleaseEvent::followed_13w_job:
+      l.job_13w[r] += 1;
+      [[fallthrough]];
+    case ReleaseEvent::followed_13w:
+      l.followed_13w[r] += 1;
+      break;
+  }
+}
+
+// At the end of the horizon, releases still waiting for a registration are censored.
+void finish_run(const World& w, RunOutput& out) {
+  const auto& p = w.pop;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const auto r = p.pending_release_week[i];
+    if (r == kNever || p.state[i] == State::vacant) continue;
+    record_release_event({r, w.week - r, ReleaseEvent::left}, out);
+  }
+}
+
+void record_week(const World& w, int week, const std::vector<InterventionWeek>& log, RunOutput& out) {
+  const int nareas = out.areas;
+  auto put = [&](int metric, int area, double v) {
+    out.by_area[(static_cast<std::size_t>(metric) * out.weeks + week) * nareas + area] = v;
+  };
+  // Order follows area_metrics().
+  for (int a = 0; a < nareas; ++a) {
+    double youths = 0;
+    for (int s = 0; s < kStateCount; ++s) youths += w.tally(a, static_cast<Tally>(s));
+    const double runner = w.tally(a, Tally::runner), dealer = w.tally(a, Tally::dealer);
+    int m = 0;
+    put(m++, a, youths);
+    put(m++, a, runner + dealer);
+    for (int s = 0; s < kStateCount; ++s) put(m++, a, w.tally(a, static_cast<Tally>(s)));
+    for (int t = static_cast<int>(Tally::employed); t < kTallyCount; ++t) {
+      put(m++, a, w.tally(a, static_cast<Tally>(t)));
+    }
+  }
+  // Registered suspects by age (ages min_age .. max_age - 1 of the population).
+  for (int k = 0; k < out.ages; ++k) {
+    const auto at = static_cast<std::size_t>(week) * out.ages + k;
+    out.present_by_age[at] = static_cast<double>(w.present_by_age[k]);
+    out.new_suspects[at] = static_cast<double>(w.new_suspects[k]);
+    out.new_drug_suspects[at] = static_cast<double>(w.new_drug_suspects[k]);
+  }
+  for (const auto& e : w.release_events) record_release_event(e, out);
+  const auto& nets = w.networks;
+  double members = 0, places = 0, revenue = 0;
+  for (std::size_t n = 0; n < nets.count(); ++n) {
+    members += nets.members[n];
+    places += std::floor(nets.places[n] * nets.capacity_factor[n]);
+    revenue += nets.revenue_week[n];
+  }
+  const double city[] = {members, places, revenue};
+  for (int m = 0; m < 3; ++m) out.city[static_cast<std::size_t>(m) * out.weeks + week] = city[m];
+  const int nm = static_cast<int>(intervention_metrics().size());
+  for (std::size_t k = 0; k < log.size(); ++k) {
+    const double v[] = {log[k].eligible, log[k].enrolled, log[k].served,   log[k].waiting,
+                        log[k].capacity, log[k].cost,     log[k].mean_wait};
+    for (int m = 0; m < nm; ++m) {
+      out.interventions[(k * nm + m) * out.weeks + week] = v[m];
+    }
+  }
+}
+
+InterventionList make_interventions(const StrategySpec& s, const std::vector<std::string>& area_names) {
+  InterventionList list;
+  for (std::size_t k = 0; k < s.interventions.size(); ++k) {
+    const auto& spec = s.interventions[k];
+    list.push_back(create_intervention(spec.type, spec.name, spec.values, area_names));
+  }
+  return list;
+}
+
+}  // namespace
+
+std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int threads,
+                                const std::atomic<bool>* cancel,
+                                const std::function<void()>& strategy_done) {
+  const Parameters p = replicate_parameters(scenario, replicate);
+  const int weeks = p.simulation.weeks;
+  std::vector<std::string> area_names;
+  for (const auto& a : scenario.areas) area_names.push_back(a.name);
+  auto cancelled = [&] { return cancel && cancel->load(); };
+  World burnt = build_world(p, scenario.areas, static_cast<std::uint32_t>(replicate));
+  burnt.threads = threads;
+  while (burnt.week < 0) {
+    if (cancelled()) throw Cancelled();
+    step(burnt);
+  }
+  std::vector<RunOutput> runs;
+  for (const auto& strategy : scenario.strategies) {
+    World w = burnt;
+    auto interventions = make_interventions(strategy, area_names);
+    const auto trial = attach_trial(scenario, runs.size(), interventions);
+    RunOutput run;
+    run.weeks = weeks;
+    run.areas = static_cast<int>(scenario.areas.size());
+    run.by_area.assign(area_metrics().size() * weeks * run.areas, 0.0);
+    run.city.assign(city_metrics().size() * weeks, 0.0);
+    run.interventions.assign(interventions.size() * intervention_metrics().size() * weeks, 0.0);
+    for (const auto& iv : interventions) run.fixed_cost += iv->fixed_cost();
+    run.min_age = p.population.min_age;
+    run.ages = p.population.max_age - p.population.min_age;
+    const auto age_cells = static_cast<std::size_t>(weeks) * run.ages;
+    run.present_by_age.assign(age_cells, 0.0);
+    run.new_suspects.assign(age_cells, 0.0);
+    run.new_drug_suspects.assign(age_cells, 0.0);
+    run.ledger.assign(weeks);
+    std::vector<InterventionWeek> log;
+    for (int week = 0; week < weeks; ++week) {
+      if (cancelled()) throw Cancelled();
+      step(w, interventions, &log);
+      if (trial) trial->observe(w);
+      record_week(w, week, log, run);
+    }
+    if (trial) run.trial = trial->counts();
+    finish_run(w, run);
+    runs.push_back(std::move(run));
+    if (strategy_done) strategy_done();
+  }
+  return runs;
+}
+
+ExperimentOutput empty_output(const Scenario& scenario) {
+  ExperimentOutput out;
+  for (const auto& a : scenario.areas) out.area_names.push_back(a.name);
+  for (const auto& s : scenario.strategies) {
+    StrategyOutput so;
+    so.name = s.name;
+    so.description = s.description;
+    for (const auto& i : s.interventions) {
+      so.intervention_names.push_back(i.name);
+      so.intervention_types.push_back(i.type);
+    }
+    out.strategies.push_back(std::move(so));
+  }
+  return out;
+}
+
+ExperimentOutput run_experiment(const Scenario& scenario, const RunOptions& options) {
+  static_assert(static_cast<int>(Tally::employed) == kStateCount,
+                "record_week assumes the stock tallies follow the states");
+  ExperimentOutput out = empty_output(scenario);
+  const int replicates = scenario.params.simulation.replicates;
+  const std::size_t total_runs = static_cast<std::size_t>(replicates) * out.strategies.size();
+  std::size_t done = 0;
+  for (auto& st : out.strategies) st.replicates.resize(replicates);
+  // Replicates run in parallel, one thread each, when there are enough of them; otherwise the
+  // threads work inside each run. Either way every run is a pure function of its inputs, so the
+  // result does not depend on the split.
+  const int threads = std::max(1, options.threads);
+  const bool across_runs = replicates >= threads && threads > 1;
+  const int inner_threads = across_runs ? 1 : threads;
+  std::exception_ptr failure;
+  auto tick = [&] {
+#pragma omp critical(drift_progress)
+    {
+      ++done;
+      if (options.progress) options.progress(done, total_runs);
+    }
+  };
+#pragma omp parallel for schedule(dynamic) num_threads(across_runs ? threads : 1)
+  for (int r = 0; r < replicates; ++r) {
+    try {
+      auto runs = run_unit(scenario, r, inner_threads, options.cancel, tick);
+      for (std::size_t s = 0; s < runs.size(); ++s) out.strategies[s].replicates[r] = std::move(runs[s]);
+    } catch (...) {
+#pragma omp critical(drift_failure)
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+  return out;
+}
+
+}  // namespace drift

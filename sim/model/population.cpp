@@ -1,0 +1,96 @@
+#include "drift/model/population.hpp"
+
+#include <algorithm>
+
+namespace drift {
+
+std::string_view state_name(State s) {
+  switch (s) {
+    case State::uninvolved: return "uninvolved";
+    case State::at_risk: return "at_risk";
+    case State::runner: return "runner";
+    case State::dealer: return "dealer";
+    case State::detained: return "detained";
+    case State::released: return "released";
+    case State::desisted: return "desisted";
+    case State::vacant: return "vacant";
+  }
+  return "?";
+}
+
+void Population::resize(std::size_t n) {
+  area.resize(n);
+  cohort.resize(n);
+  age.resize(n);
+  school.resize(n, kNoSchool);
+  low_income.resize(n);
+  risk.resize(n);
+  attachment.resize(n);
+  baseline_attitude.resize(n);
+  attitude.resize(n);
+  state.resize(n, State::vacant);
+  job.resize(n, Job::none);
+  ever_dealt.resize(n);
+  network.resize(n, kNoNetwork);
+  last_arrest_week.resize(n, kNever);
+  countdown.resize(n);
+  clock_a.resize(n);
+  clock_b.resize(n);
+  clock_c.resize(n);
+  clock_job.resize(n);
+  clock_offence.resize(n);
+  offence_hazard.resize(n);
+  last_suspect_year.resize(n, kNoYear);
+  last_drug_suspect_year.resize(n, kNoYear);
+  pending_release_week.resize(n, kNever);
+  dealing_neighbours.resize(n);
+  dealing_schoolmates.resize(n);
+  dealing_friends.resize(n);
+  trial_arm.resize(n, kTrialNone);
+  trial_week.resize(n, kNever);
+  trial_events.resize(n, 0);
+}
+
+std::size_t Population::bytes() const {
+  const std::size_t per_youth = sizeof(area[0]) + sizeof(cohort[0]) + sizeof(age[0]) +
+                                sizeof(school[0]) + sizeof(low_income[0]) + sizeof(risk[0]) +
+                                sizeof(attachment[0]) + sizeof(baseline_attitude[0]) +
+                                sizeof(attitude[0]) + sizeof(state[0]) + sizeof(job[0]) +
+                                sizeof(ever_dealt[0]) + sizeof(network[0]) +
+                                sizeof(last_arrest_week[0]) + sizeof(countdown[0]) +
+                                4 * sizeof(clock_a[0]) + 3 * sizeof(dealing_neighbours[0]) +
+                                sizeof(trial_arm[0]) + sizeof(trial_week[0]) +
+                                sizeof(trial_events[0]) +
+                                sizeof(clock_offence[0]) + sizeof(offence_hazard[0]) + sizeof(last_suspect_year[0]) +
+                                sizeof(last_drug_suspect_year[0]) + sizeof(pending_release_week[0]);
+  return per_youth * size();
+}
+
+void Multipliers::resize(std::size_t n) {
+  for (const auto& c : kMultiplierColumns) (this->*c.column).assign(n, 1.0f);
+  coached.assign(n, 0);
+  active = false;
+}
+
+void Multipliers::reset() {
+  if (!active) return;
+  for (const auto& c : kMultiplierColumns) {
+    auto& column = this->*c.column;
+    std::fill(column.begin(), column.end(), 1.0f);
+  }
+  std::fill(coached.begin(), coached.end(), 0);
+  active = false;
+}
+
+std::size_t Multipliers::bytes() const {
+  return (kMultiplierColumnCount * sizeof(float) + 1) * onset.size();
+}
+
+const MultiplierColumn* multiplier_column(std::string_view name) {
+  for (const auto& c : kMultiplierColumns) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace drift

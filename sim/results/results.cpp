@@ -1,0 +1,605 @@
+#include "drift/results/results.hpp"
+
+#include <H5Cpp.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+
+#include "drift/build_info.hpp"
+#include "drift/experiments/observables.hpp"
+#include "drift/model/world.hpp"
+#include "drift/experiments/runner.hpp"
+#include "drift/experiments/summary.hpp"
+#include "drift/experiments/sobol.hpp"
+#include "drift/experiments/trial.hpp"
+#include "h5_write.hpp"
+
+namespace drift {
+
+namespace {
+
+void string_attr(H5::H5Object& obj, const std::string& name, const std::string& value) {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  H5::DataSpace scalar(H5S_SCALAR);
+  auto attr = obj.createAttribute(name, type, scalar);
+  const char* c = value.c_str();
+  attr.write(type, &c);
+}
+
+void number_attr(H5::H5Object& obj, const std::string& name, double value) {
+  H5::DataSpace scalar(H5S_SCALAR);
+  auto attr = obj.createAttribute(name, H5::PredType::NATIVE_DOUBLE, scalar);
+  attr.write(H5::PredType::NATIVE_DOUBLE, &value);
+}
+
+void int_attr(H5::H5Object& obj, const std::string& name, long long value) {
+  H5::DataSpace scalar(H5S_SCALAR);
+  auto attr = obj.createAttribute(name, H5::PredType::NATIVE_LLONG, scalar);
+  attr.write(H5::PredType::NATIVE_LLONG, &value);
+}
+
+void write_strings(H5::Group& g, const std::string& name, const std::vector<std::string>& values) {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  hsize_t n = values.size();
+  H5::DataSpace space(1, &n);
+  auto ds = g.createDataSet(name, type, space);
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  if (n > 0) ds.write(ptrs.data(), type);
+}
+
+H5::DataSet write_array(H5::Group& g, const std::string& name, const std::vector<hsize_t>& shape,
+                        const std::vector<double>& values, const std::string& unit,
+                        const std::string& description, const std::string& dims) {
+  H5::DataSpace space(static_cast<int>(shape.size()), shape.data());
+  H5::DSetCreatPropList props;
+  std::size_t count = 1;
+  for (auto s : shape) count *= s;
+  if (count > 4096) {
+    // Chunked and compressed: series are long and mostly smooth.
+    std::vector<hsize_t> chunk(shape);
+    chunk[0] = 1;
+    props.setChunk(static_cast<int>(chunk.size()), chunk.data());
+    props.setDeflate(4);
+  }
+  auto ds = g.createDataSet(name, H5::PredType::NATIVE_DOUBLE, space, props);
+  if (count > 0) ds.write(values.data(), H5::PredType::NATIVE_DOUBLE);
+  string_attr(ds, "units", unit);
+  string_attr(ds, "description", description);
+  string_attr(ds, "dimensions", dims);
+  return ds;
+}
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Registered figures per replicate: suspects per 10,000 and the share registered for dealing,
+// per simulated year and age; the release cohorts; and the run statistics.
+void write_observed(H5::Group& g, const StrategyOutput& s, const Parameters& params) {
+  const hsize_t reps = s.replicates.size();
+  const int weeks = reps ? s.replicates[0].weeks : 0;
+  const hsize_t years = static_cast<hsize_t>(weeks / kWeeksPerYear);
+  const int ages = reps ? s.replicates[0].ages : 0;
+  const int min_age = reps ? s.replicates[0].min_age : params.population.min_age;
+  auto og = g.createGroup("observed");
+  std::vector<double> rate(reps * years * ages, kNaN), share(reps * years * ages, kNaN);
+  std::vector<double> releases(reps * years, 0.0), re1(reps * years, kNaN), re2(reps * years, kNaN);
+  for (hsize_t r = 0; r < reps; ++r) {
+    const auto& run = s.replicates[r];
+    for (hsize_t y = 0; y < years; ++y) {
+      for (int k = 0; k < ages; ++k) {
+        double suspects = 0, drug = 0, present = 0;
+        for (int t = static_cast<int>(y) * kWeeksPerYear; t < static_cast<int>(y + 1) * kWeeksPerYear; ++t) {
+          const auto at = static_cast<std::size_t>(t) * run.ages + k;
+          suspects += run.new_suspects[at];
+          drug += run.new_drug_suspects[at];
+          present += run.present_by_age[at];
+        }
+        const auto at = (r * years + y) * ages + k;
+        if (present > 0) rate[at] = 1e4 * suspects / (present / kWeeksPerYear);
+        if (suspects > 0) share[at] = drug / suspects;
+      }
+      // Release cohort y: releases in weeks [52y, 52y + 52); shares over releases with full
+      // follow-up, not censored by the youth leaving the model.
+      const auto& l = run.ledger;
+      double n = 0, hit1 = 0, den1 = 0, hit2 = 0, den2 = 0;
+      for (int t = static_cast<int>(y) * kWeeksPerYear; t < static_cast<int>(y + 1) * kWeeksPerYear; ++t) {
+        n += l.releases[t];
+        if (t + kWeeksPerYear <= weeks) {
+          hit1 += l.reregistered_52w[t];
+          den1 += l.releases[t] - l.censored_52w[t];
+        }
+        if (t + 2 * kWeeksPerYear <= weeks) {
+          hit2 += l.reregistered_104w[t];
+          den2 += l.releases[t] - l.censored_104w[t];
+        }
+      }
+      releases[r * years + y] = n;
+      if (den1 > 0) re1[r * years + y] = hit1 / den1;
+      if (den2 > 0) re2[r * years + y] = hit2 / den2;
+    }
+  }
+  write_array(og, "suspects_per_10k", {reps, years, static_cast<hsize_t>(ages)}, rate, "per 10,000 youths",
+              "Youths registered as suspects of any offence in the simulated year (each youth once per "
+              "year, at its age at the first registration of the year), per 10,000 youths of that age",
+              "replicate,year,age");
+  write_array(og, "drug_share", {reps, years, static_cast<hsize_t>(ages)}, share, "share",
+              "Share of the year's registered suspects of that age who were registered for dealing "
+              "(NaN where there were none)",
+              "replicate,year,age");
+  std::vector<double> age_values;
+  for (int k = 0; k < ages; ++k) age_values.push_back(min_age + k);
+  write_array(og, "age", {static_cast<hsize_t>(ages)}, age_values, "year", "Age of each age index", "age");
+  auto cg = og.createGroup("release_cohorts");
+  write_array(cg, "releases", {reps, years}, releases, "releases",
+              "Releases from detention in each simulated year (release cohort)", "replicate,year");
+  write_array(cg, "rearrest_1y", {reps, years}, re1, "share",
+              "Share of the cohort's releases followed by a new registration within 52 weeks, over "
+              "releases with full follow-up not censored by leaving the model (NaN without any)",
+              "replicate,year");
+  write_array(cg, "rearrest_2y", {reps, years}, re2, "share",
+              "Share of the cohort's releases followed by a new registration within 104 weeks, over "
+              "releases with full follow-up not censored by leaving the model (NaN without any)",
+              "replicate,year");
+  auto sg = g.createGroup("statistics");
+  const auto& defs = run_statistic_definitions();
+  std::vector<std::vector<double>> values(defs.size(), std::vector<double>(reps));
+  for (hsize_t r = 0; r < reps; ++r) {
+    const auto v = run_statistics(s.replicates[r], params);
+    for (std::size_t k = 0; k < defs.size(); ++k) values[k][r] = v[k];
+  }
+  for (std::size_t k = 0; k < defs.size(); ++k) {
+    write_array(sg, defs[k].name, {reps}, values[k], defs[k].unit, defs[k].description, "replicate");
+  }
+}
+
+void write_strategy(H5::Group& root, const ExperimentOutput& out, const StrategyOutput& s,
+                    const Parameters& params) {
+  auto g = root.createGroup(s.name);
+  string_attr(g, "description", s.description);
+  const hsize_t reps = s.replicates.size();
+  const hsize_t weeks = reps ? s.replicates[0].weeks : 0;
+  const hsize_t areas = out.area_names.size();
+  auto ts = g.createGroup("timeseries");
+  auto ba = g.createGroup("by_area");
+  const auto& am = area_metrics();
+  for (std::size_t m = 0; m < am.size(); ++m) {
+    std::vector<double> series(reps * weeks), by_area(reps * weeks * areas);
+    for (hsize_t r = 0; r < reps; ++r) {
+      const auto& run = s.replicates[r];
+      for (hsize_t t = 0; t < weeks; ++t) {
+        double sum = 0;
+        for (hsize_t a = 0; a < areas; ++a) {
+          const double v = run.area_value(static_cast<int>(m), static_cast<int>(t), static_cast<int>(a));
+          by_area[(r * weeks + t) * areas + a] = v;
+          sum += v;
+        }
+        series[r * weeks + t] = sum;
+      }
+    }
+    write_array(ts, am[m].name, {reps, weeks}, series, am[m].unit, am[m].description,
+                "replicate,week");
+    write_array(ba, am[m].name, {reps, weeks, areas}, by_area, am[m].unit, am[m].description,
+                "replicate,week,area");
+  }
+  const auto& cm = city_metrics();
+  for (std::size_t m = 0; m < cm.size(); ++m) {
+    std::vector<double> series(reps * weeks);
+    for (hsize_t r = 0; r < reps; ++r) {
+      for (hsize_t t = 0; t < weeks; ++t) series[r * weeks + t] = s.replicates[r].city[m * weeks + t];
+    }
+    write_array(ts, cm[m].name, {reps, weeks}, series, cm[m].unit, cm[m].description,
+                "replicate,week");
+  }
+  auto ig = g.createGroup("interventions");
+  const auto& im = intervention_metrics();
+  for (std::size_t k = 0; k < s.intervention_names.size(); ++k) {
+    auto one = ig.createGroup(s.intervention_names[k]);
+    string_attr(one, "type", s.intervention_types[k]);
+    for (std::size_t m = 0; m < im.size(); ++m) {
+      std::vector<double> series(reps * weeks);
+      for (hsize_t r = 0; r < reps; ++r) {
+        for (hsize_t t = 0; t < weeks; ++t) {
+          series[r * weeks + t] = s.replicates[r].interventions[(k * im.size() + m) * weeks + t];
+        }
+      }
+      write_array(one, im[m].name, {reps, weeks}, series, im[m].unit, im[m].description,
+                  "replicate,week");
+    }
+  }
+  std::vector<double> fixed(reps);
+  for (hsize_t r = 0; r < reps; ++r) fixed[r] = s.replicates[r].fixed_cost;
+  write_array(ig, "fixed_cost", {reps}, fixed, "euro", "One-off cost of the strategy's interventions",
+              "replicate");
+  write_observed(g, s, params);
+}
+
+// Outcomes per strategy and paired differences against the baseline: the numbers of
+// `drift summarize`, stored so that readers need no code of their own to get them.
+void write_summary(H5::H5File& file, const Summary& summary) {
+  auto outcomes = file.createGroup("summary");
+  string_attr(outcomes, "description",
+              "Per strategy, outcomes over the horizon per replicate; attributes mean, lo95, hi95 "
+              "(t interval of the mean)");
+  auto comparisons = file.createGroup("comparisons");
+  string_attr(comparisons, "baseline", summary.baseline);
+  string_attr(comparisons, "description",
+              "Per strategy, paired differences against the baseline per replicate (replicate r of "
+              "both shares its random numbers); attributes mean, lo95, hi95");
+  for (const auto& st : summary.strategies) {
+    auto og = outcomes.createGroup(st.name);
+    std::optional<H5::Group> cg;
+    if (st.name != summary.baseline) {
+      cg = comparisons.createGroup(st.name);
+      number_attr(*cg, "cost_per_entry_averted", st.cost_per_entry_averted.mean);
+    }
+    for (const auto& oc : st.outcomes) {
+      const hsize_t n = oc.per_replicate.size();
+      auto ds = write_array(og, oc.name, {n}, oc.per_replicate, oc.unit, oc.description, "replicate");
+      number_attr(ds, "mean", oc.value.mean);
+      number_attr(ds, "lo95", oc.value.lo);
+      number_attr(ds, "hi95", oc.value.hi);
+      if (!cg || !oc.has_difference) continue;
+      auto dd = write_array(*cg, oc.difference_name, {n}, oc.difference_per_replicate, oc.unit,
+                            "Paired difference against the baseline: " + oc.difference_name,
+                            "replicate");
+      number_attr(dd, "mean", oc.difference.mean);
+      number_attr(dd, "lo95", oc.difference.lo);
+      number_attr(dd, "hi95", oc.difference.hi);
+    }
+  }
+}
+
+void write_root_attributes(H5::H5File& file, const Scenario& scenario, const std::string& command_line);
+
+// Writes through `fill` into a temporary file renamed to `path` only when complete, so no
+// half-written file ever carries the final name.
+template <class Fill>
+void write_atomically(const std::string& path, Fill&& fill) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  try {
+    H5::Exception::dontPrint();
+    {
+      H5::H5File file(tmp, H5F_ACC_TRUNC);
+      fill(file);
+      file.close();
+    }
+    std::filesystem::rename(tmp, path);
+  } catch (const H5::Exception& e) {
+    std::filesystem::remove(tmp);
+    throw std::runtime_error(path + ": cannot write result file: " + e.getDetailMsg());
+  } catch (...) {
+    std::filesystem::remove(tmp);
+    throw;
+  }
+}
+
+}  // namespace
+
+std::string text_hash(const std::string& text) {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64-bit offset basis
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+namespace {
+// The posterior draws the replicates ran with (drift run --posterior).
+void write_posterior(H5::H5File& file, const Scenario& scenario) {
+  const auto& post = scenario.posterior;
+  if (post.empty()) return;
+  auto g = file.createGroup("posterior");
+  string_attr(g, "calibration_file", post.file);
+  string_attr(g, "description",
+              "Replicate r of every strategy ran with the parameters of posterior draw r of the "
+              "calibration file");
+  write_strings(g, "parameter_names", post.paths);
+  const hsize_t reps = post.points.size(), k = post.paths.size();
+  std::vector<double> index, flat;
+  for (std::size_t r = 0; r < reps; ++r) {
+    index.push_back(static_cast<double>(post.draw_index[r]));
+    flat.insert(flat.end(), post.points[r].begin(), post.points[r].end());
+  }
+  write_array(g, "draw_index", {reps}, index, "row",
+              "Row of the calibration file's /posterior/points drawn for each replicate",
+              "replicate");
+  write_array(g, "points", {reps, k}, flat, "", "Parameter values of each replicate's draw",
+              "replicate,parameter");
+}
+}  // namespace
+
+namespace h5 {
+void string_attr(H5::H5Object& obj, const std::string& name, const std::string& value) {
+  drift::string_attr(obj, name, value);
+}
+void number_attr(H5::H5Object& obj, const std::string& name, double value) {
+  drift::number_attr(obj, name, value);
+}
+void int_attr(H5::H5Object& obj, const std::string& name, long long value) {
+  drift::int_attr(obj, name, value);
+}
+void strings(H5::Group& g, const std::string& name, const std::vector<std::string>& values) {
+  write_strings(g, name, values);
+}
+H5::DataSet array(H5::Group& g, const std::string& name, const std::vector<hsize_t>& shape,
+                  const std::vector<double>& values, const std::string& unit,
+                  const std::string& description, const std::string& dims) {
+  return write_array(g, name, shape, values, unit, description, dims);
+}
+void root_attributes(H5::H5File& file, const Scenario& scenario, const std::string& command_line) {
+  write_root_attributes(file, scenario, command_line);
+}
+void write_atomically(const std::string& path, const std::function<void(H5::H5File&)>& fill) {
+  drift::write_atomically(path, fill);
+}
+}  // namespace h5
+
+void write_results(const std::string& path, const Scenario& scenario, const ExperimentOutput& output,
+                   const Provenance& provenance) {
+  write_atomically(path, [&](H5::H5File& file) {
+    write_root_attributes(file, scenario, provenance.command_line);
+    write_posterior(file, scenario);
+    auto areas = file.createGroup("areas");
+    write_strings(areas, "names", output.area_names);
+    auto strategies = file.createGroup("strategies");
+    std::vector<std::string> order;
+    for (const auto& s : output.strategies) {
+      write_strategy(strategies, output, s, scenario.params);
+      order.push_back(s.name);
+    }
+    write_strings(strategies, "order", order);
+    write_summary(file, summarize(series_of(output)));
+    if (const auto trial = summarize_trial(scenario, output)) write_trial_group(file, *trial);
+  });
+}
+
+namespace {
+void write_root_attributes(H5::H5File& file, const Scenario& scenario, const std::string& command_line) {
+    auto root = file.openGroup("/");
+    string_attr(root, "format", "drift-results");
+    int_attr(root, "format_version", kResultFormatVersion);
+    string_attr(root, "program_version", build_info::version);
+    string_attr(root, "git_commit", build_info::git_commit);
+    string_attr(root, "compiler", build_info::compiler);
+    string_attr(root, "build_type", build_info::build_type);
+    string_attr(root, "compiler_flags", build_info::cxx_flags);
+    string_attr(root, "command_line", command_line);
+    string_attr(root, "scenario_name", scenario.name);
+    string_attr(root, "scenario_file", scenario.file);
+    string_attr(root, "scenario_yaml", scenario.resolved_yaml);
+    string_attr(root, "scenario_hash", text_hash(scenario.resolved_yaml));
+    int_attr(root, "seed", scenario.params.simulation.seed);
+    int_attr(root, "replicates", scenario.params.simulation.replicates);
+    int_attr(root, "weeks", scenario.params.simulation.weeks);
+    int_attr(root, "burn_in_weeks", scenario.params.simulation.burn_in_weeks);
+    number_attr(root, "population_scale", scenario.params.simulation.population_scale);
+    string_attr(root, "baseline", scenario.strategies.empty() ? "" : scenario.strategies[0].name);
+}
+}  // namespace
+
+struct ResultReader::Impl {
+  H5::H5File file;
+};
+
+ResultReader::ResultReader(const std::string& path) : impl_(nullptr) {
+  H5::Exception::dontPrint();
+  try {
+    impl_ = new Impl{H5::H5File(path, H5F_ACC_RDONLY)};
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(path + ": not a readable HDF5 file");
+  }
+}
+
+ResultReader::~ResultReader() { delete impl_; }
+
+namespace {
+// The reading interface throws std::runtime_error (what callers catch), never H5::Exception.
+template <class Fn>
+auto reading(const std::string& what, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(what + ": cannot read from the result file (" + e.getDetailMsg() + ")");
+  }
+}
+}  // namespace
+
+DatasetData ResultReader::dataset(const std::string& path) const {
+  return reading(path, [&] {
+    auto ds = impl_->file.openDataSet(path);
+    auto space = ds.getSpace();
+    const int rank = space.getSimpleExtentNdims();
+    std::vector<hsize_t> dims(rank);
+    space.getSimpleExtentDims(dims.data());
+    DatasetData d;
+    std::size_t n = 1;
+    for (auto x : dims) {
+      d.shape.push_back(x);
+      n *= x;
+    }
+    d.values.resize(n);
+    if (n > 0) ds.read(d.values.data(), H5::PredType::NATIVE_DOUBLE);
+    return d;
+  });
+}
+
+std::vector<std::string> ResultReader::strings(const std::string& path) const {
+  return reading(path, [&] {
+    auto ds = impl_->file.openDataSet(path);
+    auto space = ds.getSpace();
+    hsize_t n = 0;
+    space.getSimpleExtentDims(&n);
+    std::vector<char*> ptrs(n);
+    H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+    // HDF5 converts no character sets: read in the one written (UTF-8 by write_strings).
+    type.setCset(ds.getStrType().getCset());
+    if (n > 0) ds.read(ptrs.data(), type);
+    std::vector<std::string> out(ptrs.begin(), ptrs.end());
+    if (n > 0) H5Dvlen_reclaim(type.getId(), space.getId(), H5P_DEFAULT, ptrs.data());
+    return out;
+  });
+}
+
+namespace {
+H5::Attribute open_attr(H5::H5File& f, const std::string& object, const std::string& name) {
+  if (object != "/" && f.childObjType(object) == H5O_TYPE_DATASET) return f.openDataSet(object).openAttribute(name);
+  return f.openGroup(object).openAttribute(name);
+}
+}  // namespace
+
+std::string ResultReader::attribute(const std::string& object, const std::string& name) const {
+  return reading(object + " @" + name, [&] {
+    auto attr = open_attr(impl_->file, object, name);
+    std::string value;
+    attr.read(attr.getStrType(), value);
+    return value;
+  });
+}
+
+double ResultReader::numeric_attribute(const std::string& object, const std::string& name) const {
+  return reading(object + " @" + name, [&] {
+    auto attr = open_attr(impl_->file, object, name);
+    double v = 0;
+    attr.read(H5::PredType::NATIVE_DOUBLE, &v);
+    return v;
+  });
+}
+
+std::vector<std::string> ResultReader::children(const std::string& group) const {
+  return reading(group, [&] {
+    auto g = impl_->file.openGroup(group);
+    std::vector<std::string> out;
+    for (hsize_t k = 0; k < g.getNumObjs(); ++k) out.push_back(g.getObjnameByIdx(k));
+    return out;
+  });
+}
+
+bool ResultReader::exists(const std::string& path) const {
+  return H5Lexists(impl_->file.getId(), path.c_str(), H5P_DEFAULT) > 0;
+}
+
+}  // namespace drift
+
+namespace drift {
+
+void write_sweep_results(const std::string& path, const Scenario& scenario, const SweepDesign& design,
+                         const std::string& parts_dir, const std::string& command_line) {
+  write_atomically(path, [&](H5::H5File& file) {
+    const std::size_t points = design.size();
+    const int reps = scenario.params.simulation.replicates;
+    // outcomes[strategy][outcome] = [point][replicate], and the same for paired differences.
+    std::vector<Summary> summaries;
+    // Run statistics of the baseline strategy: [point][replicate][statistic].
+    const std::size_t nstat = run_statistic_definitions().size();
+    std::vector<double> statistics(points * static_cast<std::size_t>(reps) * nstat, kNaN);
+    for (std::size_t p = 0; p < points; ++p) {
+      const auto point = load_point(scenario, design, parts_dir, p);
+      summaries.push_back(summarize(series_of(point)));
+      if (point.strategies.empty()) continue;
+      const auto params = scenario_at(scenario, design, p).params;
+      const auto& runs = point.strategies.front().replicates;
+      for (std::size_t r = 0; r < runs.size() && r < static_cast<std::size_t>(reps); ++r) {
+        const auto v = run_statistics(runs[r], params);
+        std::copy(v.begin(), v.end(), statistics.begin() + static_cast<std::ptrdiff_t>((p * reps + r) * nstat));
+      }
+    }
+    write_root_attributes(file, scenario, command_line);
+    write_posterior(file, scenario);
+    auto areas = file.createGroup("areas");
+    std::vector<std::string> area_names;
+    for (const auto& a : scenario.areas) area_names.push_back(a.name);
+    write_strings(areas, "names", area_names);
+    auto strategies = file.createGroup("strategies");
+    std::vector<std::string> order;
+    for (const auto& s : scenario.strategies) order.push_back(s.name);
+    write_strings(strategies, "order", order);
+
+    auto sweep = file.createGroup("sweep");
+    string_attr(sweep, "design", design.kind);
+    int_attr(sweep, "base_samples", design.base_samples);
+    write_strings(sweep, "parameter_names", design.paths);
+    const hsize_t d = design.paths.size();
+    std::vector<double> flat;
+    for (const auto& pt : design.points) flat.insert(flat.end(), pt.begin(), pt.end());
+    write_array(sweep, "points", {points, d}, flat, "", "Parameter values of each sweep point",
+                "point,parameter");
+    std::vector<std::string> statistic_names;
+    for (const auto& st : run_statistic_definitions()) statistic_names.push_back(st.name);
+    write_strings(sweep, "statistic_names", statistic_names);
+    auto stats = write_array(sweep, "statistics", {points, static_cast<hsize_t>(reps), nstat}, statistics, "",
+                             "Run statistics of the baseline strategy per sweep point and replicate, in "
+                             "the order of /sweep/statistic_names (units in /strategies/<baseline>/statistics "
+                             "of a single run, or docs/results.md)",
+                             "point,replicate,statistic");
+    string_attr(stats, "strategy", scenario.strategies.empty() ? "" : scenario.strategies.front().name);
+    auto outcomes = sweep.createGroup("outcomes");
+    auto comparisons = sweep.createGroup("comparisons");
+    const auto& first = summaries.front();
+    for (std::size_t s = 0; s < first.strategies.size(); ++s) {
+      auto og = outcomes.createGroup(first.strategies[s].name);
+      std::optional<H5::Group> cg;
+      if (s > 0) cg = comparisons.createGroup(first.strategies[s].name);
+      for (std::size_t o = 0; o < first.strategies[s].outcomes.size(); ++o) {
+        const auto& oc = first.strategies[s].outcomes[o];
+        std::vector<double> values, diffs;
+        for (const auto& sm : summaries) {
+          const auto& x = sm.strategies[s].outcomes[o];
+          values.insert(values.end(), x.per_replicate.begin(), x.per_replicate.end());
+          diffs.insert(diffs.end(), x.difference_per_replicate.begin(), x.difference_per_replicate.end());
+        }
+        write_array(og, oc.name, {points, static_cast<hsize_t>(reps)}, values, oc.unit, oc.description,
+                    "point,replicate");
+        if (cg && oc.has_difference) {
+          write_array(*cg, oc.difference_name, {points, static_cast<hsize_t>(reps)}, diffs, oc.unit,
+                      "Paired difference against the baseline: " + oc.difference_name,
+                      "point,replicate");
+        }
+      }
+    }
+    if (design.kind == "sobol" && design.base_samples > 0) {
+      // Indices of each outcome's replicate mean, per strategy (and of each paired difference).
+      auto sens = file.createGroup("sensitivity");
+      write_strings(sens, "parameter_names", design.paths);
+      for (std::size_t s = 0; s < first.strategies.size(); ++s) {
+        auto sg = sens.createGroup(first.strategies[s].name);
+        for (std::size_t o = 0; o < first.strategies[s].outcomes.size(); ++o) {
+          const auto& oc = first.strategies[s].outcomes[o];
+          for (const bool diff : {false, true}) {
+            if (diff && !oc.has_difference) continue;
+            std::vector<double> y;
+            for (const auto& sm : summaries) {
+              const auto& x = sm.strategies[s].outcomes[o];
+              y.push_back(diff ? x.difference.mean : x.value.mean);
+            }
+            const auto idx = sobol_indices(y, design.base_samples, static_cast<int>(d));
+            auto g = sg.createGroup(diff ? oc.difference_name : oc.name);
+            std::vector<double> cols[6];
+            for (const auto& i : idx) {
+              const double v[] = {i.first, i.first_lo, i.first_hi, i.total, i.total_lo, i.total_hi};
+              for (int c = 0; c < 6; ++c) cols[c].push_back(v[c]);
+            }
+            const char* names[] = {"first_order", "first_order_lo95", "first_order_hi95",
+                                   "total_order", "total_order_lo95", "total_order_hi95"};
+            for (int c = 0; c < 6; ++c) {
+              write_array(g, names[c], {d}, cols[c], "share of variance",
+                          "Sobol index per swept parameter (bootstrap 95% interval)", "parameter");
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace drift

@@ -1,0 +1,170 @@
+#include "drift/step/build_world.hpp"
+
+#include <algorithm>
+#include <boost/random/poisson_distribution.hpp>
+#include <cmath>
+#include <stdexcept>
+
+#include "lifecycle.hpp"
+
+namespace drift {
+namespace {
+
+void check_consistency(const Parameters& p, const std::vector<AreaSpec>& areas) {
+  if (p.population.min_age >= kAdultBandAge || p.population.max_age < kAdultBandAge) {
+    throw std::invalid_argument(
+        "population.min_age must be below 18 and population.max_age at least 18: the area data "
+        "give youths in the bands 12-17 and 18-26");
+  }
+  if (areas.empty()) throw std::invalid_argument("no areas");
+  if (areas.size() > 250) throw std::invalid_argument("at most 250 areas");
+}
+
+void build_slots(World& w) {
+  const auto& p = w.params.population;
+  const int cohorts = p.max_age - p.min_age + 1;
+  const int nareas = static_cast<int>(w.areas.size());
+  const double scale = w.params.simulation.population_scale;
+  w.block_begin.assign(static_cast<std::size_t>(cohorts) * nareas + 1, 0);
+  w.block_young.assign(static_cast<std::size_t>(cohorts) * nareas, 0);
+  w.block_adult.assign(static_cast<std::size_t>(cohorts) * nareas, 0);
+  w.cohort_begin.assign(cohorts + 1, 0);
+  std::uint32_t next = 0;
+  for (int c = 0; c < cohorts; ++c) {
+    w.cohort_begin[c] = next;
+    for (int a = 0; a < nareas; ++a) {
+      const auto b = static_cast<std::size_t>(c) * nareas + a;
+      // Per single year of age: the 12-17 band over six years, the 18-26 band over nine.
+      const auto young = static_cast<std::uint32_t>(std::llround(scale * w.areas[a].youth_12_17 / 6.0));
+      const auto adult = static_cast<std::uint32_t>(std::llround(scale * w.areas[a].youth_18_26 / 9.0));
+      w.block_begin[b] = next;
+      w.block_young[b] = young;
+      w.block_adult[b] = adult;
+      next += std::max(young, adult);
+    }
+  }
+  w.cohort_begin[cohorts] = next;
+  w.block_begin.back() = next;
+  w.pop.resize(next);
+  w.mult.resize(next);
+  for (int c = 0; c < cohorts; ++c) {
+    for (int a = 0; a < nareas; ++a) {
+      const auto b = static_cast<std::size_t>(c) * nareas + a;
+      for (auto i = w.block_begin[b]; i < w.block_begin[b + 1]; ++i) {
+        w.pop.area[i] = static_cast<std::uint8_t>(a);
+        w.pop.cohort[i] = static_cast<std::uint8_t>(c);
+      }
+    }
+  }
+}
+
+void build_schools(World& w) {
+  for (std::size_t a = 0; a < w.areas.size(); ++a) {
+    for (int s = 0; s < w.areas[a].schools; ++s) w.schools.push_back({static_cast<std::uint8_t>(a)});
+  }
+  if (w.schools.empty()) throw std::invalid_argument("the areas have no secondary school");
+}
+
+void build_neighbourhood_ties(World& w) {
+  const int nareas = static_cast<int>(w.areas.size());
+  std::vector<std::vector<std::uint32_t>> by_area(nareas);
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) by_area[w.pop.area[i]].push_back(i);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
+  const double half = w.params.ties.neighbourhood_degree / 2.0;
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+    const auto& pool = by_area[w.pop.area[i]];
+    if (pool.size() < 2 || half <= 0) continue;
+    auto eng = w.rng.engine(Stream::neighbourhood_tie, 0, i);
+    boost::random::poisson_distribution<int, double> count(half);
+    const int k = count(eng);
+    for (int t = 0; t < k; ++t) {
+      const auto j = pool[static_cast<std::size_t>(Rng::to_unit(eng(), eng()) * pool.size())];
+      edges.emplace_back(i, j);
+    }
+  }
+  w.ties.neighbourhood =
+      Csr::from_edges(0, static_cast<std::uint32_t>(w.pop.size()), edges);
+}
+
+void build_networks(World& w) {
+  const auto& np = w.params.networks;
+  const int nareas = static_cast<int>(w.areas.size());
+  std::vector<double> weight(nareas);
+  for (int a = 0; a < nareas; ++a) {
+    weight[a] = w.areas[a].low_income_share * (w.areas[a].youth_12_17 + w.areas[a].youth_18_26);
+  }
+  auto& nets = w.networks;
+  nets.territory_begin.push_back(0);
+  const int tsize = std::min(np.territory_districts, nareas);
+  for (int n = 0; n < np.count; ++n) {
+    auto eng = w.rng.engine(Stream::network_territory, 0, static_cast<std::uint32_t>(n));
+    const double expected = np.youth_places * w.params.simulation.population_scale;
+    const double frac = expected - std::floor(expected);
+    const auto places = static_cast<std::uint32_t>(std::floor(expected) +
+                                                   (Rng::to_unit(eng(), eng()) < frac ? 1 : 0));
+    nets.places.push_back(places);
+    nets.members.push_back(0);
+    nets.dealers.push_back(0);
+    nets.earnings_factor.push_back(1.0f);
+    nets.capacity_factor.push_back(1.0f);
+    nets.revenue_week.push_back(0.0);
+    // Territory: distinct districts drawn by deprivation x youths, home district first; once
+    // the weighted districts are used up, the rest are drawn uniformly.
+    std::vector<double> wt = weight;
+    std::vector<double> uniform(nareas, 1.0);
+    for (int t = 0; t < tsize; ++t) {
+      const double u = Rng::to_unit(eng(), eng());
+      int pick = detail::weighted_index(wt, u);
+      if (pick < 0) pick = detail::weighted_index(uniform, u);
+      nets.territory_areas.push_back(static_cast<std::uint8_t>(pick));
+      wt[pick] = 0;
+      uniform[pick] = 0;
+    }
+    nets.territory_begin.push_back(static_cast<std::uint32_t>(nets.territory_areas.size()));
+  }
+  nets.area_network_begin.assign(nareas + 1, 0);
+  for (int a = 0; a < nareas; ++a) {
+    nets.area_network_begin[a] = static_cast<std::uint32_t>(nets.area_networks.size());
+    for (int n = 0; n < np.count; ++n) {
+      for (auto k = nets.territory_begin[n]; k < nets.territory_begin[n + 1]; ++k) {
+        if (nets.territory_areas[k] == a) nets.area_networks.push_back(static_cast<std::uint16_t>(n));
+      }
+    }
+  }
+  nets.area_network_begin[nareas] = static_cast<std::uint32_t>(nets.area_networks.size());
+}
+
+}  // namespace
+
+World build_world(const Parameters& p, const std::vector<AreaSpec>& areas, std::uint32_t replicate) {
+  check_consistency(p, areas);
+  World w(p, areas, replicate);
+  w.week = -p.simulation.burn_in_weeks;
+  w.first_week = w.week;
+  w.tallies.assign(areas.size() * kTallyCount, 0);
+  w.area_demand.assign(areas.size(), 0.0f);
+  const auto ages = static_cast<std::size_t>(p.population.max_age - p.population.min_age + 1);
+  w.new_suspects.assign(ages, 0);
+  w.new_drug_suspects.assign(ages, 0);
+  build_slots(w);
+  build_schools(w);
+  build_networks(w);
+  const int nareas = static_cast<int>(areas.size());
+  const int cohorts = w.cohorts();
+  w.ties.school.resize(cohorts);
+  w.ties.friendship.resize(cohorts);
+  for (int c = 0; c < cohorts; ++c) {
+    const int age = p.population.min_age + c;
+    for (int a = 0; a < nareas; ++a) {
+      const auto b = static_cast<std::size_t>(c) * nareas + a;
+      const auto occupied = age < kAdultBandAge ? w.block_young[b] : w.block_adult[b];
+      for (std::uint32_t k = 0; k < occupied; ++k) detail::enter_youth(w, w.block_begin[b] + k, age);
+    }
+  }
+  build_neighbourhood_ties(w);
+  for (int c = 0; c < cohorts; ++c) detail::build_cohort_ties(w, c);
+  detail::count_present_by_age(w);
+  return w;
+}
+
+}  // namespace drift

@@ -1,0 +1,447 @@
+#include "lifecycle.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
+#include <cmath>
+
+#include "drift/step/processes.hpp"
+
+namespace drift::detail {
+
+namespace {
+
+float clock(const World& w, Stream s, std::uint32_t i) {
+  return static_cast<float>(w.rng.exponential(s, w.week, i));
+}
+
+void add_exposure(World& w, std::uint32_t i, int delta) {
+  auto bump = [delta](std::uint16_t& c) { c = static_cast<std::uint16_t>(c + delta); };
+  for (auto j : w.ties.neighbourhood.row(i)) bump(w.pop.dealing_neighbours[j]);
+  const int c = w.pop.cohort[i];
+  for (auto j : w.ties.school[c].row(i)) bump(w.pop.dealing_schoolmates[j]);
+  for (auto j : w.ties.friendship[c].row(i)) bump(w.pop.dealing_friends[j]);
+}
+
+}  // namespace
+
+int weighted_index(const std::vector<double>& weights, double u) {
+  double total = 0;
+  for (double x : weights) total += x;
+  if (total <= 0) return -1;
+  double target = u * total;
+  int last_positive = -1;
+  for (std::size_t k = 0; k < weights.size(); ++k) {
+    if (weights[k] <= 0) continue;
+    last_positive = static_cast<int>(k);
+    if (target < weights[k]) return last_positive;
+    target -= weights[k];
+  }
+  return last_positive;  // rounding left u * total at the very end
+}
+
+namespace {
+// Minimal "is the fast product safe" test and the approximation used by float_hazards.
+constexpr double kLog2e = 0x1.71547652b82fep+0;
+constexpr double kLn2Hi = 0x1.62e42fef00000p-1;  // 32 significant bits: k * kLn2Hi is exact
+constexpr double kLn2Lo = 0x1.473de6af278edp-34;
+constexpr double kShifter = 0x1.8p52;  // adding it rounds to an integer held in the low bits
+
+template <bool kMultiplied, bool kOneFactor>
+[[gnu::noinline]] unsigned fast_hazards(const double* __restrict c, std::size_t c_stride,
+                                        const double* __restrict x, const float* __restrict m,
+                                        float* __restrict out, std::uint32_t* __restrict redo, int n) {
+  unsigned any = 0;
+  const double factor = c[0];
+#pragma omp simd reduction(| : any)
+  for (int j = 0; j < n; ++j) {
+    const double xj = x[j];
+    const double t = xj * kLog2e + kShifter;
+    const double k = t - kShifter;
+    const double r = (xj - k * kLn2Hi) - k * kLn2Lo;
+    // Taylor polynomial of degree 13 in Estrin's scheme (short dependency chains).
+    const double r2 = r * r;
+    const double r4 = r2 * r2;
+    const double r8 = r4 * r4;
+    const double a0 = 1.0 + r;
+    const double a1 = 0x1.0000000000000p-1 + 0x1.5555555555555p-3 * r;
+    const double a2 = 0x1.5555555555555p-5 + 0x1.1111111111111p-7 * r;
+    const double a3 = 0x1.6c16c16c16c17p-10 + 0x1.a01a01a01a01ap-13 * r;
+    const double a4 = 0x1.a01a01a01a01ap-16 + 0x1.71de3a556c734p-19 * r;
+    const double a5 = 0x1.27e4fb7789f5cp-22 + 0x1.ae64567f544e4p-26 * r;
+    const double a6 = 0x1.1eed8eff8d898p-29 + 0x1.6124613a86d09p-33 * r;
+    const double b0 = a0 + a1 * r2;
+    const double b1 = a2 + a3 * r2;
+    const double b2 = a4 + a5 * r2;
+    const double d0 = b0 + b1 * r4;
+    const double d1 = b2 + a6 * r4;
+    const double p = d0 + d1 * r8;
+    // 2^k from the integer in the low bits of t (exact for |k| <= 1022, ensured by |x| <= 700).
+    const double scale = std::bit_cast<double>((std::bit_cast<std::uint64_t>(t) + 1023u) << 52);
+    double h = (kOneFactor ? factor : c[j * c_stride]) * (p * scale);
+    if constexpr (kMultiplied) h *= m[j];
+    const std::uint64_t bits = std::bit_cast<std::uint64_t>(h);
+    const auto high = static_cast<std::uint32_t>(bits >> 32);
+    const auto low = static_cast<std::uint32_t>(bits);
+    const std::uint32_t biased = high >> 20;  // sign and exponent: positive normal floats only
+    const std::uint32_t tail = low & ((1u << 29) - 1);  // the bits a float drops
+    const unsigned safe = static_cast<unsigned>(std::fabs(xj) <= 700.0) &
+                          static_cast<unsigned>(biased - (1023u - 125u) <= 251u) &
+                          static_cast<unsigned>(tail - ((1u << 28) - (1u << 14)) > (1u << 15));
+    out[j] = static_cast<float>(h);
+    const unsigned again = safe ^ 1u;
+    redo[j] = again;
+    any |= again;
+  }
+  return any;
+}
+}  // namespace
+
+void float_hazards(const double* c, std::size_t c_stride, const double* x, const float* m, float* out,
+                   int n) {
+  std::uint32_t redo[256];
+  for (int begin = 0; begin < n; begin += 256) {
+    const int len = std::min(256, n - begin);
+    const double* cb = c + begin * c_stride;
+    unsigned any;
+    if (c_stride == 0) {
+      any = m ? fast_hazards<true, true>(cb, 0, x + begin, m + begin, out + begin, redo, len)
+              : fast_hazards<false, true>(cb, 0, x + begin, nullptr, out + begin, redo, len);
+    } else {
+      any = m ? fast_hazards<true, false>(cb, c_stride, x + begin, m + begin, out + begin, redo, len)
+              : fast_hazards<false, false>(cb, c_stride, x + begin, nullptr, out + begin, redo, len);
+    }
+    if (!any) continue;
+    for (int j = 0; j < len; ++j) {
+      if (!redo[j]) continue;
+      double h = cb[j * c_stride] * std::exp(x[begin + j]);
+      if (m) h *= m[begin + j];
+      out[begin + j] = static_cast<float>(h);
+    }
+  }
+}
+
+void draw_state_clocks(World& w, std::uint32_t i) {
+  auto& p = w.pop;
+  switch (p.state[i]) {
+    case State::uninvolved:
+      p.clock_a[i] = clock(w, Stream::onset, i);
+      break;
+    case State::at_risk:
+      p.clock_a[i] = clock(w, Stream::entry, i);
+      p.clock_b[i] = clock(w, Stream::recovery, i);
+      break;
+    case State::runner:
+      p.clock_a[i] = clock(w, Stream::progression, i);
+      p.clock_b[i] = clock(w, Stream::desistance, i);
+      p.clock_c[i] = clock(w, Stream::arrest, i);
+      break;
+    case State::dealer:
+      p.clock_b[i] = clock(w, Stream::desistance, i);
+      p.clock_c[i] = clock(w, Stream::arrest, i);
+      break;
+    case State::released:
+    case State::desisted:
+      p.clock_a[i] = clock(w, Stream::relapse, i);
+      break;
+    case State::detained:
+    case State::vacant:
+      break;
+  }
+}
+
+void set_state(World& w, std::uint32_t i, State to) {
+  auto& p = w.pop;
+  const State from = p.state[i];
+  if (from == to) return;
+  const int a = p.area[i];
+  if (from != State::vacant) --w.tally(a, static_cast<Tally>(from));
+  if (to != State::vacant) ++w.tally(a, static_cast<Tally>(to));
+  const bool was = is_dealing(from);
+  const bool now = is_dealing(to);
+  if (was != now) add_exposure(w, i, now ? +1 : -1);
+  if (now && !was && p.trial_arm[i] != kTrialNone) p.trial_events[i] |= kTrialEventEntry;
+  if (was && p.network[i] != kNoNetwork) {
+    const auto n = static_cast<std::size_t>(p.network[i]);
+    if (!now) {
+      --w.networks.members[n];
+      if (from == State::dealer) --w.networks.dealers[n];
+      p.network[i] = kNoNetwork;
+    } else if (from == State::runner && to == State::dealer) {
+      ++w.networks.dealers[n];
+    }
+  }
+  p.state[i] = to;
+}
+
+void set_job(World& w, std::uint32_t i, Job job) {
+  auto& p = w.pop;
+  const int a = p.area[i];
+  if (p.job[i] != Job::none) --w.tally(a, Tally::employed);
+  if (p.job[i] == Job::status) --w.tally(a, Tally::status_job);
+  if (p.job[i] == Job::none && job != Job::none && p.trial_arm[i] != kTrialNone) {
+    p.trial_events[i] |= kTrialEventJob;
+  }
+  p.job[i] = job;
+  if (job != Job::none) ++w.tally(a, Tally::employed);
+  if (job == Job::status) ++w.tally(a, Tally::status_job);
+  p.clock_job[i] = clock(w, job == Job::none ? Stream::job_change : Stream::job_loss, i);
+}
+
+void register_suspect(World& w, std::uint32_t i, bool drug) {
+  auto& p = w.pop;
+  const std::int16_t year = year_of_week(w.week);
+  const int k = p.age[i] - w.params.population.min_age;
+  const bool counted = k >= 0 && k < static_cast<int>(w.new_suspects.size());
+  if (p.last_suspect_year[i] != year) {
+    p.last_suspect_year[i] = year;
+    if (counted) ++w.new_suspects[k];
+  }
+  if (drug && p.last_drug_suspect_year[i] != year) {
+    p.last_drug_suspect_year[i] = year;
+    if (counted) ++w.new_drug_suspects[k];
+  }
+  if (p.pending_release_week[i] != kNever) {
+    const auto r = p.pending_release_week[i];
+    w.release_events.push_back({r, w.week - r, ReleaseEvent::reregistered});
+    p.pending_release_week[i] = kNever;
+  }
+}
+
+float offence_clock(const World& w, std::uint32_t i, bool after_registration) {
+  const auto words = w.rng.words(Stream::offending, w.week, i);
+  const double u = after_registration ? Rng::to_unit(words[2], words[3]) : Rng::to_unit(words[0], words[1]);
+  return static_cast<float>(-std::log(u));
+}
+
+void refresh_offence_hazard(World& w, std::uint32_t i) {
+  w.pop.offence_hazard[i] = static_cast<float>(offending_hazard(w, i));
+}
+
+void count_present_by_age(World& w) {
+  const auto& pp = w.params.population;
+  const auto ages = static_cast<std::size_t>(std::max(0, pp.max_age - pp.min_age + 1));
+  w.present_by_age.assign(ages, 0);
+  if (w.new_suspects.size() != ages) w.new_suspects.assign(ages, 0);
+  if (w.new_drug_suspects.size() != ages) w.new_drug_suspects.assign(ages, 0);
+  // Every slot of a cohort has the same age: count the present slots per cohort.
+  const auto& p = w.pop;
+  for (int c = 0; c < w.cohorts(); ++c) {
+    std::int64_t n = 0;
+    int age = -1;
+    for (auto i = w.cohort_begin[c]; i < w.cohort_begin[c + 1]; ++i) {
+      if (p.state[i] == State::vacant) continue;
+      ++n;
+      age = p.age[i];
+    }
+    const int k = age - pp.min_age;
+    if (n > 0 && k >= 0 && k < static_cast<int>(ages)) w.present_by_age[k] += n;
+  }
+}
+
+float baseline_attitude(const World& w, std::uint32_t i) {
+  const auto& n = w.params.normalisation;
+  const auto& p = w.pop;
+  double logit = n.baseline_logit + n.risk_logit * p.risk[i] + n.deprivation_logit * p.low_income[i];
+  if (w.at_school(i)) logit += n.attachment_logit * p.attachment[i];
+  return static_cast<float>(1.0 / (1.0 + std::exp(-logit)));
+}
+
+void enter_youth(World& w, std::uint32_t i, int age) {
+  auto& p = w.pop;
+  p.age[i] = static_cast<std::uint8_t>(age);
+  auto eng = w.rng.engine(Stream::traits, w.week, i);
+  boost::random::normal_distribution<double> normal(0.0, 1.0);
+  p.risk[i] = static_cast<float>(normal(eng));
+  p.attachment[i] = static_cast<float>(normal(eng));
+  const auto u = w.rng.uniform2(Stream::school, w.week, i);
+  p.low_income[i] = u[0] < w.areas[p.area[i]].low_income_share ? 1 : 0;
+  p.school[i] = kNoSchool;
+  if (age < w.params.population.school_leaving_age) {
+    // Own district's schools, or (cross_district_school_share, or none at home) any school.
+    // A buffer kept per thread: newcomers arrive by the thousand each year.
+    static thread_local std::vector<double> weight;
+    weight.assign(w.schools.size(), 0.0);
+    bool home = false;
+    for (std::size_t s = 0; s < w.schools.size(); ++s) {
+      if (w.schools[s].area == p.area[i]) weight[s] = 1.0, home = true;
+    }
+    const double cross = w.params.population.cross_district_school_share;
+    const double v = u[1];
+    if (!home || v < cross) {
+      std::fill(weight.begin(), weight.end(), 1.0);
+      p.school[i] = static_cast<std::uint16_t>(weighted_index(weight, home ? v / cross : v));
+    } else {
+      p.school[i] = static_cast<std::uint16_t>(weighted_index(weight, (v - cross) / (1.0 - cross)));
+    }
+  }
+  p.baseline_attitude[i] = baseline_attitude(w, i);
+  p.attitude[i] = p.baseline_attitude[i];
+  p.ever_dealt[i] = 0;
+  p.network[i] = kNoNetwork;
+  p.last_arrest_week[i] = kNever;
+  p.countdown[i] = 0;
+  p.trial_arm[i] = kTrialNone;
+  p.trial_week[i] = kNever;
+  p.trial_events[i] = 0;
+  p.job[i] = Job::none;
+  p.clock_job[i] = clock(w, Stream::job_change, i);
+  p.clock_offence[i] = offence_clock(w, i, false);
+  p.last_suspect_year[i] = kNoYear;
+  p.last_drug_suspect_year[i] = kNoYear;
+  p.pending_release_week[i] = kNever;
+  refresh_offence_hazard(w, i);
+  set_state(w, i, State::uninvolved);
+  draw_state_clocks(w, i);
+}
+
+void leave(World& w, std::uint32_t i) {
+  auto& p = w.pop;
+  if (p.state[i] == State::vacant) return;
+  const int a = p.area[i];
+  if (p.job[i] != Job::none) --w.tally(a, Tally::employed);
+  if (p.job[i] == Job::status) --w.tally(a, Tally::status_job);
+  p.job[i] = Job::none;
+  if (p.last_arrest_week[i] != kNever) --w.tally(a, Tally::record);
+  p.last_arrest_week[i] = kNever;
+  // A release still waiting for a registration is censored at this week.
+  if (p.pending_release_week[i] != kNever) {
+    const auto r = p.pending_release_week[i];
+    w.release_events.push_back({r, w.week - r, ReleaseEvent::left});
+    p.pending_release_week[i] = kNever;
+  }
+  for (auto& f : w.followups) {
+    if (f.agent == i) f.present = false;
+  }
+  p.offence_hazard[i] = 0.0f;
+  set_state(w, i, State::vacant);
+  p.school[i] = kNoSchool;
+  p.trial_arm[i] = kTrialNone;
+  p.trial_week[i] = kNever;
+  p.trial_events[i] = 0;
+}
+
+void build_cohort_ties(World& w, int cohort) {
+  const auto first = w.cohort_begin[cohort];
+  const auto last = w.cohort_begin[cohort + 1];
+  const auto rows = last - first;
+  auto& p = w.pop;
+  const auto& tp = w.params.ties;
+  std::vector<std::uint32_t> members;
+  std::vector<std::vector<std::uint32_t>> by_school(w.schools.size());
+  std::vector<std::vector<std::uint32_t>> by_area(w.areas.size());
+  for (auto i = first; i < last; ++i) {
+    if (p.state[i] == State::vacant) continue;
+    members.push_back(i);
+    by_area[p.area[i]].push_back(i);
+    if (p.school[i] != kNoSchool) by_school[p.school[i]].push_back(i);
+  }
+  auto pick = [](const std::vector<std::uint32_t>& pool, double u) {
+    return pool[std::min(pool.size() - 1, static_cast<std::size_t>(u * pool.size()))];
+  };
+
+  using Edge = std::pair<std::uint32_t, std::uint32_t>;
+  // The distributions hold no state between draws (operator() is const), so one object serves
+  // every member.
+  const boost::random::poisson_distribution<int, double> school_count(
+      tp.school_degree > 0 ? tp.school_degree / 2.0 : 1.0);
+  const boost::random::poisson_distribution<int, double> friend_count(
+      tp.friend_degree > 0 ? tp.friend_degree / 2.0 : 1.0);
+  auto school_edges = [&](std::uint32_t i, std::vector<Edge>& out) {
+    if (p.school[i] == kNoSchool || tp.school_degree <= 0) return;
+    const auto& pool = by_school[p.school[i]];
+    if (pool.size() < 2) return;
+    auto eng = w.rng.engine(Stream::school_tie, w.week, i);
+    for (int k = school_count(eng); k > 0; --k) out.emplace_back(i, pick(pool, Rng::to_unit(eng(), eng())));
+  };
+  auto friend_edges = [&](std::uint32_t i, std::vector<Edge>& out) {
+    if (tp.friend_degree <= 0 || members.size() < 2) return;
+    auto eng = w.rng.engine(Stream::friend_tie, w.week, i);
+    for (int k = friend_count(eng); k > 0; --k) {
+      const double u = Rng::to_unit(eng(), eng());
+      const std::vector<std::uint32_t>* pool = &members;
+      if (u < tp.friend_same_school_share && p.school[i] != kNoSchool) {
+        pool = &by_school[p.school[i]];
+      } else if (u < tp.friend_same_school_share + tp.friend_same_district_share) {
+        pool = &by_area[p.area[i]];
+      }
+      if (pool->size() < 2) pool = &members;
+      // Homophily: of a few candidates, befriend the one closest in individual risk.
+      std::uint32_t best = pick(*pool, Rng::to_unit(eng(), eng()));
+      for (int c = 1; c < tp.friend_risk_candidates; ++c) {
+        const auto j = pick(*pool, Rng::to_unit(eng(), eng()));
+        if (std::abs(p.risk[j] - p.risk[i]) < std::abs(p.risk[best] - p.risk[i])) best = j;
+      }
+      out.emplace_back(i, best);
+    }
+  };
+
+  // Every member draws its ties from its own keyed stream, so members can be handled in any
+  // order: with several threads each takes a share of the members and the shares are joined in
+  // member order, giving exactly the edge list of the one-thread loop.
+  const int threads = std::max(1, w.threads);
+  const bool parallel = threads > 1 && members.size() >= 4096;
+  std::vector<Edge> edges;
+  std::vector<std::vector<Edge>> shares(parallel ? static_cast<std::size_t>(threads) * 4 : 0);
+  auto draw = [&](auto&& edges_of) {
+    edges.clear();
+    if (!parallel) {
+      for (auto i : members) edges_of(i, edges);
+      return;
+    }
+    const auto nshares = static_cast<std::int64_t>(shares.size());
+    const auto nmembers = static_cast<std::int64_t>(members.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (std::int64_t sh = 0; sh < nshares; ++sh) {
+      auto& out = shares[sh];
+      out.clear();
+      for (std::int64_t k = nmembers * sh / nshares; k < nmembers * (sh + 1) / nshares; ++k) edges_of(members[k], out);
+    }
+    for (const auto& out : shares) edges.insert(edges.end(), out.begin(), out.end());
+  };
+
+  draw(school_edges);
+  w.ties.school[cohort] = Csr::from_edges(first, rows, edges);
+  draw(friend_edges);
+  w.ties.friendship[cohort] = Csr::from_edges(first, rows, edges);
+
+  for (auto i = first; i < last; ++i) {
+    std::uint16_t s = 0, f = 0;
+    for (auto j : w.ties.school[cohort].row(i)) s += is_dealing(p.state[j]) ? 1 : 0;
+    for (auto j : w.ties.friendship[cohort].row(i)) f += is_dealing(p.state[j]) ? 1 : 0;
+    p.dealing_schoolmates[i] = s;
+    p.dealing_friends[i] = f;
+  }
+}
+
+bool join_network(World& w, std::uint32_t i) {
+  const int a = w.pop.area[i];
+  const auto& nets = w.networks;
+  const auto begin = nets.area_network_begin[a];
+  const auto end = nets.area_network_begin[a + 1];
+  static thread_local std::vector<double> open;  // reused: no allocation per recruit
+  open.assign(end - begin, 0.0);
+  for (auto k = begin; k < end; ++k) open[k - begin] = nets.open_places(nets.area_networks[k]);
+  const int pick = weighted_index(open, w.rng.uniform(Stream::network_choice, w.week, i));
+  if (pick < 0) return false;
+  const auto n = nets.area_networks[begin + pick];
+  w.pop.network[i] = static_cast<std::int16_t>(n);
+  ++w.networks.members[n];
+  return true;
+}
+
+void order_by_priority(const World& w, std::vector<Decision>& candidates) {
+  static thread_local std::vector<std::pair<double, Decision>> keyed;  // reused every week
+  keyed.clear();
+  keyed.reserve(candidates.size());
+  for (const auto& d : candidates) {
+    keyed.emplace_back(w.rng.uniform(Stream::recruit_priority, w.week, d.agent), d);
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const auto& x, const auto& y) {
+    return x.first != y.first ? x.first < y.first : x.second.agent < y.second.agent;
+  });
+  for (std::size_t k = 0; k < keyed.size(); ++k) candidates[k] = keyed[k].second;
+}
+
+}  // namespace drift::detail

@@ -1,0 +1,205 @@
+#pragma once
+// Commit-phase operations shared by the weekly processes. Each keeps the incremental state
+// (tallies, exposure counts, network membership, clocks) consistent with the youth's state.
+#include <omp.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <vector>
+
+#include "drift/model/world.hpp"
+
+namespace drift::detail {
+
+// Fresh competing clocks for the youth's current state (keyed by this week).
+void draw_state_clocks(World& w, std::uint32_t i);
+
+// Moves youth i to state `to`, updating tallies, ties' exposure and network membership.
+// Does not draw clocks (callers decide which to keep).
+void set_state(World& w, std::uint32_t i, State to);
+
+// A new youth of age `age` takes vacant slot i.
+void enter_youth(World& w, std::uint32_t i, int age);
+
+// Youth i leaves the city (ageing out or moving away); the slot becomes vacant.
+void leave(World& w, std::uint32_t i);
+
+// Registration of youth i as a suspect this week (for dealing when `drug`, at an arrest; else
+// for a non-drug offence). Counts the youth once per simulated year and age among the week's new
+// suspects, and ends the follow-up of a pending release. Changes no state.
+void register_suspect(World& w, std::uint32_t i, bool drug);
+
+// Clock of the next non-drug registration (stream offending): on entry, or after a registration.
+float offence_clock(const World& w, std::uint32_t i, bool after_registration);
+
+// Recomputes youth i's weekly registration hazard (after its age or record changed).
+void refresh_offence_hazard(World& w, std::uint32_t i);
+
+// Recounts w.present_by_age from the population (after the population changes).
+void count_present_by_age(World& w);
+
+// Job status change with its tallies and a fresh labour clock.
+void set_job(World& w, std::uint32_t i, Job job);
+
+// Attitude without dealing ties, from traits; depends on age through school attendance.
+float baseline_attitude(const World& w, std::uint32_t i);
+
+// (Re)builds the school and friendship ties of one cohort among its present youths and
+// recounts their exposure in those layers.
+void build_cohort_ties(World& w, int cohort);
+
+// Joins youth i (entering dealing) to an open network of its territory; false when none is open.
+bool join_network(World& w, std::uint32_t i);
+
+// Orders candidates for scarce network places by a keyed random priority, so that no youth is
+// favoured by its slot number.
+void order_by_priority(const World& w, std::vector<Decision>& candidates);
+
+// Index drawn with probability proportional to weights (all >= 0), or -1 when they sum to 0.
+int weighted_index(const std::vector<double>& weights, double u);
+
+// Bit k of the result is set when state[k] lies in [lo, hi], for k < len <= 64.
+inline std::uint64_t state_mask(const State* state, int len, State lo, State hi) {
+  const auto* s = reinterpret_cast<const std::uint8_t*>(state);
+  const auto first = static_cast<std::uint8_t>(lo);
+  const auto span = static_cast<std::uint8_t>(static_cast<std::uint8_t>(hi) - first);
+#if defined(__SSE2__)
+  if (len == 64) {
+    // (s - first) <= span, byte-wise: subtract, then saturating-subtract span; zero means inside.
+    const __m128i base = _mm_set1_epi8(static_cast<char>(first));
+    const __m128i width = _mm_set1_epi8(static_cast<char>(span));
+    const __m128i zero = _mm_setzero_si128();
+    std::uint64_t mask = 0;
+    for (int q = 0; q < 4; ++q) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16 * q));
+      const __m128i outside = _mm_subs_epu8(_mm_sub_epi8(v, base), width);
+      const auto bits = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(outside, zero)));
+      mask |= static_cast<std::uint64_t>(bits) << (16 * q);
+    }
+    return mask;
+  }
+#endif
+  std::uint64_t mask = 0;
+  for (int k = 0; k < len; ++k) {
+    mask |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(s[k] - first) <= span) << k;
+  }
+  return mask;
+}
+
+// Writes the positions of the set bits of mask, in increasing order, to list; returns how many.
+inline int mask_positions(std::uint64_t mask, std::uint8_t* list) {
+  int n = 0;
+  while (mask) {
+    list[n++] = static_cast<std::uint8_t>(std::countr_zero(mask));
+    mask &= mask - 1;
+  }
+  return n;
+}
+
+// Slots below which decide() runs on the calling thread alone: a parallel region costs more
+// than it saves on so little work. Results never depend on it (decisions are merged in order).
+inline constexpr std::int64_t kMinParallelSlots = 8192;
+
+// Slots per chunk when n slots are shared among threads: about eight chunks per thread (so
+// that threads taking chunks as they become free end together), at least 1024 slots, and a
+// multiple of 64 (the block size of the processes).
+inline std::int64_t parallel_chunk(std::int64_t n, int threads) {
+  constexpr std::int64_t kChunksPerThread = 8;
+  const std::int64_t per = (n + threads * kChunksPerThread - 1) / (threads * kChunksPerThread);
+  return std::max<std::int64_t>(1024, (per + 63) / 64 * 64);
+}
+
+// Runs body(begin, end, buffer) over contiguous slot ranges covering [0, n), in parallel over
+// w.threads threads, and leaves the decisions in w.decisions in agent order. The slots are cut
+// into a few chunks per thread (boundaries multiples of 64), each with its own buffer; threads
+// take chunks as they become free (so that neither the age mix of the cohorts nor a busy core
+// holds the others up) and the buffers are merged in chunk order, so the result is the same for
+// any thread count and any schedule.
+template <class Body>
+const std::vector<Decision>& decide_ranges(World& w, Body&& body) {
+  const auto n = static_cast<std::int64_t>(w.pop.size());
+  const int threads = std::max(1, w.threads);
+  if (threads == 1 || n < kMinParallelSlots) {
+    w.decisions.clear();
+    body(std::int64_t{0}, n, w.decisions);
+    return w.decisions;
+  }
+  const std::int64_t chunk = parallel_chunk(n, threads);
+  const std::int64_t chunks = (n + chunk - 1) / chunk;
+  if (static_cast<std::int64_t>(w.scratch.size()) < chunks) w.scratch.resize(chunks);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    auto& buffer = w.scratch[c];
+    buffer.clear();
+    body(c * chunk, std::min(n, (c + 1) * chunk), buffer);
+  }
+  w.decisions.clear();
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    w.decisions.insert(w.decisions.end(), w.scratch[c].begin(), w.scratch[c].end());
+  }
+  return w.decisions;
+}
+
+// Runs fn(i, buffer) for every slot in parallel over w.threads threads and leaves the
+// decisions in w.decisions in agent order, for any thread count (see decide_ranges).
+template <class Fn>
+const std::vector<Decision>& decide(World& w, Fn&& fn) {
+  return decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
+    for (std::int64_t i = begin; i < end; ++i) fn(static_cast<std::uint32_t>(i), out);
+  });
+}
+
+// The state ranges the processes pass to decide_states rely on this order.
+static_assert(static_cast<int>(State::uninvolved) + 1 == static_cast<int>(State::at_risk) &&
+                  static_cast<int>(State::at_risk) + 1 == static_cast<int>(State::runner) &&
+                  static_cast<int>(State::runner) + 1 == static_cast<int>(State::dealer) &&
+                  static_cast<int>(State::dealer) + 1 == static_cast<int>(State::detained) &&
+                  static_cast<int>(State::detained) + 1 == static_cast<int>(State::released) &&
+                  static_cast<int>(State::released) + 1 == static_cast<int>(State::desisted),
+              "decide_states ranges assume the declaration order of State");
+
+// As decide(), but fn is called (in agent order) only for slots whose state lies in [lo, hi],
+// found 64 at a time from a bit mask of the state bytes. For processes that act on rare states
+// (dealing, detention, relapse) this avoids touching other columns.
+template <class Fn>
+const std::vector<Decision>& decide_states(World& w, State lo, State hi, Fn&& fn) {
+  const State* state = w.pop.state.data();
+  return decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
+    std::uint8_t list[64];
+    for (std::int64_t b = begin; b < end; b += 64) {
+      const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+      const int m = mask_positions(state_mask(state + b, len, lo, hi), list);
+      for (int j = 0; j < m; ++j) fn(static_cast<std::uint32_t>(b + list[j]), out);
+    }
+  });
+}
+
+// Weekly hazards of the form h = static_cast<float>(c * std::exp(x) [* m]), evaluated for a
+// batch: out[j] receives exactly the float that expression gives (c[j * c_stride], m[j] when m
+// is not null; the products are rounded in that order, as in the hazard functions).
+//
+// The exponential is first approximated in a loop the compiler vectorises (range reduction
+// x = k ln2 + r, |r| <= ln2/2, and the Taylor polynomial of degree 13 in Estrin's scheme:
+// relative error below 2^-46 by a conservative bound, 2^-51 measured, against at most 2^-52
+// for std::exp). The double product then differs from the one with std::exp by a relative
+// 2^-45 at most, so both round to the same float (round to nearest) unless the
+// product lies within that distance of a float rounding boundary (a midpoint between two
+// floats). The test below keeps a margin of 2^-39 (the product's 29 bits beyond float precision
+// must differ from the midpoint pattern by more than 2^14 units): the rare products that fail
+// it (about 3 in 100 000), and any outside the plain range (|x| > 700, results that are not
+// normal floats, NaN), are evaluated again with std::exp. The result is therefore the same,
+// bit for bit, as the plain expression.
+void float_hazards(const double* c, std::size_t c_stride, const double* x, const float* m, float* out,
+                   int n);
+
+// Probability-free firing: subtract this week's hazard from the remaining clock.
+inline bool tick(float& clock, float hazard) {
+  clock -= hazard;
+  return clock <= 0.0f;
+}
+
+}  // namespace drift::detail

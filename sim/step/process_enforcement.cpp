@@ -1,0 +1,90 @@
+#include <cmath>
+
+#include "drift/step/processes.hpp"
+#include "lifecycle.hpp"
+
+namespace drift {
+
+double arrest_hazard(const World& w, std::uint32_t i) {
+  const auto& e = w.params.enforcement;
+  const double base = w.pop.state[i] == State::dealer ? e.dealer_arrest_hazard : e.runner_arrest_hazard;
+  return base * w.mult.arrest[i];
+}
+
+namespace {
+// 1 + geometric number of further weeks, mean detention_weeks_mean.
+std::uint16_t detention_weeks(const World& w, std::uint32_t i) {
+  const double mean = w.params.enforcement.detention_weeks_mean;
+  if (mean <= 1.0) return 1;
+  const double stay = 1.0 - 1.0 / mean;  // weekly probability of staying one more week
+  const double u = w.rng.uniform(Stream::detention_length, w.week, i);
+  const double extra = std::floor(std::log(u) / std::log(stay));
+  return static_cast<std::uint16_t>(std::min(1.0 + extra, 65535.0));
+}
+}  // namespace
+
+void enforce(World& w) {
+  auto& p = w.pop;
+  enum : std::uint32_t { release, end_probation, arrest };
+  // arrest_hazard() with the parameters read once; a multiplier that is exactly 1 is left out.
+  const double dealer_arrest = w.params.enforcement.dealer_arrest_hazard;
+  const double runner_arrest = w.params.enforcement.runner_arrest_hazard;
+  const bool multiplied = w.mult.active;
+  auto arrest_of = [&](std::uint32_t i) {
+    const double base = p.state[i] == State::dealer ? dealer_arrest : runner_arrest;
+    return static_cast<float>(multiplied ? base * w.mult.arrest[i] : base);
+  };
+  // Only runners, dealers, detained and released youths (states runner..released) are visited.
+  const auto& decisions = detail::decide_states(w, State::runner, State::released,
+                                                [&](std::uint32_t i, std::vector<Decision>& out) {
+    switch (p.state[i]) {
+      case State::detained:
+        if (--p.countdown[i] == 0) out.push_back({i, release});
+        break;
+      case State::released:
+        if (p.countdown[i] == 0 || --p.countdown[i] == 0) out.push_back({i, end_probation});
+        break;
+      case State::runner:
+      case State::dealer:
+        if (detail::tick(p.clock_c[i], arrest_of(i))) out.push_back({i, arrest});
+        break;
+      default:
+        break;
+    }
+  });
+  const auto probation = static_cast<std::uint16_t>(w.params.enforcement.probation_weeks);
+  for (const auto& d : decisions) {
+    const auto i = d.agent;
+    const int a = p.area[i];
+    switch (d.what) {
+      case release:
+        ++w.tally(a, Tally::releases);
+        p.countdown[i] = probation;
+        detail::set_state(w, i, State::released);
+        detail::draw_state_clocks(w, i);
+        // The job search starts afresh on release.
+        p.clock_job[i] = static_cast<float>(w.rng.exponential(Stream::job_change, w.week, i));
+        // Observation: the release waits for its first registration and its 13-week check.
+        p.pending_release_week[i] = w.week;
+        w.release_events.push_back({w.week, 0, ReleaseEvent::released});
+        w.followups.push_back({w.week, i, true});
+        break;
+      case end_probation:
+        detail::set_state(w, i, State::desisted);
+        detail::draw_state_clocks(w, i);
+        break;
+      case arrest:
+        ++w.tally(a, Tally::arrests);
+        if (p.last_arrest_week[i] == kNever) ++w.tally(a, Tally::record);
+        p.last_arrest_week[i] = w.week;
+        detail::register_suspect(w, i, true);  // an arrest registers a suspect for dealing
+        detail::refresh_offence_hazard(w, i);  // now with a record
+        if (p.job[i] != Job::none) detail::set_job(w, i, Job::none);
+        p.countdown[i] = detention_weeks(w, i);
+        detail::set_state(w, i, State::detained);
+        break;
+    }
+  }
+}
+
+}  // namespace drift

@@ -1,0 +1,169 @@
+#include <algorithm>
+
+#include "drift/step/processes.hpp"
+#include "lifecycle.hpp"
+
+namespace drift {
+
+double job_finding_hazard(const World& w, std::uint32_t i) {
+  const auto& l = w.params.labour;
+  const auto& p = w.pop;
+  double h = l.job_finding_hazard * w.mult.job_finding[i];
+  if (w.has_current_record(i)) {
+    // A current record closes most VOG-requiring jobs and some others (stigma).
+    const double blocked = std::min(1.0, l.vog_blocked_share * w.mult.vog_blocked[i]);
+    h *= l.record_job_hr * (1.0 - l.vog_required_share * blocked);
+  }
+  if (is_dealing(p.state[i])) h *= l.dealing_job_hr;
+  return h;
+}
+
+namespace {
+// One block of up to 64 slots. Every eligible youth except the jobless with a record ticks its
+// labour clock, in a branch-free loop the compiler vectorises: the employed with the job-loss
+// hazard, the jobless with job_finding_hazard() without its record term (without multipliers one
+// of two constants, with them finding * multiplier [* dealing_job_hr]; exactly the floats the
+// formula gives). mark[k] is 1 when the clock of slot b + k fired, 2 for a jobless youth with a
+// record (left to the caller, who evaluates the full formula), else 0. Returns whether any mark
+// is set.
+struct LabourColumns {
+  const State* state;
+  const std::uint8_t* age;
+  const Job* job;
+  const std::int32_t* last_arrest;
+  const float* finding_mult;  // w.mult.job_finding, used when kMultiplied
+  float* clock;
+  int working_age;
+  float plain, plain_dealing, loss;
+  double finding, dealing_job_hr;
+};
+
+template <bool kMultiplied>
+[[gnu::noinline]] unsigned labour_block(const LabourColumns& c, std::int64_t b, int len, std::uint8_t* mark) {
+  const float* __restrict finding_mult = kMultiplied ? c.finding_mult + b : nullptr;
+  const double finding = c.finding, dealing_job_hr = c.dealing_job_hr;
+  const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(c.state + b);
+  const std::uint8_t* __restrict age = c.age + b;
+  const auto* __restrict job = reinterpret_cast<const std::uint8_t*>(c.job + b);
+  const std::int32_t* __restrict last_arrest = c.last_arrest + b;
+  float* __restrict clock = c.clock + b;
+  std::uint8_t* __restrict out = mark;
+  const auto working_age = static_cast<std::uint8_t>(std::clamp(c.working_age, 0, 255));
+  const bool nobody = c.working_age > 255;
+  const float plain = c.plain, plain_dealing = c.plain_dealing, loss = c.loss;
+  constexpr auto kVacant = static_cast<std::uint8_t>(State::vacant);
+  constexpr auto kDetained = static_cast<std::uint8_t>(State::detained);
+  constexpr auto kRunner = static_cast<std::uint8_t>(State::runner);
+  constexpr auto kJobless = static_cast<std::uint8_t>(Job::none);
+  if (nobody) {
+    for (int k = 0; k < len; ++k) out[k] = 0;
+    return 0;
+  }
+  unsigned any = 0;
+#pragma omp simd reduction(| : any)
+  for (int k = 0; k < len; ++k) {
+    const std::uint8_t s = state[k];
+    const unsigned ok = static_cast<unsigned>(s != kVacant) & static_cast<unsigned>(s != kDetained) &
+                        static_cast<unsigned>(age[k] >= working_age);
+    const unsigned jobless = job[k] == kJobless;
+    const unsigned later = jobless & static_cast<unsigned>(last_arrest[k] != kNever);
+    const bool dealing = static_cast<std::uint8_t>(s - kRunner) <= 1;
+    float found;
+    if constexpr (kMultiplied) {
+      const double base = finding * finding_mult[k];
+      found = static_cast<float>(dealing ? base * dealing_job_hr : base);
+    } else {
+      found = dealing ? plain_dealing : plain;
+    }
+    const float h = jobless ? found : loss;
+    const float next = clock[k] - h;
+    const unsigned now = ok & (later ^ 1u);
+    clock[k] = now ? next : clock[k];
+    const unsigned m = (now & static_cast<unsigned>(next <= 0.0f)) | ((ok & later) << 1);
+    out[k] = static_cast<std::uint8_t>(m);
+    any |= m;
+  }
+  return any;
+}
+}  // namespace
+
+void labour_market(World& w) {
+  auto& p = w.pop;
+  const auto& l = w.params.labour;
+  enum : std::uint32_t { find, lose };
+  // Parameters read once; job_finding_hazard() and World::has_current_record() written out
+  // below with the same operations in the same order, so that they inline.
+  const int working_age = l.working_age;
+  const int week = w.week;
+  const int lookback_young = w.params.enforcement.record_lookback_weeks_young;
+  const int lookback = w.params.enforcement.record_lookback_weeks;
+  const double finding = l.job_finding_hazard;
+  const double vog_blocked_share = l.vog_blocked_share;
+  const double record_job_hr = l.record_job_hr;
+  const double vog_required_share = l.vog_required_share;
+  const double dealing_job_hr = l.dealing_job_hr;
+  const float loss = static_cast<float>(l.job_loss_hazard);
+  const bool multiplied = w.mult.active;
+  // Without multipliers (all exactly 1) the hazard of a youth without a current record takes
+  // one of two values.
+  const float plain = static_cast<float>(finding);
+  const float plain_dealing = static_cast<float>(finding * dealing_job_hr);
+  const State* state = p.state.data();
+  const std::uint8_t* age = p.age.data();
+  const Job* job = p.job.data();
+  const std::int32_t* last_arrest = p.last_arrest_week.data();
+  float* clock = p.clock_job.data();
+
+  auto finding_hazard = [&](std::uint32_t i) -> float {
+    const auto last = last_arrest[i];
+    const bool record = last != kNever && week - last < (age[i] < 23 ? lookback_young : lookback);
+    if (!multiplied && !record) return is_dealing(state[i]) ? plain_dealing : plain;
+    double h = finding * w.mult.job_finding[i];
+    if (record) {
+      // A current record closes most VOG-requiring jobs and some others (stigma).
+      const double blocked = std::min(1.0, vog_blocked_share * w.mult.vog_blocked[i]);
+      h *= record_job_hr * (1.0 - vog_required_share * blocked);
+    }
+    if (is_dealing(state[i])) h *= dealing_job_hr;
+    return static_cast<float>(h);
+  };
+
+  const LabourColumns cols{state, age, job, last_arrest, w.mult.job_finding.data(), clock, working_age,
+                           plain, plain_dealing, loss, finding, dealing_job_hr};
+  const auto& decisions = detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end,
+                                                       std::vector<Decision>& out) {
+    for (std::int64_t b = begin; b < end; b += 64) {
+      const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+      std::uint8_t mark[64];
+      const unsigned any = multiplied ? labour_block<true>(cols, b, len, mark) : labour_block<false>(cols, b, len, mark);
+      if (!any) continue;
+      std::uint8_t list[64];
+      int m = 0;
+      for (int k = 0; k < len; ++k) {
+        list[m] = static_cast<std::uint8_t>(k);
+        m += mark[k] != 0;
+      }
+      for (int j = 0; j < m; ++j) {
+        const auto i = static_cast<std::uint32_t>(b + list[j]);
+        if (mark[list[j]] == 1) {
+          out.push_back({i, job[i] == Job::none ? find : lose});
+        } else if (detail::tick(clock[i], finding_hazard(i))) {
+          out.push_back({i, find});
+        }
+      }
+    }
+  });
+  for (const auto& d : decisions) {
+    const auto i = d.agent;
+    if (d.what == find) {
+      ++w.tally(p.area[i], Tally::jobs_found);
+      const double status_share = std::min(1.0, l.status_job_share * w.mult.status_job[i]);
+      const bool status = w.rng.uniform(Stream::job_quality, w.week, i) < status_share;
+      detail::set_job(w, i, status ? Job::status : Job::ordinary);
+    } else {
+      detail::set_job(w, i, Job::none);
+    }
+  }
+}
+
+}  // namespace drift

@@ -1,0 +1,146 @@
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include "drift/step/processes.hpp"
+#include "lifecycle.hpp"
+
+namespace drift {
+
+namespace {
+// Everything one pass needs, read once (passed by value so that it lives in registers).
+struct NormaliseColumns {
+  const State* state;
+  const std::uint8_t* age;
+  const std::uint16_t *dn, *ds, *df;
+  const float* baseline;
+  const float* mult;  // nullptr while no intervention is active (every multiplier is 1)
+  float* attitude;
+  float rate;
+  double sensitivity, neighbour_weight, friend_weight, school_weight;
+  int leaving_age;
+};
+
+// The saturation term 1 - exp(-sensitivity * e) (as a float) depends only on the youth's counts
+// of dealing ties (and on whether its schoolmates count), which take few distinct values: it is
+// remembered per count triple within one pass. Same inputs, same double expression, same float.
+struct Saturation {
+  static constexpr int kMax = 8;  // counts 0..7 in every layer are remembered
+  float value[kMax][kMax][kMax];
+  std::uint8_t known[kMax][kMax][kMax] = {};
+};
+
+// "Dealers are ordinary traders": the more dealing ties, the closer the target gets to 1.
+inline void normalise_exposed(const NormaliseColumns& c, std::int64_t i, Saturation& memo) {
+  float target = c.baseline[i];
+  const unsigned dn = c.dn[i], df = c.df[i];
+  const unsigned ds = c.age[i] < c.leaving_age ? c.ds[i] : 0u;
+  auto saturation = [&] {
+    // World::weighted_exposure, written out so that it inlines (schoolmates count only while
+    // at school; adding the +0 of a youth at school without dealing schoolmates changes nothing).
+    double e = c.neighbour_weight * dn + c.friend_weight * df;
+    if (c.age[i] < c.leaving_age) e += c.school_weight * c.ds[i];
+    return static_cast<float>(1.0 - std::exp(-c.sensitivity * e));
+  };
+  float g;
+  if (dn < Saturation::kMax && df < Saturation::kMax && ds < Saturation::kMax) {
+    if (!memo.known[dn][df][ds]) {
+      memo.value[dn][df][ds] = saturation();
+      memo.known[dn][df][ds] = 1;
+    }
+    g = memo.value[dn][df][ds];
+  } else {
+    g = saturation();
+  }
+  target += (1.0f - target) * g;
+  if (c.mult) target *= c.mult[i];
+  c.attitude[i] += c.rate * (target - c.attitude[i]);
+}
+
+// One block of up to 64 slots from `b`: every youth without dealing ties moves towards its
+// baseline (times the multiplier when one is given), in a branch-free loop the compiler
+// vectorises; tied[k] marks the youths with dealing ties, left to the caller. Returns whether
+// any is marked. The float operations are those of the one-slot-at-a-time formula.
+template <bool kMultiplied>
+[[gnu::noinline]] unsigned normalise_block(const NormaliseColumns& c, std::int64_t b, int len, std::uint8_t* tied_out) {
+  const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(c.state + b);
+  const std::uint16_t* __restrict dn = c.dn + b;
+  const std::uint16_t* __restrict ds = c.ds + b;
+  const std::uint16_t* __restrict df = c.df + b;
+  const float* __restrict baseline = c.baseline + b;
+  const float* __restrict mult = kMultiplied ? c.mult + b : nullptr;
+  float* __restrict attitude = c.attitude + b;
+  std::uint8_t* __restrict tied = tied_out;
+  const float rate = c.rate;
+  constexpr auto kVacant = static_cast<std::uint8_t>(State::vacant);
+  unsigned any = 0;
+#pragma omp simd reduction(| : any)
+  for (int k = 0; k < len; ++k) {
+    const unsigned live = state[k] != kVacant;
+    const unsigned ties = (dn[k] | ds[k] | df[k]) != 0;
+    float target = baseline[k];
+    if constexpr (kMultiplied) target *= mult[k];
+    const float next = attitude[k] + rate * (target - attitude[k]);
+    // Bitwise select (keeps the store unconditional, so the loop stays vectorised).
+    const std::uint32_t keep = (live & (ties ^ 1u)) ? 0xffffffffu : 0u;
+    attitude[k] = std::bit_cast<float>((std::bit_cast<std::uint32_t>(next) & keep) |
+                                       (std::bit_cast<std::uint32_t>(attitude[k]) & ~keep));
+    const unsigned t = live & ties;
+    tied[k] = static_cast<std::uint8_t>(t);
+    any |= t;
+  }
+  return any;
+}
+
+// Blocks of 64 slots: first every youth without dealing ties (vectorised), then the few with
+// ties, listed without branches. Each slot is updated once.
+void normalise_range(const NormaliseColumns c, std::int64_t begin, std::int64_t end) {
+  Saturation memo;
+  for (std::int64_t b = begin; b < end; b += 64) {
+    const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+    std::uint8_t tied[64];
+    const unsigned any = c.mult ? normalise_block<true>(c, b, len, tied) : normalise_block<false>(c, b, len, tied);
+    if (!any) continue;
+    std::uint8_t list[64];
+    int m = 0;
+    for (int k = 0; k < len; ++k) {
+      list[m] = static_cast<std::uint8_t>(k);
+      m += tied[k];
+    }
+    for (int j = 0; j < m; ++j) normalise_exposed(c, b + list[j], memo);
+  }
+}
+}  // namespace
+
+void normalise_attitudes(World& w) {
+  const auto& np = w.params.normalisation;
+  const auto& tp = w.params.ties;
+  auto& p = w.pop;
+  const NormaliseColumns c{p.state.data(),
+                           p.age.data(),
+                           p.dealing_neighbours.data(),
+                           p.dealing_schoolmates.data(),
+                           p.dealing_friends.data(),
+                           p.baseline_attitude.data(),
+                           w.mult.active ? w.mult.attitude.data() : nullptr,
+                           p.attitude.data(),
+                           static_cast<float>(np.adjustment_rate),
+                           np.exposure_sensitivity,
+                           tp.neighbourhood_weight,
+                           tp.friend_weight,
+                           tp.school_weight,
+                           w.params.population.school_leaving_age};
+  const auto n = static_cast<std::int64_t>(p.size());
+  const int threads = n < detail::kMinParallelSlots ? 1 : std::max(1, w.threads);
+  if (threads == 1) {
+    normalise_range(c, 0, n);
+    return;
+  }
+  // Chunks taken as threads become free; every slot is independent of the others.
+  const std::int64_t chunk = detail::parallel_chunk(n, threads);
+  const std::int64_t chunks = (n + chunk - 1) / chunk;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (std::int64_t k = 0; k < chunks; ++k) normalise_range(c, k * chunk, std::min(n, (k + 1) * chunk));
+}
+
+}  // namespace drift

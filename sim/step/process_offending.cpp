@@ -1,0 +1,91 @@
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "drift/step/processes.hpp"
+#include "lifecycle.hpp"
+
+namespace drift {
+
+double offending_age_shape(const Parameters& params, int age) {
+  const auto& o = params.offending;
+  const double a = age;
+  if (a > o.peak_age) return std::exp(-o.decline_per_year * (a - o.peak_age));
+  auto rise = [&](double x) { return 1.0 / (1.0 + std::exp(-(x - o.rise_age) / o.rise_width)); };
+  return rise(a) / rise(o.peak_age);
+}
+
+namespace {
+// Weekly hazard without its risk factor: rate / 52 x age shape x [record] record_hr.
+double offending_base(const Parameters& params, int age, bool record) {
+  const auto& o = params.offending;
+  return o.other_rate_peak / kWeeksPerYear * offending_age_shape(params, age) * (record ? o.record_hr : 1.0);
+}
+}  // namespace
+
+double offending_hazard(const World& w, std::uint32_t i) {
+  const auto& p = w.pop;
+  return offending_base(w.params, p.age[i], p.last_arrest_week[i] != kNever) *
+         std::exp(w.params.offending.risk_log_hr * p.risk[i]);
+}
+
+namespace {
+// One block of up to 64 slots: every present youth outside detention ticks its clock by its
+// weekly hazard (kept current in offence_hazard), in a branch-free loop the compiler
+// vectorises. fired[k] is 1 when the clock of slot b + k fired. Returns whether any did.
+[[gnu::noinline]] unsigned offending_block(const State* __restrict state_in, const float* __restrict hazard,
+                                           float* __restrict clock, int len, std::uint8_t* __restrict fired) {
+  const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(state_in);
+  constexpr auto kVacant = static_cast<std::uint8_t>(State::vacant);
+  constexpr auto kDetained = static_cast<std::uint8_t>(State::detained);
+  unsigned any = 0;
+#pragma omp simd reduction(| : any)
+  for (int k = 0; k < len; ++k) {
+    const unsigned ok = static_cast<unsigned>(state[k] != kVacant) & static_cast<unsigned>(state[k] != kDetained);
+    const float next = clock[k] - hazard[k];
+    clock[k] = ok ? next : clock[k];
+    const unsigned f = ok & static_cast<unsigned>(next <= 0.0f);
+    fired[k] = static_cast<std::uint8_t>(f);
+    any |= f;
+  }
+  return any;
+}
+}  // namespace
+
+void register_offending(World& w) {
+  auto& p = w.pop;
+  const State* state = p.state.data();
+  const float* hazard = p.offence_hazard.data();
+  float* clock = p.clock_offence.data();
+  // The hazard of a youth changes only with its age (birthdays), its record (arrests) and its
+  // entry or departure, where offence_hazard is recomputed as offending_hazard() gives it.
+  detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
+    std::uint8_t fired[64];
+    for (std::int64_t b = begin; b < end; b += 64) {
+      const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+      if (!offending_block(state + b, hazard + b, clock + b, len, fired)) continue;
+      for (int k = 0; k < len; ++k) {
+        if (fired[k]) out.push_back({static_cast<std::uint32_t>(b + k), 0});
+      }
+    }
+  });
+  for (const auto& d : w.decisions) {
+    detail::register_suspect(w, d.agent, false);
+    clock[d.agent] = detail::offence_clock(w, d.agent, true);
+  }
+}
+
+void follow_releases(World& w) {
+  std::size_t done = 0;
+  for (const auto& f : w.followups) {
+    if (f.release_week + kFollowupWeeks > w.week) break;  // in release order
+    ++done;
+    if (!f.present) continue;
+    const bool job = w.pop.job[f.agent] != Job::none;
+    w.release_events.push_back({f.release_week, w.week - f.release_week,
+                                job ? ReleaseEvent::followed_13w_job : ReleaseEvent::followed_13w});
+  }
+  w.followups.erase(w.followups.begin(), w.followups.begin() + static_cast<std::ptrdiff_t>(done));
+}
+
+}  // namespace drift

@@ -1,0 +1,384 @@
+// The drift program, run as a user would: exit codes, messages and result files.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drift/experiments/experiment.hpp"
+#include "drift/model/parameters.hpp"
+#include "drift/results/results.hpp"
+
+namespace drift {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kDrift = DRIFT_BINARY;
+const std::string kSource = DRIFT_SOURCE_DIR;
+
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = fs::temp_directory_path() /
+            ("drift_cli_" + std::to_string(::getpid()) + "_" + info->test_suite_name() + "_" + info->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string write(const std::string& name, const std::string& content) const {
+    const auto p = path(name);
+    std::ofstream(p, std::ios::binary) << content;
+    return p;
+  }
+  std::string path(const std::string& name) const { return (path_ / name).string(); }
+  std::string str() const { return path_.string(); }
+  std::vector<std::string> files() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(path_)) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+ private:
+  fs::path path_;
+};
+
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+// `text` in backquotes or double quotes (built by appending: GCC 12 warns falsely on
+// "x" + std::string + "x" at -O3).
+std::string enclosed(std::string_view text, char mark) {
+  std::string s(1, mark);
+  s.append(text);
+  s.push_back(mark);
+  return s;
+}
+
+struct Result {
+  int status = -1;
+  std::string output;  // stdout and stderr
+};
+
+// Runs a shell command in `dir`, capturing both output streams.
+Result run(const std::string& command, const std::string& dir) {
+  // Passive OpenMP waiting keeps multi-threaded runs quick on a busy machine; results do not
+  // depend on it.
+  const std::string full = "cd " + quoted(dir) + " && OMP_WAIT_POLICY=passive " + command + " 2>&1";
+  Result r;
+  FILE* pipe = ::popen(full.c_str(), "r");
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buf{};
+  std::size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+Result drift(const std::string& args, const std::string& dir) { return run(quoted(kDrift) + " " + args, dir); }
+
+// A city small enough to run in well under a second, with busy hazards.
+const char* kTiny = R"(name: tiny
+description: A tiny city for the command-line tests
+simulation:
+  weeks: 20
+  burn_in_weeks: 10
+  replicates: 2
+  population_scale: 0.2
+areas:
+  list:
+    - {name: North, youth_12_17: 600, youth_18_26: 900, low_income_share: 0.2, schools: 1}
+    - {name: South, youth_12_17: 450, youth_18_26: 720, low_income_share: 0.3, schools: 1}
+networks:
+  count: 4
+onset:
+  onset_hazard: 0.05
+recruitment:
+  entry_hazard: 0.2
+)";
+
+// The same with a typo in a top-level key on line 2, column 1.
+const char* kTypo = R"(name: bad
+simulaton:
+  weeks: 20
+areas:
+  list:
+    - {name: North, youth_12_17: 600, youth_18_26: 900, low_income_share: 0.2, schools: 1}
+)";
+
+TEST(CliValidate, AcceptsTheUtrechtScenario) {
+  TempDir dir;
+  const auto r = drift("validate " + quoted(kSource + "/scenarios/utrecht.yaml"), dir.str());
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("valid"), std::string::npos) << r.output;
+}
+
+TEST(CliValidate, RejectsATypoWithFileLineAndColumn) {
+  TempDir dir;
+  dir.write("bad.yaml", kTypo);
+  const auto r = drift("validate bad.yaml", dir.str());
+  EXPECT_NE(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("bad.yaml:2:1: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("simulaton"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("did you mean 'simulation'"), std::string::npos) << r.output;
+}
+
+TEST(CliValidate, AcceptsTheShippedTargetsFile) {
+  TempDir dir;
+  const auto r = drift("validate " + quoted(kSource + "/scenarios/targets/netherlands.yaml"), dir.str());
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("valid targets file (11 targets: 9 for fitting, 2 held out)"), std::string::npos)
+      << r.output;
+}
+
+TEST(CliValidate, RejectsABadTargetsFileWithFileLineColumnAndKey) {
+  TempDir dir;
+  dir.write("targets.yaml",
+            "targets:\n  - name: x\n    statistic: suspects_per_10k_age_16\n    value: lots\n"
+            "    standard_error: 1\n    unit: u\n    source: s\n    use: fit\n");
+  const auto r = drift("validate targets.yaml", dir.str());
+  EXPECT_NE(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("targets.yaml:4:12: key 'targets[0].value'"), std::string::npos) << r.output;
+}
+
+TEST(CliValidate, RejectsAnUnknownOverride) {
+  TempDir dir;
+  dir.write("tiny.yaml", kTiny);
+  const auto r = drift("validate tiny.yaml --set simulation.wekks=3", dir.str());
+  EXPECT_NE(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("simulation.wekks"), std::string::npos) << r.output;
+}
+
+TEST(CliRun, BadFileWritesNoResultFile) {
+  TempDir dir;
+  dir.write("bad.yaml", kTypo);
+  const auto r = drift("run bad.yaml --out out.h5 -q", dir.str());
+  EXPECT_NE(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("bad.yaml:2:1: "), std::string::npos) << r.output;
+  EXPECT_EQ(dir.files(), (std::vector<std::string>{"bad.yaml"}));
+  EXPECT_FALSE(fs::exists(dir.path("results")));
+}
+
+TEST(CliRun, OneAndTwoThreadsWriteIdenticalResults) {
+  TempDir dir;
+  dir.write("tiny.yaml", kTiny);
+  const auto one = drift("run tiny.yaml --threads 1 -q --out one.h5", dir.str());
+  ASSERT_EQ(one.status, 0) << one.output;
+  const auto two = drift("run tiny.yaml --threads 2 -q --out two.h5", dir.str());
+  ASSERT_EQ(two.status, 0) << two.output;
+  EXPECT_EQ(dir.files(), (std::vector<std::string>{"one.h5", "tiny.yaml", "two.h5"}));
+  const ResultReader a(dir.path("one.h5")), b(dir.path("two.h5"));
+  const auto da = a.dataset("/strategies/baseline/by_area/dealing");
+  const auto db = b.dataset("/strategies/baseline/by_area/dealing");
+  EXPECT_EQ(da.shape, (std::vector<std::uint64_t>{2, 20, 2}));
+  EXPECT_EQ(da.shape, db.shape);
+  EXPECT_EQ(da.values, db.values);
+  double dealing = 0;
+  for (double v : da.values) dealing += v;
+  EXPECT_GT(dealing, 0) << "the tiny city should see some dealing";
+  for (const auto& m : area_metrics()) {
+    EXPECT_EQ(a.dataset("/strategies/baseline/by_area/" + m.name).values,
+              b.dataset("/strategies/baseline/by_area/" + m.name).values)
+        << m.name;
+  }
+  // The summary is printed and names the file.
+  EXPECT_NE(one.output.find("Strategy: baseline"), std::string::npos) << one.output;
+  EXPECT_NE(one.output.find("one.h5"), std::string::npos) << one.output;
+}
+
+TEST(CliRun, SetOverridesTheNumberOfWeeks) {
+  TempDir dir;
+  dir.write("tiny.yaml", kTiny);
+  const auto r = drift("run tiny.yaml -q -t 1 --set simulation.weeks=5 --out five.h5", dir.str());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const ResultReader f(dir.path("five.h5"));
+  EXPECT_EQ(f.dataset("/strategies/baseline/timeseries/dealing").shape, (std::vector<std::uint64_t>{2, 5}));
+  EXPECT_EQ(f.numeric_attribute("/", "weeks"), 5);
+}
+
+TEST(CliRun, ReplicatesAndSeedOptionsOverrideTheFile) {
+  TempDir dir;
+  dir.write("tiny.yaml", kTiny);
+  ASSERT_EQ(drift("run tiny.yaml -q -t 1 -r 3 --seed 7 --out a.h5", dir.str()).status, 0);
+  ASSERT_EQ(drift("run tiny.yaml -q -t 1 -r 3 --seed 8 --out b.h5", dir.str()).status, 0);
+  const ResultReader a(dir.path("a.h5")), b(dir.path("b.h5"));
+  EXPECT_EQ(a.numeric_attribute("/", "seed"), 7);
+  EXPECT_EQ(a.dataset("/strategies/baseline/timeseries/youths").shape, (std::vector<std::uint64_t>{3, 20}));
+  EXPECT_NE(a.dataset("/strategies/baseline/by_area/at_risk").values,
+            b.dataset("/strategies/baseline/by_area/at_risk").values);
+}
+
+TEST(CliRun, DefaultResultPathUsesTheScenarioName) {
+  TempDir dir;
+  dir.write("tiny.yaml", kTiny);
+  const auto r = drift("run tiny.yaml -q -t 1", dir.str());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(fs::exists(dir.path("results/tiny.h5"))) << r.output;
+}
+
+TEST(CliSummarize, PrintsTheSummaryOfAResultFile) {
+  TempDir dir;
+  dir.write("tiny.yaml", kTiny);
+  ASSERT_EQ(drift("run tiny.yaml -q -t 1 --out tiny.h5", dir.str()).status, 0);
+  const auto table = drift("summarize tiny.h5", dir.str());
+  EXPECT_EQ(table.status, 0) << table.output;
+  EXPECT_NE(table.output.find("Strategy: baseline"), std::string::npos) << table.output;
+  EXPECT_NE(table.output.find("new_entries"), std::string::npos) << table.output;
+  const auto csv = drift("summarize tiny.h5 --format csv", dir.str());
+  EXPECT_EQ(csv.status, 0) << csv.output;
+  EXPECT_EQ(csv.output.rfind("strategy,outcome,unit,", 0), 0u) << csv.output;
+  const auto missing = drift("summarize nothing.h5", dir.str());
+  EXPECT_NE(missing.status, 0);
+}
+
+TEST(CliParams, MarkdownListsEveryParameterPath) {
+  TempDir dir;
+  const auto r = drift("params --markdown", dir.str());
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const auto& p : parameter_table()) {
+    EXPECT_NE(r.output.find(enclosed(p.path, '`')), std::string::npos) << p.path;
+  }
+  const auto plain = drift("params", dir.str());
+  ASSERT_EQ(plain.status, 0);
+  for (const auto& p : parameter_table()) EXPECT_NE(plain.output.find(std::string(p.path)), std::string::npos) << p.path;
+}
+
+TEST(CliSchema, IsValidJson) {
+  TempDir dir;
+  const auto r = run(quoted(kDrift) + " schema | /usr/bin/python3 -c 'import json,sys; json.load(sys.stdin)'",
+                     dir.str());
+  EXPECT_EQ(r.status, 0) << r.output;
+  // And the pipe's check itself rejects what is not JSON.
+  EXPECT_NE(run("echo '{\"a\": ' | /usr/bin/python3 -c 'import json,sys; json.load(sys.stdin)'", dir.str()).status, 0);
+}
+
+TEST(CliSchema, NamesEveryParameterGroup) {
+  TempDir dir;
+  const auto r = drift("schema", dir.str());
+  ASSERT_EQ(r.status, 0);
+  for (const auto& g : parameter_groups()) {
+    EXPECT_NE(r.output.find(enclosed(g.name, '"')), std::string::npos) << g.name;
+  }
+}
+
+TEST(CliUsage, MissingSubcommandFailsAndVersionSucceeds) {
+  TempDir dir;
+  EXPECT_NE(drift("", dir.str()).status, 0);
+  EXPECT_NE(drift("frobnicate", dir.str()).status, 0);
+  const auto v = drift("--version", dir.str());
+  EXPECT_EQ(v.status, 0) << v.output;
+  EXPECT_FALSE(v.output.empty());
+}
+
+// --- drift calibrate and drift run --posterior ---
+
+const char* kCalibrate = R"(calibrate:
+  parameters:
+    recruitment.entry_hazard: [0.05, 0.4]
+    enforcement.runner_arrest_hazard: [0.002, 0.05]
+  design: latin_hypercube
+  points: 8
+  targets: targets.yaml
+  acceptance: {quantile: 0.5}
+)";
+
+const char* kCliTargets = R"(targets:
+  - name: suspects_minors
+    statistic: suspects_per_10k_12_17
+    value: 150
+    standard_error: 50
+    unit: per 10,000 per year
+    source: test
+    use: fit
+  - name: peak
+    statistic: suspects_per_10k_18_22
+    value: 178
+    interval: [150, 200]
+    unit: per 10,000 per year
+    source: test
+    use: validate
+)";
+
+TEST(CliCalibrate, WritesTheCalibrationFileAndACalibratedScenarioThatValidates) {
+  TempDir dir;
+  // Over a year of weeks, so that yearly rates have data.
+  dir.write("tiny.yaml", kTiny);
+  dir.write("cal.yaml", std::string("extends: tiny.yaml\nsimulation: {weeks: 60}\n") + kCalibrate);
+  dir.write("targets.yaml", kCliTargets);
+  const auto r = drift("calibrate cal.yaml --out out/cal.h5 -t 2 -q", dir.str());
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const char* text : {"recruitment.entry_hazard", "posterior median", "90% interval",
+                           "suspects_minors", "validate", "quantile 0.5", " accepted, tolerance"}) {
+    EXPECT_NE(r.output.find(text), std::string::npos) << text << "\n" << r.output;
+  }
+  ASSERT_TRUE(fs::exists(dir.path("out/cal.h5")));
+  EXPECT_FALSE(fs::exists(dir.path("out/cal.h5.parts")));
+  ResultReader f(dir.path("out/cal.h5"));
+  EXPECT_EQ(f.attribute("/", "format"), "drift-calibration");
+  EXPECT_EQ(f.attribute("/", "acceptance"), "quantile 0.5");
+  // At least half the points (more when distances tie with the cut-off).
+  const auto accepted = static_cast<std::uint64_t>(f.numeric_attribute("/", "accepted"));
+  EXPECT_GE(accepted, 4u);
+  EXPECT_EQ(f.dataset("/design/points").shape, (std::vector<std::uint64_t>{8, 2}));
+  EXPECT_EQ(f.dataset("/distance").shape, (std::vector<std::uint64_t>{8}));
+  EXPECT_EQ(f.dataset("/posterior/points").shape, (std::vector<std::uint64_t>{accepted, 2}));
+  EXPECT_EQ(f.strings("/targets/use"), (std::vector<std::string>{"fit", "validate"}));
+  EXPECT_EQ(f.dataset("/fit/simulated_median").shape, (std::vector<std::uint64_t>{2}));
+
+  // drift summarize prints the same tables from the file.
+  const auto sum = drift("summarize out/cal.h5", dir.str());
+  EXPECT_EQ(sum.status, 0) << sum.output;
+  const auto table_start = r.output.find("Calibration:");
+  const auto table_end = r.output.find("Calibration: out/cal.h5");
+  EXPECT_EQ(sum.output, r.output.substr(table_start, table_end - table_start));
+
+  // The calibrated scenario extends the original by a relative path and is valid.
+  ASSERT_TRUE(fs::exists(dir.path("out/cal.yaml")));
+  std::ifstream in(dir.path("out/cal.yaml"));
+  const std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(yaml.find("extends: ../cal.yaml"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("entry_hazard: "), std::string::npos) << yaml;
+  const auto v = drift("validate out/cal.yaml", dir.str());
+  EXPECT_EQ(v.status, 0) << v.output << yaml;
+
+  // Runs with posterior draws record them.
+  const auto p = drift("run cal.yaml -q -t 2 -r 3 --posterior out/cal.h5 --out post.h5", dir.str());
+  ASSERT_EQ(p.status, 0) << p.output;
+  ResultReader post(dir.path("post.h5"));
+  EXPECT_EQ(post.dataset("/posterior/draw_index").shape, (std::vector<std::uint64_t>{3}));
+  EXPECT_EQ(post.dataset("/posterior/points").shape, (std::vector<std::uint64_t>{3, 2}));
+}
+
+TEST(CliCalibrate, ReportsProblemsWithExitCodeTwo) {
+  TempDir dir;
+  dir.write("cal.yaml", std::string(kTiny) + kCalibrate);
+  dir.write("targets.yaml", kCliTargets);
+  dir.write("bad_targets.yaml",
+            "targets:\n  - {name: a, statistic: rearest_2y, value: 1, standard_error: 1, "
+            "unit: u, source: s, use: fit}\n");
+  const auto r = drift("calibrate cal.yaml --targets bad_targets.yaml --out cal.h5 -q", dir.str());
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("bad_targets.yaml:2:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("did you mean 'rearrest_2y'"), std::string::npos) << r.output;
+  dir.write("plain.yaml", kTiny);
+  const auto none = drift("calibrate plain.yaml --out cal.h5 -q", dir.str());
+  EXPECT_EQ(none.status, 2) << none.output;
+  EXPECT_NE(none.output.find("no calibrate section"), std::string::npos) << none.output;
+  EXPECT_FALSE(fs::exists(dir.path("cal.h5")));
+}
+
+}  // namespace
+}  // namespace drift

@@ -1,0 +1,571 @@
+// Observables that match registered figures: non-drug registrations, suspects counted once per
+// year, the release ledger, the run statistics and their storage. Shares are checked within 4
+// binomial standard deviations.
+#include "drift/experiments/observables.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "step/lifecycle.hpp"
+#include "drift/step/processes.hpp"
+#include "drift/results/results.hpp"
+#include "drift/experiments/runner.hpp"
+#include "drift/step/build_world.hpp"
+#include "drift/step/step.hpp"
+
+namespace drift {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<AreaSpec> two_areas() { return {{"North", 600, 900, 0.2, 2}, {"South", 600, 900, 0.3, 1}}; }
+
+// No transitions at all: only the registration process acts.
+Parameters quiet_params() {
+  Parameters p;
+  p.simulation.burn_in_weeks = 0;
+  p.onset.onset_hazard = 0;
+  p.onset.recovery_hazard = 0;
+  p.recruitment.entry_hazard = 0;
+  p.careers.progression_hazard = 0;
+  p.careers.desistance_hazard = 0;
+  p.enforcement.runner_arrest_hazard = 0;
+  p.enforcement.dealer_arrest_hazard = 0;
+  p.relapse.released_hazard = 0;
+  p.relapse.desisted_hazard = 0;
+  p.labour.job_finding_hazard = 0;
+  p.labour.job_loss_hazard = 0;
+  p.networks.count = 4;
+  return p;
+}
+
+std::vector<std::uint32_t> youths(const World& w) {
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+    if (w.pop.state[i] != State::vacant) out.push_back(i);
+  }
+  return out;
+}
+
+std::int64_t sum(const std::vector<std::int64_t>& v) {
+  std::int64_t s = 0;
+  for (auto x : v) s += x;
+  return s;
+}
+
+// Youth i detained with `weeks` left, as an arrest leaves it (with a record).
+void detain(World& w, std::uint32_t i, std::uint16_t weeks) {
+  w.pop.last_arrest_week[i] = w.week;
+  w.pop.countdown[i] = weeks;
+  detail::set_state(w, i, State::detained);
+}
+
+// ------------------------------------------------------------------------------------- process
+
+TEST(Offending, HazardIsRateTimesAgeCurveRiskAndRecord) {
+  auto p = quiet_params();
+  p.offending.other_rate_peak = 0.2;
+  p.offending.risk_log_hr = 0.5;
+  p.offending.record_hr = 3.0;
+  World w = build_world(p, two_areas(), 1);
+  const auto ids = youths(w);
+  const auto i = ids[ids.size() / 2];
+  const auto& o = p.offending;
+  const int age = w.pop.age[i];
+  auto rise = [&](double a) { return 1.0 / (1.0 + std::exp(-(a - o.rise_age) / o.rise_width)); };
+  const double shape = age > o.peak_age ? std::exp(-o.decline_per_year * (age - o.peak_age))
+                                        : rise(age) / rise(o.peak_age);
+  EXPECT_DOUBLE_EQ(offending_age_shape(p, age), shape);
+  const double expected = 0.2 / 52 * shape * std::exp(0.5 * w.pop.risk[i]);
+  EXPECT_NEAR(offending_hazard(w, i), expected, 1e-15);
+  w.pop.last_arrest_week[i] = 0;
+  EXPECT_NEAR(offending_hazard(w, i), 3.0 * expected, 1e-15);
+}
+
+TEST(Offending, AgeCurveRisesToOneAtThePeakAndFallsAfter) {
+  const Parameters p;
+  const int peak = static_cast<int>(p.offending.peak_age);
+  EXPECT_DOUBLE_EQ(offending_age_shape(p, peak), 1.0);
+  for (int a = 12; a < peak; ++a) EXPECT_LT(offending_age_shape(p, a), offending_age_shape(p, a + 1)) << a;
+  for (int a = peak; a < 27; ++a) EXPECT_GT(offending_age_shape(p, a), offending_age_shape(p, a + 1)) << a;
+  EXPECT_NEAR(offending_age_shape(p, peak + 2), std::exp(-2 * p.offending.decline_per_year), 1e-12);
+}
+
+TEST(Offending, ShareRegisteredInOneWeekIsOneMinusExpOfTheHazard) {
+  auto p = quiet_params();
+  p.offending.other_rate_peak = 52 * 0.05;  // 5% a week at the peak age
+  World w = build_world(p, two_areas(), 3);
+  double expected = 0, variance = 0;
+  for (auto i : youths(w)) {
+    const double q = 1.0 - std::exp(-static_cast<double>(static_cast<float>(offending_hazard(w, i))));
+    expected += q;
+    variance += q * (1 - q);
+  }
+  begin_week(w);
+  register_offending(w);
+  const auto registered = static_cast<double>(sum(w.new_suspects));
+  EXPECT_GT(registered, 0);
+  EXPECT_NEAR(registered, expected, 4 * std::sqrt(variance));
+  EXPECT_EQ(sum(w.new_drug_suspects), 0);
+}
+
+TEST(Offending, RegistrationChangesNoStateOfTheModel) {
+  auto p = quiet_params();
+  p.offending.other_rate_peak = 52 * 0.5;
+  World w = build_world(p, two_areas(), 4);
+  const auto before = w.pop;
+  const auto tallies = w.tallies;
+  begin_week(w);
+  register_offending(w);
+  ASSERT_GT(sum(w.new_suspects), 0);
+  EXPECT_EQ(w.pop.state, before.state);
+  EXPECT_EQ(w.pop.job, before.job);
+  EXPECT_EQ(w.pop.last_arrest_week, before.last_arrest_week);
+  EXPECT_EQ(w.pop.countdown, before.countdown);
+  EXPECT_EQ(w.pop.clock_a, before.clock_a);
+  EXPECT_EQ(w.pop.clock_job, before.clock_job);
+  EXPECT_EQ(w.tallies, tallies);
+}
+
+TEST(Offending, DetainedYouthsAreNotRegistered) {
+  auto p = quiet_params();
+  p.offending.other_rate_peak = 1e6;  // every clock fires at once
+  World w = build_world(p, two_areas(), 5);
+  const auto ids = youths(w);
+  for (std::size_t k = 0; k < ids.size(); k += 2) detain(w, ids[k], 50);
+  begin_week(w);
+  register_offending(w);
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    const bool registered = w.pop.last_suspect_year[ids[k]] == 0;
+    EXPECT_EQ(registered, k % 2 == 1) << "youth " << ids[k];
+  }
+}
+
+TEST(Offending, StepResultsDoNotDependOnTheRegistrationRate) {
+  // The registrations use their own stream and change no state: the model's course is the same.
+  auto p = quiet_params();
+  p.onset.onset_hazard = 0.01;
+  p.recruitment.entry_hazard = 0.05;
+  p.enforcement.runner_arrest_hazard = 0.05;
+  p.relapse.released_hazard = 0.02;
+  p.labour.job_finding_hazard = 0.02;
+  auto q = p;
+  q.offending.other_rate_peak = 5.0;
+  World a = build_world(p, two_areas(), 6);
+  World b = build_world(q, two_areas(), 6);
+  for (int t = 0; t < 60; ++t) {
+    step(a);
+    step(b);
+  }
+  EXPECT_EQ(a.pop.state, b.pop.state);
+  EXPECT_EQ(a.pop.clock_a, b.pop.clock_a);
+  EXPECT_EQ(a.tallies, b.tallies);
+  EXPECT_EQ(a.new_drug_suspects, b.new_drug_suspects);
+}
+
+TEST(Offending, KeptHazardEqualsTheFormulaAfterBirthdaysArrestsAndTurnover) {
+  auto p = quiet_params();
+  p.onset.onset_hazard = 0.02;
+  p.recruitment.entry_hazard = 0.1;
+  p.enforcement.runner_arrest_hazard = 0.1;
+  p.enforcement.detention_weeks_mean = 3;
+  p.relapse.released_hazard = 0.05;
+  World w = build_world(p, two_areas(), 12);
+  for (int t = 0; t < 120; ++t) step(w);  // two birthdays, a cohort turnover, arrests
+  ASSERT_GT(std::count_if(w.pop.last_arrest_week.begin(), w.pop.last_arrest_week.end(),
+                          [](std::int32_t x) { return x != kNever; }),
+            0);
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+    const float expected = w.pop.state[i] == State::vacant ? 0.0f : static_cast<float>(offending_hazard(w, i));
+    ASSERT_EQ(w.pop.offence_hazard[i], expected) << "youth " << i;
+  }
+}
+
+// ------------------------------------------------------------------------------- bookkeeping
+
+TEST(Suspects, AYouthRegisteredTwiceInAYearCountsOnceAndAgainTheNextYear) {
+  World w = build_world(quiet_params(), two_areas(), 7);
+  const auto i = youths(w).front();
+  const int k = w.pop.age[i] - w.params.population.min_age;
+  begin_week(w);
+  detail::register_suspect(w, i, false);
+  detail::register_suspect(w, i, false);
+  EXPECT_EQ(w.new_suspects[k], 1);
+  w.week = 30;
+  begin_week(w);
+  detail::register_suspect(w, i, true);  // for dealing: a new drug suspect, not a new suspect
+  EXPECT_EQ(w.new_suspects[k], 0);
+  EXPECT_EQ(w.new_drug_suspects[k], 1);
+  w.week = 51;
+  begin_week(w);
+  detail::register_suspect(w, i, true);
+  EXPECT_EQ(sum(w.new_suspects) + sum(w.new_drug_suspects), 0);
+  w.week = 52;
+  begin_week(w);
+  detail::register_suspect(w, i, false);
+  EXPECT_EQ(w.new_suspects[k], 1);
+  EXPECT_EQ(w.new_drug_suspects[k], 0);
+}
+
+TEST(Suspects, YearsCountFromWeekZeroAndRoundDownInTheBurnIn) {
+  EXPECT_EQ(year_of_week(0), 0);
+  EXPECT_EQ(year_of_week(51), 0);
+  EXPECT_EQ(year_of_week(52), 1);
+  EXPECT_EQ(year_of_week(-1), -1);
+  EXPECT_EQ(year_of_week(-52), -1);
+  EXPECT_EQ(year_of_week(-53), -2);
+}
+
+TEST(Suspects, ADrugArrestRegistersASuspectForDealing) {
+  auto p = quiet_params();
+  p.enforcement.runner_arrest_hazard = 1e3;
+  World w = build_world(p, two_areas(), 8);
+  const auto i = youths(w).front();
+  detail::set_state(w, i, State::at_risk);
+  ASSERT_TRUE(detail::join_network(w, i));
+  detail::set_state(w, i, State::runner);
+  detail::draw_state_clocks(w, i);
+  begin_week(w);
+  enforce(w);
+  ASSERT_EQ(w.pop.state[i], State::detained);
+  EXPECT_EQ(sum(w.new_suspects), 1);
+  EXPECT_EQ(sum(w.new_drug_suspects), 1);
+  EXPECT_EQ(w.pop.last_drug_suspect_year[i], 0);
+}
+
+TEST(ReleaseLedger, ReleaseAtWeekTenAndRegistrationAtWeekSeventyGiveADelayOfSixty) {
+  World w = build_world(quiet_params(), two_areas(), 9);
+  const auto i = youths(w).front();
+  w.week = 9;
+  detain(w, i, 1);
+  w.week = 10;
+  begin_week(w);
+  enforce(w);
+  ASSERT_EQ(w.pop.state[i], State::released);
+  ASSERT_EQ(w.release_events.size(), 1u);
+  EXPECT_EQ(w.release_events[0].kind, ReleaseEvent::released);
+  EXPECT_EQ(w.pop.pending_release_week[i], 10);
+  w.week = 70;
+  begin_week(w);
+  detail::register_suspect(w, i, false);
+  ASSERT_EQ(w.release_events.size(), 1u);
+  EXPECT_EQ(w.release_events[0].kind, ReleaseEvent::reregistered);
+  EXPECT_EQ(w.release_events[0].release_week, 10);
+  EXPECT_EQ(w.release_events[0].delay, 60);
+  EXPECT_EQ(w.pop.pending_release_week[i], kNever);
+  // Only the first registration after a release counts.
+  begin_week(w);
+  detail::register_suspect(w, i, false);
+  EXPECT_TRUE(w.release_events.empty());
+}
+
+TEST(ReleaseLedger, AYouthLeavingWithAPendingReleaseIsCensoredThen) {
+  World w = build_world(quiet_params(), two_areas(), 10);
+  const auto i = youths(w).front();
+  w.pop.pending_release_week[i] = 5;
+  w.week = 30;
+  begin_week(w);
+  detail::leave(w, i);
+  ASSERT_EQ(w.release_events.size(), 1u);
+  EXPECT_EQ(w.release_events[0].kind, ReleaseEvent::left);
+  EXPECT_EQ(w.release_events[0].delay, 25);
+  EXPECT_EQ(w.pop.pending_release_week[i], kNever);
+}
+
+TEST(ReleaseLedger, JobIsCheckedThirteenWeeksAfterReleaseForYouthsStillPresent) {
+  World w = build_world(quiet_params(), two_areas(), 11);
+  const auto ids = youths(w);
+  const auto a = ids[0], b = ids[1], c = ids[2];
+  w.week = 3;
+  for (auto i : {a, b, c}) detain(w, i, 1);
+  w.week = 4;
+  begin_week(w);
+  enforce(w);
+  ASSERT_EQ(w.followups.size(), 3u);
+  detail::set_job(w, a, Job::ordinary);
+  for (w.week = 5; w.week < 17; ++w.week) {
+    begin_week(w);
+    follow_releases(w);
+    EXPECT_TRUE(w.release_events.empty()) << w.week;
+  }
+  detail::leave(w, c);
+  begin_week(w);  // week 17 = release week + 13
+  follow_releases(w);
+  ASSERT_EQ(w.release_events.size(), 2u);
+  EXPECT_EQ(w.release_events[0].kind, ReleaseEvent::followed_13w_job);
+  EXPECT_EQ(w.release_events[1].kind, ReleaseEvent::followed_13w);
+  EXPECT_EQ(w.release_events[0].delay, 13);
+  EXPECT_TRUE(w.followups.empty());
+}
+
+// ------------------------------------------------------------------------------- statistics
+
+RunOutput hand_run(int weeks) {
+  const Parameters p;
+  RunOutput r;
+  r.weeks = weeks;
+  r.areas = 1;
+  r.min_age = p.population.min_age;
+  r.ages = p.population.max_age - p.population.min_age;
+  const auto cells = static_cast<std::size_t>(weeks) * r.ages;
+  r.present_by_age.assign(cells, 0.0);
+  r.new_suspects.assign(cells, 0.0);
+  r.new_drug_suspects.assign(cells, 0.0);
+  r.ledger.assign(weeks);
+  return r;
+}
+
+double stat(const std::vector<double>& v, const std::string& name) {
+  const int k = run_statistic_index(name);
+  EXPECT_GE(k, 0) << name;
+  return k >= 0 ? v[k] : std::nan("");
+}
+
+TEST(RunStatistics, NamesAreStableAndUnique) {
+  const auto& d = run_statistic_definitions();
+  EXPECT_EQ(d.front().name, "suspects_per_10k_age_12");
+  EXPECT_GE(run_statistic_index("suspects_per_10k_age_26"), 0);
+  EXPECT_EQ(run_statistic_index("suspects_per_10k_age_27"), -1);
+  for (const char* n : {"suspects_per_10k_12_17", "suspects_per_10k_18_22", "drug_share_12_17",
+                        "drug_share_18_26", "rearrest_1y", "rearrest_2y", "work_13w_after_release"}) {
+    EXPECT_GE(run_statistic_index(n), 0) << n;
+  }
+  for (std::size_t k = 0; k < d.size(); ++k) EXPECT_EQ(run_statistic_index(d[k].name), static_cast<int>(k));
+}
+
+TEST(RunStatistics, HandBuiltRunGivesHandComputedValues) {
+  auto r = hand_run(2 * 52 + 20);  // two whole years and a partial one (left out)
+  auto at = [&](int week, int age) { return static_cast<std::size_t>(week) * r.ages + (age - r.min_age); };
+  for (int t = 0; t < r.weeks; ++t) {
+    for (int a = 12; a <= 25; ++a) r.present_by_age[at(t, a)] = 200;  // age 26: nobody
+  }
+  // Age 12: 3 suspects in year 0, 1 in year 1 (of whom 1 for dealing); 50 in the partial year.
+  r.new_suspects[at(0, 12)] = 2;
+  r.new_suspects[at(40, 12)] = 1;
+  r.new_suspects[at(60, 12)] = 1;
+  r.new_drug_suspects[at(60, 12)] = 1;
+  r.new_suspects[at(110, 12)] = 50;
+  // Age 18: 4 suspects in year 0; age 20: 2 in year 1, both for dealing; age 24: 6, 3 for dealing.
+  r.new_suspects[at(10, 18)] = 4;
+  r.new_suspects[at(70, 20)] = 2;
+  r.new_drug_suspects[at(70, 20)] = 2;
+  r.new_suspects[at(5, 24)] = 6;
+  r.new_drug_suspects[at(5, 24)] = 3;
+  // Releases: week 10 (re-registered after 60 weeks), week 20 (3 releases: one re-registered at
+  // 10 weeks, one left the model after 30 weeks, one never re-registered), week 100 (no full
+  // follow-up for one year: left out).
+  auto& l = r.ledger;
+  l.releases[10] = 1;
+  l.reregistered_104w[10] = 1;
+  l.releases[20] = 3;
+  l.reregistered_52w[20] = 1;
+  l.reregistered_104w[20] = 1;
+  l.censored_52w[20] = 1;
+  l.censored_104w[20] = 1;
+  l.releases[100] = 2;
+  l.reregistered_52w[100] = 2;
+  l.reregistered_104w[100] = 2;
+  l.followed_13w[10] = 1;
+  l.followed_13w[20] = 3;
+  l.job_13w[20] = 1;
+
+  const auto v = run_statistics(r, Parameters{});
+  ASSERT_EQ(v.size(), run_statistic_definitions().size());
+  // Person-years per age: 200 youths x 2 years = 400.
+  EXPECT_DOUBLE_EQ(stat(v, "suspects_per_10k_age_12"), 1e4 * 4 / 400);
+  EXPECT_DOUBLE_EQ(stat(v, "suspects_per_10k_age_13"), 0.0);
+  EXPECT_DOUBLE_EQ(stat(v, "suspects_per_10k_age_18"), 1e4 * 4 / 400);
+  EXPECT_TRUE(std::isnan(stat(v, "suspects_per_10k_age_26")));
+  EXPECT_DOUBLE_EQ(stat(v, "suspects_per_10k_12_17"), 1e4 * 4 / 2400);
+  EXPECT_DOUBLE_EQ(stat(v, "suspects_per_10k_18_22"), 1e4 * 6 / 2000);
+  EXPECT_DOUBLE_EQ(stat(v, "drug_share_12_17"), 1.0 / 4);
+  EXPECT_DOUBLE_EQ(stat(v, "drug_share_18_26"), 5.0 / 12);
+  // One year: releases of weeks 10 and 20 (4, of whom 1 censored), 1 re-registered.
+  EXPECT_DOUBLE_EQ(stat(v, "rearrest_1y"), 1.0 / 3);
+  // Two years: only releases of weeks 0..20 qualify (weeks = 124): 2 of 3.
+  EXPECT_DOUBLE_EQ(stat(v, "rearrest_2y"), 2.0 / 3);
+  EXPECT_DOUBLE_EQ(stat(v, "work_13w_after_release"), 1.0 / 4);
+}
+
+TEST(RunStatistics, ReleaseAtWeekTenReregisteredAtWeekSeventyCountsForTwoYearsNotOne) {
+  auto r = hand_run(300);
+  r.ledger.releases[10] = 1;
+  r.ledger.reregistered_104w[10] = 1;  // delay 60
+  const auto v = run_statistics(r, Parameters{});
+  EXPECT_DOUBLE_EQ(stat(v, "rearrest_1y"), 0.0);
+  EXPECT_DOUBLE_EQ(stat(v, "rearrest_2y"), 1.0);
+}
+
+TEST(RunStatistics, CensoredReleasesLeaveTheDenominatorAndNoDataGivesNaN) {
+  auto r = hand_run(300);
+  r.ledger.releases[0] = 2;
+  r.ledger.censored_52w[0] = 2;
+  r.ledger.censored_104w[0] = 2;
+  const auto v = run_statistics(r, Parameters{});
+  EXPECT_TRUE(std::isnan(stat(v, "rearrest_1y")));
+  EXPECT_TRUE(std::isnan(stat(v, "rearrest_2y")));
+  EXPECT_TRUE(std::isnan(stat(v, "work_13w_after_release")));
+  EXPECT_TRUE(std::isnan(stat(v, "suspects_per_10k_age_12")));
+  EXPECT_TRUE(std::isnan(stat(v, "drug_share_12_17")));
+  // Too short for a whole year: no suspects statistic either.
+  auto short_run = hand_run(40);
+  for (auto& x : short_run.present_by_age) x = 100;
+  EXPECT_TRUE(std::isnan(stat(run_statistics(short_run, Parameters{}), "suspects_per_10k_age_15")));
+}
+
+// ---------------------------------------------------------------------- runs, files, parts
+
+const char* kSmall = R"(name: observed
+simulation: {weeks: 120, burn_in_weeks: 30, replicates: 2, population_scale: 0.5, seed: 11}
+networks: {count: 4}
+enforcement: {runner_arrest_hazard: 0.05, dealer_arrest_hazard: 0.05, detention_weeks_mean: 4}
+recruitment: {entry_hazard: 0.05}
+areas:
+  list:
+    - {name: North, youth_12_17: 600, youth_18_26: 900, low_income_share: 0.3, schools: 1}
+    - {name: South, youth_12_17: 400, youth_18_26: 700, low_income_share: 0.1, schools: 1}
+strategies:
+  - name: baseline
+)";
+
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = fs::temp_directory_path() /
+            ("drift_observables_" + std::to_string(::getpid()) + "_" + info->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name, const std::string& text = "") const {
+    const auto p = (path_ / name).string();
+    if (!text.empty()) std::ofstream(p) << text;
+    return p;
+  }
+
+ private:
+  fs::path path_;
+};
+
+TEST(ObservedRun, RunRecordsSuspectsAndReleasesConsistently) {
+  TempDir dir;
+  const auto sc = load_scenario(dir.file("s.yaml", kSmall));
+  const auto runs = run_unit(sc, 0, 1);
+  const auto& r = runs.at(0);
+  ASSERT_EQ(r.ages, 15);
+  ASSERT_EQ(r.present_by_age.size(), static_cast<std::size_t>(r.weeks) * r.ages);
+  double suspects = 0, drug = 0, releases = 0, arrests = 0;
+  for (std::size_t k = 0; k < r.new_suspects.size(); ++k) {
+    suspects += r.new_suspects[k];
+    drug += r.new_drug_suspects[k];
+  }
+  for (int t = 0; t < r.weeks; ++t) {
+    releases += r.total(area_metric_index("releases"), t);
+    arrests += r.total(area_metric_index("arrests"), t);
+    double present = 0;
+    for (int k = 0; k < r.ages; ++k) present += r.present_by_age[static_cast<std::size_t>(t) * r.ages + k];
+    EXPECT_LE(present, r.total(area_metric_index("youths"), t));
+  }
+  EXPECT_GT(suspects, 0);
+  EXPECT_GT(drug, 0);
+  EXPECT_LE(drug, arrests);
+  double ledger_releases = 0;
+  for (int t = 0; t < r.weeks; ++t) {
+    const auto& l = r.ledger;
+    ledger_releases += l.releases[t];
+    EXPECT_LE(l.reregistered_52w[t], l.reregistered_104w[t]);
+    EXPECT_LE(l.censored_52w[t], l.censored_104w[t]);
+    EXPECT_LE(l.reregistered_104w[t] + l.censored_104w[t], l.releases[t]);
+    EXPECT_LE(l.job_13w[t], l.followed_13w[t]);
+    EXPECT_LE(l.followed_13w[t], l.releases[t]);
+    // Releases without a full window are censored at the end of the horizon unless registered.
+    if (t + 52 > r.weeks) {
+      EXPECT_EQ(l.reregistered_52w[t] + l.censored_52w[t], l.releases[t]) << t;
+    }
+  }
+  EXPECT_EQ(ledger_releases, releases);
+  const auto v = run_statistics(r, sc.params);
+  EXPECT_GT(stat(v, "suspects_per_10k_age_17"), 0);
+  EXPECT_GE(stat(v, "rearrest_1y"), 0);
+  EXPECT_LE(stat(v, "rearrest_1y"), 1);
+}
+
+TEST(ObservedRun, PartFilesKeepTheObservedRecord) {
+  TempDir dir;
+  const auto sc = load_scenario(dir.file("s.yaml", kSmall));
+  const SweepDesign none;
+  const auto parts = dir.file("parts");
+  ASSERT_EQ(run_units(sc, none, parts, RunOptions{}), 0u);
+  const auto loaded = load_point(sc, none, parts, 0);
+  const auto direct = run_unit(sc, 1, 1);
+  const auto& a = loaded.strategies.at(0).replicates.at(1);
+  const auto& b = direct.at(0);
+  EXPECT_EQ(a.min_age, b.min_age);
+  EXPECT_EQ(a.ages, b.ages);
+  EXPECT_EQ(a.present_by_age, b.present_by_age);
+  EXPECT_EQ(a.new_suspects, b.new_suspects);
+  EXPECT_EQ(a.new_drug_suspects, b.new_drug_suspects);
+  const auto ca = a.ledger.columns();
+  const auto cb = b.ledger.columns();
+  for (std::size_t c = 0; c < ca.size(); ++c) EXPECT_EQ(*ca[c], *cb[c]) << c;
+  EXPECT_GT(b.ledger.columns().size(), 0u);
+}
+
+TEST(ObservedRun, ResultFileHoldsObservedDatasetsAndStatistics) {
+  TempDir dir;
+  const auto sc = load_scenario(dir.file("s.yaml", kSmall));
+  const auto out = run_experiment(sc, RunOptions{});
+  const auto path = dir.file("out.h5");
+  write_results(path, sc, out, Provenance{"test"});
+  ResultReader f(path);
+  const std::string g = "/strategies/baseline/observed/";
+  const auto rate = f.dataset(g + "suspects_per_10k");
+  ASSERT_EQ(rate.shape, (std::vector<std::uint64_t>{2, 2, 15}));
+  const auto share = f.dataset(g + "drug_share");
+  ASSERT_EQ(share.shape, rate.shape);
+  EXPECT_EQ(f.dataset(g + "age").values.front(), 12);
+  EXPECT_EQ(f.dataset(g + "age").values.back(), 26);
+  EXPECT_EQ(f.attribute(g + "suspects_per_10k", "units"), "per 10,000 youths");
+  EXPECT_FALSE(f.attribute(g + "drug_share", "description").empty());
+  // Year 1, age 17 of replicate 0, from the run's record.
+  const auto& r = out.strategies[0].replicates[0];
+  double suspects = 0, present = 0;
+  for (int t = 52; t < 104; ++t) {
+    suspects += r.new_suspects[static_cast<std::size_t>(t) * r.ages + 5];
+    present += r.present_by_age[static_cast<std::size_t>(t) * r.ages + 5];
+  }
+  EXPECT_DOUBLE_EQ(rate.values[(0 * 2 + 1) * 15 + 5], 1e4 * suspects / (present / 52));
+  for (const char* name : {"releases", "rearrest_1y", "rearrest_2y"}) {
+    EXPECT_EQ(f.dataset(g + "release_cohorts/" + name).shape, (std::vector<std::uint64_t>{2, 2})) << name;
+  }
+  // Two-year shares need 104 weeks of follow-up: none for the second year's cohort of 120 weeks.
+  const auto two_years = f.dataset(g + "release_cohorts/rearrest_2y");
+  EXPECT_TRUE(std::isnan(two_years.values[1]));
+  EXPECT_TRUE(std::isnan(two_years.values[3]));
+  for (std::size_t k = 0; k < run_statistic_definitions().size(); ++k) {
+    const auto& def = run_statistic_definitions()[k];
+    const auto d = f.dataset("/strategies/baseline/statistics/" + def.name);
+    ASSERT_EQ(d.shape, (std::vector<std::uint64_t>{2})) << def.name;
+    for (int rep = 0; rep < 2; ++rep) {
+      const double expected = run_statistics(out.strategies[0].replicates[rep], sc.params)[k];
+      if (std::isnan(expected)) {
+        EXPECT_TRUE(std::isnan(d.values[rep])) << def.name;
+      } else {
+        EXPECT_EQ(d.values[rep], expected) << def.name;
+      }
+    }
+    EXPECT_EQ(f.attribute("/strategies/baseline/statistics/" + def.name, "units"), def.unit);
+  }
+}
+
+}  // namespace
+}  // namespace drift

@@ -1,0 +1,351 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "drift/experiments/experiment.hpp"
+#include "drift/interventions/registry.hpp"
+#include "drift/scenario/scenario.hpp"
+#include "drift/step/build_world.hpp"
+#include "drift/step/step.hpp"
+#include "drift/model/world.hpp"
+
+namespace drift {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Two districts, small enough for fast runs, with networks that are not always full.
+const char* kBase = R"(name: small
+simulation: {weeks: 104, burn_in_weeks: 104, replicates: 4, seed: 7}
+networks: {count: 6, youth_places: 15}
+areas:
+  list:
+    - {name: North, youth_12_17: 700, youth_18_26: 1000, low_income_share: 0.3, schools: 2}
+    - {name: South, youth_12_17: 500, youth_18_26: 800, low_income_share: 0.1, schools: 1}
+)";
+
+class ScenarioFile {
+ public:
+  explicit ScenarioFile(const std::string& strategies) {
+    path_ = fs::temp_directory_path() /
+            ("drift_iv_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++) + ".yaml");
+    std::ofstream(path_) << kBase << strategies;
+  }
+  ~ScenarioFile() { fs::remove(path_); }
+  Scenario load() const { return load_scenario(path_.string()); }
+  std::string path() const { return path_.string(); }
+
+ private:
+  fs::path path_;
+  static inline int counter_ = 0;
+};
+
+ExperimentOutput run(const std::string& strategies) {
+  return run_experiment(ScenarioFile(strategies).load(), RunOptions{});
+}
+
+void expect_identical(const StrategyOutput& a, const StrategyOutput& b) {
+  ASSERT_EQ(a.replicates.size(), b.replicates.size());
+  for (std::size_t r = 0; r < a.replicates.size(); ++r) {
+    EXPECT_TRUE(a.replicates[r].by_area == b.replicates[r].by_area) << "replicate " << r;
+    EXPECT_TRUE(a.replicates[r].city == b.replicates[r].city) << "replicate " << r;
+  }
+}
+
+// Sum of a metric over weeks and areas, per replicate.
+std::vector<double> totals(const StrategyOutput& s, const std::string& metric) {
+  const int m = area_metric_index(metric);
+  std::vector<double> out;
+  for (const auto& run : s.replicates) {
+    double t = 0;
+    for (int w = 0; w < run.weeks; ++w) t += run.total(m, w);
+    out.push_back(t);
+  }
+  return out;
+}
+
+// Paired difference (strategy - baseline): mean and standard error over replicates.
+std::pair<double, double> paired(const std::vector<double>& s, const std::vector<double>& b) {
+  const double n = static_cast<double>(s.size());
+  double mean = 0, ss = 0;
+  for (std::size_t r = 0; r < s.size(); ++r) mean += (s[r] - b[r]) / n;
+  for (std::size_t r = 0; r < s.size(); ++r) ss += std::pow(s[r] - b[r] - mean, 2);
+  return {mean, std::sqrt(ss / (n - 1) / n)};
+}
+
+// A strong effect must move its outcome by more than 4 standard errors of the paired difference
+// (with 4 replicates, t(3) at 0.995 is 5.8: we ask for the sign and a clear margin together).
+void expect_moves(const ExperimentOutput& out, const std::string& metric, double sign) {
+  const auto [mean, se] = paired(totals(out.strategies[1], metric), totals(out.strategies[0], metric));
+  EXPECT_GT(sign * mean, 0) << metric;
+  EXPECT_GT(sign * mean, 4 * se) << metric << " mean " << mean << " se " << se;
+}
+
+struct ZeroCase {
+  const char* name;
+  const char* block;
+};
+
+class ZeroEffectEqualsBaseline : public ::testing::TestWithParam<ZeroCase> {};
+
+TEST_P(ZeroEffectEqualsBaseline, BitIdenticalToBaseline) {
+  const auto out = run(std::string("strategies:\n  - name: baseline\n  - name: zero\n    interventions:\n") +
+                       GetParam().block);
+  ASSERT_EQ(out.strategies.size(), 2u);
+  expect_identical(out.strategies[0], out.strategies[1]);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryType, ZeroEffectEqualsBaseline,
+    ::testing::Values(
+        ZeroCase{"mentors_without_workers", "      - {type: mentors, workers: 0}\n"},
+        ZeroCase{"mentors_with_unit_effects",
+                 "      - type: mentors\n        effects: {entry: 1, progression: 1, desistance: 1, "
+                 "relapse: 1, attitude: 1}\n"},
+        ZeroCase{"job_coaches_without_workers", "      - {type: job_coaches, workers: 0}\n"},
+        ZeroCase{"vog_relaxation_without_effect",
+                 "      - type: vog_relaxation\n        effects: {vog_blocked: 1}\n"},
+        ZeroCase{"area_approach_without_effect",
+                 "      - {type: area_approach, network_capacity: 1, network_earnings: 1}\n"},
+        ZeroCase{"enforcement_without_effect", "      - type: enforcement\n        effects: {arrest: 1}\n"},
+        ZeroCase{"prevention_without_coverage", "      - {type: prevention, coverage: 0}\n"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(StrongEffect, MentorsRaiseDesistance) {
+  const auto out = run(R"(strategies:
+  - name: baseline
+  - name: strong
+    interventions:
+      - type: mentors
+        workers: 100
+        caseload: 10
+        eligibility: {states: [runner, dealer], min_age: 12, max_age: 27}
+        effects: {desistance: 8}
+)");
+  expect_moves(out, "desistances", +1);
+}
+
+TEST(StrongEffect, JobCoachesRaiseEmployment) {
+  const auto out = run(R"(strategies:
+  - name: baseline
+  - name: strong
+    interventions:
+      - type: job_coaches
+        workers: 100
+        caseload: 10
+        eligibility: {states: [detained, released, desisted], min_age: 16, max_age: 27}
+        effects: {job_finding: 20}
+)");
+  expect_moves(out, "jobs_found", +1);
+}
+
+TEST(StrongEffect, VogRelaxationRaisesJobsFoundByYouthsWithARecord) {
+  // Make the record barrier bite hard, so lifting it shows.
+  const auto out = run(R"(labour: {vog_required_share: 0.9, vog_blocked_share: 1.0, record_job_hr: 1.0}
+strategies:
+  - name: baseline
+  - name: strong
+    interventions:
+      - {type: vog_relaxation, clean_weeks: 0}
+)");
+  expect_moves(out, "jobs_found", +1);
+}
+
+TEST(StrongEffect, AreaApproachLowersDealing) {
+  const auto out = run(R"(strategies:
+  - name: baseline
+  - name: strong
+    interventions:
+      - {type: area_approach, target_districts: [North, South], network_capacity: 0.3}
+)");
+  expect_moves(out, "dealing", -1);
+}
+
+TEST(StrongEffect, EnforcementRaisesArrests) {
+  const auto out = run(R"(strategies:
+  - name: baseline
+  - name: strong
+    interventions:
+      - type: enforcement
+        effects: {arrest: 4}
+)");
+  expect_moves(out, "arrests", +1);
+}
+
+TEST(StrongEffect, PreventionLowersTheNumberAtRisk) {
+  const auto out = run(R"(strategies:
+  - name: baseline
+  - name: strong
+    interventions:
+      - type: prevention
+        coverage: 1
+        effects: {onset: 0.1, attitude: 0.5, entry: 0.5}
+)");
+  expect_moves(out, "at_risk", -1);
+}
+
+// A hand-built world: everyone uninvolved; we place runners by hand.
+World small_world() {
+  Parameters p;
+  p.simulation.burn_in_weeks = 0;
+  p.networks.count = 2;
+  std::vector<AreaSpec> areas = {{"North", 120, 180, 0.2, 1}, {"South", 120, 180, 0.2, 1}};
+  return build_world(p, areas, 0);
+}
+
+std::unique_ptr<Intervention> make(const std::string& yaml) {
+  const auto spec = parse_intervention_block(yaml, "inline", {"North", "South"});
+  return create_intervention(spec.type, spec.type, spec.values, {"North", "South"});
+}
+
+TEST(Targeting, HighestRiskTakesTheRiskiestEligibleYouthsOnly) {
+  World w = small_world();
+  std::vector<std::uint32_t> runners;
+  int per_area[2] = {0, 0};
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+    if (w.pop.state[i] != State::uninvolved || w.pop.age[i] < 14) continue;
+    if (per_area[w.pop.area[i]]++ >= 8) continue;
+    w.pop.state[i] = State::runner;  // tallies are not used by this test
+    runners.push_back(i);
+  }
+  auto iv = make(R"({type: mentors, workers: 1, caseload: 3, ramp_up_weeks: 0,
+                     eligibility: {states: [runner], districts: [South]},
+                     effects: {entry: 0.5}})");
+  w.mult.reset();
+  const auto log = iv->apply(w, 0);
+  std::vector<std::uint32_t> eligible;
+  for (auto i : runners) {
+    if (w.pop.area[i] == 1) eligible.push_back(i);
+  }
+  ASSERT_GE(eligible.size(), 4u) << "the test needs more eligible than places";
+  std::sort(eligible.begin(), eligible.end(),
+            [&](auto a, auto b) { return w.pop.risk[a] > w.pop.risk[b]; });
+  EXPECT_EQ(log.eligible, static_cast<double>(eligible.size()));
+  EXPECT_EQ(log.enrolled, 3);
+  EXPECT_EQ(log.served, 3);
+  EXPECT_EQ(log.capacity, 3);
+  EXPECT_EQ(log.waiting, static_cast<double>(eligible.size() - 3));
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+    const bool chosen = std::find(eligible.begin(), eligible.begin() + 3, i) != eligible.begin() + 3;
+    EXPECT_EQ(w.mult.entry[i], chosen ? 0.5f : 1.0f) << "youth " << i;
+  }
+}
+
+TEST(Targeting, FirstComeServesTheLongestWaitingFirst) {
+  World w = small_world();
+  auto iv = make(R"({type: mentors, workers: 1, caseload: 1, ramp_up_weeks: 0, duration_weeks: 1,
+                     targeting: first_come, eligibility: {states: [runner]}})");
+  std::vector<std::uint32_t> order;
+  for (std::uint32_t i = 0; i < w.pop.size() && order.size() < 3; ++i) {
+    if (w.pop.state[i] == State::uninvolved && w.pop.age[i] >= 14) order.push_back(i);
+  }
+  // Youths become eligible in weeks 0, 1 and 2, in reverse slot order.
+  std::vector<std::uint32_t> served;
+  for (int week = 0; week < 3; ++week) {
+    w.pop.state[order[2 - week]] = State::runner;
+    w.mult.reset();
+    iv->apply(w, week);
+    for (auto i : order) {
+      if (w.mult.entry[i] != 1.0f) served.push_back(i);
+    }
+  }
+  // The place frees up each week (duration 1); a youth is served once, so the one served in
+  // week 0 does not queue again.
+  ASSERT_EQ(served.size(), 3u);
+  EXPECT_EQ(served[0], order[2]);
+  EXPECT_EQ(served[1], order[1]);
+  EXPECT_EQ(served[2], order[0]);
+}
+
+TEST(Delivery, CapacityIsNeverExceededAndCostsFollowTheFormula) {
+  const auto out = run(R"(strategies:
+  - name: baseline
+  - name: mentored
+    interventions:
+      - type: mentors
+        workers: 3
+        caseload: 4
+        ramp_up_weeks: 10
+        start_week: 5
+        end_week: 80
+        eligibility: {states: [at_risk, runner, dealer, released], min_age: 12, max_age: 27}
+        costs: {per_worker_week: 1000, per_enrolled_youth: 50, per_served_week: 7, per_week: 100, fixed: 5000}
+)");
+  const auto& s = out.strategies[1];
+  const auto& metrics = intervention_metrics();
+  auto idx = [&](const std::string& name) {
+    for (std::size_t k = 0; k < metrics.size(); ++k) {
+      if (metrics[k].name == name) return k;
+    }
+    return metrics.size();
+  };
+  double enrolled_total = 0;
+  for (const auto& r : s.replicates) {
+    EXPECT_EQ(r.fixed_cost, 5000);
+    for (int week = 0; week < r.weeks; ++week) {
+      auto get = [&](const std::string& m) { return r.interventions[idx(m) * r.weeks + week]; };
+      const bool active = week >= 5 && week < 80;
+      const double workers = active ? 3.0 * std::min(1.0, (week - 5 + 1) / 10.0) : 0.0;
+      EXPECT_EQ(get("capacity"), std::floor(workers * 4)) << "week " << week;
+      EXPECT_LE(get("served"), get("capacity")) << "week " << week;
+      const double cost = workers * 1000 + get("enrolled") * 50 + get("served") * 7 + (active ? 100 : 0);
+      EXPECT_NEAR(get("cost"), cost, 1e-9 * (1 + cost)) << "week " << week;
+      if (!active) {
+        EXPECT_EQ(get("served"), 0) << "week " << week;
+      }
+      enrolled_total += get("enrolled");
+    }
+  }
+  EXPECT_GT(enrolled_total, 0);
+}
+
+TEST(Validation, BadInterventionBlocksNameLineAndKey) {
+  ScenarioFile file(R"(strategies:
+  - name: bad
+    interventions:
+      - type: mentors
+        wrokers: 3
+        effects: {entry: -1}
+        eligibility: {districts: [Nort]}
+)");
+  try {
+    file.load();
+    FAIL() << "expected a ScenarioError";
+  } catch (const ScenarioError& e) {
+    const auto& d = e.diagnostics();
+    auto find = [&](const std::string& key) -> const Diagnostic* {
+      for (const auto& x : d) {
+        if (x.key.ends_with(key)) return &x;
+      }
+      return nullptr;
+    };
+    const auto* typo = find("wrokers");
+    ASSERT_NE(typo, nullptr) << e.what();
+    EXPECT_EQ(typo->line, 12);
+    EXPECT_NE(typo->message.find("did you mean 'workers'"), std::string::npos) << typo->message;
+    const auto* range = find("effects.entry");
+    ASSERT_NE(range, nullptr) << e.what();
+    EXPECT_EQ(range->line, 13);
+    EXPECT_NE(range->message.find("out of range"), std::string::npos);
+    const auto* district = find("eligibility.districts[0]");
+    ASSERT_NE(district, nullptr) << e.what();
+    EXPECT_EQ(district->line, 14);
+    EXPECT_NE(district->message.find("did you mean 'North'"), std::string::npos) << district->message;
+  }
+}
+
+TEST(Registry, EveryTypeOfThe2021PlanIsRegisteredWithASchema) {
+  for (const char* t : {"mentors", "job_coaches", "vog_relaxation", "area_approach", "enforcement",
+                        "prevention"}) {
+    const auto* type = InterventionRegistry::find(t);
+    ASSERT_NE(type, nullptr) << t;
+    EXPECT_NE(iv::json_schema(type->schema).find(std::string("\"const\": \"") + t + "\""), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace drift

@@ -1,0 +1,138 @@
+// Compressed sparse rows of undirected ties.
+#include "drift/model/ties.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+namespace drift {
+namespace {
+
+using Edges = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+
+std::vector<std::uint32_t> row_of(const Csr& c, std::uint32_t global) {
+  const auto r = c.row(global);
+  return {r.begin(), r.end()};
+}
+
+TEST(CsrFromEdges, BuildsTheUndirectedRowsOfAHandDrawnGraph) {
+  // Rows 10..14: 10-11, 10-13, 12-13.
+  Edges e = {{10, 11}, {13, 10}, {12, 13}};
+  const auto c = Csr::from_edges(10, 5, e);
+  EXPECT_EQ(c.first, 10u);
+  EXPECT_EQ(c.rows(), 5u);
+  EXPECT_EQ(row_of(c, 10), (std::vector<std::uint32_t>{11, 13}));
+  EXPECT_EQ(row_of(c, 11), (std::vector<std::uint32_t>{10}));
+  EXPECT_EQ(row_of(c, 12), (std::vector<std::uint32_t>{13}));
+  EXPECT_EQ(row_of(c, 13), (std::vector<std::uint32_t>{10, 12}));
+  EXPECT_TRUE(row_of(c, 14).empty());
+  EXPECT_EQ(c.offsets, (std::vector<std::uint32_t>{0, 2, 3, 4, 6, 6}));
+  EXPECT_EQ(c.targets.size(), 6u);
+}
+
+TEST(CsrFromEdges, DropsDuplicatesInEitherDirectionAndSelfTies) {
+  Edges e = {{0, 1}, {1, 0}, {0, 1}, {2, 2}, {3, 3}, {1, 2}, {2, 1}, {2, 2}};
+  const auto c = Csr::from_edges(0, 4, e);
+  EXPECT_EQ(row_of(c, 0), (std::vector<std::uint32_t>{1}));
+  EXPECT_EQ(row_of(c, 1), (std::vector<std::uint32_t>{0, 2}));
+  EXPECT_EQ(row_of(c, 2), (std::vector<std::uint32_t>{1}));
+  EXPECT_TRUE(row_of(c, 3).empty());
+  EXPECT_EQ(c.targets.size(), 4u);
+}
+
+TEST(CsrFromEdges, ConsumesTheEdgeList) {
+  Edges e = {{0, 1}};
+  (void)Csr::from_edges(0, 2, e);
+  EXPECT_TRUE(e.empty());
+}
+
+TEST(CsrFromEdges, EmptyEdgeListGivesEmptyRows) {
+  Edges e;
+  const auto c = Csr::from_edges(7, 3, e);
+  EXPECT_EQ(c.rows(), 3u);
+  EXPECT_EQ(c.offsets, (std::vector<std::uint32_t>{0, 0, 0, 0}));
+  EXPECT_TRUE(c.targets.empty());
+  for (std::uint32_t g = 7; g < 10; ++g) EXPECT_TRUE(row_of(c, g).empty());
+}
+
+TEST(CsrFromEdges, RandomGraphIsSymmetricSortedAndFreeOfRepeats) {
+  const std::uint32_t first = 100, rows = 200;
+  Edges e;
+  std::uint64_t x = 12345;
+  auto next = [&x] {  // a fixed linear congruential sequence
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<std::uint32_t>(x >> 33);
+  };
+  Edges original;
+  for (int k = 0; k < 3000; ++k) {
+    const auto a = first + next() % rows, b = first + next() % rows;
+    e.emplace_back(a, b);
+    original.emplace_back(a, b);
+  }
+  const auto c = Csr::from_edges(first, rows, e);
+  ASSERT_EQ(c.offsets.size(), rows + 1u);
+  EXPECT_EQ(c.offsets.front(), 0u);
+  EXPECT_EQ(c.offsets.back(), c.targets.size());
+  std::size_t ends = 0;
+  for (std::uint32_t g = first; g < first + rows; ++g) {
+    const auto r = row_of(c, g);
+    ends += r.size();
+    EXPECT_TRUE(std::is_sorted(r.begin(), r.end())) << g;
+    EXPECT_EQ(std::adjacent_find(r.begin(), r.end()), r.end()) << "repeated target in row " << g;
+    for (auto t : r) {
+      EXPECT_NE(t, g) << "self-tie";
+      ASSERT_GE(t, first);
+      ASSERT_LT(t, first + rows);
+      const auto back = row_of(c, t);
+      EXPECT_TRUE(std::binary_search(back.begin(), back.end(), g)) << g << " -> " << t;
+    }
+  }
+  EXPECT_EQ(ends, c.targets.size());
+  // Every non-self input edge is present; the number of distinct ties is half the ends.
+  Edges distinct;
+  for (auto [a, b] : original) {
+    if (a == b) continue;
+    const auto r = row_of(c, a);
+    EXPECT_TRUE(std::binary_search(r.begin(), r.end(), b));
+    distinct.emplace_back(std::min(a, b), std::max(a, b));
+  }
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  EXPECT_EQ(2 * distinct.size(), c.targets.size());
+}
+
+TEST(CsrFromEdges, LayoutDoesNotDependOnEdgeOrder) {
+  Edges a = {{0, 3}, {1, 2}, {3, 1}, {2, 0}};
+  Edges b = {{2, 0}, {1, 3}, {2, 1}, {3, 0}};
+  const auto x = Csr::from_edges(0, 4, a);
+  const auto y = Csr::from_edges(0, 4, b);
+  EXPECT_EQ(x.offsets, y.offsets);
+  EXPECT_EQ(x.targets, y.targets);
+}
+
+TEST(TiesTieEnds, CountsBothEndsOfEveryLayer) {
+  Ties t;
+  Edges n = {{0, 1}, {1, 2}};  // 2 ties -> 4 ends
+  t.neighbourhood = Csr::from_edges(0, 4, n);
+  Edges s0 = {{0, 1}};  // cohort 0: 1 tie
+  Edges s1 = {{2, 3}, {2, 3}};  // cohort 1: 1 tie (duplicate dropped)
+  t.school.push_back(Csr::from_edges(0, 2, s0));
+  t.school.push_back(Csr::from_edges(2, 2, s1));
+  Edges f0;  // none
+  Edges f1 = {{2, 3}, {3, 3}};  // 1 tie, self-tie dropped
+  t.friendship.push_back(Csr::from_edges(0, 2, f0));
+  t.friendship.push_back(Csr::from_edges(2, 2, f1));
+  EXPECT_EQ(t.tie_ends(), 4u + 2u + 2u + 0u + 2u);
+  EXPECT_EQ(t.bytes(), t.neighbourhood.bytes() + t.school[0].bytes() + t.school[1].bytes() +
+                           t.friendship[0].bytes() + t.friendship[1].bytes());
+}
+
+TEST(TiesTieEnds, EmptyTiesHaveNoEnds) {
+  const Ties t;
+  EXPECT_EQ(t.tie_ends(), 0u);
+}
+
+}  // namespace
+}  // namespace drift
