@@ -4,7 +4,7 @@ BUILD_DIR := build/$(PRESET)
 DRIFT := $(BUILD_DIR)/drift
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo report validation bench bench-sweep clean asan
+.PHONY: all deps configure build test demo report validation bench bench-sweep clean asan docs
 
 all: build
 
@@ -37,6 +37,10 @@ validation: build
 	@for t in $(TRIALS); do $(DRIFT) run scenarios/trials/$$t.yaml -q --out results/trial_$$t.h5 || exit 1; done
 	/usr/bin/python3 analysis/validate.py results/utrecht_calibration.h5 \
 	  --trials $(foreach t,$(TRIALS),results/trial_$(t).h5) -o results/validation.html
+
+# Regenerates the parameter tables of docs/parameters.md from include/drift/model/parameters.def.
+docs: build
+	/usr/bin/python3 tests/docs/parameters_doc.py --drift $(DRIFT) --doc docs/parameters.md --write
 
 bench: build
 	$(BUILD_DIR)/drift_bench

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "drift/experiments/result_file.hpp"
 #include "drift/experiments/experiment.hpp"
 #include "drift/results/results.hpp"
 #include "drift/experiments/runner.hpp"

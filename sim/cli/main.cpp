@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "drift/experiments/result_file.hpp"
 #include "drift/build_info.hpp"
 #include "drift/experiments/calibration.hpp"
 #include "drift/experiments/experiment.hpp"

@@ -14,8 +14,8 @@
 #include "drift/results/results.hpp"
 #include "drift/model/rng.hpp"
 #include "drift/scenario/suggest.hpp"
-#include "h5_write.hpp"
-#include "yaml_text.hpp"
+#include "drift/results/h5_write.hpp"
+
 
 namespace drift {
 

@@ -33,4 +33,9 @@ std::string nearest_name(std::string_view word, const std::vector<std::string>& 
   return best;
 }
 
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  const auto near = nearest_name(word, candidates);
+  return near.empty() ? std::string() : "; did you mean '" + near + "'?";
+}
+
 }  // namespace drift

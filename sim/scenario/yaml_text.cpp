@@ -5,11 +5,6 @@
 
 namespace drift {
 
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-  const auto near = nearest_name(word, candidates);
-  return near.empty() ? std::string() : "; did you mean '" + near + "'?";
-}
-
 std::string describe(const YAML::Node& n) {
   switch (n.Type()) {
     case YAML::NodeType::Scalar:

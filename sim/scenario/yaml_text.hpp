@@ -8,10 +8,9 @@
 #include <string_view>
 #include <vector>
 
-namespace drift {
+#include "drift/scenario/suggest.hpp"
 
-// "; did you mean 'X'?" for the nearest candidate, or "" when none is close.
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+namespace drift {
 
 // How a node reads in a message: "'abc'", "a quoted string 'abc'", "a sequence", "nothing".
 std::string describe(const YAML::Node& n);

@@ -10,6 +10,7 @@
 #include <limits>
 #include <set>
 
+#include "drift/experiments/result_file.hpp"
 #include "drift/experiments/calibration.hpp"
 #include "drift/experiments/experiment.hpp"
 #include "drift/experiments/observables.hpp"

@@ -1,6 +1,7 @@
 // Observables that match registered figures: non-drug registrations, suspects counted once per
 // year, the release ledger, the run statistics and their storage. Shares are checked within 4
 // binomial standard deviations.
+#include "drift/experiments/result_file.hpp"
 #include "drift/experiments/observables.hpp"
 
 #include <gtest/gtest.h>

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "drift/experiments/result_file.hpp"
 #include "drift/experiments/experiment.hpp"
 #include "drift/results/results.hpp"
 #include "drift/scenario/scenario.hpp"

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "drift/experiments/result_file.hpp"
 #include "drift/experiments/experiment.hpp"
 #include "drift/interventions/registry.hpp"
 #include "drift/results/results.hpp"

@@ -1,4 +1,5 @@
 // HDF5 result files: layout, provenance, atomic writing, and reading back.
+#include "drift/experiments/result_file.hpp"
 #include "drift/results/results.hpp"
 
 #include <H5Cpp.h>

@@ -1,13 +1,15 @@
 #pragma once
 // Result files in HDF5: self-describing (scenario text, provenance, units as attributes) and
 // written under a temporary name that is renamed only when complete, so an interrupted run
-// never leaves a corrupt file under the requested name. Layout: docs/results.md.
+// never leaves a corrupt file under the requested name. Layout: docs/results.md. This header
+// holds the format's constants and the reader; the experiments part composes the files
+// (experiments/result_file.hpp) with the writers of results/h5_write.hpp.
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "drift/experiments/experiment.hpp"
+#include "drift/results/run_output.hpp"
 #include "drift/scenario/scenario.hpp"
 
 namespace drift {
@@ -17,10 +19,6 @@ inline constexpr int kResultFormatVersion = 1;
 struct Provenance {
   std::string command_line;
 };
-
-// Writes the experiment to `path` atomically (temporary file, then rename).
-void write_results(const std::string& path, const Scenario& scenario, const ExperimentOutput& output,
-                   const Provenance& provenance);
 
 // Stable 64-bit FNV-1a hash of a text, as 16 hex digits (recorded for the resolved scenario).
 std::string text_hash(const std::string& text);

@@ -13,4 +13,7 @@ int edit_distance(std::string_view a, std::string_view b);
 // (distance at most max(2, |word| / 3)).
 std::string nearest_name(std::string_view word, const std::vector<std::string>& candidates);
 
+// "; did you mean 'X'?" for the nearest candidate, or "" when none is close.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
 }  // namespace drift

@@ -1,6 +1,5 @@
 #pragma once
-// Writing helpers shared by the result files (results.cpp) and calibration files
-// (calibration.cpp); internal to the library.
+// Writers shared by every HDF5 file Drift makes (result, sweep, trial, calibration files).
 #include <H5Cpp.h>
 
 #include <functional>

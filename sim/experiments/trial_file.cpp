@@ -5,7 +5,7 @@
 
 #include "drift/results/results.hpp"
 #include "drift/experiments/trial.hpp"
-#include "h5_write.hpp"
+#include "drift/results/h5_write.hpp"
 
 namespace drift {
 

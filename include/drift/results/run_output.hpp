@@ -1,0 +1,79 @@
+#pragma once
+// The record of runs: what is recorded per week, area, intervention and release cohort, and the
+// tables of metrics (names, units, meanings) that drive recording, part files, the HDF5 writer
+// and the summaries.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace drift {
+
+struct Metric {
+  std::string name;
+  std::string unit;
+  std::string description;
+};
+
+// Metrics recorded per week and area.
+const std::vector<Metric>& area_metrics();
+// Metrics recorded per week for the whole city (networks).
+const std::vector<Metric>& city_metrics();
+// Metrics recorded per week and intervention.
+const std::vector<Metric>& intervention_metrics();
+// Index of a metric by name in area_metrics(); -1 if absent.
+int area_metric_index(const std::string& name);
+
+// Per release week (index = week of release, 0..weeks-1), what became of the releases from
+// detention of that week. A registration "within 52 weeks" falls in the release week or the 51
+// weeks after it (delay < 52), and likewise for 104. Censored: the youth left the model, or the
+// horizon ended, before the window was over and without a registration.
+struct ReleaseLedger {
+  std::vector<double> releases;
+  std::vector<double> reregistered_52w, reregistered_104w;
+  std::vector<double> censored_52w, censored_104w;
+  std::vector<double> followed_13w;  // releases whose youth was still present 13 weeks later
+  std::vector<double> job_13w;       // of which with a job at the end of that week
+  void assign(int weeks);
+  std::vector<std::vector<double>*> columns();
+  std::vector<const std::vector<double>*> columns() const;
+};
+
+// The record of one run (one strategy, one replicate).
+struct RunOutput {
+  int weeks = 0;
+  int areas = 0;
+  std::vector<double> by_area;  // [metric][week][area]
+  std::vector<double> city;     // [metric][week]
+  std::vector<double> interventions;  // [intervention][metric][week]
+  double fixed_cost = 0;  // one-off intervention costs, euro
+  // Virtual trial counts (trial.hpp): treated, control, treated_events, control_events; empty
+  // outside the trial's strategy.
+  std::vector<double> trial;
+  // Registered suspects by single year of age, ages min_age .. min_age + ages - 1 (that is
+  // population.min_age .. population.max_age - 1), each [week][age]: youths of that age present
+  // at the end of the week, and youths registered this week for the first time in the current
+  // simulated year (week / 52), for any offence and for dealing.
+  int min_age = 0;
+  int ages = 0;
+  std::vector<double> present_by_age, new_suspects, new_drug_suspects;
+  ReleaseLedger ledger;
+  double area_value(int metric, int week, int area) const {
+    return by_area[(static_cast<std::size_t>(metric) * weeks + week) * areas + area];
+  }
+  double total(int metric, int week) const;  // summed over areas
+};
+
+struct StrategyOutput {
+  std::string name;
+  std::string description;
+  std::vector<std::string> intervention_names;
+  std::vector<std::string> intervention_types;
+  std::vector<RunOutput> replicates;
+};
+
+struct ExperimentOutput {
+  std::vector<std::string> area_names;
+  std::vector<StrategyOutput> strategies;
+};
+
+}  // namespace drift

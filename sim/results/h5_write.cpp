@@ -1,0 +1,156 @@
+#include "drift/results/h5_write.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+#include "drift/build_info.hpp"
+#include "drift/results/results.hpp"
+
+namespace drift {
+
+namespace {
+
+void string_attr(H5::H5Object& obj, const std::string& name, const std::string& value) {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  H5::DataSpace scalar(H5S_SCALAR);
+  auto attr = obj.createAttribute(name, type, scalar);
+  const char* c = value.c_str();
+  attr.write(type, &c);
+}
+
+void number_attr(H5::H5Object& obj, const std::string& name, double value) {
+  H5::DataSpace scalar(H5S_SCALAR);
+  auto attr = obj.createAttribute(name, H5::PredType::NATIVE_DOUBLE, scalar);
+  attr.write(H5::PredType::NATIVE_DOUBLE, &value);
+}
+
+void int_attr(H5::H5Object& obj, const std::string& name, long long value) {
+  H5::DataSpace scalar(H5S_SCALAR);
+  auto attr = obj.createAttribute(name, H5::PredType::NATIVE_LLONG, scalar);
+  attr.write(H5::PredType::NATIVE_LLONG, &value);
+}
+
+void write_strings(H5::Group& g, const std::string& name, const std::vector<std::string>& values) {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  hsize_t n = values.size();
+  H5::DataSpace space(1, &n);
+  auto ds = g.createDataSet(name, type, space);
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  if (n > 0) ds.write(ptrs.data(), type);
+}
+
+H5::DataSet write_array(H5::Group& g, const std::string& name, const std::vector<hsize_t>& shape,
+                        const std::vector<double>& values, const std::string& unit,
+                        const std::string& description, const std::string& dims) {
+  H5::DataSpace space(static_cast<int>(shape.size()), shape.data());
+  H5::DSetCreatPropList props;
+  std::size_t count = 1;
+  for (auto s : shape) count *= s;
+  if (count > 4096) {
+    // Chunked and compressed: series are long and mostly smooth.
+    std::vector<hsize_t> chunk(shape);
+    chunk[0] = 1;
+    props.setChunk(static_cast<int>(chunk.size()), chunk.data());
+    props.setDeflate(4);
+  }
+  auto ds = g.createDataSet(name, H5::PredType::NATIVE_DOUBLE, space, props);
+  if (count > 0) ds.write(values.data(), H5::PredType::NATIVE_DOUBLE);
+  string_attr(ds, "units", unit);
+  string_attr(ds, "description", description);
+  string_attr(ds, "dimensions", dims);
+  return ds;
+}
+
+void write_root_attributes_impl(H5::H5File& file, const Scenario& scenario, const std::string& command_line) {
+    auto root = file.openGroup("/");
+    string_attr(root, "format", "drift-results");
+    int_attr(root, "format_version", kResultFormatVersion);
+    string_attr(root, "program_version", build_info::version);
+    string_attr(root, "git_commit", build_info::git_commit);
+    string_attr(root, "compiler", build_info::compiler);
+    string_attr(root, "build_type", build_info::build_type);
+    string_attr(root, "compiler_flags", build_info::cxx_flags);
+    string_attr(root, "command_line", command_line);
+    string_attr(root, "scenario_name", scenario.name);
+    string_attr(root, "scenario_file", scenario.file);
+    string_attr(root, "scenario_yaml", scenario.resolved_yaml);
+    string_attr(root, "scenario_hash", text_hash(scenario.resolved_yaml));
+    int_attr(root, "seed", scenario.params.simulation.seed);
+    int_attr(root, "replicates", scenario.params.simulation.replicates);
+    int_attr(root, "weeks", scenario.params.simulation.weeks);
+    int_attr(root, "burn_in_weeks", scenario.params.simulation.burn_in_weeks);
+    number_attr(root, "population_scale", scenario.params.simulation.population_scale);
+    string_attr(root, "baseline", scenario.strategies.empty() ? "" : scenario.strategies[0].name);
+}
+
+
+// Writes through `fill` into a temporary file renamed to `path` only when complete, so no
+// half-written file ever carries the final name.
+template <class Fill>
+void write_atomically_impl(const std::string& path, Fill&& fill) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  try {
+    H5::Exception::dontPrint();
+    {
+      H5::H5File file(tmp, H5F_ACC_TRUNC);
+      fill(file);
+      file.close();
+    }
+    std::filesystem::rename(tmp, path);
+  } catch (const H5::Exception& e) {
+    std::filesystem::remove(tmp);
+    throw std::runtime_error(path + ": cannot write result file: " + e.getDetailMsg());
+  } catch (...) {
+    std::filesystem::remove(tmp);
+    throw;
+  }
+}
+
+
+}  // namespace
+
+std::string text_hash(const std::string& text) {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64-bit offset basis
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+
+namespace h5 {
+void string_attr(H5::H5Object& obj, const std::string& name, const std::string& value) {
+  drift::string_attr(obj, name, value);
+}
+void number_attr(H5::H5Object& obj, const std::string& name, double value) {
+  drift::number_attr(obj, name, value);
+}
+void int_attr(H5::H5Object& obj, const std::string& name, long long value) {
+  drift::int_attr(obj, name, value);
+}
+void strings(H5::Group& g, const std::string& name, const std::vector<std::string>& values) {
+  write_strings(g, name, values);
+}
+H5::DataSet array(H5::Group& g, const std::string& name, const std::vector<hsize_t>& shape,
+                  const std::vector<double>& values, const std::string& unit,
+                  const std::string& description, const std::string& dims) {
+  return write_array(g, name, shape, values, unit, description, dims);
+}
+void root_attributes(H5::H5File& file, const Scenario& scenario, const std::string& command_line) {
+  write_root_attributes_impl(file, scenario, command_line);
+}
+void write_atomically(const std::string& path, const std::function<void(H5::H5File&)>& fill) {
+  write_atomically_impl(path, fill);
+}
+}  // namespace h5
+
+}  // namespace drift

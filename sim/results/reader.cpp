@@ -1,0 +1,110 @@
+#include "drift/results/results.hpp"
+
+#include <H5Cpp.h>
+
+#include <stdexcept>
+
+namespace drift {
+
+struct ResultReader::Impl {
+  H5::H5File file;
+};
+
+ResultReader::ResultReader(const std::string& path) : impl_(nullptr) {
+  H5::Exception::dontPrint();
+  try {
+    impl_ = new Impl{H5::H5File(path, H5F_ACC_RDONLY)};
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(path + ": not a readable HDF5 file");
+  }
+}
+
+ResultReader::~ResultReader() { delete impl_; }
+
+namespace {
+// The reading interface throws std::runtime_error (what callers catch), never H5::Exception.
+template <class Fn>
+auto reading(const std::string& what, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(what + ": cannot read from the result file (" + e.getDetailMsg() + ")");
+  }
+}
+}  // namespace
+
+DatasetData ResultReader::dataset(const std::string& path) const {
+  return reading(path, [&] {
+    auto ds = impl_->file.openDataSet(path);
+    auto space = ds.getSpace();
+    const int rank = space.getSimpleExtentNdims();
+    std::vector<hsize_t> dims(rank);
+    space.getSimpleExtentDims(dims.data());
+    DatasetData d;
+    std::size_t n = 1;
+    for (auto x : dims) {
+      d.shape.push_back(x);
+      n *= x;
+    }
+    d.values.resize(n);
+    if (n > 0) ds.read(d.values.data(), H5::PredType::NATIVE_DOUBLE);
+    return d;
+  });
+}
+
+std::vector<std::string> ResultReader::strings(const std::string& path) const {
+  return reading(path, [&] {
+    auto ds = impl_->file.openDataSet(path);
+    auto space = ds.getSpace();
+    hsize_t n = 0;
+    space.getSimpleExtentDims(&n);
+    std::vector<char*> ptrs(n);
+    H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+    // HDF5 converts no character sets: read in the one written (UTF-8 by write_strings).
+    type.setCset(ds.getStrType().getCset());
+    if (n > 0) ds.read(ptrs.data(), type);
+    std::vector<std::string> out(ptrs.begin(), ptrs.end());
+    if (n > 0) H5Dvlen_reclaim(type.getId(), space.getId(), H5P_DEFAULT, ptrs.data());
+    return out;
+  });
+}
+
+namespace {
+H5::Attribute open_attr(H5::H5File& f, const std::string& object, const std::string& name) {
+  if (object != "/" && f.childObjType(object) == H5O_TYPE_DATASET) return f.openDataSet(object).openAttribute(name);
+  return f.openGroup(object).openAttribute(name);
+}
+}  // namespace
+
+std::string ResultReader::attribute(const std::string& object, const std::string& name) const {
+  return reading(object + " @" + name, [&] {
+    auto attr = open_attr(impl_->file, object, name);
+    std::string value;
+    attr.read(attr.getStrType(), value);
+    return value;
+  });
+}
+
+double ResultReader::numeric_attribute(const std::string& object, const std::string& name) const {
+  return reading(object + " @" + name, [&] {
+    auto attr = open_attr(impl_->file, object, name);
+    double v = 0;
+    attr.read(H5::PredType::NATIVE_DOUBLE, &v);
+    return v;
+  });
+}
+
+std::vector<std::string> ResultReader::children(const std::string& group) const {
+  return reading(group, [&] {
+    auto g = impl_->file.openGroup(group);
+    std::vector<std::string> out;
+    for (hsize_t k = 0; k < g.getNumObjs(); ++k) out.push_back(g.getObjnameByIdx(k));
+    return out;
+  });
+}
+
+bool ResultReader::exists(const std::string& path) const {
+  return H5Lexists(impl_->file.getId(), path.c_str(), H5P_DEFAULT) > 0;
+}
+
+}  // namespace drift
