@@ -56,6 +56,18 @@ void write_strings(H5::Group& g, const std::string& name, const std::vector<std:
   if (n > 0) ds.write(ptrs.data(), type);
 }
 
+// A one-dimensional attribute of variable-length UTF-8 strings (as the string attributes above).
+void write_strings_attr(H5::H5Object& obj, const std::string& name, const std::vector<std::string>& values) {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  hsize_t n = values.size();
+  H5::DataSpace space(1, &n);
+  auto attr = obj.createAttribute(name, type, space);
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  if (n > 0) attr.write(type, ptrs.data());
+}
+
 H5::DataSet write_array(H5::Group& g, const std::string& name, const std::vector<hsize_t>& shape,
                         const std::vector<double>& values, const std::string& unit,
                         const std::string& description, const std::string& dims) {
@@ -332,6 +344,9 @@ void int_attr(H5::H5Object& obj, const std::string& name, long long value) {
 void strings(H5::Group& g, const std::string& name, const std::vector<std::string>& values) {
   write_strings(g, name, values);
 }
+void strings_attr(H5::H5Object& obj, const std::string& name, const std::vector<std::string>& values) {
+  write_strings_attr(obj, name, values);
+}
 H5::DataSet array(H5::Group& g, const std::string& name, const std::vector<hsize_t>& shape,
                   const std::vector<double>& values, const std::string& unit,
                   const std::string& description, const std::string& dims) {
@@ -358,7 +373,7 @@ void write_results(const std::string& path, const Scenario& scenario, const Expe
       write_strategy(strategies, output, s, scenario.params);
       order.push_back(s.name);
     }
-    write_strings(strategies, "order", order);
+    write_strings_attr(strategies, "order", order);
     write_summary(file, summarize(series_of(output)));
     if (const auto trial = summarize_trial(scenario, output)) write_trial_group(file, *trial);
   });
@@ -467,6 +482,36 @@ std::string ResultReader::attribute(const std::string& object, const std::string
   });
 }
 
+std::vector<std::string> ResultReader::strings_attribute(const std::string& object,
+                                                        const std::string& name) const {
+  return reading(object + " @" + name, [&] {
+    auto attr = open_attr(impl_->file, object, name);
+    auto space = attr.getSpace();
+    const hssize_t count = space.getSimpleExtentNpoints();
+    const auto n = static_cast<std::size_t>(count < 0 ? 0 : count);
+    std::vector<char*> ptrs(n);
+    H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+    type.setCset(attr.getStrType().getCset());
+    if (n > 0) attr.read(type, ptrs.data());
+    std::vector<std::string> out;
+    for (auto* c : ptrs) out.emplace_back(c ? c : "");
+    if (n > 0) H5Dvlen_reclaim(type.getId(), space.getId(), H5P_DEFAULT, ptrs.data());
+    return out;
+  });
+}
+
+bool ResultReader::has_attribute(const std::string& object, const std::string& name) const {
+  try {
+    if (!exists(object) && object != "/") return false;
+    if (object != "/" && impl_->file.childObjType(object) == H5O_TYPE_DATASET) {
+      return impl_->file.openDataSet(object).attrExists(name);
+    }
+    return impl_->file.openGroup(object).attrExists(name);
+  } catch (const H5::Exception&) {
+    return false;
+  }
+}
+
 double ResultReader::numeric_attribute(const std::string& object, const std::string& name) const {
   return reading(object + " @" + name, [&] {
     auto attr = open_attr(impl_->file, object, name);
@@ -523,7 +568,7 @@ void write_sweep_results(const std::string& path, const Scenario& scenario, cons
     auto strategies = file.createGroup("strategies");
     std::vector<std::string> order;
     for (const auto& s : scenario.strategies) order.push_back(s.name);
-    write_strings(strategies, "order", order);
+    write_strings_attr(strategies, "order", order);
 
     auto sweep = file.createGroup("sweep");
     string_attr(sweep, "design", design.kind);

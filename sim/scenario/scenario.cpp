@@ -548,9 +548,6 @@ void Loader::load_strategies(const std::string& file, const YAML::Node& key,
         if (!valid_strategy_name(*s)) {
           add(file, kv.second, path,
               "strategy name '" + *s + "' may only contain letters, digits, '_' and '-'");
-        } else if (*s == "order") {
-          // The result file keeps the strategy order in /strategies/order.
-          add(file, kv.second, path, "strategy name 'order' is reserved; choose another name");
         }
         raw.name = *s;
         if (auto [it, inserted] = by_name.emplace(*s, raws.size()); !inserted) {

@@ -132,13 +132,33 @@ TEST(ResultsLayout, AreaNamesAndStrategyOrderAreStored) {
   TempDir dir;
   const ResultReader r(written(dir));
   EXPECT_EQ(r.strings("/areas/names"), (std::vector<std::string>{"Oost", "West", "Zuid"}));
-  EXPECT_EQ(r.strings("/strategies/order"), (std::vector<std::string>{"baseline", "second"}));
+  EXPECT_EQ(r.strings_attribute("/strategies", "order"), (std::vector<std::string>{"baseline", "second"}));
+  EXPECT_FALSE(r.exists("/strategies/order"));
   EXPECT_TRUE(r.exists("/strategies/second/by_area/arrests"));
   EXPECT_FALSE(r.exists("/strategies/third"));
   EXPECT_EQ(r.attribute("/strategies/second", "description"), "the same again");
   const auto children = r.children("/strategies");
   EXPECT_NE(std::find(children.begin(), children.end(), "baseline"), children.end());
   EXPECT_NE(std::find(children.begin(), children.end(), "second"), children.end());
+}
+
+TEST(ResultsLayout, AStrategyMayBeCalledOrder) {
+  TempDir dir;
+  auto scenario = small_scenario();
+  scenario.params.simulation.replicates = 1;
+  scenario.strategies = {StrategySpec{"baseline", "today", {}}, StrategySpec{"order", "named like the attribute", {}}};
+  const auto path = dir.path("order.h5");
+  write_results(path, scenario, run_experiment(scenario, RunOptions{}), {"drift run test"});
+  {
+    const ResultReader r(path);
+    EXPECT_EQ(r.strings_attribute("/strategies", "order"), (std::vector<std::string>{"baseline", "order"}));
+    EXPECT_TRUE(r.exists("/strategies/order/timeseries/dealing"));
+    EXPECT_EQ(r.attribute("/strategies/order", "description"), "named like the attribute");
+  }
+  H5::H5File f(path, H5F_ACC_RDONLY);
+  EXPECT_EQ(f.childObjType("/strategies/order"), H5O_TYPE_GROUP);
+  const auto summary = summarize_file(path);
+  ASSERT_EQ(summary.strategies.size(), 2u);
 }
 
 TEST(ResultsProvenance, RootAttributesRecordProgramSeedAndScenario) {
