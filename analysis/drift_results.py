@@ -37,7 +37,9 @@ import numpy as np
 import pandas as pd
 
 FORMAT = "drift-results"
-SUPPORTED_FORMAT_VERSIONS = (1,)
+# Version 2 keeps the strategy order as the attribute `order` of /strategies; version 1 kept it
+# as the dataset /strategies/order.
+SUPPORTED_FORMAT_VERSIONS = (1, 2)
 WEEKS_PER_YEAR = 52
 
 # Outcomes over the horizon and their paired differences against the baseline, as computed by
@@ -107,11 +109,20 @@ class DriftResults:
                         f"(this reader supports version {supported}); use the analysis scripts "
                         f"of the Drift version that wrote the file")
                 self.format_version = int(version)
-                for needed in ("areas/names", "strategies/order"):
+                for needed in ("areas/names", "strategies"):
                     if needed not in f:
                         raise DriftResultError(f"{p}: incomplete Drift result file (no /{needed})")
                 self.areas = [_text(x) for x in f["areas/names"][()]]
-                self.strategies = [_text(x) for x in f["strategies/order"][()]]
+                if self.format_version >= 2:
+                    if "order" not in f["strategies"].attrs:
+                        raise DriftResultError(
+                            f"{p}: incomplete Drift result file (no attribute 'order' of /strategies)")
+                    order = f["strategies"].attrs["order"]
+                else:
+                    if "strategies/order" not in f:
+                        raise DriftResultError(f"{p}: incomplete Drift result file (no /strategies/order)")
+                    order = f["strategies/order"][()]
+                self.strategies = [_text(x) for x in np.atleast_1d(order)]
                 if not self.strategies:
                     raise DriftResultError(f"{p}: the result file holds no strategies")
                 self.is_sweep = "sweep" in f and isinstance(f["sweep"], h5py.Group)

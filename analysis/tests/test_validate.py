@@ -120,7 +120,7 @@ def write_trial(path: Path, rr: float, published=(0.57, 0.40, 0.80), replicates:
     dm, dlo, dhi = dr.mean_interval(rds)
     with h5py.File(path, "w") as f:
         f.attrs["format"] = "drift-results"
-        f.attrs["format_version"] = np.int64(1)
+        f.attrs["format_version"] = np.int64(2)
         f.attrs["program_version"] = "0.9.0-test"
         f.attrs["git_commit"] = "fedcba9876543210"
         f.attrs["seed"] = np.int64(31)

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "commands.hpp"
 #include "drift/experiments/result_file.hpp"
 #include "drift/build_info.hpp"
 #include "drift/experiments/calibration.hpp"
@@ -246,6 +247,20 @@ int main(int argc, char** argv) {
   summarize->add_option("--format", summary_format, "table or csv")
       ->check(CLI::IsMember({"table", "csv"}));
 
+  // drift verify
+  auto* verify = app.add_subcommand(
+      "verify",
+      "Re-run the scenario embedded in a result file of `drift run` (same seed and replicates) and "
+      "compare the new result file with it dataset by dataset, bit for bit. Exit 0 when reproduced, "
+      "1 when not (each differing dataset is listed), 2 when the file is not a result file verify "
+      "can re-run (sweep, calibration and --posterior files are not supported yet)");
+  drift::cli::VerifyOptions verify_options;
+  verify->add_option("results", verify_options.results, "Result file (.h5) written by drift run")->required();
+  verify->add_option("--threads", verify_options.threads, "Threads (default: all hardware threads)")
+      ->check(CLI::PositiveNumber);
+  verify->add_option("--keep", verify_options.keep,
+                     "Keep the re-run's result file at PATH (default: a temporary file, removed)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -255,6 +270,13 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (*verify) {
+      std::signal(SIGINT, on_signal);
+      std::signal(SIGTERM, on_signal);
+      verify_options.command_line = joined_command_line(argc, argv);
+      verify_options.cancel = &g_cancel;
+      return drift::cli::verify(verify_options);
+    }
     if (*validate) {
       if (validate_sets.empty() && drift::is_targets_file(validate_file)) {
         const auto targets = drift::load_targets(validate_file);

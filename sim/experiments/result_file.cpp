@@ -253,7 +253,7 @@ void write_results(const std::string& path, const Scenario& scenario, const Expe
       write_strategy(strategies, output, s, scenario.params);
       order.push_back(s.name);
     }
-    write_strings(strategies, "order", order);
+    h5::strings_attr(strategies, "order", order);
     write_summary(file, summarize(series_of(output)));
     if (const auto trial = summarize_trial(scenario, output)) write_trial_group(file, *trial);
   });
@@ -290,7 +290,7 @@ void write_sweep_results(const std::string& path, const Scenario& scenario, cons
     auto strategies = file.createGroup("strategies");
     std::vector<std::string> order;
     for (const auto& s : scenario.strategies) order.push_back(s.name);
-    write_strings(strategies, "order", order);
+    h5::strings_attr(strategies, "order", order);
 
     auto sweep = file.createGroup("sweep");
     string_attr(sweep, "design", design.kind);

@@ -176,13 +176,20 @@ std::vector<StrategySeries> series_of(const ExperimentOutput& output) {
 
 Summary summarize(const Parameters&, const ExperimentOutput& output) { return summarize(series_of(output)); }
 
+namespace {
+// The strategies in scenario order: the attribute `order` of /strategies (format version 2),
+// or the dataset /strategies/order of files of format version 1.
+std::vector<std::string> strategy_order(const ResultReader& reader, const std::string& path) {
+  if (reader.has_attribute("/strategies", "order")) return reader.strings_attribute("/strategies", "order");
+  if (reader.exists("/strategies/order")) return reader.strings("/strategies/order");
+  throw std::runtime_error(path + ": not a Drift result file (no attribute 'order' of /strategies)");
+}
+}  // namespace
+
 Summary summarize_file(const std::string& path) {
   ResultReader reader(path);
-  if (!reader.exists("/strategies/order")) {
-    throw std::runtime_error(path + ": not a Drift result file (no /strategies/order)");
-  }
   std::vector<StrategySeries> out;
-  for (const auto& name : reader.strings("/strategies/order")) {
+  for (const auto& name : strategy_order(reader, path)) {
     StrategySeries s;
     s.name = name;
     const std::string base = "/strategies/" + name;
@@ -260,7 +267,7 @@ std::string format_sweep_file(const std::string& path, bool csv) {
   ResultReader reader(path);
   const auto names = reader.strings("/sweep/parameter_names");
   const auto points = reader.dataset("/sweep/points");
-  const auto order = reader.strings("/strategies/order");
+  const auto order = strategy_order(reader, path);
   const std::size_t np = points.shape[0], d = points.shape[1];
   std::ostringstream o;
   o << std::setprecision(10);

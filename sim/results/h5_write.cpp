@@ -128,6 +128,16 @@ std::string text_hash(const std::string& text) {
 
 
 namespace h5 {
+void strings_attr(H5::H5Object& obj, const std::string& name, const std::vector<std::string>& values) {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  hsize_t n = values.size();
+  H5::DataSpace space(1, &n);
+  auto attr = obj.createAttribute(name, type, space);
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  if (n > 0) attr.write(type, ptrs.data());
+}
 void string_attr(H5::H5Object& obj, const std::string& name, const std::string& value) {
   drift::string_attr(obj, name, value);
 }

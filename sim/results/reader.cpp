@@ -85,6 +85,36 @@ std::string ResultReader::attribute(const std::string& object, const std::string
   });
 }
 
+std::vector<std::string> ResultReader::strings_attribute(const std::string& object,
+                                                        const std::string& name) const {
+  return reading(object + " @" + name, [&] {
+    auto attr = open_attr(impl_->file, object, name);
+    auto space = attr.getSpace();
+    const hssize_t count = space.getSimpleExtentNpoints();
+    const auto n = static_cast<std::size_t>(count < 0 ? 0 : count);
+    std::vector<char*> ptrs(n);
+    H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+    type.setCset(attr.getStrType().getCset());
+    if (n > 0) attr.read(type, ptrs.data());
+    std::vector<std::string> out;
+    for (auto* c : ptrs) out.emplace_back(c ? c : "");
+    if (n > 0) H5Dvlen_reclaim(type.getId(), space.getId(), H5P_DEFAULT, ptrs.data());
+    return out;
+  });
+}
+
+bool ResultReader::has_attribute(const std::string& object, const std::string& name) const {
+  try {
+    if (!exists(object) && object != "/") return false;
+    if (object != "/" && impl_->file.childObjType(object) == H5O_TYPE_DATASET) {
+      return impl_->file.openDataSet(object).attrExists(name);
+    }
+    return impl_->file.openGroup(object).attrExists(name);
+  } catch (const H5::Exception&) {
+    return false;
+  }
+}
+
 double ResultReader::numeric_attribute(const std::string& object, const std::string& name) const {
   return reading(object + " @" + name, [&] {
     auto attr = open_attr(impl_->file, object, name);

@@ -548,9 +548,6 @@ void Loader::load_strategies(const std::string& file, const YAML::Node& key,
         if (!valid_strategy_name(*s)) {
           add(file, kv.second, path,
               "strategy name '" + *s + "' may only contain letters, digits, '_' and '-'");
-        } else if (*s == "order") {
-          // The result file keeps the strategy order in /strategies/order.
-          add(file, kv.second, path, "strategy name 'order' is reserved; choose another name");
         }
         raw.name = *s;
         if (auto [it, inserted] = by_name.emplace(*s, raws.size()); !inserted) {
@@ -782,10 +779,23 @@ std::string emit_resolved(const Scenario& s) {
 
 }  // namespace
 
+namespace {
+Scenario load_from_text(const std::string& path, const std::string& text, const std::vector<Override>& overrides);
+}  // namespace
+
 Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides) {
   std::string text;
   if (!read_text(path, text)) throw ScenarioError({{path, 0, 0, "", "cannot open file"}});
+  return load_from_text(path, text, overrides);
+}
 
+Scenario load_scenario_text(const std::string& text, const std::string& name_for_messages) {
+  return load_from_text(name_for_messages, text, {});
+}
+
+namespace {
+// `path` names the text in diagnostics; files the text names resolve against its directory.
+Scenario load_from_text(const std::string& path, const std::string& text, const std::vector<Override>& overrides) {
   Loader loader;
   loader.load(path, text);
 
@@ -873,6 +883,7 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
   s.resolved_yaml = emit_resolved(s);
   return s;
 }
+}  // namespace
 
 std::string emit_resolved_yaml(const Scenario& scenario) {
   return emit_resolved(scenario);

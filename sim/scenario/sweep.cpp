@@ -90,7 +90,10 @@ std::string apply(Scenario& s, const Target& t, double value) {
   }
   auto& spec = s.strategies[t.strategy].interventions[t.intervention];
   std::string key;
-  for (const auto& part : t.field) key += (key.empty() ? "" : ".") + part;
+  for (const auto& part : t.field) {
+    if (!key.empty()) key += '.';
+    key += part;
+  }
   const auto problem = intervention_value_problem(spec, key, value);
   if (problem.empty()) spec.values.number[key] = value;
   return problem;

@@ -1,4 +1,5 @@
 // The drift program, run as a user would: exit codes, messages and result files.
+#include <H5Cpp.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -378,6 +379,70 @@ TEST(CliCalibrate, ReportsProblemsWithExitCodeTwo) {
   EXPECT_EQ(none.status, 2) << none.output;
   EXPECT_NE(none.output.find("no calibrate section"), std::string::npos) << none.output;
   EXPECT_FALSE(fs::exists(dir.path("cal.h5")));
+}
+
+// drift verify: re-running the embedded scenario reproduces the file bit for bit.
+TEST(CliVerify, AFreshResultFileIsReproduced) {
+  TempDir dir;
+  dir.write("tiny.yaml", kTiny);
+  ASSERT_EQ(drift("run tiny.yaml --threads 1 -q --out tiny.h5", dir.str()).status, 0);
+  const auto r = drift("verify tiny.h5 --threads 2", dir.str());
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("reproduced: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" datasets identical"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("NOT"), std::string::npos) << r.output;
+  // Nothing is left behind beside the file.
+  EXPECT_EQ(dir.files(), (std::vector<std::string>{"tiny.h5", "tiny.yaml"}));
+}
+
+TEST(CliVerify, AChangedValueIsNotReproducedAndNamesTheDataset) {
+  TempDir dir;
+  dir.write("tiny.yaml", kTiny);
+  ASSERT_EQ(drift("run tiny.yaml --threads 1 -q --out tiny.h5", dir.str()).status, 0);
+  fs::copy_file(dir.path("tiny.h5"), dir.path("changed.h5"));
+  const std::string changed = "/strategies/baseline/timeseries/dealing";
+  {
+    H5::H5File f(dir.path("changed.h5"), H5F_ACC_RDWR);
+    auto ds = f.openDataSet(changed);
+    hsize_t dims[2] = {0, 0};
+    ASSERT_EQ(ds.getSpace().getSimpleExtentNdims(), 2);
+    ds.getSpace().getSimpleExtentDims(dims);
+    std::vector<double> v(dims[0] * dims[1]);
+    ds.read(v.data(), H5::PredType::NATIVE_DOUBLE);
+    v[0] += 1;
+    ds.write(v.data(), H5::PredType::NATIVE_DOUBLE);
+  }
+  const auto r = drift("verify changed.h5 --threads 2 --keep again.h5", dir.str());
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("NOT reproduced: 1 of "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("differs: " + changed), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("first: " + changed), std::string::npos) << r.output;
+  // --keep keeps the re-run's file, which reproduces the original.
+  ASSERT_TRUE(fs::exists(dir.path("again.h5")));
+  const ResultReader a(dir.path("tiny.h5")), b(dir.path("again.h5"));
+  EXPECT_EQ(a.dataset(changed).values, b.dataset(changed).values);
+}
+
+TEST(CliVerify, FilesThatAreNotDriftResultFilesExitWithTwo) {
+  TempDir dir;
+  dir.write("text.h5", "hello, not HDF5\n");
+  const auto text = drift("verify text.h5", dir.str());
+  EXPECT_EQ(text.status, 2) << text.output;
+  EXPECT_NE(text.output.find("text.h5: not a Drift result file (not HDF5)"), std::string::npos) << text.output;
+  {
+    H5::H5File f(dir.path("plain.h5"), H5F_ACC_TRUNC);
+    const hsize_t n = 3;
+    H5::DataSpace space(1, &n);
+    const double v[3] = {1, 2, 3};
+    f.createDataSet("x", H5::PredType::NATIVE_DOUBLE, space).write(v, H5::PredType::NATIVE_DOUBLE);
+  }
+  const auto plain = drift("verify plain.h5", dir.str());
+  EXPECT_EQ(plain.status, 2) << plain.output;
+  EXPECT_NE(plain.output.find("plain.h5: not a Drift result file (no root attribute format_version)"),
+            std::string::npos)
+      << plain.output;
+  const auto missing = drift("verify missing.h5", dir.str());
+  EXPECT_EQ(missing.status, 2) << missing.output;
 }
 
 }  // namespace

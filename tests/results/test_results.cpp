@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "drift/build_info.hpp"
+#include "drift/results/compare.hpp"
 #include "drift/experiments/summary.hpp"
 
 namespace drift {
@@ -133,13 +134,75 @@ TEST(ResultsLayout, AreaNamesAndStrategyOrderAreStored) {
   TempDir dir;
   const ResultReader r(written(dir));
   EXPECT_EQ(r.strings("/areas/names"), (std::vector<std::string>{"Oost", "West", "Zuid"}));
-  EXPECT_EQ(r.strings("/strategies/order"), (std::vector<std::string>{"baseline", "second"}));
+  EXPECT_EQ(r.strings_attribute("/strategies", "order"), (std::vector<std::string>{"baseline", "second"}));
+  EXPECT_FALSE(r.exists("/strategies/order"));
   EXPECT_TRUE(r.exists("/strategies/second/by_area/arrests"));
   EXPECT_FALSE(r.exists("/strategies/third"));
   EXPECT_EQ(r.attribute("/strategies/second", "description"), "the same again");
   const auto children = r.children("/strategies");
   EXPECT_NE(std::find(children.begin(), children.end(), "baseline"), children.end());
   EXPECT_NE(std::find(children.begin(), children.end(), "second"), children.end());
+}
+
+TEST(ResultsLayout, AStrategyMayBeCalledOrder) {
+  TempDir dir;
+  auto scenario = small_scenario();
+  scenario.params.simulation.replicates = 1;
+  scenario.strategies = {StrategySpec{"baseline", "today", {}}, StrategySpec{"order", "named like the attribute", {}}};
+  const auto path = dir.path("order.h5");
+  write_results(path, scenario, run_experiment(scenario, RunOptions{}), {"drift run test"});
+  {
+    const ResultReader r(path);
+    EXPECT_EQ(r.strings_attribute("/strategies", "order"), (std::vector<std::string>{"baseline", "order"}));
+    EXPECT_TRUE(r.exists("/strategies/order/timeseries/dealing"));
+    EXPECT_EQ(r.attribute("/strategies/order", "description"), "named like the attribute");
+  }
+  H5::H5File f(path, H5F_ACC_RDONLY);
+  EXPECT_EQ(f.childObjType("/strategies/order"), H5O_TYPE_GROUP);
+  const auto summary = summarize_file(path);
+  ASSERT_EQ(summary.strategies.size(), 2u);
+}
+
+TEST(CompareResultFiles, IdenticalRunsAreEqualWhateverTheirCommandLine) {
+  TempDir dir;
+  const auto a = written(dir, "a.h5");
+  const auto b = dir.path("b.h5");
+  write_results(b, fixture().scenario, fixture().output, {"another command line"});
+  const auto c = compare_result_files(a, b);
+  EXPECT_TRUE(c.equal) << c.first_difference;
+  EXPECT_TRUE(c.differing.empty());
+  EXPECT_GT(c.datasets_compared, 50u);
+}
+
+TEST(CompareResultFiles, ReportsChangedValuesMissingDatasetsAndTheScenarioHash) {
+  TempDir dir;
+  const auto a = written(dir, "a.h5");
+  const auto b = written(dir, "b.h5");
+  const std::string changed = "/strategies/second/timeseries/dealing";
+  {
+    H5::H5File f(b, H5F_ACC_RDWR);
+    auto ds = f.openDataSet(changed);
+    std::vector<double> v(3 * 40);
+    ds.read(v.data(), H5::PredType::NATIVE_DOUBLE);
+    v[5] = std::nextafter(v[5], 1e300);  // the smallest change there is
+    ds.write(v.data(), H5::PredType::NATIVE_DOUBLE);
+    f.unlink("/strategies/baseline/timeseries/arrests");
+    auto root = f.openGroup("/");
+    root.removeAttr("scenario_hash");
+    H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+    H5::DataSpace scalar(H5S_SCALAR);
+    const char* other = "0000000000000000";
+    root.createAttribute("scenario_hash", type, scalar).write(type, &other);
+  }
+  const auto c = compare_result_files(a, b);
+  EXPECT_FALSE(c.equal);
+  EXPECT_EQ(c.differing, (std::vector<std::string>{"/ @scenario_hash", "/strategies/baseline/timeseries/arrests",
+                                                   changed}));
+  EXPECT_NE(c.first_difference.find("/ @scenario_hash"), std::string::npos) << c.first_difference;
+  const auto same = compare_result_files(a, a);
+  EXPECT_TRUE(same.equal);
+  EXPECT_EQ(same.datasets_compared, c.datasets_compared);
+  EXPECT_THROW(compare_result_files(a, dir.path("none.h5")), std::runtime_error);
 }
 
 TEST(ResultsProvenance, RootAttributesRecordProgramSeedAndScenario) {

@@ -200,8 +200,6 @@ const BadCase kBadCases[] = {
      "duplicate strategy name 'police' (also strategies[0])"},
     {"InvalidStrategyNameIsRejected", kAreas + "strategies:\n  - name: more police\n", 6, 11,
      "strategies[0].name", "may only contain letters, digits, '_' and '-'"},
-    {"StrategyNamedLikeTheOrderDatasetIsRejected", kAreas + "strategies:\n  - name: order\n", 6, 11,
-     "strategies[0].name", "strategy name 'order' is reserved"},
     {"InterventionNamedLikeTheFixedCostDatasetIsRejected",
      kAreas + "strategies:\n  - name: a\n    interventions:\n      - {type: test_probe, name: fixed_cost}\n",
      8, 34, "strategies[0].interventions[0].name", "intervention name 'fixed_cost' is reserved"},

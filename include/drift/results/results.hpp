@@ -14,7 +14,7 @@
 
 namespace drift {
 
-inline constexpr int kResultFormatVersion = 1;
+inline constexpr int kResultFormatVersion = 2;
 
 struct Provenance {
   std::string command_line;
@@ -38,6 +38,9 @@ class ResultReader {
   std::vector<std::string> strings(const std::string& path) const;
   std::string attribute(const std::string& object, const std::string& name) const;
   double numeric_attribute(const std::string& object, const std::string& name) const;
+  // A one-dimensional string attribute, e.g. the strategy order ("/strategies" @order).
+  std::vector<std::string> strings_attribute(const std::string& object, const std::string& name) const;
+  bool has_attribute(const std::string& object, const std::string& name) const;
   std::vector<std::string> children(const std::string& group) const;
   bool exists(const std::string& path) const;
 

@@ -76,6 +76,13 @@ struct Override {
 // problem found.
 Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides = {});
 
+// The same from scenario text held in memory, e.g. the resolved scenario of a result file
+// (`scenario_yaml`). `name_for_messages` names the text in diagnostics (and gives the scenario's
+// name when the text sets none).
+// Relative paths in the text (`extends`, `areas: {csv: ...}`, `calibrate.targets`) resolve
+// against the directory part of `name_for_messages`: the current directory when it has none.
+Scenario load_scenario_text(const std::string& text, const std::string& name_for_messages);
+
 // One intervention block from YAML text (as it would stand in a strategy), checked against its
 // type's schema with `area_names` as the districts; throws ScenarioError listing every problem.
 InterventionSpec parse_intervention_block(const std::string& yaml_text, const std::string& file,
