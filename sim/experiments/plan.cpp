@@ -117,9 +117,11 @@ Plan make_plan(const Scenario& base, int threads) {
                        all_interventions * intervention_metrics().size() *
                            static_cast<std::size_t>(plan.weeks) * sizeof(double));
 
-  // Burn-in, as run_unit does it; set-up, not the simulation being planned.
+  // Burn-in, as run_unit does it; set-up, not the simulation being planned. On one thread: the
+  // world does not depend on the thread count, and two threads on a shared machine can be many
+  // times slower than one (docs/performance.md, "Machine").
   t0 = std::chrono::steady_clock::now();
-  burnt.threads = threads;
+  burnt.threads = 1;
   while (burnt.week < 0) step(burnt);
   plan.burn_in_seconds = seconds_since(t0);
 

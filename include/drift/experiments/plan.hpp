@@ -60,7 +60,7 @@ struct Plan {
   std::vector<PlanStrategy> strategy_plans;
 };
 
-// Plans a valid scenario for `threads` threads (the burn-in of the replicate-0 world uses them).
+// Plans a valid scenario for a run on `threads` threads (plan itself burns in on one thread).
 Plan make_plan(const Scenario& scenario, int threads);
 
 // The plan as text for the terminal.
