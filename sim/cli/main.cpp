@@ -230,6 +230,22 @@ int main(int argc, char** argv) {
   validate->add_option("scenario", validate_file, "Scenario YAML file")->required();
   validate->add_option("--set", validate_sets, "Override a parameter: --set path.to.key=value");
 
+  // drift plan
+  auto* plan = app.add_subcommand(
+      "plan",
+      "Dry run: print the runs, youth-weeks, estimated time and memory of a scenario, and what "
+      "each intervention would do in week 0; writes nothing and runs no simulation week");
+  std::string plan_file;
+  std::vector<std::string> plan_sets;
+  std::optional<int> plan_replicates, plan_threads;
+  plan->add_option("scenario", plan_file, "Scenario YAML file")->required();
+  plan->add_option("--set", plan_sets, "Override a parameter: --set path.to.key=value (repeatable)");
+  plan->add_option("--replicates,-r", plan_replicates,
+                   "Replicates per strategy (overrides simulation.replicates)")
+      ->check(CLI::Range(1, 100000));
+  plan->add_option("--threads,-t", plan_threads, "Threads of the run being planned (default: all cores)")
+      ->check(CLI::Range(1, 1024));
+
   // drift schema
   auto* schema = app.add_subcommand("schema", "Print the JSON Schema of scenario files");
 
@@ -291,6 +307,11 @@ int main(int argc, char** argv) {
       std::cout << validate_file << ": valid (" << sc.strategies.size() << " strategies, "
                 << sc.areas.size() << " areas)\n";
       return kOk;
+    }
+    if (*plan) {
+      return drift::cli::run_plan_command(
+          plan_file, plan_sets, plan_replicates,
+          plan_threads.value_or(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))));
     }
     if (*schema) {
       std::cout << drift::scenario_json_schema() << "\n";

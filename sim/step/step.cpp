@@ -22,10 +22,14 @@ void apply_interventions(World& w, const InterventionList& interventions,
 }
 }  // namespace
 
-void step(World& w, const InterventionList& interventions, std::vector<InterventionWeek>* log) {
+void open_week(World& w, const InterventionList& interventions, std::vector<InterventionWeek>* log) {
   begin_week(w);
   age_and_turn_over(w);
   apply_interventions(w, interventions, log);
+}
+
+void step(World& w, const InterventionList& interventions, std::vector<InterventionWeek>* log) {
+  open_week(w, interventions, log);
   normalise_attitudes(w);
   onset_and_recovery(w);
   recruit(w);

@@ -13,4 +13,11 @@ namespace drift {
 void step(World& w, const InterventionList& interventions = {},
           std::vector<InterventionWeek>* log = nullptr);
 
+// The opening of a week, as step() does it before the processes: the week's counters are reset,
+// youths age and turn over, and the interventions act (multipliers and their log). step() is
+// open_week() followed by the processes; `drift plan` calls it alone to see what the
+// interventions would do in a week without simulating it. Does not advance w.week.
+void open_week(World& w, const InterventionList& interventions = {},
+               std::vector<InterventionWeek>* log = nullptr);
+
 }  // namespace drift

@@ -1,0 +1,69 @@
+#pragma once
+// `drift plan`: what a scenario would cost to run, and what its interventions would do in their
+// first week, without running it. No simulation week is run and nothing is written: one world is
+// built (replicate 0, first sweep point) and burnt in, and each strategy's interventions open
+// week 0 on a copy of it (step/step.hpp open_week: the week's counters, ageing, the
+// interventions; none of the processes). The wall time is an estimate from a measured throughput
+// (kPlanYouthWeeksPerSecond), not a measurement of this scenario.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "drift/scenario/scenario.hpp"
+
+namespace drift {
+
+// Youth-weeks per second per thread of whole runs through the runner (recording included), as
+// measured by `drift_bench --sweep` on the default Utrecht comparison (docs/performance.md,
+// "Whole runs": 200 runs of about 81,000 youths, 520 weeks each plus 25 burn-ins of 260 weeks,
+// that is 8.95e9 youth-weeks in 580.8 s on one thread).
+inline constexpr double kPlanYouthWeeksPerSecond = 1.54e7;
+
+struct PlanIntervention {
+  std::string type;
+  std::string name;
+  double eligible = 0;    // youths meeting the eligibility rule at week 0
+  double capacity = 0;    // places at week 0
+  double enrolled = 0;    // youths taken in at week 0 (expected reach in the first week)
+  double served = 0;      // youths served or covered at week 0
+  double waiting = 0;     // eligible youths on the waiting list at week 0
+  double weekly_cost = 0;  // euro at week 0
+  double fixed_cost = 0;   // one-off, euro per run
+  double yearly_cost() const { return 52.0 * weekly_cost; }  // at week-0 rates
+};
+
+struct PlanStrategy {
+  std::string name;
+  std::vector<PlanIntervention> interventions;
+};
+
+struct Plan {
+  std::string scenario;  // name
+  std::size_t strategies = 0;
+  int replicates = 0;
+  std::size_t points = 1;  // sweep points
+  std::string sweep_kind;  // "" without a sweep
+  int threads = 1;
+  int weeks = 0;
+  int burn_in_weeks = 0;
+  double population_scale = 1.0;
+  std::size_t runs = 0;        // points x replicates x strategies
+  std::size_t youths = 0;      // youths present in the replicate-0 world
+  double youth_weeks = 0;      // recorded weeks of every run plus one burn-in per unit
+  double build_seconds = 0;    // build_world of the replicate-0 world, timed here
+  double burn_in_seconds = 0;  // its burn-in, timed here
+  double estimated_seconds = 0;
+  std::size_t world_bytes = 0;   // World::bytes() of the built world
+  int worlds_alive = 0;          // worlds held at once while running
+  std::size_t output_bytes = 0;  // records of the runs held at once (one point)
+  std::size_t peak_bytes() const { return world_bytes * static_cast<std::size_t>(worlds_alive) + output_bytes; }
+  std::vector<PlanStrategy> strategy_plans;
+};
+
+// Plans a valid scenario for a run on `threads` threads (plan itself burns in on one thread).
+Plan make_plan(const Scenario& scenario, int threads);
+
+// The plan as text for the terminal.
+std::string format_plan(const Plan& plan);
+
+}  // namespace drift

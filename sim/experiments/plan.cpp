@@ -1,0 +1,222 @@
+#include "drift/experiments/plan.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+
+#include "drift/experiments/experiment.hpp"
+#include "drift/experiments/trial.hpp"
+#include "drift/interventions/registry.hpp"
+#include "drift/model/world.hpp"
+#include "drift/scenario/sweep.hpp"
+#include "drift/step/build_world.hpp"
+#include "drift/step/step.hpp"
+
+namespace drift {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Bytes of the record of one run (RunOutput arrays, doubles).
+std::size_t run_output_bytes(const Parameters& p, std::size_t areas, std::size_t interventions) {
+  const auto weeks = static_cast<std::size_t>(p.simulation.weeks);
+  const auto ages = static_cast<std::size_t>(std::max(0, p.population.max_age - p.population.min_age));
+  const std::size_t doubles = area_metrics().size() * weeks * areas + city_metrics().size() * weeks +
+                              interventions * intervention_metrics().size() * weeks +
+                              3 * weeks * ages +  // present_by_age, new_suspects, new_drug_suspects
+                              7 * weeks +         // release ledger
+                              4;                  // trial counts
+  return doubles * sizeof(double);
+}
+
+std::string with_commas(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f", v);
+  std::string digits = buf, out;
+  const bool negative = !digits.empty() && digits[0] == '-';
+  if (negative) digits.erase(0, 1);
+  for (std::size_t k = 0; k < digits.size(); ++k) {
+    if (k > 0 && (digits.size() - k) % 3 == 0) out += ',';
+    out += digits[k];
+  }
+  return negative ? "-" + out : out;
+}
+
+std::string duration_text(double s) {
+  char buf[64];
+  if (s < 120) {
+    std::snprintf(buf, sizeof buf, "%.0f s", s);
+  } else if (s < 7200) {
+    std::snprintf(buf, sizeof buf, "%.0f min", s / 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
+  }
+  return buf;
+}
+
+std::string bytes_text(double b) {
+  char buf[64];
+  if (b < 1024.0 * 1024 * 1024) {
+    std::snprintf(buf, sizeof buf, "%.0f MB", b / (1024.0 * 1024));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f GB", b / (1024.0 * 1024 * 1024));
+  }
+  return buf;
+}
+
+}  // namespace
+
+Plan make_plan(const Scenario& base, int threads) {
+  Plan plan;
+  threads = std::max(1, threads);
+  const auto design = sweep_design(base);
+  // Sweep point 0 stands for every point: the per-strategy figures and the world's size are
+  // those of the first point.
+  const Scenario sc = design.kind.empty() ? base : scenario_at(base, design, 0);
+  const Parameters p = replicate_parameters(sc, 0);
+  plan.scenario = sc.name;
+  plan.strategies = sc.strategies.size();
+  plan.replicates = sc.params.simulation.replicates;
+  plan.points = design.size();
+  plan.sweep_kind = design.kind;
+  plan.threads = threads;
+  plan.weeks = p.simulation.weeks;
+  plan.burn_in_weeks = p.simulation.burn_in_weeks;
+  plan.population_scale = p.simulation.population_scale;
+  const std::size_t units = plan.points * static_cast<std::size_t>(plan.replicates);
+  plan.runs = units * plan.strategies;
+
+  auto t0 = std::chrono::steady_clock::now();
+  World burnt = build_world(p, sc.areas, 0);
+  plan.build_seconds = seconds_since(t0);
+  for (auto s : burnt.pop.state) {
+    if (s != State::vacant) ++plan.youths;
+  }
+  plan.world_bytes = burnt.bytes();
+
+  // The work and its estimates.
+  const double youths = static_cast<double>(plan.youths);
+  plan.youth_weeks = static_cast<double>(plan.runs) * youths * plan.weeks +
+                     static_cast<double>(units) * youths * plan.burn_in_weeks;
+  // Units run in parallel, one thread each, when there are at least as many as threads (as the
+  // runner does); otherwise the threads work inside each run. Either way the estimate assumes
+  // the throughput per thread adds up over threads.
+  const bool across = units >= static_cast<std::size_t>(threads) && threads > 1;
+  plan.estimated_seconds = plan.youth_weeks / (kPlanYouthWeeksPerSecond * threads) +
+                           plan.build_seconds * static_cast<double>(units) / threads;
+  plan.worlds_alive = across ? 2 * threads : 2;  // per worker: the burnt-in world and a working copy
+  std::size_t all_interventions = 0;
+  for (const auto& s : sc.strategies) all_interventions += s.interventions.size();
+  // The records of one point's runs are held together while the result file is written.
+  plan.output_bytes = static_cast<std::size_t>(plan.replicates) *
+                      (plan.strategies * run_output_bytes(p, sc.areas.size(), 0) +
+                       all_interventions * intervention_metrics().size() *
+                           static_cast<std::size_t>(plan.weeks) * sizeof(double));
+
+  // Burn-in, as run_unit does it; set-up, not the simulation being planned. On one thread: the
+  // world does not depend on the thread count, and two threads on a shared machine can be many
+  // times slower than one (docs/performance.md, "Machine").
+  t0 = std::chrono::steady_clock::now();
+  burnt.threads = 1;
+  while (burnt.week < 0) step(burnt);
+  plan.burn_in_seconds = seconds_since(t0);
+
+  // Week 0 of each strategy: its interventions open the week on a copy of the burnt-in world.
+  std::vector<std::string> area_names;
+  for (const auto& a : sc.areas) area_names.push_back(a.name);
+  for (std::size_t k = 0; k < sc.strategies.size(); ++k) {
+    const auto& strategy = sc.strategies[k];
+    InterventionList list;
+    for (const auto& spec : strategy.interventions) {
+      list.push_back(create_intervention(spec.type, spec.name, spec.values, area_names));
+    }
+    const auto trial = attach_trial(sc, k, list);
+    PlanStrategy ps;
+    ps.name = strategy.name;
+    if (!list.empty()) {
+      World w = burnt;
+      std::vector<InterventionWeek> log;
+      open_week(w, list, &log);
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        PlanIntervention pi;
+        pi.type = strategy.interventions[i].type;
+        pi.name = strategy.interventions[i].name;
+        pi.eligible = log[i].eligible;
+        pi.capacity = log[i].capacity;
+        pi.enrolled = log[i].enrolled;
+        pi.served = log[i].served;
+        pi.waiting = log[i].waiting;
+        pi.weekly_cost = log[i].cost;
+        pi.fixed_cost = list[i]->fixed_cost();
+        ps.interventions.push_back(std::move(pi));
+      }
+    }
+    plan.strategy_plans.push_back(std::move(ps));
+  }
+  return plan;
+}
+
+std::string format_plan(const Plan& plan) {
+  std::ostringstream o;
+  char buf[256];
+  o << "Plan: " << (plan.scenario.empty() ? std::string("(unnamed)") : plan.scenario)
+    << " (dry run: nothing is written, no simulation week is run)\n\n";
+  o << "Work\n";
+  o << "  strategies          " << plan.strategies << "\n";
+  o << "  replicates          " << plan.replicates << "\n";
+  o << "  sweep points        " << plan.points
+    << (plan.sweep_kind.empty() ? std::string(" (no sweep)") : " (" + plan.sweep_kind + ")") << "\n";
+  o << "  runs                " << with_commas(static_cast<double>(plan.runs)) << " (points x replicates x strategies)\n";
+  std::snprintf(buf, sizeof buf, "%g", plan.population_scale);
+  o << "  youths per world    " << with_commas(static_cast<double>(plan.youths)) << " (population_scale " << buf
+    << ")\n";
+  std::snprintf(buf, sizeof buf, "%.3g", plan.youth_weeks);
+  o << "  youth-weeks         " << buf << " (runs x youths x " << plan.weeks << " weeks, plus "
+    << plan.burn_in_weeks << " burn-in weeks once per replicate and point)\n";
+  std::snprintf(buf, sizeof buf, "%.3g youth-weeks/s per thread", kPlanYouthWeeksPerSecond);
+  o << "  estimated wall time " << duration_text(plan.estimated_seconds) << " on " << plan.threads
+    << (plan.threads == 1 ? " thread" : " threads") << " (estimate: " << buf
+    << " measured by drift_bench --sweep, docs/performance.md, times the threads, plus "
+    << with_commas(static_cast<double>(plan.points) * plan.replicates) << " world builds of ";
+  std::snprintf(buf, sizeof buf, "%.2f s", plan.build_seconds);
+  o << buf << " timed here)\n";
+  o << "  estimated peak mem  " << bytes_text(static_cast<double>(plan.peak_bytes())) << " ("
+    << plan.worlds_alive << " worlds of " << bytes_text(static_cast<double>(plan.world_bytes)) << " + "
+    << bytes_text(static_cast<double>(plan.output_bytes)) << " of recorded outputs"
+    << (plan.sweep_kind.empty() ? "" : " per point") << ")\n";
+  std::snprintf(buf, sizeof buf, "%.2f s + %.2f s", plan.build_seconds, plan.burn_in_seconds);
+  o << "  set-up here         built and burnt in the replicate-0 world (" << plan.burn_in_weeks
+    << " weeks) in " << buf << "\n";
+  if (plan.burn_in_seconds > 3) {
+    o << "  note                the burn-in (simulation.burn_in_weeks) makes this plan slow; it is "
+         "set-up for the week-0 figures, not a simulated week\n";
+  }
+  o << "\nInterventions at week 0 (replicate 0"
+    << (plan.sweep_kind.empty() ? "" : ", sweep point 0")
+    << ", after burn-in; yearly cost at week-0 rates = 52 x week 0)\n";
+  std::snprintf(buf, sizeof buf, "  %-20s %-20s %-20s %9s %9s %9s %15s %13s\n", "strategy", "type", "name",
+                "eligible", "capacity", "reach", "yearly cost", "fixed cost");
+  o << buf;
+  for (const auto& s : plan.strategy_plans) {
+    if (s.interventions.empty()) {
+      std::snprintf(buf, sizeof buf, "  %-20s (no interventions)\n", s.name.c_str());
+      o << buf;
+      continue;
+    }
+    for (const auto& i : s.interventions) {
+      std::snprintf(buf, sizeof buf, "  %-20s %-20s %-20s %9.0f %9.0f %9.0f %15s %13s\n", s.name.c_str(),
+                    i.type.c_str(), i.name.c_str(), i.eligible, i.capacity, i.enrolled,
+                    ("EUR " + with_commas(i.yearly_cost())).c_str(),
+                    ("EUR " + with_commas(i.fixed_cost)).c_str());
+      o << buf;
+    }
+  }
+  o << "  (reach: youths taken in at week 0)\n";
+  return o.str();
+}
+
+}  // namespace drift

@@ -1,0 +1,186 @@
+// drift plan, run as a user would: a dry run that writes nothing, and whose week-0 figures are
+// those a real run records for replicate 0.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "drift/results/results.hpp"
+
+namespace drift {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kDrift = DRIFT_BINARY;
+
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = fs::temp_directory_path() /
+            ("drift_plan_" + std::to_string(::getpid()) + "_" + info->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  void write(const std::string& name, const std::string& content) const {
+    std::ofstream(path_ / name, std::ios::binary) << content;
+  }
+  std::string path(const std::string& name) const { return (path_ / name).string(); }
+  std::string str() const { return path_.string(); }
+  // Every file and folder below the directory, recursively.
+  std::vector<std::string> tree() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(path_)) {
+      out.push_back(fs::relative(e.path(), path_).string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+ private:
+  fs::path path_;
+};
+
+struct Result {
+  int status = -1;
+  std::string output;  // stdout and stderr
+};
+
+Result drift(const std::string& args, const std::string& dir) {
+  const std::string full =
+      "cd " + quoted(dir) + " && OMP_WAIT_POLICY=passive " + quoted(kDrift) + " " + args + " 2>&1";
+  Result r;
+  FILE* pipe = ::popen(full.c_str(), "r");
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buf{};
+  std::size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// A tiny city with two strategies of interventions that have places.
+const char* kTinyWithInterventions = R"(name: tiny
+simulation:
+  weeks: 6
+  burn_in_weeks: 52
+  replicates: 2
+  population_scale: 0.5
+areas:
+  list:
+    - {name: North, youth_12_17: 600, youth_18_26: 900, low_income_share: 0.2, schools: 1}
+    - {name: South, youth_12_17: 450, youth_18_26: 720, low_income_share: 0.3, schools: 1}
+networks:
+  count: 4
+onset:
+  onset_hazard: 0.05
+recruitment:
+  entry_hazard: 0.2
+strategies:
+  - name: baseline
+  - name: help
+    interventions:
+      - type: mentors
+        workers: 2
+        caseload: 5
+        ramp_up_weeks: 0
+      - type: job_coaches
+        workers: 1
+        caseload: 12
+  - name: prevention
+    interventions:
+      - type: prevention
+        coverage: 0.5
+)";
+
+// The row of the week-0 table for (strategy, intervention): eligible, capacity, reach.
+std::vector<double> plan_row(const std::string& output, const std::string& strategy,
+                             const std::string& intervention) {
+  std::istringstream lines(output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    std::string s, type, name;
+    double eligible = 0, capacity = 0, reach = 0;
+    if (words >> s >> type >> name >> eligible >> capacity >> reach && s == strategy &&
+        name == intervention) {
+      return {eligible, capacity, reach};
+    }
+  }
+  return {};
+}
+
+TEST(CliPlan, WritesNothingAndMatchesWeekZeroOfARun) {
+  TempDir dir;
+  dir.write("tiny.yaml", kTinyWithInterventions);
+  const auto before = dir.tree();
+  const auto plan = drift("plan tiny.yaml --threads 2", dir.str());
+  ASSERT_EQ(plan.status, 0) << plan.output;
+  EXPECT_EQ(dir.tree(), before) << "drift plan must write no file";
+  EXPECT_FALSE(fs::exists(dir.path("results")));
+  EXPECT_NE(plan.output.find("runs                6 (points x replicates x strategies)"),
+            std::string::npos)
+      << plan.output;
+  EXPECT_NE(plan.output.find("estimate"), std::string::npos) << plan.output;
+
+  const auto run = drift("run tiny.yaml --threads 2 -q --out run.h5", dir.str());
+  ASSERT_EQ(run.status, 0) << run.output;
+  const ResultReader file(dir.path("run.h5"));
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"help", "mentors"}, {"help", "job_coaches"}, {"prevention", "prevention"}};
+  for (const auto& [strategy, intervention] : cases) {
+    const auto row = plan_row(plan.output, strategy, intervention);
+    ASSERT_EQ(row.size(), 3u) << strategy << "/" << intervention << "\n" << plan.output;
+    const std::string group = "/strategies/" + strategy + "/interventions/" + intervention + "/";
+    // [replicate, week]: replicate 0, week 0 is the first value.
+    const auto eligible = file.dataset(group + "eligible");
+    const auto capacity = file.dataset(group + "capacity");
+    const auto enrolled = file.dataset(group + "enrolled");
+    ASSERT_EQ(capacity.shape, (std::vector<std::uint64_t>{2, 6}));
+    EXPECT_EQ(row[0], eligible.values[0]) << group;
+    EXPECT_EQ(row[1], capacity.values[0]) << group;
+    EXPECT_EQ(row[2], enrolled.values[0]) << group;
+  }
+  // The city is busy enough that the comparison means something.
+  EXPECT_GT(plan_row(plan.output, "help", "mentors")[1], 0) << plan.output;
+  EXPECT_GT(plan_row(plan.output, "help", "mentors")[0], 0) << plan.output;
+}
+
+TEST(CliPlan, InvalidScenarioGivesFileLineColumnAndExitsTwo) {
+  TempDir dir;
+  dir.write("bad.yaml", "name: bad\nsimulaton:\n  weeks: 20\nareas:\n  list:\n"
+                        "    - {name: North, youth_12_17: 600, youth_18_26: 900, "
+                        "low_income_share: 0.2, schools: 1}\n");
+  const auto r = drift("plan bad.yaml", dir.str());
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("bad.yaml:2:1: "), std::string::npos) << r.output;
+  EXPECT_EQ(dir.tree(), (std::vector<std::string>{"bad.yaml"}));
+}
+
+TEST(CliPlan, OverridesAndReplicatesChangeTheWork) {
+  TempDir dir;
+  dir.write("tiny.yaml", kTinyWithInterventions);
+  const auto r = drift("plan tiny.yaml --replicates 5 --set simulation.weeks=10 --threads 1", dir.str());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("runs                15 "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("x 10 weeks"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace drift
