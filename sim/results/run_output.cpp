@@ -73,6 +73,27 @@ std::vector<const std::vector<double>*> ReleaseLedger::columns() const {
           &followed_13w, &job_13w};
 }
 
+std::vector<RunOutput::Array> RunOutput::arrays() {
+  return {{"by_area", &by_area},
+          {"city", &city},
+          {"interventions", &interventions},
+          {"trial", &trial},
+          {"present_by_age", &present_by_age},
+          {"new_suspects", &new_suspects},
+          {"new_drug_suspects", &new_drug_suspects},
+          {"ledger/releases", &ledger.releases},
+          {"ledger/reregistered_52w", &ledger.reregistered_52w},
+          {"ledger/reregistered_104w", &ledger.reregistered_104w},
+          {"ledger/censored_52w", &ledger.censored_52w},
+          {"ledger/censored_104w", &ledger.censored_104w},
+          {"ledger/followed_13w", &ledger.followed_13w},
+          {"ledger/job_13w", &ledger.job_13w}};
+}
+
+std::vector<RunOutput::Dimension> RunOutput::dimensions() {
+  return {{"weeks", &weeks}, {"areas", &areas}, {"min_age", &min_age}, {"ages", &ages}};
+}
+
 double RunOutput::total(int metric, int week) const {
   double s = 0;
   for (int a = 0; a < areas; ++a) s += area_value(metric, week, a);

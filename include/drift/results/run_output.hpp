@@ -61,6 +61,22 @@ struct RunOutput {
     return by_area[(static_cast<std::size_t>(metric) * weeks + week) * areas + area];
   }
   double total(int metric, int week) const;  // summed over areas
+
+  // Every array of the record under a stable name, in a fixed order ("by_area", "city",
+  // "interventions", "trial", "present_by_age", "new_suspects", "new_drug_suspects",
+  // "ledger/<column>"), and the integer dimensions ("weeks", "areas", "min_age", "ages").
+  // Part files and other generic readers and writers iterate over these lists, so a new array
+  // of the record is declared here once.
+  struct Array {
+    const char* name;
+    std::vector<double>* values;
+  };
+  struct Dimension {
+    const char* name;
+    int* value;
+  };
+  std::vector<Array> arrays();
+  std::vector<Dimension> dimensions();
 };
 
 struct StrategyOutput {
