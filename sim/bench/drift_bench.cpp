@@ -170,9 +170,6 @@ std::uint64_t state_hash(const drift::World& w) {
   h.add(p.clock_c);
   h.add(p.clock_job);
   h.add(p.clock_offence);
-  h.add(p.last_suspect_year);
-  h.add(p.last_drug_suspect_year);
-  h.add(p.pending_release_week);
   h.add(p.dealing_neighbours);
   h.add(p.dealing_schoolmates);
   h.add(p.dealing_friends);
@@ -184,10 +181,10 @@ std::uint64_t state_hash(const drift::World& w) {
 }
 
 // The processes of step(), in its order, so that --profile can time each.
-constexpr std::array<const char*, 13> kProcesses = {
+constexpr std::array<const char*, 12> kProcesses = {
     "begin_week", "age_and_turn_over", "interventions", "normalise_attitudes",
     "onset_and_recovery", "recruit", "advance_careers", "enforce", "register_offending",
-    "labour_market", "relapse", "tally_revenue", "follow_releases"};
+    "labour_market", "relapse", "tally_revenue"};
 
 void profiled_step(drift::World& w, std::array<double, kProcesses.size()>& t) {
   auto timed = [&](int k, auto&& fn) {
@@ -212,7 +209,6 @@ void profiled_step(drift::World& w, std::array<double, kProcesses.size()>& t) {
   timed(9, [&] { drift::labour_market(w); });
   timed(10, [&] { drift::relapse(w); });
   timed(11, [&] { drift::tally_revenue(w); });
-  timed(12, [&] { drift::follow_releases(w); });
   ++w.week;
 }
 

@@ -6,49 +6,13 @@
 
 #include "drift/step/build_world.hpp"
 #include "drift/step/step.hpp"
+#include "drift/experiments/observers.hpp"
 #include "drift/experiments/trial.hpp"
 #include "drift/model/world.hpp"
 
 namespace drift {
 
 namespace {
-
-// Adds one event to the ledger row of its release week; releases before the recorded horizon
-// (burn-in) are not in the ledger.
-void record_release_event(const ReleaseEvent& e, RunOutput& out) {
-  if (e.release_week < 0 || e.release_week >= out.weeks) return;
-  auto& l = out.ledger;
-  const auto r = static_cast<std::size_t>(e.release_week);
-  switch (e.kind) {
-    case ReleaseEvent::released:
-      l.releases[r] += 1;
-      break;
-    case ReleaseEvent::reregistered:
-      if (e.delay < kWeeksPerYear) l.reregistered_52w[r] += 1;
-      if (e.delay < 2 * kWeeksPerYear) l.reregistered_104w[r] += 1;
-      break;
-    case ReleaseEvent::left:
-      if (e.delay < kWeeksPerYear) l.censored_52w[r] += 1;
-      if (e.delay < 2 * kWeeksPerYear) l.censored_104w[r] += 1;
-      break;
-    case ReleaseEvent::followed_13w_job:
-      l.job_13w[r] += 1;
-      [[fallthrough]];
-    case ReleaseEvent::followed_13w:
-      l.followed_13w[r] += 1;
-      break;
-  }
-}
-
-// At the end of the horizon, releases still waiting for a registration are censored.
-void finish_run(const World& w, RunOutput& out) {
-  const auto& p = w.pop;
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    const auto r = p.pending_release_week[i];
-    if (r == kNever || p.state[i] == State::vacant) continue;
-    record_release_event({r, w.week - r, ReleaseEvent::left}, out);
-  }
-}
 
 void record_week(const World& w, int week, const std::vector<InterventionWeek>& log, RunOutput& out) {
   const int nareas = out.areas;
@@ -68,14 +32,6 @@ void record_week(const World& w, int week, const std::vector<InterventionWeek>& 
       put(m++, a, w.tally(a, static_cast<Tally>(t)));
     }
   }
-  // Registered suspects by age (ages min_age .. max_age - 1 of the population).
-  for (int k = 0; k < out.ages; ++k) {
-    const auto at = static_cast<std::size_t>(week) * out.ages + k;
-    out.present_by_age[at] = static_cast<double>(w.present_by_age[k]);
-    out.new_suspects[at] = static_cast<double>(w.new_suspects[k]);
-    out.new_drug_suspects[at] = static_cast<double>(w.new_drug_suspects[k]);
-  }
-  for (const auto& e : w.release_events) record_release_event(e, out);
   const auto& nets = w.networks;
   double members = 0, places = 0, revenue = 0;
   for (std::size_t n = 0; n < nets.count(); ++n) {
@@ -124,7 +80,7 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
   for (const auto& strategy : scenario.strategies) {
     World w = burnt;
     auto interventions = make_interventions(strategy, area_names);
-    const auto trial = attach_trial(scenario, runs.size(), interventions);
+    const auto trial = attach_trial(scenario, runs.size(), interventions, w.pop.size());
     RunOutput run;
     run.weeks = weeks;
     run.areas = static_cast<int>(scenario.areas.size());
@@ -139,15 +95,19 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
     run.new_suspects.assign(age_cells, 0.0);
     run.new_drug_suspects.assign(age_cells, 0.0);
     run.ledger.assign(weeks);
+    SuspectCounter suspects(w, run);
+    ReleaseLedgerObserver ledger(w, run);
     std::vector<InterventionWeek> log;
     for (int week = 0; week < weeks; ++week) {
       if (cancelled()) throw Cancelled();
       step(w, interventions, &log);
       if (trial) trial->observe(w);
+      suspects.observe(w);
+      ledger.observe(w);
       record_week(w, week, log, run);
     }
     if (trial) run.trial = trial->counts();
-    finish_run(w, run);
+    ledger.finish(w);
     runs.push_back(std::move(run));
     if (strategy_done) strategy_done();
   }

@@ -134,7 +134,7 @@ Plan make_plan(const Scenario& base, int threads) {
     for (const auto& spec : strategy.interventions) {
       list.push_back(create_intervention(spec.type, spec.name, spec.values, area_names));
     }
-    const auto trial = attach_trial(sc, k, list);
+    const auto trial = attach_trial(sc, k, list, burnt.pop.size());
     PlanStrategy ps;
     ps.name = strategy.name;
     if (!list.empty()) {

@@ -10,6 +10,7 @@
 #include <boost/math/distributions/normal.hpp>
 
 #include "drift/interventions/registry.hpp"
+#include "drift/interventions/youth_service.hpp"
 #include "drift/scenario/suggest.hpp"
 #include "drift/model/world.hpp"
 
@@ -22,67 +23,85 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // The intervention under trial, wrapped: randomises newly eligible youths, then lets it act.
 class TrialGate : public Intervention {
  public:
-  TrialGate(std::unique_ptr<Intervention> inner, TrialRun& run) : inner_(std::move(inner)), run_(run) {
-    inner_->set_trial_target(true);
+  TrialGate(std::unique_ptr<Intervention> inner, TrialRun& run)
+      : inner_(std::move(inner)), service_(dynamic_cast<iv::YouthService*>(inner_.get())), run_(run) {
+    // Validation admits only types that serve youths (Schema::serves_youths).
+    if (service_ == nullptr) throw std::logic_error("the intervention under trial serves no youths");
+    service_->exclude(&run_.excluded_);
   }
   InterventionWeek apply(World& w, int week) override {
     const auto& spec = run_.spec_;
+    // Departures and newcomers of this week's turnover first, so a newcomer can be enrolled.
+    run_.consume_events(w, week);
     if (week < spec.enrolment_weeks) {
-      auto& p = w.pop;
+      const auto& p = w.pop;
       const auto n = static_cast<std::uint32_t>(p.size());
       for (std::uint32_t i = 0; i < n; ++i) {
-        if (p.trial_arm[i] != kTrialNone || p.state[i] == State::vacant) continue;
-        if (!inner_->trial_eligible(w, i, week)) continue;
+        if (run_.arm_[i] != TrialRun::none || p.state[i] == State::vacant) continue;
+        if (!service_->meets_eligibility(w, i, week)) continue;
         const bool treated = w.rng.uniform(Stream::trial_arm, week, i) < spec.treatment_share;
-        p.trial_arm[i] = treated ? kTrialTreatment : kTrialControl;
-        p.trial_week[i] = week;
-        p.trial_events[i] = 0;
-        (treated ? run_.treated_ : run_.control_) += 1;
+        run_.enrol(i, treated ? TrialRun::treatment : TrialRun::control, week);
       }
     }
     return inner_->apply(w, week);
   }
   double fixed_cost() const override { return inner_->fixed_cost(); }
-  bool supports_trial() const override { return inner_->supports_trial(); }
-  bool trial_eligible(const World& w, std::uint32_t i, int week) const override {
-    return inner_->trial_eligible(w, i, week);
-  }
 
  private:
   std::unique_ptr<Intervention> inner_;
+  iv::YouthService* service_;
   TrialRun& run_;
 };
 
-TrialRun::TrialRun(const TrialSpec& spec, InterventionList& interventions) : spec_(spec) {
+TrialRun::TrialRun(const TrialSpec& spec, InterventionList& interventions, std::size_t slots)
+    : spec_(spec), arm_(slots, none), enrolled_week_(slots, kNever), counted_(slots, 0),
+      excluded_(slots, 0) {
   auto& slot = interventions.at(spec.intervention_index);
   slot = std::make_unique<TrialGate>(std::move(slot), *this);
 }
 
-void TrialRun::observe(World& w) {
-  const int week = w.week - 1;  // step() has moved on
-  auto& p = w.pop;
-  const auto n = p.size();
-  const std::uint8_t bit = spec_.outcome == TrialOutcome::entry ? kTrialEventEntry
-                           : spec_.outcome == TrialOutcome::job ? kTrialEventJob
-                                                                : 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto arm = p.trial_arm[i];
-    if (arm == kTrialNone) continue;
-    auto& ev = p.trial_events[i];
-    const bool happened = bit != 0 ? (ev & bit) != 0 : p.last_arrest_week[i] == week;
-    if (happened && !(ev & kTrialEventCounted) && week - p.trial_week[i] < spec_.follow_up_weeks) {
-      (arm == kTrialTreatment ? treated_events_ : control_events_) += 1;
-      ev |= kTrialEventCounted;
+void TrialRun::enrol(std::uint32_t i, Arm arm, int week) {
+  arm_[i] = arm;
+  excluded_[i] = arm == control ? 1 : 0;
+  enrolled_week_[i] = week;
+  counted_[i] = 0;
+  (arm == treatment ? treated_ : control_) += 1;
+}
+
+void TrialRun::consume_events(const World& w, int week) {
+  if (week != events_week_) {
+    events_week_ = week;
+    events_seen_ = 0;
+  }
+  const EventKind outcome = spec_.outcome == TrialOutcome::entry ? EventKind::started_dealing
+                            : spec_.outcome == TrialOutcome::job ? EventKind::job_found
+                                                                 : EventKind::arrested;
+  for (; events_seen_ < w.events.size(); ++events_seen_) {
+    const auto& e = w.events[events_seen_];
+    if (e.kind == EventKind::left || e.kind == EventKind::entered) {
+      arm_[e.agent] = none;
+      excluded_[e.agent] = 0;
+      enrolled_week_[e.agent] = kNever;
+      counted_[e.agent] = 0;
+      continue;
     }
-    ev &= kTrialEventCounted;  // this week's events are seen
+    if (e.kind != outcome) continue;
+    const auto arm = arm_[e.agent];
+    if (arm == none || counted_[e.agent] || week - enrolled_week_[e.agent] >= spec_.follow_up_weeks) {
+      continue;
+    }
+    (arm == treatment ? treated_events_ : control_events_) += 1;
+    counted_[e.agent] = 1;
   }
 }
 
+void TrialRun::observe(const World& w) { consume_events(w, w.week - 1); }  // step() moved on
+
 std::unique_ptr<TrialRun> attach_trial(const Scenario& scenario, std::size_t strategy_index,
-                                       InterventionList& interventions) {
+                                       InterventionList& interventions, std::size_t slots) {
   const auto spec = trial_spec(scenario);
   if (!spec || spec->strategy_index != strategy_index) return nullptr;
-  return std::make_unique<TrialRun>(*spec, interventions);
+  return std::make_unique<TrialRun>(*spec, interventions, slots);
 }
 
 TrialReplicate trial_replicate(const std::vector<double>& c) {

@@ -43,7 +43,6 @@ class AreaApproach : public CoverageIntervention {
   }
 
   // Acts on areas and networks: randomising youths cannot measure it.
-  bool supports_trial() const override { return false; }
 
  protected:
   bool admits(const World& w, std::uint32_t i) const override { return target_[w.pop.area[i]]; }

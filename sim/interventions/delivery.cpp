@@ -194,7 +194,7 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
     const bool ok = active && !served_before && eligibility_.matches(w, i);
     eligible += ok ? 1 : 0;
     // A youth of a trial's control arm is never taken in: no place, no waiting.
-    const bool control = trial_target_ && w.pop.trial_arm[i] == kTrialControl;
+    const bool control = excluded(i);
     if (!ok || enrolled_[i] || control) {
       if (!ok || control) waiting_since_[i] = kNever;
       continue;
@@ -238,7 +238,7 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
   return log;
 }
 
-bool CaseloadIntervention::trial_eligible(const World& w, std::uint32_t i, int week) const {
+bool CaseloadIntervention::meets_eligibility(const World& w, std::uint32_t i, int week) const {
   if (!active_in(week, start_week_, end_week_)) return false;
   if (!completed_age_.empty() && completed_age_[i] != 0 && w.pop.age[i] >= completed_age_[i]) {
     return false;
@@ -265,7 +265,7 @@ InterventionWeek CoverageIntervention::apply(World& w, int week) {
     eligible += 1;
     // Reach is a property of the slot (its household, school class, street), fixed over time.
     if (coverage_ < 1.0 && w.rng.uniform(stream_, 0, i) >= coverage_) continue;
-    if (trial_target_ && w.pop.trial_arm[i] == kTrialControl) continue;
+    if (excluded(i)) continue;
     if (!admits(w, i)) continue;
     served += 1;
     apply_effects(w, i, effects_);
@@ -277,7 +277,7 @@ InterventionWeek CoverageIntervention::apply(World& w, int week) {
   return log;
 }
 
-bool CoverageIntervention::trial_eligible(const World& w, std::uint32_t i, int week) const {
+bool CoverageIntervention::meets_eligibility(const World& w, std::uint32_t i, int week) const {
   if (!active_in(week, start_week_, end_week_) || !eligibility_.matches(w, i)) return false;
   return coverage_ >= 1.0 || w.rng.uniform(stream_, 0, i) < coverage_;
 }

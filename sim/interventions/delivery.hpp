@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "block.hpp"
+#include "drift/interventions/youth_service.hpp"
 #include "drift/model/world.hpp"
 
 namespace drift::iv {
@@ -47,14 +48,13 @@ struct Costs {
   explicit Costs(const Values& v);
 };
 
-class CaseloadIntervention : public Intervention {
+class CaseloadIntervention : public Intervention, public YouthService {
  public:
   CaseloadIntervention(const Values& v, const Schema& schema, std::uint32_t index,
                        const std::vector<std::string>& area_names);
   InterventionWeek apply(World& w, int week) override;
   double fixed_cost() const override { return costs_.fixed; }
-  bool supports_trial() const override { return true; }
-  bool trial_eligible(const World& w, std::uint32_t i, int week) const override;
+  bool meets_eligibility(const World& w, std::uint32_t i, int week) const override;
 
  protected:
   // Extra marking of served youths (job coaches mark them as coached).
@@ -82,14 +82,13 @@ class CaseloadIntervention : public Intervention {
   std::vector<std::int32_t> waiting_since_;
 };
 
-class CoverageIntervention : public Intervention {
+class CoverageIntervention : public Intervention, public YouthService {
  public:
   CoverageIntervention(const Values& v, const Schema& schema, std::uint32_t index,
                        const std::vector<std::string>& area_names);
   InterventionWeek apply(World& w, int week) override;
   double fixed_cost() const override { return costs_.fixed; }
-  bool supports_trial() const override { return true; }
-  bool trial_eligible(const World& w, std::uint32_t i, int week) const override;
+  bool meets_eligibility(const World& w, std::uint32_t i, int week) const override;
 
  protected:
   // Whether youth i, eligible and covered, is served this week (extra conditions).

@@ -31,7 +31,6 @@ class Enforcement : public CoverageIntervention {
         capacity_(static_cast<float>(v("network_capacity"))) {}
 
   // Acts on areas and networks: randomising youths cannot measure it.
-  bool supports_trial() const override { return false; }
 
  protected:
   void act_on_networks(World& w) override {

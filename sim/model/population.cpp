@@ -40,15 +40,9 @@ void Population::resize(std::size_t n) {
   clock_job.resize(n);
   clock_offence.resize(n);
   offence_hazard.resize(n);
-  last_suspect_year.resize(n, kNoYear);
-  last_drug_suspect_year.resize(n, kNoYear);
-  pending_release_week.resize(n, kNever);
   dealing_neighbours.resize(n);
   dealing_schoolmates.resize(n);
   dealing_friends.resize(n);
-  trial_arm.resize(n, kTrialNone);
-  trial_week.resize(n, kNever);
-  trial_events.resize(n, 0);
 }
 
 std::size_t Population::bytes() const {
@@ -59,10 +53,7 @@ std::size_t Population::bytes() const {
                                 sizeof(ever_dealt[0]) + sizeof(network[0]) +
                                 sizeof(last_arrest_week[0]) + sizeof(countdown[0]) +
                                 4 * sizeof(clock_a[0]) + 3 * sizeof(dealing_neighbours[0]) +
-                                sizeof(trial_arm[0]) + sizeof(trial_week[0]) +
-                                sizeof(trial_events[0]) +
-                                sizeof(clock_offence[0]) + sizeof(offence_hazard[0]) + sizeof(last_suspect_year[0]) +
-                                sizeof(last_drug_suspect_year[0]) + sizeof(pending_release_week[0]);
+                                sizeof(clock_offence[0]) + sizeof(offence_hazard[0]);
   return per_youth * size();
 }
 

@@ -143,9 +143,6 @@ World build_world(const Parameters& p, const std::vector<AreaSpec>& areas, std::
   w.first_week = w.week;
   w.tallies.assign(areas.size() * kTallyCount, 0);
   w.area_demand.assign(areas.size(), 0.0f);
-  const auto ages = static_cast<std::size_t>(p.population.max_age - p.population.min_age + 1);
-  w.new_suspects.assign(ages, 0);
-  w.new_drug_suspects.assign(ages, 0);
   build_slots(w);
   build_schools(w);
   build_networks(w);
@@ -163,7 +160,7 @@ World build_world(const Parameters& p, const std::vector<AreaSpec>& areas, std::
   }
   build_neighbourhood_ties(w);
   for (int c = 0; c < cohorts; ++c) detail::build_cohort_ties(w, c);
-  detail::count_present_by_age(w);
+  w.events.clear();  // building is not a week: its arrivals are no transitions
   return w;
 }
 

@@ -161,7 +161,8 @@ void set_state(World& w, std::uint32_t i, State to) {
   const bool was = is_dealing(from);
   const bool now = is_dealing(to);
   if (was != now) add_exposure(w, i, now ? +1 : -1);
-  if (now && !was && p.trial_arm[i] != kTrialNone) p.trial_events[i] |= kTrialEventEntry;
+  if (now && !was) w.events.push_back({i, EventKind::started_dealing});
+  if (to == State::desisted) w.events.push_back({i, EventKind::desisted});
   if (was && p.network[i] != kNoNetwork) {
     const auto n = static_cast<std::size_t>(p.network[i]);
     if (!now) {
@@ -180,9 +181,8 @@ void set_job(World& w, std::uint32_t i, Job job) {
   const int a = p.area[i];
   if (p.job[i] != Job::none) --w.tally(a, Tally::employed);
   if (p.job[i] == Job::status) --w.tally(a, Tally::status_job);
-  if (p.job[i] == Job::none && job != Job::none && p.trial_arm[i] != kTrialNone) {
-    p.trial_events[i] |= kTrialEventJob;
-  }
+  if (p.job[i] == Job::none && job != Job::none) w.events.push_back({i, EventKind::job_found});
+  if (p.job[i] != Job::none && job == Job::none) w.events.push_back({i, EventKind::job_lost});
   p.job[i] = job;
   if (job != Job::none) ++w.tally(a, Tally::employed);
   if (job == Job::status) ++w.tally(a, Tally::status_job);
@@ -190,23 +190,7 @@ void set_job(World& w, std::uint32_t i, Job job) {
 }
 
 void register_suspect(World& w, std::uint32_t i, bool drug) {
-  auto& p = w.pop;
-  const std::int16_t year = year_of_week(w.week);
-  const int k = p.age[i] - w.params.population.min_age;
-  const bool counted = k >= 0 && k < static_cast<int>(w.new_suspects.size());
-  if (p.last_suspect_year[i] != year) {
-    p.last_suspect_year[i] = year;
-    if (counted) ++w.new_suspects[k];
-  }
-  if (drug && p.last_drug_suspect_year[i] != year) {
-    p.last_drug_suspect_year[i] = year;
-    if (counted) ++w.new_drug_suspects[k];
-  }
-  if (p.pending_release_week[i] != kNever) {
-    const auto r = p.pending_release_week[i];
-    w.release_events.push_back({r, w.week - r, ReleaseEvent::reregistered});
-    p.pending_release_week[i] = kNever;
-  }
+  w.events.push_back({i, drug ? EventKind::registered_drug : EventKind::registered});
 }
 
 float offence_clock(const World& w, std::uint32_t i, bool after_registration) {
@@ -217,27 +201,6 @@ float offence_clock(const World& w, std::uint32_t i, bool after_registration) {
 
 void refresh_offence_hazard(World& w, std::uint32_t i) {
   w.pop.offence_hazard[i] = static_cast<float>(offending_hazard(w, i));
-}
-
-void count_present_by_age(World& w) {
-  const auto& pp = w.params.population;
-  const auto ages = static_cast<std::size_t>(std::max(0, pp.max_age - pp.min_age + 1));
-  w.present_by_age.assign(ages, 0);
-  if (w.new_suspects.size() != ages) w.new_suspects.assign(ages, 0);
-  if (w.new_drug_suspects.size() != ages) w.new_drug_suspects.assign(ages, 0);
-  // Every slot of a cohort has the same age: count the present slots per cohort.
-  const auto& p = w.pop;
-  for (int c = 0; c < w.cohorts(); ++c) {
-    std::int64_t n = 0;
-    int age = -1;
-    for (auto i = w.cohort_begin[c]; i < w.cohort_begin[c + 1]; ++i) {
-      if (p.state[i] == State::vacant) continue;
-      ++n;
-      age = p.age[i];
-    }
-    const int k = age - pp.min_age;
-    if (n > 0 && k >= 0 && k < static_cast<int>(ages)) w.present_by_age[k] += n;
-  }
 }
 
 float baseline_attitude(const World& w, std::uint32_t i) {
@@ -282,16 +245,11 @@ void enter_youth(World& w, std::uint32_t i, int age) {
   p.network[i] = kNoNetwork;
   p.last_arrest_week[i] = kNever;
   p.countdown[i] = 0;
-  p.trial_arm[i] = kTrialNone;
-  p.trial_week[i] = kNever;
-  p.trial_events[i] = 0;
   p.job[i] = Job::none;
   p.clock_job[i] = clock(w, Stream::job_change, i);
   p.clock_offence[i] = offence_clock(w, i, false);
-  p.last_suspect_year[i] = kNoYear;
-  p.last_drug_suspect_year[i] = kNoYear;
-  p.pending_release_week[i] = kNever;
   refresh_offence_hazard(w, i);
+  w.events.push_back({i, EventKind::entered});
   set_state(w, i, State::uninvolved);
   draw_state_clocks(w, i);
 }
@@ -305,21 +263,10 @@ void leave(World& w, std::uint32_t i) {
   p.job[i] = Job::none;
   if (p.last_arrest_week[i] != kNever) --w.tally(a, Tally::record);
   p.last_arrest_week[i] = kNever;
-  // A release still waiting for a registration is censored at this week.
-  if (p.pending_release_week[i] != kNever) {
-    const auto r = p.pending_release_week[i];
-    w.release_events.push_back({r, w.week - r, ReleaseEvent::left});
-    p.pending_release_week[i] = kNever;
-  }
-  for (auto& f : w.followups) {
-    if (f.agent == i) f.present = false;
-  }
   p.offence_hazard[i] = 0.0f;
   set_state(w, i, State::vacant);
   p.school[i] = kNoSchool;
-  p.trial_arm[i] = kTrialNone;
-  p.trial_week[i] = kNever;
-  p.trial_events[i] = 0;
+  w.events.push_back({i, EventKind::left});
 }
 
 void build_cohort_ties(World& w, int cohort) {

@@ -39,8 +39,6 @@ float offence_clock(const World& w, std::uint32_t i, bool after_registration);
 // Recomputes youth i's weekly registration hazard (after its age or record changed).
 void refresh_offence_hazard(World& w, std::uint32_t i);
 
-// Recounts w.present_by_age from the population (after the population changes).
-void count_present_by_age(World& w);
 
 // Job status change with its tallies and a fresh labour clock.
 void set_job(World& w, std::uint32_t i, Job job);

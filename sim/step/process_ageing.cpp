@@ -9,9 +9,7 @@ void begin_week(World& w) {
   for (std::size_t a = 0; a < w.areas.size(); ++a) {
     for (int t = kFirstFlowTally; t < kTallyCount; ++t) w.tally(static_cast<int>(a), static_cast<Tally>(t)) = 0;
   }
-  std::fill(w.new_suspects.begin(), w.new_suspects.end(), 0);
-  std::fill(w.new_drug_suspects.begin(), w.new_drug_suspects.end(), 0);
-  w.release_events.clear();
+  w.events.clear();
 }
 
 void age_and_turn_over(World& w) {
@@ -78,7 +76,7 @@ void age_and_turn_over(World& w) {
       detail::refresh_offence_hazard(w, i);
     }
   }
-  detail::count_present_by_age(w);
+  w.events.push_back({0, EventKind::aged});
 }
 
 }  // namespace drift

@@ -64,10 +64,7 @@ void enforce(World& w) {
         detail::draw_state_clocks(w, i);
         // The job search starts afresh on release.
         p.clock_job[i] = static_cast<float>(w.rng.exponential(Stream::job_change, w.week, i));
-        // Observation: the release waits for its first registration and its 13-week check.
-        p.pending_release_week[i] = w.week;
-        w.release_events.push_back({w.week, 0, ReleaseEvent::released});
-        w.followups.push_back({w.week, i, true});
+        w.events.push_back({i, EventKind::released});
         break;
       case end_probation:
         detail::set_state(w, i, State::desisted);
@@ -77,6 +74,7 @@ void enforce(World& w) {
         ++w.tally(a, Tally::arrests);
         if (p.last_arrest_week[i] == kNever) ++w.tally(a, Tally::record);
         p.last_arrest_week[i] = w.week;
+        w.events.push_back({i, EventKind::arrested});
         detail::register_suspect(w, i, true);  // an arrest registers a suspect for dealing
         detail::refresh_offence_hazard(w, i);  // now with a record
         if (p.job[i] != Job::none) detail::set_job(w, i, Job::none);

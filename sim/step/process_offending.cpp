@@ -75,17 +75,4 @@ void register_offending(World& w) {
   }
 }
 
-void follow_releases(World& w) {
-  std::size_t done = 0;
-  for (const auto& f : w.followups) {
-    if (f.release_week + kFollowupWeeks > w.week) break;  // in release order
-    ++done;
-    if (!f.present) continue;
-    const bool job = w.pop.job[f.agent] != Job::none;
-    w.release_events.push_back({f.release_week, w.week - f.release_week,
-                                job ? ReleaseEvent::followed_13w_job : ReleaseEvent::followed_13w});
-  }
-  w.followups.erase(w.followups.begin(), w.followups.begin() + static_cast<std::ptrdiff_t>(done));
-}
-
 }  // namespace drift

@@ -39,7 +39,6 @@ void step(World& w, const InterventionList& interventions, std::vector<Intervent
   labour_market(w);
   relapse(w);
   tally_revenue(w);
-  follow_releases(w);
   ++w.week;
 }
 

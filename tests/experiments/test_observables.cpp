@@ -3,6 +3,7 @@
 // binomial standard deviations.
 #include "drift/experiments/result_file.hpp"
 #include "drift/experiments/observables.hpp"
+#include "drift/experiments/observers.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -53,10 +54,44 @@ std::vector<std::uint32_t> youths(const World& w) {
   return out;
 }
 
-std::int64_t sum(const std::vector<std::int64_t>& v) {
-  std::int64_t s = 0;
-  for (auto x : v) s += x;
-  return s;
+std::int64_t count_events(const World& w, EventKind kind) {
+  return std::count_if(w.events.begin(), w.events.end(), [&](const Event& e) { return e.kind == kind; });
+}
+
+// A record sized for `weeks` weeks of this world's ages, for the observers to write into.
+RunOutput record_for(const World& w, int weeks) {
+  RunOutput r;
+  r.weeks = weeks;
+  r.areas = static_cast<int>(w.areas.size());
+  r.min_age = w.params.population.min_age;
+  r.ages = w.params.population.max_age - w.params.population.min_age;
+  const auto cells = static_cast<std::size_t>(weeks) * r.ages;
+  r.present_by_age.assign(cells, 0.0);
+  r.new_suspects.assign(cells, 0.0);
+  r.new_drug_suspects.assign(cells, 0.0);
+  r.ledger.assign(weeks);
+  return r;
+}
+
+// Lets observers see week w.week as step() leaves it (w.week moved on by one), then goes back.
+template <class... Observers>
+void end_week(World& w, Observers&... observers) {
+  ++w.week;
+  (observers.observe(w), ...);
+  --w.week;
+}
+
+// A whole step of week w.week, observed.
+template <class... Observers>
+void step_week(World& w, Observers&... observers) {
+  step(w);
+  (observers.observe(w), ...);
+  --w.week;  // the caller's loop advances it
+}
+
+double suspects(const RunOutput& r, int week, int k) { return r.new_suspects[static_cast<std::size_t>(week) * r.ages + k]; }
+double drug_suspects(const RunOutput& r, int week, int k) {
+  return r.new_drug_suspects[static_cast<std::size_t>(week) * r.ages + k];
 }
 
 // Youth i detained with `weeks` left, as an arrest leaves it (with a record).
@@ -109,10 +144,10 @@ TEST(Offending, ShareRegisteredInOneWeekIsOneMinusExpOfTheHazard) {
   }
   begin_week(w);
   register_offending(w);
-  const auto registered = static_cast<double>(sum(w.new_suspects));
+  const auto registered = static_cast<double>(count_events(w, EventKind::registered));
   EXPECT_GT(registered, 0);
   EXPECT_NEAR(registered, expected, 4 * std::sqrt(variance));
-  EXPECT_EQ(sum(w.new_drug_suspects), 0);
+  EXPECT_EQ(count_events(w, EventKind::registered_drug), 0);
 }
 
 TEST(Offending, RegistrationChangesNoStateOfTheModel) {
@@ -123,7 +158,7 @@ TEST(Offending, RegistrationChangesNoStateOfTheModel) {
   const auto tallies = w.tallies;
   begin_week(w);
   register_offending(w);
-  ASSERT_GT(sum(w.new_suspects), 0);
+  ASSERT_GT(count_events(w, EventKind::registered), 0);
   EXPECT_EQ(w.pop.state, before.state);
   EXPECT_EQ(w.pop.job, before.job);
   EXPECT_EQ(w.pop.last_arrest_week, before.last_arrest_week);
@@ -141,9 +176,12 @@ TEST(Offending, DetainedYouthsAreNotRegistered) {
   for (std::size_t k = 0; k < ids.size(); k += 2) detain(w, ids[k], 50);
   begin_week(w);
   register_offending(w);
+  std::vector<std::uint8_t> registered(w.pop.size(), 0);
+  for (const auto& e : w.events) {
+    if (e.kind == EventKind::registered) registered[e.agent] = 1;
+  }
   for (std::size_t k = 0; k < ids.size(); ++k) {
-    const bool registered = w.pop.last_suspect_year[ids[k]] == 0;
-    EXPECT_EQ(registered, k % 2 == 1) << "youth " << ids[k];
+    EXPECT_EQ(registered[ids[k]] == 1, k % 2 == 1) << "youth " << ids[k];
   }
 }
 
@@ -166,7 +204,7 @@ TEST(Offending, StepResultsDoNotDependOnTheRegistrationRate) {
   EXPECT_EQ(a.pop.state, b.pop.state);
   EXPECT_EQ(a.pop.clock_a, b.pop.clock_a);
   EXPECT_EQ(a.tallies, b.tallies);
-  EXPECT_EQ(a.new_drug_suspects, b.new_drug_suspects);
+  EXPECT_EQ(a.pop.last_arrest_week, b.pop.last_arrest_week);
 }
 
 TEST(Offending, KeptHazardEqualsTheFormulaAfterBirthdaysArrestsAndTurnover) {
@@ -187,30 +225,75 @@ TEST(Offending, KeptHazardEqualsTheFormulaAfterBirthdaysArrestsAndTurnover) {
   }
 }
 
-// ------------------------------------------------------------------------------- bookkeeping
+// ------------------------------------------------------------------------------- observers
 
 TEST(Suspects, AYouthRegisteredTwiceInAYearCountsOnceAndAgainTheNextYear) {
   World w = build_world(quiet_params(), two_areas(), 7);
+  auto r = record_for(w, 60);
+  SuspectCounter counter(w, r);
   const auto i = youths(w).front();
   const int k = w.pop.age[i] - w.params.population.min_age;
   begin_week(w);
   detail::register_suspect(w, i, false);
   detail::register_suspect(w, i, false);
-  EXPECT_EQ(w.new_suspects[k], 1);
+  end_week(w, counter);
+  EXPECT_EQ(suspects(r, 0, k), 1);
   w.week = 30;
   begin_week(w);
   detail::register_suspect(w, i, true);  // for dealing: a new drug suspect, not a new suspect
-  EXPECT_EQ(w.new_suspects[k], 0);
-  EXPECT_EQ(w.new_drug_suspects[k], 1);
+  end_week(w, counter);
+  EXPECT_EQ(suspects(r, 30, k), 0);
+  EXPECT_EQ(drug_suspects(r, 30, k), 1);
   w.week = 51;
   begin_week(w);
   detail::register_suspect(w, i, true);
-  EXPECT_EQ(sum(w.new_suspects) + sum(w.new_drug_suspects), 0);
+  end_week(w, counter);
+  EXPECT_EQ(suspects(r, 51, k) + drug_suspects(r, 51, k), 0);
   w.week = 52;
   begin_week(w);
   detail::register_suspect(w, i, false);
-  EXPECT_EQ(w.new_suspects[k], 1);
-  EXPECT_EQ(w.new_drug_suspects[k], 0);
+  end_week(w, counter);
+  EXPECT_EQ(suspects(r, 52, k), 1);
+  EXPECT_EQ(drug_suspects(r, 52, k), 0);
+}
+
+TEST(Suspects, ANewcomerInASlotIsCountedAfreshInTheSameYear) {
+  World w = build_world(quiet_params(), two_areas(), 7);
+  auto r = record_for(w, 60);
+  SuspectCounter counter(w, r);
+  const auto i = youths(w).front();
+  const int k = w.pop.age[i] - w.params.population.min_age;
+  begin_week(w);
+  detail::register_suspect(w, i, false);
+  end_week(w, counter);
+  w.week = 5;
+  begin_week(w);
+  detail::leave(w, i);
+  detail::enter_youth(w, i, k + w.params.population.min_age);
+  detail::register_suspect(w, i, false);
+  end_week(w, counter);
+  EXPECT_EQ(suspects(r, 5, k), 1);
+}
+
+TEST(Suspects, PresentYouthsAreCountedByAgeAndRecountedAfterBirthdays) {
+  World w = build_world(quiet_params(), two_areas(), 7);
+  auto r = record_for(w, 60);
+  SuspectCounter counter(w, r);
+  std::vector<double> by_age(static_cast<std::size_t>(r.ages), 0.0);
+  for (auto i : youths(w)) {
+    const int k = w.pop.age[i] - r.min_age;
+    if (k >= 0 && k < r.ages) by_age[k] += 1;
+  }
+  begin_week(w);
+  end_week(w, counter);
+  for (int k = 0; k < r.ages; ++k) EXPECT_EQ(r.present_by_age[k], by_age[k]) << k;
+  for (w.week = 1; w.week <= 52; ++w.week) step_week(w, counter);
+  // Week 52 holds the birthdays: everyone moved up a year (the oldest left, 12-year-olds came).
+  const auto row = static_cast<std::size_t>(52) * r.ages;
+  for (int k = 1; k < r.ages; ++k) {
+    if (r.min_age + k == kAdultBandAge) continue;  // arrivals and departures at 18 change it
+    EXPECT_EQ(r.present_by_age[row + k], by_age[k - 1]) << k;
+  }
 }
 
 TEST(Suspects, YearsCountFromWeekZeroAndRoundDownInTheBurnIn) {
@@ -226,6 +309,8 @@ TEST(Suspects, ADrugArrestRegistersASuspectForDealing) {
   auto p = quiet_params();
   p.enforcement.runner_arrest_hazard = 1e3;
   World w = build_world(p, two_areas(), 8);
+  auto r = record_for(w, 10);
+  SuspectCounter counter(w, r);
   const auto i = youths(w).front();
   detail::set_state(w, i, State::at_risk);
   ASSERT_TRUE(detail::join_network(w, i));
@@ -234,13 +319,17 @@ TEST(Suspects, ADrugArrestRegistersASuspectForDealing) {
   begin_week(w);
   enforce(w);
   ASSERT_EQ(w.pop.state[i], State::detained);
-  EXPECT_EQ(sum(w.new_suspects), 1);
-  EXPECT_EQ(sum(w.new_drug_suspects), 1);
-  EXPECT_EQ(w.pop.last_drug_suspect_year[i], 0);
+  EXPECT_EQ(count_events(w, EventKind::arrested), 1);
+  end_week(w, counter);
+  const int k = w.pop.age[i] - r.min_age;
+  EXPECT_EQ(suspects(r, 0, k), 1);
+  EXPECT_EQ(drug_suspects(r, 0, k), 1);
 }
 
 TEST(ReleaseLedger, ReleaseAtWeekTenAndRegistrationAtWeekSeventyGiveADelayOfSixty) {
   World w = build_world(quiet_params(), two_areas(), 9);
+  auto r = record_for(w, 120);
+  ReleaseLedgerObserver ledger(w, r);
   const auto i = youths(w).front();
   w.week = 9;
   detain(w, i, 1);
@@ -248,38 +337,61 @@ TEST(ReleaseLedger, ReleaseAtWeekTenAndRegistrationAtWeekSeventyGiveADelayOfSixt
   begin_week(w);
   enforce(w);
   ASSERT_EQ(w.pop.state[i], State::released);
-  ASSERT_EQ(w.release_events.size(), 1u);
-  EXPECT_EQ(w.release_events[0].kind, ReleaseEvent::released);
-  EXPECT_EQ(w.pop.pending_release_week[i], 10);
+  end_week(w, ledger);
+  EXPECT_EQ(r.ledger.releases[10], 1);
   w.week = 70;
   begin_week(w);
   detail::register_suspect(w, i, false);
-  ASSERT_EQ(w.release_events.size(), 1u);
-  EXPECT_EQ(w.release_events[0].kind, ReleaseEvent::reregistered);
-  EXPECT_EQ(w.release_events[0].release_week, 10);
-  EXPECT_EQ(w.release_events[0].delay, 60);
-  EXPECT_EQ(w.pop.pending_release_week[i], kNever);
+  end_week(w, ledger);
+  EXPECT_EQ(r.ledger.reregistered_52w[10], 0);  // 60 weeks later: not within 52
+  EXPECT_EQ(r.ledger.reregistered_104w[10], 1);
   // Only the first registration after a release counts.
   begin_week(w);
   detail::register_suspect(w, i, false);
-  EXPECT_TRUE(w.release_events.empty());
+  end_week(w, ledger);
+  EXPECT_EQ(r.ledger.reregistered_104w[10], 1);
 }
 
 TEST(ReleaseLedger, AYouthLeavingWithAPendingReleaseIsCensoredThen) {
   World w = build_world(quiet_params(), two_areas(), 10);
+  auto r = record_for(w, 60);
+  ReleaseLedgerObserver ledger(w, r);
   const auto i = youths(w).front();
-  w.pop.pending_release_week[i] = 5;
+  w.week = 4;
+  detain(w, i, 1);
+  w.week = 5;
+  begin_week(w);
+  enforce(w);
+  end_week(w, ledger);
   w.week = 30;
   begin_week(w);
   detail::leave(w, i);
-  ASSERT_EQ(w.release_events.size(), 1u);
-  EXPECT_EQ(w.release_events[0].kind, ReleaseEvent::left);
-  EXPECT_EQ(w.release_events[0].delay, 25);
-  EXPECT_EQ(w.pop.pending_release_week[i], kNever);
+  end_week(w, ledger);
+  EXPECT_EQ(r.ledger.censored_52w[5], 1);  // left 25 weeks after release
+  EXPECT_EQ(r.ledger.censored_104w[5], 1);
+  EXPECT_EQ(r.ledger.reregistered_104w[5], 0);
+}
+
+TEST(ReleaseLedger, ReleasesStillPendingAtTheHorizonAreCensored) {
+  World w = build_world(quiet_params(), two_areas(), 10);
+  auto r = record_for(w, 60);
+  ReleaseLedgerObserver ledger(w, r);
+  const auto i = youths(w).front();
+  w.week = 39;
+  detain(w, i, 1);
+  w.week = 40;
+  begin_week(w);
+  enforce(w);
+  end_week(w, ledger);
+  w.week = 60;
+  ledger.finish(w);
+  EXPECT_EQ(r.ledger.censored_52w[40], 1);
 }
 
 TEST(ReleaseLedger, JobIsCheckedThirteenWeeksAfterReleaseForYouthsStillPresent) {
   World w = build_world(quiet_params(), two_areas(), 11);
+  auto r = record_for(w, 30);
+  ReleaseLedgerObserver ledger(w, r);
   const auto ids = youths(w);
   const auto a = ids[0], b = ids[1], c = ids[2];
   w.week = 3;
@@ -287,21 +399,19 @@ TEST(ReleaseLedger, JobIsCheckedThirteenWeeksAfterReleaseForYouthsStillPresent) 
   w.week = 4;
   begin_week(w);
   enforce(w);
-  ASSERT_EQ(w.followups.size(), 3u);
   detail::set_job(w, a, Job::ordinary);
+  end_week(w, ledger);
+  EXPECT_EQ(r.ledger.releases[4], 3);
   for (w.week = 5; w.week < 17; ++w.week) {
     begin_week(w);
-    follow_releases(w);
-    EXPECT_TRUE(w.release_events.empty()) << w.week;
+    end_week(w, ledger);
+    EXPECT_EQ(r.ledger.followed_13w[4], 0) << w.week;
   }
-  detail::leave(w, c);
   begin_week(w);  // week 17 = release week + 13
-  follow_releases(w);
-  ASSERT_EQ(w.release_events.size(), 2u);
-  EXPECT_EQ(w.release_events[0].kind, ReleaseEvent::followed_13w_job);
-  EXPECT_EQ(w.release_events[1].kind, ReleaseEvent::followed_13w);
-  EXPECT_EQ(w.release_events[0].delay, 13);
-  EXPECT_TRUE(w.followups.empty());
+  detail::leave(w, c);
+  end_week(w, ledger);
+  EXPECT_EQ(r.ledger.followed_13w[4], 2);
+  EXPECT_EQ(r.ledger.job_13w[4], 1);
 }
 
 // ------------------------------------------------------------------------------- statistics

@@ -78,8 +78,8 @@ const std::string kTrial = R"(  strategy: mentors
 )";
 const std::string kUnitEffects = "{entry: 1, progression: 1, desistance: 1, relapse: 1, attitude: 1}";
 
-// Runs replicate `replicate` of the trial's strategy week by week, calling `each(world, log)`
-// after every step.
+// Runs replicate `replicate` of the trial's strategy week by week, calling
+// `each(world, log, trial)` after every step.
 template <class Each>
 std::vector<double> simulate(const Scenario& s, int replicate, int threads, Each&& each) {
   const auto spec = trial_spec(s);
@@ -94,12 +94,12 @@ std::vector<double> simulate(const Scenario& s, int replicate, int threads, Each
     const auto& iv = st.interventions[k];
     ivs.push_back(create_intervention(iv.type, iv.name, iv.values, areas));
   }
-  TrialRun trial(*spec, ivs);
+  TrialRun trial(*spec, ivs, w.pop.size());
   std::vector<InterventionWeek> log;
   for (int week = 0; week < s.params.simulation.weeks; ++week) {
     step(w, ivs, &log);
     trial.observe(w);
-    each(w, log);
+    each(w, log, trial);
   }
   return trial.counts();
 }
@@ -109,14 +109,15 @@ TEST(Trial, ControlYouthsAreNeverTakenInAndUseNoPlaces) {
   ScenarioFile f(mentors_trial("{attitude: 0.5}", kTrial, "workers: 4\n        caseload: 5\n"));
   const auto s = f.load();
   int weeks_full = 0;
-  simulate(s, 0, 1, [&](const World& w, const std::vector<InterventionWeek>& log) {
+  simulate(s, 0, 1, [&](const World& w, const std::vector<InterventionWeek>& log, const TrialRun& trial) {
     std::size_t treated_alive = 0, served = 0;
     for (std::size_t i = 0; i < w.pop.size(); ++i) {
       const bool is_served = w.mult.attitude[i] != 1.0f;
-      if (w.pop.trial_arm[i] == kTrialControl) {
+      const auto id = static_cast<std::uint32_t>(i);
+      if (trial.arm(id) == TrialRun::control) {
         ASSERT_FALSE(is_served) << "control youth " << i << " served in week " << w.week - 1;
       }
-      if (w.pop.trial_arm[i] == kTrialTreatment && w.pop.state[i] != State::vacant) ++treated_alive;
+      if (trial.arm(id) == TrialRun::treatment && w.pop.state[i] != State::vacant) ++treated_alive;
       served += is_served;
     }
     ASSERT_EQ(static_cast<double>(served), log[0].served);
@@ -154,10 +155,11 @@ TEST(Trial, AYouthIsRandomisedOnce) {
   const auto s = f.load();
   std::vector<std::int32_t> seen;
   double randomisations = 0;
-  const auto counts = simulate(s, 1, 1, [&](const World& w, const std::vector<InterventionWeek>&) {
+  const auto counts = simulate(s, 1, 1, [&](const World& w, const std::vector<InterventionWeek>&,
+                                            const TrialRun& trial) {
     if (seen.empty()) seen.assign(w.pop.size(), kNever);
     for (std::size_t i = 0; i < w.pop.size(); ++i) {
-      const auto now = w.pop.trial_week[i];
+      const auto now = trial.enrolled_week(static_cast<std::uint32_t>(i));
       if (now != kNever && seen[i] != kNever) {
         ASSERT_EQ(now, seen[i]) << "youth " << i << " randomised again";
       }
@@ -189,29 +191,44 @@ TEST(Trial, EventsOutsideTheFollowUpWindowDoNotCount) {
   w.week = 30;  // observe() looks at week 29, the week just simulated
   auto ivs = make_list();
   spec.follow_up_weeks = 10;
-  TrialRun run(spec, ivs);
+  TrialRun run(spec, ivs, w.pop.size());
   // Youth 0: randomised at week 25, arrested at 29 (inside); youth 1: randomised at 10 (outside);
   // youth 2: control, randomised at 20, arrested at 29 (boundary: 29 - 20 = 9 < 10, inside);
-  // youth 3: control, randomised at 19 (29 - 19 = 10, outside).
+  // youth 3: control, randomised at 19 (29 - 19 = 10, outside); youth 4 has no arm.
   const std::int32_t rand_week[] = {25, 10, 20, 19};
-  const std::uint8_t arm[] = {kTrialTreatment, kTrialTreatment, kTrialControl, kTrialControl};
-  for (int k = 0; k < 4; ++k) {
-    w.pop.trial_arm[k] = arm[k];
-    w.pop.trial_week[k] = rand_week[k];
-    w.pop.last_arrest_week[k] = 29;
-  }
+  const TrialRun::Arm arm[] = {TrialRun::treatment, TrialRun::treatment, TrialRun::control,
+                               TrialRun::control};
+  for (std::uint32_t k = 0; k < 4; ++k) run.enrol(k, arm[k], rand_week[k]);
+  w.events.clear();
+  for (std::uint32_t k = 0; k < 5; ++k) w.events.push_back({k, EventKind::arrested});
   run.observe(w);
-  EXPECT_EQ(run.counts(), (std::vector<double>{0, 0, 1, 1}));
-  // An event is counted once.
+  EXPECT_EQ(run.counts(), (std::vector<double>{2, 2, 1, 1}));
+  // An event is counted once, even when it is seen again.
+  w.events.push_back({0, EventKind::arrested});
+  w.events.push_back({2, EventKind::arrested});
   run.observe(w);
-  EXPECT_EQ(run.counts(), (std::vector<double>{0, 0, 1, 1}));
-  // Entries are seen through the event bits the state changes set.
+  EXPECT_EQ(run.counts(), (std::vector<double>{2, 2, 1, 1}));
+  // Entries are seen through the events of the state changes; other events do not count.
   spec.outcome = TrialOutcome::entry;
   auto ivs2 = make_list();
-  TrialRun entries(spec, ivs2);
-  for (int k = 0; k < 4; ++k) w.pop.trial_events[k] = kTrialEventEntry;
+  TrialRun entries(spec, ivs2, w.pop.size());
+  for (std::uint32_t k = 0; k < 4; ++k) entries.enrol(k, arm[k], rand_week[k]);
+  w.events.clear();
+  for (std::uint32_t k = 0; k < 4; ++k) w.events.push_back({k, EventKind::arrested});
   entries.observe(w);
-  EXPECT_EQ(entries.counts(), (std::vector<double>{0, 0, 1, 1}));
+  EXPECT_EQ(entries.counts(), (std::vector<double>{2, 2, 0, 0}));
+  for (std::uint32_t k = 0; k < 4; ++k) w.events.push_back({k, EventKind::started_dealing});
+  entries.observe(w);
+  EXPECT_EQ(entries.counts(), (std::vector<double>{2, 2, 1, 1}));
+  // A youth who leaves loses its arm: its newcomer's events do not count.
+  w.week = 31;
+  w.events.clear();
+  w.events.push_back({0, EventKind::left});
+  w.events.push_back({0, EventKind::entered});
+  w.events.push_back({0, EventKind::started_dealing});
+  entries.observe(w);
+  EXPECT_EQ(entries.arm(0), TrialRun::none);
+  EXPECT_EQ(entries.counts(), (std::vector<double>{2, 2, 1, 1}));
 }
 
 TEST(Trial, SameArmsForAnyThreadCount) {
@@ -233,10 +250,15 @@ areas:
   std::vector<double> counts[2];
   const int threads[2] = {1, 3};
   for (int k = 0; k < 2; ++k) {
-    counts[k] = simulate(s, 0, threads[k], [&](const World& w, const std::vector<InterventionWeek>&) {
-      arms[k] = w.pop.trial_arm;
-      weeks[k] = w.pop.trial_week;
-    });
+    counts[k] = simulate(s, 0, threads[k],
+                         [&](const World& w, const std::vector<InterventionWeek>&, const TrialRun& t) {
+                           arms[k].assign(w.pop.size(), 0);
+                           weeks[k].assign(w.pop.size(), kNever);
+                           for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+                             arms[k][i] = t.arm(i);
+                             weeks[k][i] = t.enrolled_week(i);
+                           }
+                         });
   }
   EXPECT_TRUE(arms[0] == arms[1]);
   EXPECT_TRUE(weeks[0] == weeks[1]);

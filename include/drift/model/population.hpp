@@ -30,12 +30,6 @@ inline constexpr std::int16_t kNoNetwork = -1;
 inline constexpr std::uint16_t kNoSchool = std::numeric_limits<std::uint16_t>::max();
 inline constexpr std::int16_t kNoYear = std::numeric_limits<std::int16_t>::min();
 
-// Arms and event bits of the virtual trial columns of Population.
-inline constexpr std::uint8_t kTrialNone = 0, kTrialTreatment = 1, kTrialControl = 2;
-inline constexpr std::uint8_t kTrialEventEntry = 1;    // started dealing (first time or again)
-inline constexpr std::uint8_t kTrialEventJob = 2;      // found a job
-inline constexpr std::uint8_t kTrialEventCounted = 0x80;  // the outcome has been counted
-
 struct Population {
   // Fixed per slot.
   std::vector<std::uint8_t> area;    // district index
@@ -56,19 +50,12 @@ struct Population {
   std::vector<std::uint16_t> countdown;       // weeks left in detention or on probation
   // Remaining integrated hazard of each competing clock of the current state (see docs/model.md).
   std::vector<float> clock_a, clock_b, clock_c, clock_job;
-  // Registration as a suspect (observation only; no process reads these to change a state).
+  // Registration as a suspect of a non-drug offence (no process reads a registration to change
+  // a state; observers count them from the week's events).
   std::vector<float> clock_offence;             // remaining integrated hazard of a non-drug registration
   std::vector<float> offence_hazard;            // its weekly hazard, kept current (0 for a vacant slot)
-  std::vector<std::int16_t> last_suspect_year;  // simulated year of the last registration, or kNoYear
-  std::vector<std::int16_t> last_drug_suspect_year;  // the same for registrations for dealing
-  std::vector<std::int32_t> pending_release_week;    // last release not yet followed by a registration, or kNever
   // Ties currently dealing, per layer; updated incrementally when a tie changes state.
   std::vector<std::uint16_t> dealing_neighbours, dealing_schoolmates, dealing_friends;
-  // Virtual trial bookkeeping (see trial.hpp); cleared when the youth leaves or a newcomer
-  // takes the slot.
-  std::vector<std::uint8_t> trial_arm;    // kTrialNone, kTrialTreatment or kTrialControl
-  std::vector<std::int32_t> trial_week;   // week of randomisation, kNever before
-  std::vector<std::uint8_t> trial_events;  // kTrialEvent* bits: this week's events, counted
 
   std::size_t size() const { return state.size(); }
   void resize(std::size_t n);

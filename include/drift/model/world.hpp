@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "drift/model/areas.hpp"
+#include "drift/model/events.hpp"
 #include "drift/model/parameters.hpp"
 #include "drift/model/population.hpp"
 #include "drift/model/rng.hpp"
@@ -52,23 +53,6 @@ struct Decision {
   std::uint32_t what;  // process-specific
 };
 
-// What happened this week to a release from detention, for the release ledger of the run's
-// record (RunOutput): the release itself, its first registration afterwards, the youth leaving
-// the model before one, or the check of its job 13 weeks after release.
-struct ReleaseEvent {
-  enum Kind : std::uint8_t { released = 0, reregistered, left, followed_13w, followed_13w_job };
-  std::int32_t release_week;
-  std::int32_t delay;  // weeks from the release week to this week
-  Kind kind;
-};
-
-// A release whose job status is checked 13 weeks later (while the youth is present).
-struct ReleaseFollowup {
-  std::int32_t release_week;
-  std::uint32_t agent;
-  bool present;  // false once the youth has left the model
-};
-inline constexpr int kFollowupWeeks = 13;
 inline constexpr int kWeeksPerYear = 52;
 
 // Simulated year of a week: week / 52 rounded down (negative during burn-in).
@@ -97,12 +81,8 @@ struct World {
   int week = 0;  // the week being simulated; negative during burn-in
   // tallies[area * kTallyCount + tally]
   std::vector<std::int64_t> tallies;
-  // Registered suspects by single year of age (index age - min_age, ages min_age..max_age):
-  // youths present (recounted when the population changes), and this week's youths registered
-  // for the first time in the current simulated year (any offence; for dealing).
-  std::vector<std::int64_t> present_by_age, new_suspects, new_drug_suspects;
-  std::vector<ReleaseEvent> release_events;     // this week's, in commit order
-  std::vector<ReleaseFollowup> followups;       // recorded releases awaiting their 13-week check
+  // This week's transition events, in commit order (events.hpp); cleared by begin_week.
+  std::vector<Event> events;
   // Area recruitment demand this week: open share of the places of networks active there.
   std::vector<float> area_demand;
   std::int32_t first_week = 0;  // week at which the run started (start of burn-in)

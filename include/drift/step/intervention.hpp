@@ -28,17 +28,6 @@ class Intervention {
   virtual InterventionWeek apply(World& world, int week) = 0;
   // Fixed cost charged once per run (set-up), euro.
   virtual double fixed_cost() const { return 0.0; }
-
-  // Virtual trials (trial.hpp). Whether this type serves individual youths, so that they can
-  // be randomised to it; whether youth i meets its eligibility rule (and is in reach) in `week`.
-  virtual bool supports_trial() const { return false; }
-  virtual bool trial_eligible(const World&, std::uint32_t, int /*week*/) const { return false; }
-  // Marks this intervention as the one under trial: youths of the control arm are then never
-  // taken in (they use no places and do not wait).
-  void set_trial_target(bool on) { trial_target_ = on; }
-
- protected:
-  bool trial_target_ = false;
 };
 
 using InterventionList = std::vector<std::unique_ptr<Intervention>>;

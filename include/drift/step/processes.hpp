@@ -30,8 +30,6 @@ void labour_market(World& w);
 void relapse(World& w);
 // Network revenue of the week from its runners and dealers.
 void tally_revenue(World& w);
-// Observation: the job status of youths released 13 weeks ago (release ledger).
-void follow_releases(World& w);
 
 // Weekly hazards, exposed for tests and documentation.
 double onset_hazard(const World& w, std::uint32_t i);
