@@ -347,21 +347,9 @@ int main(int argc, char** argv) {
               "no targets file: set calibrate.targets or give --targets FILE"}});
       }
       const auto targets = drift::load_targets(targets_file);
-      namespace fs = std::filesystem;
-      const auto yaml_path = fs::path(cal_out).replace_extension(".yaml");
       // The calibrated scenario replaces only an earlier calibrated scenario, never another file
       // (such as the scenario itself when --out is beside it under the same name).
-      if (fs::exists(yaml_path)) {
-        std::ifstream existing(yaml_path);
-        std::string first;
-        std::getline(existing, first);
-        if (!first.starts_with("# Calibrated parameters")) {
-          throw drift::ScenarioError(
-              {{"--out", 0, 0, "",
-                "the calibrated scenario would replace " + yaml_path.string() +
-                    ", which was not written by drift calibrate; choose another --out"}});
-        }
-      }
+      drift::check_calibrated_scenario_path(cal_out);
       const auto cal = drift::calibration_scenario(sc, spec);
       const auto design = drift::calibration_design(spec);
       const auto parent = std::filesystem::path(cal_out).parent_path();
@@ -390,17 +378,8 @@ int main(int argc, char** argv) {
                   << "); no calibrated scenario was written\n";
         return kRuntimeError;
       }
-      const auto out_dir = fs::absolute(yaml_path).parent_path();
-      const auto rel = fs::relative(fs::absolute(cal_file), out_dir).generic_string();
-      const std::string tmp = yaml_path.string() + ".tmp";
-      {
-        std::ofstream o(tmp, std::ios::trunc);
-        o << drift::calibrated_scenario_yaml(rel, fs::path(cal_out).filename().string(), spec,
-                                             result, drift::text_hash(cal.resolved_yaml));
-        if (!o) throw std::runtime_error(tmp + ": cannot write");
-      }
-      fs::rename(tmp, yaml_path);
-      std::cout << "Calibrated scenario: " << yaml_path.string() << "\n";
+      const auto yaml_path = drift::write_calibrated_scenario(cal_out, cal_file, spec, result, cal);
+      std::cout << "Calibrated scenario: " << yaml_path << "\n";
       return kOk;
     }
     if (*run) {
@@ -422,14 +401,7 @@ int main(int argc, char** argv) {
       options.cancel = &g_cancel;
       options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
       const auto design = drift::sweep_design(sc);
-      for (const auto& p : sc.posterior.paths) {
-        if (std::find(design.paths.begin(), design.paths.end(), p) != design.paths.end()) {
-          throw drift::ScenarioError({{posterior_file, 0, 0, p,
-                                       "'" + p +
-                                           "' is both swept and drawn from the posterior; "
-                                           "remove it from one of them"}});
-        }
-      }
+      drift::check_posterior_against_sweep(sc.posterior, design, posterior_file);
       if (const auto stop = run_share(sc, design, options, shard_text, resume, out_file, rank, ranks)) {
         return *stop;
       }
