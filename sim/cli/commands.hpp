@@ -1,30 +1,31 @@
 #pragma once
-// Subcommands of the drift program that live in their own source file of sim/cli; main.cpp
-// parses the command line and dispatches to them. Each throws drift::ScenarioError for invalid
-// input (main reports it and exits 2) and returns the exit code.
-#include <atomic>
-#include <optional>
-#include <string>
-#include <vector>
+// The subcommands of the drift program, one source file each (sim/cli/<name>.cpp). add_<name>
+// adds the subcommand and its options to the app and returns a Command; once the command line
+// is parsed, main runs the chosen one. A command returns the exit code (common.hpp), throws
+// drift::ScenarioError for invalid input (main reports it and exits 2) and drift::Cancelled when
+// interrupted (main exits 130).
+#include <functional>
+
+#include "common.hpp"
+
+namespace CLI {
+class App;
+}
 
 namespace drift::cli {
 
-struct VerifyOptions {
-  std::string results;               // the result file to reproduce
-  std::optional<int> threads;        // default: every hardware thread
-  std::string keep;                  // when set, the re-run's result file is kept here
-  std::string command_line;          // recorded in the re-run's result file
-  const std::atomic<bool>* cancel = nullptr;
+struct Command {
+  CLI::App* app = nullptr;                   // the subcommand; true once chosen
+  std::function<int(const Context&)> run;    // runs it with the parsed options
 };
 
-// `drift verify`: re-runs the scenario embedded in a result file and compares the new result
-// file with it dataset by dataset. Returns 0 when reproduced, 1 when not (or on a runtime
-// error), 2 when the file is not a result file verify can re-run.
-int verify(const VerifyOptions& options);
-
-// drift plan SCENARIO [--set path=value ...] [--replicates N] [--threads N]: a dry run that
-// prints the work, estimated time and memory, and the interventions' week-0 figures.
-int run_plan_command(const std::string& scenario_file, const std::vector<std::string>& sets,
-                     std::optional<int> replicates, int threads);
+Command add_run(CLI::App& app);        // run.cpp
+Command add_calibrate(CLI::App& app);  // calibrate.cpp
+Command add_validate(CLI::App& app);   // validate.cpp
+Command add_plan(CLI::App& app);       // plan.cpp
+Command add_schema(CLI::App& app);     // schema.cpp
+Command add_params(CLI::App& app);     // params.cpp
+Command add_summarize(CLI::App& app);  // summarize.cpp
+Command add_verify(CLI::App& app);     // verify.cpp
 
 }  // namespace drift::cli

@@ -1,5 +1,12 @@
-// drift plan: what a scenario would take to run, without running it or writing anything.
+// drift plan SCENARIO [--set path=value ...] [--replicates N] [--threads N]: what a scenario
+// would take to run (runs, youth-weeks, estimated time and memory, the interventions' week-0
+// figures), without running it or writing anything.
+#include <CLI/CLI.hpp>
 #include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "drift/experiments/plan.hpp"
@@ -7,14 +14,39 @@
 
 namespace drift::cli {
 
-int run_plan_command(const std::string& scenario_file, const std::vector<std::string>& sets,
-                     std::optional<int> replicates, int threads) {
+namespace {
+
+struct PlanArgs {
+  std::string scenario;
+  std::vector<std::string> sets;
+  std::optional<int> replicates, threads;
+};
+
+int plan(const PlanArgs& a) {
   std::vector<Override> overrides;
-  for (const auto& s : sets) overrides.push_back(parse_override(s));
-  if (replicates) overrides.push_back({"simulation.replicates", std::to_string(*replicates)});
-  const auto sc = load_scenario(scenario_file, overrides);
-  std::cout << format_plan(make_plan(sc, threads));
-  return 0;
+  for (const auto& s : a.sets) overrides.push_back(parse_override(s));
+  if (a.replicates) overrides.push_back({"simulation.replicates", std::to_string(*a.replicates)});
+  const auto sc = load_scenario(a.scenario, overrides);
+  std::cout << format_plan(make_plan(sc, threads_or_all(a.threads)));
+  return kOk;
+}
+
+}  // namespace
+
+Command add_plan(CLI::App& app) {
+  auto a = std::make_shared<PlanArgs>();
+  auto* p = app.add_subcommand(
+      "plan",
+      "Dry run: print the runs, youth-weeks, estimated time and memory of a scenario, and what "
+      "each intervention would do in week 0; writes nothing and runs no simulation week");
+  p->add_option("scenario", a->scenario, "Scenario YAML file")->required();
+  p->add_option("--set", a->sets, "Override a parameter: --set path.to.key=value (repeatable)");
+  p->add_option("--replicates,-r", a->replicates,
+                "Replicates per strategy (overrides simulation.replicates)")
+      ->check(CLI::Range(1, 100000));
+  p->add_option("--threads,-t", a->threads, "Threads of the run being planned (default: all cores)")
+      ->check(CLI::Range(1, 1024));
+  return {p, [a](const Context&) { return plan(*a); }};
 }
 
 }  // namespace drift::cli

@@ -1,10 +1,14 @@
 // drift verify RESULTS.h5: does re-running the embedded scenario reproduce the file?
+#include <CLI/CLI.hpp>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <iostream>
-#include <thread>
+#include <memory>
+#include <optional>
+#include <string>
 
 #include "commands.hpp"
 #include "drift/experiments/calibration.hpp"
@@ -25,6 +29,14 @@ constexpr int kReproduced = 0;
 constexpr int kNotReproduced = 1;
 constexpr int kNotSupported = 2;
 constexpr std::size_t kMaxListed = 10;
+
+struct VerifyOptions {
+  std::string results;               // the result file to reproduce
+  std::optional<int> threads;        // default: every hardware thread
+  std::string keep;                  // when set, the re-run's result file is kept here
+  std::string command_line;          // recorded in the re-run's result file
+  const std::atomic<bool>* cancel = nullptr;
+};
 
 // Why `path` is not a result file verify can re-run, or "" when it is one.
 std::string unsupported(const std::string& path, std::string& scenario_yaml) {
@@ -67,8 +79,9 @@ class TempFolder {
   fs::path path_;
 };
 
-}  // namespace
-
+// Re-runs the scenario embedded in a result file and compares the new result file with it
+// dataset by dataset. Returns 0 when reproduced, 1 when not (or on a runtime error), 2 when the
+// file is not a result file verify can re-run.
 int verify(const VerifyOptions& options) {
   const std::string& file = options.results;
   std::string yaml;
@@ -95,7 +108,7 @@ int verify(const VerifyOptions& options) {
   const std::string out = options.keep.empty() ? tmp.path("reproduced.h5") : options.keep;
   const std::string parts = tmp.path("reproduced.h5.parts");
   RunOptions run;
-  run.threads = options.threads.value_or(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  run.threads = threads_or_all(options.threads);
   run.cancel = options.cancel;
   // Exactly as `drift run` does it: the units into part files, then the result file from them.
   run_units(sc, design, parts, run, 0, 1);
@@ -124,6 +137,30 @@ int verify(const VerifyOptions& options) {
   }
   std::cout << "; first: " << cmp.first_difference << "\n";
   return kNotReproduced;
+}
+
+}  // namespace
+
+Command add_verify(CLI::App& app) {
+  auto options = std::make_shared<VerifyOptions>();
+  auto* v = app.add_subcommand(
+      "verify",
+      "Re-run the scenario embedded in a result file of `drift run` (same seed and replicates) and "
+      "compare the new result file with it dataset by dataset, bit for bit. Exit 0 when reproduced, "
+      "1 when not (each differing dataset is listed), 2 when the file is not a result file verify "
+      "can re-run (sweep, calibration and --posterior files are not supported yet)");
+  v->add_option("results", options->results, "Result file (.h5) written by drift run")->required();
+  v->add_option("--threads", options->threads, "Threads (default: all hardware threads)")
+      ->check(CLI::PositiveNumber);
+  v->add_option("--keep", options->keep,
+                "Keep the re-run's result file at PATH (default: a temporary file, removed)");
+  return {v, [options](const Context& ctx) {
+            ctx.catch_interrupts();
+            VerifyOptions o = *options;
+            o.command_line = ctx.command_line;
+            o.cancel = &cancel_flag();
+            return verify(o);
+          }};
 }
 
 }  // namespace drift::cli

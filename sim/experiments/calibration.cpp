@@ -4,9 +4,11 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "drift/build_info.hpp"
 #include "drift/experiments/observables.hpp"
@@ -376,6 +378,39 @@ std::string calibrated_scenario_yaml(const std::string& scenario_file, const std
   return o.str();
 }
 
+std::string check_calibrated_scenario_path(const std::string& cal_out) {
+  const auto yaml_path = fs::path(cal_out).replace_extension(".yaml");
+  if (fs::exists(yaml_path)) {
+    std::ifstream existing(yaml_path);
+    std::string first;
+    std::getline(existing, first);
+    if (!first.starts_with("# Calibrated parameters")) {
+      throw ScenarioError(
+          {{"--out", 0, 0, "",
+            "the calibrated scenario would replace " + yaml_path.string() +
+                ", which was not written by drift calibrate; choose another --out"}});
+    }
+  }
+  return yaml_path.string();
+}
+
+std::string write_calibrated_scenario(const std::string& cal_out, const std::string& scenario_file,
+                                      const CalibrationSpec& spec, const CalibrationResult& result,
+                                      const Scenario& calibration_scenario) {
+  const fs::path yaml_path = check_calibrated_scenario_path(cal_out);
+  const auto out_dir = fs::absolute(yaml_path).parent_path();
+  const auto rel = fs::relative(fs::absolute(scenario_file), out_dir).generic_string();
+  const std::string tmp = yaml_path.string() + ".tmp";
+  {
+    std::ofstream o(tmp, std::ios::trunc);
+    o << calibrated_scenario_yaml(rel, fs::path(cal_out).filename().string(), spec, result,
+                                  text_hash(calibration_scenario.resolved_yaml));
+    if (!o) throw std::runtime_error(tmp + ": cannot write");
+  }
+  fs::rename(tmp, yaml_path);
+  return yaml_path.string();
+}
+
 PosteriorDraws draw_posterior(const std::string& cal_file, const Scenario& scenario) {
   ResultReader reader(cal_file);
   if (!reader.exists("/posterior/points") || !reader.exists("/posterior/parameter_names")) {
@@ -416,6 +451,18 @@ PosteriorDraws draw_posterior(const std::string& cal_file, const Scenario& scena
     d.points.emplace_back(pts.values.begin() + row * k, pts.values.begin() + (row + 1) * k);
   }
   return d;
+}
+
+void check_posterior_against_sweep(const PosteriorDraws& posterior, const SweepDesign& design,
+                                   const std::string& posterior_file) {
+  for (const auto& p : posterior.paths) {
+    if (std::find(design.paths.begin(), design.paths.end(), p) != design.paths.end()) {
+      throw ScenarioError({{posterior_file, 0, 0, p,
+                            "'" + p +
+                                "' is both swept and drawn from the posterior; "
+                                "remove it from one of them"}});
+    }
+  }
 }
 
 }  // namespace drift

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <limits>
 #include <set>
 
@@ -538,6 +539,65 @@ TEST(Posterior, UnknownParameterNamesAreReported) {
           "'relapse.released_hazzard' in /posterior/parameter_names is not a parameter of the "
           "model; did you mean 'relapse.released_hazard'?"))
       << all(ds);
+}
+
+TEST(Posterior, AParameterBothSweptAndDrawnIsReported) {
+  PosteriorDraws posterior;
+  posterior.paths = {"recruitment.entry_hazard", "relapse.released_hazard"};
+  SweepDesign design;
+  design.kind = "grid";
+  design.paths = {"relapse.released_hazard"};
+  const auto ds = problems_of([&] { check_posterior_against_sweep(posterior, design, "cal.h5"); });
+  ASSERT_EQ(ds.size(), 1u) << all(ds);
+  EXPECT_EQ(ds[0].file, "cal.h5");
+  EXPECT_TRUE(has(ds, "'relapse.released_hazard' is both swept and drawn from the posterior; "
+                      "remove it from one of them"))
+      << all(ds);
+  design.paths = {"recruitment.exit_hazard"};
+  EXPECT_NO_THROW(check_posterior_against_sweep(posterior, design, "cal.h5"));
+  EXPECT_NO_THROW(check_posterior_against_sweep(PosteriorDraws{}, SweepDesign{}, ""));
+}
+
+TEST(CalibratedScenario, IsWrittenBesideTheCalibrationFileAndReplacesNoOtherFile) {
+  TempDir dir;
+  dir.file("t.yaml", kTargets);
+  const auto scenario_file = dir.file("s.yaml", std::string(kCity) + R"(calibrate:
+  parameters: {relapse.released_hazard: [0.002, 0.04]}
+  points: 4
+  targets: t.yaml
+)");
+  const auto sc = load_scenario(scenario_file);
+  const auto spec = calibration_spec(sc);
+  CalibrationResult res;
+  res.distances.assign(4, 1.0);
+  res.abc = abc_reject(res.distances, spec.acceptance);
+  res.posterior_median = res.posterior_p05 = res.posterior_p95 = {0.01};
+  const auto cal = calibration_scenario(sc, spec);
+
+  const auto written = write_calibrated_scenario(dir.file("cal.h5"), scenario_file, spec, res, cal);
+  EXPECT_EQ(written, dir.file("cal.yaml"));
+  std::ifstream in(written);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(text.starts_with("# Calibrated parameters")) << text;
+  EXPECT_NE(text.find("extends: s.yaml\n"), std::string::npos) << text;
+  EXPECT_FALSE(fs::exists(written + ".tmp"));
+  EXPECT_EQ(load_scenario(written).params.relapse.released_hazard, 0.01);
+  // An earlier calibrated scenario is replaced.
+  EXPECT_EQ(write_calibrated_scenario(dir.file("cal.h5"), scenario_file, spec, res, cal), written);
+
+  // Any other file is not, and is left as it was.
+  const auto other = dir.file("other.yaml", "name: mine\n");
+  EXPECT_EQ(check_calibrated_scenario_path(dir.file("cal.h5")), written);
+  const auto ds = problems_of(
+      [&] { write_calibrated_scenario(dir.file("other.h5"), scenario_file, spec, res, cal); });
+  EXPECT_TRUE(has(ds, "the calibrated scenario would replace " + other +
+                          ", which was not written by drift calibrate; choose another --out"))
+      << all(ds);
+  EXPECT_FALSE(problems_of([&] { check_calibrated_scenario_path(dir.file("other.h5")); }).empty());
+  std::ifstream again(other);
+  std::string first;
+  std::getline(again, first);
+  EXPECT_EQ(first, "name: mine");
 }
 
 }  // namespace

@@ -77,9 +77,27 @@ std::string calibrated_scenario_yaml(const std::string& scenario_file, const std
                                      const CalibrationSpec& spec, const CalibrationResult& result,
                                      const std::string& scenario_hash = "");
 
+// The calibrated scenario beside CAL.h5: `cal_out` with the extension .yaml. Throws
+// ScenarioError (on "--out") when that file exists and was not written by drift calibrate (its
+// first line is not "# Calibrated parameters..."), so that it never replaces another file such as
+// the scenario itself. Returns the path.
+std::string check_calibrated_scenario_path(const std::string& cal_out);
+
+// Writes the calibrated scenario (calibrated_scenario_yaml, extending `scenario_file` by its path
+// relative to the written file) atomically beside CAL.h5 (check_calibrated_scenario_path) and
+// returns the path written. `calibration_scenario` is the scenario the calibration ran.
+std::string write_calibrated_scenario(const std::string& cal_out, const std::string& scenario_file,
+                                      const CalibrationSpec& spec, const CalibrationResult& result,
+                                      const Scenario& calibration_scenario);
+
 // Reads the posterior of CAL.h5 and draws one accepted point per replicate of `scenario`
 // (keyed on the scenario's seed and the replicate, weighted by the posterior weights). Throws
 // ScenarioError when a parameter of the file is not a parameter of the model.
 PosteriorDraws draw_posterior(const std::string& cal_file, const Scenario& scenario);
+
+// Throws ScenarioError (on `posterior_file`) for each parameter that is both swept by `design` and
+// drawn from the posterior: one of them would silently override the other.
+void check_posterior_against_sweep(const PosteriorDraws& posterior, const SweepDesign& design,
+                                   const std::string& posterior_file);
 
 }  // namespace drift

@@ -1,0 +1,65 @@
+#pragma once
+// What the subcommands of sim/cli share: the exit codes, the context main hands the chosen
+// command, the cancel flag, the progress bar, --shard, and running a process's share of the units.
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "drift/experiments/experiment.hpp"
+#include "drift/scenario/diagnostic.hpp"
+#include "drift/scenario/scenario.hpp"
+#include "drift/scenario/sweep.hpp"
+
+namespace drift::cli {
+
+// Exit codes (documented in README and `drift --help`).
+constexpr int kOk = 0;
+constexpr int kRuntimeError = 1;
+constexpr int kInvalidInput = 2;
+constexpr int kInterrupted = 130;
+
+// What main hands the chosen command.
+struct Context {
+  std::string command_line;                // the whole command line, recorded in files written
+  int rank = 0, ranks = 1;                 // MPI rank and number of ranks (0 and 1 without MPI)
+  std::function<void()> catch_interrupts;  // from then on, SIGINT and SIGTERM set cancel_flag()
+};
+
+// Set by SIGINT and SIGTERM (once Context::catch_interrupts was called); the runner polls it.
+std::atomic<bool>& cancel_flag();
+
+// `argv` joined by spaces.
+std::string joined_command_line(int argc, char** argv);
+
+// --threads, or else every hardware thread (at least 1).
+int threads_or_all(std::optional<int> threads);
+
+// The CLI11 check of --shard I/N: "" when valid, else the message.
+std::string check_shard(const std::string& text);
+
+// Prints the diagnostics of `e` to stderr and returns kInvalidInput.
+int report_scenario_error(const ScenarioError& e);
+
+// The progress of the runs on stderr: a bar, runs done, time elapsed and left.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
+  void update(std::size_t done, std::size_t total);
+
+ private:
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+// Runs this process's share of the units of `sc` into OUT.parts: the shard given by --shard, or
+// this rank's under MPI (rank 0 then checks every part). Returns the exit code when the command
+// stops here (interrupted; an MPI rank other than 0; units of other shards still missing), or
+// nullopt when every unit has its part.
+std::optional<int> run_share(const Scenario& sc, const SweepDesign& design,
+                             const RunOptions& options, const std::string& shard_text, bool resume,
+                             const std::string& out, const Context& ctx);
+
+}  // namespace drift::cli

@@ -1,0 +1,106 @@
+// drift run SCENARIO: run every strategy and replicate (or every point of a sweep), write the
+// result file and print its summary.
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "drift/experiments/calibration.hpp"
+#include "drift/experiments/experiment.hpp"
+#include "drift/experiments/result_file.hpp"
+#include "drift/experiments/runner.hpp"
+#include "drift/experiments/summary.hpp"
+#include "drift/experiments/trial.hpp"
+#include "drift/scenario/scenario.hpp"
+#include "drift/scenario/sweep.hpp"
+
+namespace drift::cli {
+
+namespace {
+
+struct RunArgs {
+  std::string scenario, out, shard, posterior;
+  std::optional<int> replicates, threads;
+  std::optional<long long> seed;
+  std::vector<std::string> sets;
+  bool quiet = false, resume = false;
+};
+
+int run(RunArgs a, const Context& ctx) {
+  std::vector<Override> overrides;
+  for (const auto& s : a.sets) overrides.push_back(parse_override(s));
+  if (a.replicates) overrides.push_back({"simulation.replicates", std::to_string(*a.replicates)});
+  if (a.seed) overrides.push_back({"simulation.seed", std::to_string(*a.seed)});
+  auto sc = load_scenario(a.scenario, overrides);
+  if (!a.posterior.empty()) sc.posterior = draw_posterior(a.posterior, sc);
+  if (a.out.empty()) a.out = "results/" + (sc.name.empty() ? std::string("drift") : sc.name) + ".h5";
+  const auto parent = std::filesystem::path(a.out).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+
+  ctx.catch_interrupts();
+  ProgressBar bar(!a.quiet);
+  RunOptions options;
+  options.threads = threads_or_all(a.threads);
+  options.cancel = &cancel_flag();
+  options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
+  const auto design = sweep_design(sc);
+  check_posterior_against_sweep(sc.posterior, design, a.posterior);
+  if (const auto stop = run_share(sc, design, options, a.shard, a.resume, a.out, ctx)) return *stop;
+  const std::string parts = a.out + ".parts";
+  if (design.kind.empty()) {
+    const auto output = load_point(sc, design, parts, 0);
+    write_results(a.out, sc, output, {ctx.command_line});
+    std::cout << format_table(summarize(sc.params, output));
+    if (const auto trial = summarize_trial(sc, output)) std::cout << format_trial(*trial);
+  } else {
+    write_sweep_results(a.out, sc, design, parts, ctx.command_line);
+    std::cout << "Sweep (" << design.kind << "): " << design.size() << " points x "
+              << sc.params.simulation.replicates << " replicates x " << sc.strategies.size()
+              << " strategies\n";
+  }
+  remove_parts(parts);
+  std::cout << "Results: " << a.out << "\n";
+  return kOk;
+}
+
+}  // namespace
+
+Command add_run(CLI::App& app) {
+  auto a = std::make_shared<RunArgs>();
+  auto* run_app = app.add_subcommand("run", "Validate a scenario, run every strategy and replicate, "
+                                            "write an HDF5 result file and print a summary");
+  run_app->add_option("scenario", a->scenario, "Scenario YAML file")->required();
+  run_app->add_option("--out,-o", a->out, "Result file (default: results/<scenario name>.h5)");
+  run_app
+      ->add_option("--replicates,-r", a->replicates,
+                   "Replicates per strategy (overrides simulation.replicates)")
+      ->check(CLI::Range(1, 100000));
+  run_app->add_option("--seed,-s", a->seed, "Root seed (overrides simulation.seed)")
+      ->check(CLI::Range(0LL, 2147483647LL));
+  run_app
+      ->add_option("--threads,-t", a->threads,
+                   "Threads (default: all cores); results do not depend on it")
+      ->check(CLI::Range(1, 1024));
+  run_app->add_option("--set", a->sets, "Override a parameter: --set path.to.key=value (repeatable)");
+  run_app->add_flag("--quiet,-q", a->quiet, "No progress bar");
+  run_app->add_flag("--resume", a->resume,
+                    "Keep the finished units of an interrupted run (RESULTS.h5.parts/) and run "
+                    "only the missing ones");
+  run_app
+      ->add_option("--shard", a->shard,
+                   "Run only shard I of N of the units (I/N, 0-based), e.g. one per cluster job; "
+                   "a final run with --resume and no --shard writes the result file")
+      ->check(check_shard);
+  run_app
+      ->add_option("--posterior", a->posterior,
+                   "Calibration file (drift calibrate): replicate r of every strategy runs with "
+                   "the parameters of one posterior draw")
+      ->check(CLI::ExistingFile);
+  return {run_app, [a](const Context& ctx) { return run(*a, ctx); }};
+}
+
+}  // namespace drift::cli
