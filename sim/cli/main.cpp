@@ -116,11 +116,12 @@ namespace {
 // Runs this process's share of the units of `sc` into OUT.parts: the shard given by --shard, or
 // this rank's under MPI (rank 0 then checks every part). Returns the exit code when the command
 // stops here (interrupted; an MPI rank other than 0; units of other shards still missing), or
-// nullopt when every unit has its part.
+// nullopt when every unit has its part. `lock` holds the lock of the parts folder from then on,
+// until the result file is written and the parts removed.
 std::optional<int> run_share(const drift::Scenario& sc, const drift::SweepDesign& design,
                              const drift::RunOptions& options, const std::string& shard_text,
                              bool resume, const std::string& out, [[maybe_unused]] int rank,
-                             [[maybe_unused]] int ranks) {
+                             [[maybe_unused]] int ranks, std::optional<drift::PartsLock>& lock) {
   int shard = 0, shards = 1;
   parse_shard(shard_text, shard, shards);
 #ifdef DRIFT_WITH_MPI
@@ -128,6 +129,7 @@ std::optional<int> run_share(const drift::Scenario& sc, const drift::SweepDesign
   shards = ranks;
 #endif
   const std::string parts = out + ".parts";
+  lock.emplace(parts, shard, shards);
   if (!resume && shards == 1) drift::remove_parts(parts);
   std::size_t missing = 0;
   try {
@@ -138,8 +140,10 @@ std::optional<int> run_share(const drift::Scenario& sc, const drift::SweepDesign
     return kInterrupted;
   }
 #ifdef DRIFT_WITH_MPI
+  lock.reset();  // every rank's, before rank 0 takes the lock of the whole plan
   MPI_Barrier(MPI_COMM_WORLD);
   if (rank != 0) return kOk;
+  lock.emplace(parts, 0, 1);
   missing = drift::run_units(sc, design, parts, options, 0, 1);  // verifies every part
 #endif
   if (missing > 0) {
@@ -375,7 +379,8 @@ int main(int argc, char** argv) {
           cal_threads.value_or(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
       options.cancel = &g_cancel;
       options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
-      if (const auto stop = run_share(cal, design, options, cal_shard_text, cal_resume, cal_out, rank, ranks)) {
+      std::optional<drift::PartsLock> lock;
+      if (const auto stop = run_share(cal, design, options, cal_shard_text, cal_resume, cal_out, rank, ranks, lock)) {
         return *stop;
       }
       const std::string parts = cal_out + ".parts";
@@ -430,7 +435,8 @@ int main(int argc, char** argv) {
                                            "remove it from one of them"}});
         }
       }
-      if (const auto stop = run_share(sc, design, options, shard_text, resume, out_file, rank, ranks)) {
+      std::optional<drift::PartsLock> lock;
+      if (const auto stop = run_share(sc, design, options, shard_text, resume, out_file, rank, ranks, lock)) {
         return *stop;
       }
       const std::string parts = out_file + ".parts";
