@@ -151,7 +151,11 @@ PartRead read_part_file(const std::string& path, const std::string& key, std::ve
     return damaged(PartDamage::not_hdf5);
   }
   try {
-    H5::H5File file(path, H5F_ACC_RDONLY);
+    // The core driver reads the whole file with one read(2) and serves the datasets from memory:
+    // several times faster than a read per dataset.
+    H5::FileAccPropList access;
+    access.setCore(1 << 20, false);
+    H5::H5File file(path, H5F_ACC_RDONLY, H5::FileCreatPropList::DEFAULT, access);
     const auto root = file.openGroup("/");
     const std::string format = root.attrExists("format") ? string_attribute(root, "format") : "";
     if (format != kFormat) {

@@ -1,8 +1,8 @@
 #pragma once
 // Resumable, splittable execution. The work of a scenario is a set of units, one per (sweep
 // point, replicate), each running every strategy. A finished unit is written as a part file
-// (temporary name, then rename), so a run that is killed loses only the units in flight, and
-// `--resume` runs only the missing ones. Units can be split over processes (--shard i/n, or MPI
+// (results/part_file.hpp: checksummed HDF5, temporary name, then rename), so a run that is
+// killed loses only the units in flight, and `--resume` runs only the missing or damaged ones. Units can be split over processes (--shard i/n, or MPI
 // ranks); a unit's result does not depend on where it ran.
 #include <cstddef>
 #include <stdexcept>
