@@ -48,7 +48,8 @@ int calibrate(const CalibrateArgs& a, const Context& ctx) {
   options.threads = threads_or_all(a.threads);
   options.cancel = &cancel_flag();
   options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
-  if (const auto stop = run_share(cal, design, options, a.shard, a.resume, a.out, ctx)) return *stop;
+  std::optional<PartsLock> lock;
+  if (const auto stop = run_share(cal, design, options, a.shard, a.resume, a.out, ctx, lock)) return *stop;
   const std::string parts = a.out + ".parts";
   const auto result = evaluate_calibration(cal, spec, design, targets, parts);
   write_calibration(a.out, cal, spec, design, targets, result, ctx.command_line);

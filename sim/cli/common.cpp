@@ -77,7 +77,8 @@ void ProgressBar::update(std::size_t done, std::size_t total) {
 
 std::optional<int> run_share(const Scenario& sc, const SweepDesign& design,
                              const RunOptions& options, const std::string& shard_text, bool resume,
-                             const std::string& out, [[maybe_unused]] const Context& ctx) {
+                             const std::string& out, [[maybe_unused]] const Context& ctx,
+                             std::optional<PartsLock>& lock) {
   int shard = 0, shards = 1;
   parse_shard(shard_text, shard, shards);
 #ifdef DRIFT_WITH_MPI
@@ -85,6 +86,7 @@ std::optional<int> run_share(const Scenario& sc, const SweepDesign& design,
   shards = ctx.ranks;
 #endif
   const std::string parts = out + ".parts";
+  lock.emplace(parts, shard, shards);
   if (!resume && shards == 1) remove_parts(parts);
   std::size_t missing = 0;
   try {
@@ -95,8 +97,10 @@ std::optional<int> run_share(const Scenario& sc, const SweepDesign& design,
     return kInterrupted;
   }
 #ifdef DRIFT_WITH_MPI
+  lock.reset();  // every rank's, before rank 0 takes the lock of the whole plan
   MPI_Barrier(MPI_COMM_WORLD);
   if (ctx.rank != 0) return kOk;
+  lock.emplace(parts, 0, 1);
   missing = run_units(sc, design, parts, options, 0, 1);  // verifies every part
 #endif
   if (missing > 0) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "drift/experiments/experiment.hpp"
+#include "drift/experiments/runner.hpp"
 #include "drift/scenario/diagnostic.hpp"
 #include "drift/scenario/scenario.hpp"
 #include "drift/scenario/sweep.hpp"
@@ -57,9 +58,11 @@ class ProgressBar {
 // Runs this process's share of the units of `sc` into OUT.parts: the shard given by --shard, or
 // this rank's under MPI (rank 0 then checks every part). Returns the exit code when the command
 // stops here (interrupted; an MPI rank other than 0; units of other shards still missing), or
-// nullopt when every unit has its part.
+// nullopt when every unit has its part. `lock` holds the lock of the parts folder from then on,
+// until the result file is written and the parts removed.
 std::optional<int> run_share(const Scenario& sc, const SweepDesign& design,
                              const RunOptions& options, const std::string& shard_text, bool resume,
-                             const std::string& out, const Context& ctx);
+                             const std::string& out, const Context& ctx,
+                             std::optional<PartsLock>& lock);
 
 }  // namespace drift::cli

@@ -49,7 +49,8 @@ int run(RunArgs a, const Context& ctx) {
   options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
   const auto design = sweep_design(sc);
   check_posterior_against_sweep(sc.posterior, design, a.posterior);
-  if (const auto stop = run_share(sc, design, options, a.shard, a.resume, a.out, ctx)) return *stop;
+  std::optional<PartsLock> lock;
+  if (const auto stop = run_share(sc, design, options, a.shard, a.resume, a.out, ctx, lock)) return *stop;
   const std::string parts = a.out + ".parts";
   if (design.kind.empty()) {
     const auto output = load_point(sc, design, parts, 0);

@@ -1,13 +1,23 @@
 #include "drift/experiments/runner.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <map>
+#include <mutex>
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 
+#include "drift/results/part_file.hpp"
 #include "drift/results/results.hpp"
 
 namespace drift {
@@ -16,23 +26,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr char kMagic[8] = {'D', 'R', 'P', 'A', 'R', 'T', '0', '3'};
-
 std::string part_path(const std::string& dir, std::size_t point, int replicate) {
   return dir + "/unit_" + std::to_string(point) + "_" + std::to_string(replicate) + ".part";
-}
-
-void put(std::ofstream& o, const std::vector<double>& v) {
-  const std::uint64_t n = v.size();
-  o.write(reinterpret_cast<const char*>(&n), sizeof n);
-  o.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(n * sizeof(double)));
-}
-
-bool get(std::ifstream& in, std::vector<double>& v) {
-  std::uint64_t n = 0;
-  if (!in.read(reinterpret_cast<char*>(&n), sizeof n) || n > (1ull << 34)) return false;
-  v.resize(n);
-  return static_cast<bool>(in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(n * sizeof(double))));
 }
 
 // The hash of the resolved scenario and the point's values ties a part to exactly the
@@ -58,73 +53,182 @@ std::string unit_key(const Scenario& base, const std::string& point_key, int rep
   return text_hash(text.str());
 }
 
-void write_part(const std::string& path, const std::string& key, const std::vector<RunOutput>& runs) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
-    o.write(kMagic, sizeof kMagic);
-    o.write(key.data(), 16);
-    const std::uint64_t n = runs.size();
-    o.write(reinterpret_cast<const char*>(&n), sizeof n);
-    for (const auto& r : runs) {
-      const std::int64_t dims[2] = {r.weeks, r.areas};
-      o.write(reinterpret_cast<const char*>(dims), sizeof dims);
-      put(o, r.by_area);
-      put(o, r.city);
-      put(o, r.interventions);
-      o.write(reinterpret_cast<const char*>(&r.fixed_cost), sizeof r.fixed_cost);
-      put(o, r.trial);
-      const std::int64_t ages[2] = {r.min_age, r.ages};
-      o.write(reinterpret_cast<const char*>(ages), sizeof ages);
-      put(o, r.present_by_age);
-      put(o, r.new_suspects);
-      put(o, r.new_drug_suspects);
-      for (const auto* c : r.ledger.columns()) put(o, *c);
-    }
-    o.flush();
-    if (!o) throw std::runtime_error(tmp + ": cannot write part file");
+// Reads the part of a unit; a part with another number of runs than the scenario has
+// strategies is damaged too.
+PartRead read_unit(const std::string& path, const std::string& key, std::size_t strategies,
+                   std::vector<RunOutput>& runs) {
+  auto read = read_part_file(path, key, runs);
+  if (read.ok() && runs.size() != strategies) {
+    read.status = PartStatus::damaged;
+    read.damage = PartDamage::shape;
+    read.reason = damage_name(PartDamage::shape) + ": " + std::to_string(runs.size()) + " runs, expected " +
+                  std::to_string(strategies);
   }
-  fs::rename(tmp, path);
-}
-
-bool read_part(const std::string& path, const std::string& key, std::vector<RunOutput>& runs) {
-  std::ifstream in(path, std::ios::binary);
-  char magic[8], stored[16];
-  if (!in.read(magic, 8) || std::string(magic, 8) != std::string(kMagic, 8)) return false;
-  if (!in.read(stored, 16) || std::string(stored, 16) != key) return false;
-  std::uint64_t n = 0;
-  if (!in.read(reinterpret_cast<char*>(&n), sizeof n) || n > 100000) return false;
-  runs.assign(n, RunOutput{});
-  for (auto& r : runs) {
-    std::int64_t dims[2];
-    if (!in.read(reinterpret_cast<char*>(dims), sizeof dims)) return false;
-    r.weeks = static_cast<int>(dims[0]);
-    r.areas = static_cast<int>(dims[1]);
-    if (!get(in, r.by_area) || !get(in, r.city) || !get(in, r.interventions)) return false;
-    if (!in.read(reinterpret_cast<char*>(&r.fixed_cost), sizeof r.fixed_cost)) return false;
-    if (!get(in, r.trial)) return false;
-    std::int64_t ages[2];
-    if (!in.read(reinterpret_cast<char*>(ages), sizeof ages)) return false;
-    r.min_age = static_cast<int>(ages[0]);
-    r.ages = static_cast<int>(ages[1]);
-    if (!get(in, r.present_by_age) || !get(in, r.new_suspects) || !get(in, r.new_drug_suspects)) return false;
-    for (auto* c : r.ledger.columns()) {
-      if (!get(in, *c)) return false;
-    }
-  }
-  return true;
-}
-
-bool part_valid(const std::string& path, const std::string& key) {
-  std::vector<RunOutput> runs;
-  return fs::exists(path) && read_part(path, key, runs);
+  return read;
 }
 
 }  // namespace
 
+// ---- The lock of a parts folder -------------------------------------------------------------
+
+namespace {
+
+// The locks this process holds, by path: a nested PartsLock of the same file shares the first.
+struct HeldLock {
+  int fd = -1;  // -1: the file system cannot lock; the run goes on unprotected
+  int count = 0;
+};
+std::mutex& held_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::map<std::string, HeldLock>& held_locks() {
+  static std::map<std::string, HeldLock> m;
+  return m;
+}
+
+std::string lock_name(int shard, int shards) {
+  if (shards <= 1) return ".lock";
+  return ".lock." + std::to_string(shard) + "-of-" + std::to_string(shards);
+}
+
+bool is_lock_name(const std::string& name) { return name == ".lock" || name.starts_with(".lock."); }
+
+std::string this_host() {
+  char host[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) return "unknown";
+  return host;
+}
+
+// "pid N on host H" from a lock file's text "pid N host H".
+std::string holder(int fd) {
+  char buf[512] = {};
+  const auto n = ::pread(fd, buf, sizeof buf - 1, 0);
+  std::istringstream in(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0));
+  std::string pid_word, pid, host_word, host;
+  if (!(in >> pid_word >> pid) || pid_word != "pid") return "pid unknown";
+  std::string text = "pid " + pid;
+  if (in >> host_word >> host && host_word == "host" && host != this_host()) text += " on host " + host;
+  return text;
+}
+
+[[noreturn]] void busy(const std::string& dir, int fd) {
+  throw PartsBusy(dir + " is being used by another drift process (" + holder(fd) +
+                  "); wait for it or use another --out");
+}
+
+// Whether another process holds the lock file `path` (which this process does not hold); throws
+// PartsBusy naming it when it does.
+void check_not_held(const std::string& dir, const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+    try {
+      busy(dir, fd);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+  }
+  ::close(fd);  // releases the probe's lock
+}
+
+bool held_here(const std::string& path) {
+  std::lock_guard guard(held_mutex());
+  return held_locks().contains(path);
+}
+
+}  // namespace
+
+PartsLock::PartsLock(const std::string& parts_dir, int shard, int shards)
+    : path_(parts_dir + "/" + lock_name(shard, shards)) {
+  std::lock_guard guard(held_mutex());
+  auto& held = held_locks();
+  if (auto it = held.find(path_); it != held.end()) {
+    ++it->second.count;
+    return;
+  }
+  int fd = -1;
+  for (int attempt = 0;; ++attempt) {
+    fs::create_directories(parts_dir);
+    fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      if (errno == ENOENT && attempt < 10) continue;  // the folder was just removed
+      throw std::runtime_error(path_ + ": cannot create the lock file: " + std::strerror(errno));
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      if (error == EWOULDBLOCK) {
+        try {
+          busy(parts_dir, fd);
+        } catch (...) {
+          ::close(fd);
+          throw;
+        }
+      }
+      // Some cluster file systems cannot lock: say so and go on.
+      ::close(fd);
+      std::cerr << path_ << ": cannot lock (" << std::strerror(error)
+                << "); not protected against a second drift process in " << parts_dir << "\n";
+      held[path_] = {-1, 1};
+      return;
+    }
+    // The previous holder removes its lock file when done: if it did so after we opened it, we
+    // hold a lock on a file nobody else will see; take the new one.
+    struct stat mine {}, named {};
+    if (::fstat(fd, &mine) == 0 && ::stat(path_.c_str(), &named) == 0 && mine.st_dev == named.st_dev &&
+        mine.st_ino == named.st_ino) {
+      break;
+    }
+    ::close(fd);
+    if (attempt >= 10) throw std::runtime_error(path_ + ": cannot take the lock");
+  }
+  const std::string text = "pid " + std::to_string(::getpid()) + " host " + this_host() + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) < 0) {
+    // The lock holds without the text; a second process then reports "pid unknown".
+  }
+  held[path_] = {fd, 1};
+  // The whole plan and its shards exclude each other: the unsharded run checks that no shard is
+  // running, a shard that no unsharded run is.
+  try {
+    std::vector<std::string> others;
+    if (shards <= 1) {
+      for (const auto& e : fs::directory_iterator(parts_dir)) {
+        const auto name = e.path().filename().string();
+        if (name.starts_with(".lock.")) others.push_back(e.path().string());
+      }
+    } else {
+      others.push_back(parts_dir + "/.lock");
+    }
+    for (const auto& other : others) {
+      if (!held.contains(other)) check_not_held(parts_dir, other);
+    }
+  } catch (...) {
+    held.erase(path_);
+    ::unlink(path_.c_str());
+    ::close(fd);
+    throw;
+  }
+}
+
+PartsLock::~PartsLock() {
+  std::lock_guard guard(held_mutex());
+  auto& held = held_locks();
+  auto it = held.find(path_);
+  if (it == held.end() || --it->second.count > 0) return;
+  if (it->second.fd >= 0) {
+    ::unlink(path_.c_str());  // while still holding it (see the constructor)
+    ::close(it->second.fd);
+  }
+  held.erase(it);
+  std::error_code ec;
+  const auto dir = fs::path(path_).parent_path();
+  if (fs::is_empty(dir, ec) && !ec) fs::remove(dir, ec);
+}
+
 std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
                       const std::string& parts_dir, const RunOptions& options, int shard, int shards) {
-  fs::create_directories(parts_dir);
+  const PartsLock lock(parts_dir, shard, shards);
   const int replicates = scenario.params.simulation.replicates;
   const std::size_t points = design.size();
   std::vector<Scenario> at;
@@ -142,8 +246,14 @@ std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
   for (std::size_t p = 0; p < points; ++p) {
     for (int r = 0; r < replicates; ++r) {
       const std::size_t u = p * replicates + r;
-      if (part_valid(part_path(parts_dir, p, r), unit_key(scenario, keys[p], r))) continue;
+      const auto path = part_path(parts_dir, p, r);
+      std::vector<RunOutput> runs;
+      const auto read = read_unit(path, unit_key(scenario, keys[p], r), scenario.strategies.size(), runs);
+      if (read.ok()) continue;
       if (static_cast<int>(u % shards) == shard) {
+        if (read.status == PartStatus::damaged) {
+          std::cerr << path << ": damaged part file (" << read.reason << "); the unit is run again\n";
+        }
         todo.push_back({p, r});
       } else {
         ++missing_elsewhere;
@@ -167,8 +277,8 @@ std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
   for (std::size_t k = 0; k < todo.size(); ++k) {
     try {
       const auto& u = todo[k];
-      const auto runs = run_unit(at[u.point], u.replicate, across ? 1 : threads, options.cancel, tick);
-      write_part(part_path(parts_dir, u.point, u.replicate),
+      auto runs = run_unit(at[u.point], u.replicate, across ? 1 : threads, options.cancel, tick);
+      write_part_file(part_path(parts_dir, u.point, u.replicate),
                  unit_key(scenario, keys[u.point], u.replicate), runs);
     } catch (...) {
 #pragma omp critical(drift_runner_failure)
@@ -188,9 +298,9 @@ ExperimentOutput load_point(const Scenario& base, const SweepDesign& design,
   for (int r = 0; r < replicates; ++r) {
     std::vector<RunOutput> runs;
     const auto path = part_path(parts_dir, point, r);
-    if (!read_part(path, unit_key(base, key, r), runs) || runs.size() != out.strategies.size()) {
-      throw std::runtime_error(path + ": missing or unreadable part file");
-    }
+    const auto read = read_unit(path, unit_key(base, key, r), out.strategies.size(), runs);
+    if (read.status == PartStatus::missing) throw std::runtime_error(path + ": missing part file");
+    if (!read.ok()) throw std::runtime_error(path + ": damaged part file (" + read.reason + ")");
     for (std::size_t s = 0; s < runs.size(); ++s) out.strategies[s].replicates.push_back(std::move(runs[s]));
   }
   return out;
@@ -200,7 +310,18 @@ void remove_parts(const std::string& parts_dir) {
   if (!fs::exists(parts_dir)) return;
   for (const auto& e : fs::directory_iterator(parts_dir)) {
     const auto name = e.path().filename().string();
-    if (name.starts_with("unit_")) fs::remove(e.path());
+    if (name.starts_with("unit_")) {
+      fs::remove(e.path());
+    } else if (is_lock_name(name)) {
+      // A lock file left by a process that ended without removing it (killed); a lock held
+      // here is removed when released, and one held elsewhere stays.
+      const auto path = e.path().string();
+      if (held_here(path)) continue;
+      const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+      if (fd < 0) continue;
+      if (::flock(fd, LOCK_EX | LOCK_NB) == 0) ::unlink(path.c_str());
+      ::close(fd);
+    }
   }
   if (fs::is_empty(parts_dir)) fs::remove(parts_dir);
 }

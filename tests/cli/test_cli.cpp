@@ -1,14 +1,18 @@
 // The drift program, run as a user would: exit codes, messages and result files.
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 #include <string_view>
@@ -16,6 +20,7 @@
 
 #include "drift/experiments/experiment.hpp"
 #include "drift/model/parameters.hpp"
+#include "drift/results/compare.hpp"
 #include "drift/results/results.hpp"
 
 namespace drift {
@@ -443,6 +448,126 @@ TEST(CliVerify, FilesThatAreNotDriftResultFilesExitWithTwo) {
       << plain.output;
   const auto missing = drift("verify missing.h5", dir.str());
   EXPECT_EQ(missing.status, 2) << missing.output;
+}
+
+// --resume and damaged part files: each is reported by path and reason, its unit run again, and
+// the result equals an uninterrupted run's. Shard 0 of 2 leaves the parts of units 0 and 2.
+void expect_damaged_part_rerun(const std::function<void(TempDir&, const std::string&)>& damage,
+                               const std::string& reason) {
+  TempDir dir;
+  dir.write("tiny.yaml", kTiny);
+  const std::string run = "run tiny.yaml -q -t 1 --replicates 4 ";
+  ASSERT_EQ(drift(run + "--out full.h5", dir.str()).status, 0);
+  ASSERT_EQ(drift(run + "--shard 0/2 --out resumed.h5", dir.str()).status, 0);
+  const std::string part = "resumed.h5.parts/unit_0_0.part";
+  ASSERT_TRUE(fs::exists(dir.path(part)));
+  damage(dir, part);
+  const auto r = drift(run + "--resume --out resumed.h5", dir.str());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find(part + ": damaged part file (" + reason), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("); the unit is run again"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("unit_0_2.part"), std::string::npos) << r.output;  // intact: kept
+  const auto same = compare_result_files(dir.path("full.h5"), dir.path("resumed.h5"));
+  EXPECT_TRUE(same.equal) << same.first_difference;
+  EXPECT_FALSE(fs::exists(dir.path("resumed.h5.parts")));
+}
+
+TEST(CliResume, APartWithOneChangedValueIsRunAgain) {
+  expect_damaged_part_rerun(
+      [](TempDir& dir, const std::string& part) {
+        H5::H5File f(dir.path(part), H5F_ACC_RDWR);
+        auto ds = f.openDataSet("runs/0/by_area");
+        std::vector<double> v(static_cast<std::size_t>(ds.getSpace().getSimpleExtentNpoints()));
+        ds.read(v.data(), H5::PredType::NATIVE_DOUBLE);
+        unsigned char bytes[sizeof(double)];
+        std::memcpy(bytes, &v[v.size() / 2], sizeof bytes);
+        bytes[0] ^= 0x01;  // one byte of one value
+        std::memcpy(&v[v.size() / 2], bytes, sizeof bytes);
+        ds.write(v.data(), H5::PredType::NATIVE_DOUBLE);
+      },
+      "checksum mismatch");
+}
+
+TEST(CliResume, ATruncatedPartIsRunAgain) {
+  expect_damaged_part_rerun(
+      [](TempDir& dir, const std::string& part) {
+        fs::resize_file(dir.path(part), fs::file_size(dir.path(part)) / 2);
+      },
+      "");
+}
+
+TEST(CliResume, ANonHdf5FileNamedLikeAPartIsRunAgain) {
+  expect_damaged_part_rerun([](TempDir& dir, const std::string& part) { dir.write(part, "DRPART03 old\n"); },
+                            "not an HDF5 file");
+}
+
+TEST(CliResume, APartOfAnotherConfigurationIsRunAgain) {
+  expect_damaged_part_rerun(
+      [](TempDir& dir, const std::string& part) {
+        // The same unit run with another parameter value: a stale part.
+        ASSERT_EQ(drift("run tiny.yaml -q -t 1 --replicates 4 --set careers.progression_hazard=0.05 "
+                        "--shard 0/2 --out stale.h5",
+                        dir.str())
+                      .status,
+                  0);
+        fs::copy_file(dir.path("stale.h5.parts/unit_0_0.part"), dir.path(part),
+                      fs::copy_options::overwrite_existing);
+      },
+      "stale configuration");
+}
+
+// A second drift process into the parts folder of a running one stops at once and names the
+// folder and the running process; the first finishes undisturbed.
+TEST(CliResume, ASecondProcessOnTheSamePartsFolderIsRefused) {
+  TempDir dir;
+  std::string text = kTiny;
+  text.replace(text.find("weeks: 20"), 9, "weeks: 400");
+  text.replace(text.find("replicates: 2"), 13, "replicates: 16");
+  text.replace(text.find("population_scale: 0.2"), 21, "population_scale: 2");
+  dir.write("big.yaml", text);
+  const auto out = dir.path("big.h5");
+  const auto parts = out + ".parts";
+  const auto scenario = dir.path("big.yaml");
+  const pid_t first = ::fork();
+  ASSERT_GE(first, 0);
+  if (first == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    ::execl(kDrift.c_str(), "drift", "run", scenario.c_str(), "-q", "-t", "1", "--out", out.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  bool exited = false;
+  int status = 0;
+  while (!fs::exists(parts + "/.lock")) {
+    if (::waitpid(first, &status, WNOHANG) == first) {
+      exited = true;
+      break;
+    }
+    ::usleep(1000);
+  }
+  ASSERT_FALSE(exited) << "the first run ended before taking its lock";
+  const std::string expected =
+      "big.h5.parts is being used by another drift process (pid " + std::to_string(first) + ")";
+  for (const std::string flags : {"--resume", ""}) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto second = drift("run big.yaml -q -t 1 " + flags + " --out big.h5", dir.str());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_NE(second.status, 0) << second.output;
+    EXPECT_NE(second.output.find(expected), std::string::npos) << second.output;
+    EXPECT_NE(second.output.find("wait for it or use another --out"), std::string::npos) << second.output;
+    EXPECT_LT(seconds, 5.0);
+    ASSERT_EQ(::waitpid(first, &status, WNOHANG), 0)
+        << "the first run finished before the second was refused; make it longer";
+  }
+  ASSERT_EQ(::waitpid(first, &status, 0), first);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_TRUE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(parts));
+  const ResultReader reader(out);
+  EXPECT_FALSE(reader.dataset("/strategies/baseline/by_area/dealing").values.empty());
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -238,6 +239,104 @@ TEST(Runner, PartsOfAnotherConfigurationAreNotReused) {
   run_units(sc, none, parts, RunOptions{});
   auto other = load_scenario(dir.file("s.yaml", kSmall), {{"careers.progression_hazard", "0.05"}});
   EXPECT_THROW(load_point(other, none, parts, 0), std::runtime_error);
+}
+
+// Holds `path` with flock(2) as another process would (flock locks belong to the open file, so
+// a second open in this process conflicts like another process).
+struct ForeignLock {
+  int fd;
+  explicit ForeignLock(const std::string& path) : fd(::open(path.c_str(), O_RDWR | O_CREAT, 0644)) {
+    const std::string text = "pid 4242 host elsewhere\n";
+    EXPECT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+    EXPECT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  }
+  ~ForeignLock() { ::close(fd); }
+};
+
+TEST(Runner, APartsFolderLockedByAnotherProcessIsRefused) {
+  TempDir dir;
+  const auto sc = load_scenario(dir.file("s.yaml", kSmall));
+  const SweepDesign none;
+  const auto parts = dir.file("parts");
+  fs::create_directories(parts);
+  {
+    ForeignLock other(parts + "/.lock");
+    try {
+      run_units(sc, none, parts, RunOptions{});
+      ADD_FAILURE() << "ran into a locked folder";
+    } catch (const PartsBusy& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(parts + " is being used by another drift process (pid 4242 on host elsewhere)"),
+                std::string::npos) << what;
+      EXPECT_NE(what.find("use another --out"), std::string::npos) << what;
+    }
+    // A shard does not run while the whole plan is being run either.
+    EXPECT_THROW(run_units(sc, none, parts, RunOptions{}, 1, 2), PartsBusy);
+  }
+  {
+    // Shards of one plan run side by side; the whole plan waits for them.
+    ForeignLock shard1(parts + "/.lock.1-of-2");
+    EXPECT_GT(run_units(sc, none, parts, RunOptions{}, 0, 2), 0u);
+    EXPECT_THROW(run_units(sc, none, parts, RunOptions{}), PartsBusy);
+  }
+  EXPECT_EQ(run_units(sc, none, parts, RunOptions{}), 0u);
+}
+
+TEST(Runner, TheLockNestsAndIsRemovedWithTheParts) {
+  TempDir dir;
+  const auto sc = load_scenario(dir.file("s.yaml", kSmall));
+  const SweepDesign none;
+  const auto parts = dir.file("parts");
+  {
+    const PartsLock lock(parts);
+    EXPECT_TRUE(fs::exists(parts + "/.lock"));
+    std::ifstream in(parts + "/.lock");
+    std::string word, pid;
+    in >> word >> pid;
+    EXPECT_EQ(word, "pid");
+    EXPECT_EQ(pid, std::to_string(::getpid()));
+    EXPECT_EQ(run_units(sc, none, parts, RunOptions{}), 0u);  // takes the lock this process holds
+    EXPECT_TRUE(fs::exists(parts + "/.lock"));
+    remove_parts(parts);  // keeps the lock held here
+    EXPECT_TRUE(fs::exists(parts + "/.lock"));
+  }
+  EXPECT_FALSE(fs::exists(parts));  // released: lock file and empty folder gone
+  // Lock files left by killed processes are removed with the parts.
+  run_units(sc, none, parts, RunOptions{});
+  std::ofstream(parts + "/.lock") << "pid 1 host gone\n";
+  std::ofstream(parts + "/.lock.0-of-3") << "pid 2 host gone\n";
+  EXPECT_EQ(run_units(sc, none, parts, RunOptions{}), 0u);  // stale locks do not stop a run
+  std::ofstream(parts + "/.lock.0-of-3") << "pid 2 host gone\n";
+  remove_parts(parts);
+  EXPECT_FALSE(fs::exists(parts));
+}
+
+TEST(Runner, ADamagedPartIsRunAgainAndLoadPointNamesIt) {
+  TempDir dir;
+  const auto sc = load_scenario(dir.file("s.yaml", kSmall));
+  const SweepDesign none;
+  const auto parts = dir.file("parts");
+  run_units(sc, none, parts, RunOptions{});
+  const auto part = parts + "/unit_0_1.part";
+  std::ofstream(part, std::ios::trunc) << "not a part\n";
+  try {
+    load_point(sc, none, parts, 0);
+    ADD_FAILURE() << "read a damaged part";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), part + ": damaged part file (not an HDF5 file)");
+  }
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run_units(sc, none, parts, RunOptions{}), 0u);
+  const auto err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err, part + ": damaged part file (not an HDF5 file); the unit is run again\n");
+  EXPECT_TRUE(same(load_point(sc, none, parts, 0), run_experiment(sc, RunOptions{})));
+  fs::remove(part);
+  try {
+    load_point(sc, none, parts, 0);
+    ADD_FAILURE() << "read a missing part";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), part + ": missing part file");
+  }
 }
 
 TEST(Cli, KilledRunResumesToAnIdenticalFile) {

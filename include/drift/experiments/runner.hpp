@@ -1,10 +1,11 @@
 #pragma once
 // Resumable, splittable execution. The work of a scenario is a set of units, one per (sweep
 // point, replicate), each running every strategy. A finished unit is written as a part file
-// (temporary name, then rename), so a run that is killed loses only the units in flight, and
-// `--resume` runs only the missing ones. Units can be split over processes (--shard i/n, or MPI
+// (results/part_file.hpp: checksummed HDF5, temporary name, then rename), so a run that is
+// killed loses only the units in flight, and `--resume` runs only the missing or damaged ones. Units can be split over processes (--shard i/n, or MPI
 // ranks); a unit's result does not depend on where it ran.
 #include <cstddef>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,17 +20,40 @@ struct UnitPlan {
   std::size_t units() const { return points * static_cast<std::size_t>(replicates); }
 };
 
-// Runs the units of shard `shard` of `shards` that have no part in `parts_dir` yet.
-// Returns the number of units of the whole plan still without a part afterwards.
+// An exclusive lock on a parts folder, so that no two drift processes run units into it at once:
+// the lock file `.lock` for the whole plan (shards == 1), `.lock.<shard>-of-<shards>` for one
+// shard (--shard, MPI ranks), held with flock(2) and holding "pid N host H". The whole plan and
+// its shards exclude each other; shards of one plan do not. Taking a lock this process already
+// holds nests. Released (and the lock file removed, and the folder when empty) on destruction.
+// Throws PartsBusy when another process holds it. On a file system that cannot lock, warns on
+// stderr and goes on unprotected.
+struct PartsBusy : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+class PartsLock {
+ public:
+  explicit PartsLock(const std::string& parts_dir, int shard = 0, int shards = 1);
+  ~PartsLock();
+  PartsLock(const PartsLock&) = delete;
+  PartsLock& operator=(const PartsLock&) = delete;
+
+ private:
+  std::string path_;
+};
+
+// Runs the units of shard `shard` of `shards` that have no usable part in `parts_dir` yet, under
+// the shard's PartsLock. A damaged part of the shard (part_file.hpp) is reported on stderr and
+// its unit run again. Returns the number of units of the whole plan still without a part afterwards.
 std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
                       const std::string& parts_dir, const RunOptions& options, int shard = 0,
                       int shards = 1);
 
-// The runs of one point, from its parts (all must exist).
+// The runs of one point, from its parts (all must exist; throws naming the path and what is
+// wrong with it otherwise).
 ExperimentOutput load_point(const Scenario& base, const SweepDesign& design,
                             const std::string& parts_dir, std::size_t point);
 
-// Removes part files (and the folder when empty).
+// Removes part files and lock files no process holds (and the folder when empty).
 void remove_parts(const std::string& parts_dir);
 
 // Writes the result file of a sweep: the design, per-point outcomes and paired comparisons, and
