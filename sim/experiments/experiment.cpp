@@ -15,38 +15,19 @@ namespace drift {
 namespace {
 
 void record_week(const World& w, int week, const std::vector<InterventionWeek>& log, RunOutput& out) {
-  const int nareas = out.areas;
-  auto put = [&](int metric, int area, double v) {
-    out.by_area[(static_cast<std::size_t>(metric) * out.weeks + week) * nareas + area] = v;
-  };
-  // Order follows area_metrics().
-  for (int a = 0; a < nareas; ++a) {
-    double youths = 0;
-    for (int s = 0; s < kStateCount; ++s) youths += w.tally(a, static_cast<Tally>(s));
-    const double runner = w.tally(a, Tally::runner), dealer = w.tally(a, Tally::dealer);
-    int m = 0;
-    put(m++, a, youths);
-    put(m++, a, runner + dealer);
-    for (int s = 0; s < kStateCount; ++s) put(m++, a, w.tally(a, static_cast<Tally>(s)));
-    for (int t = static_cast<int>(Tally::employed); t < kTallyCount; ++t) {
-      put(m++, a, w.tally(a, static_cast<Tally>(t)));
-    }
+  const auto nareas = static_cast<std::size_t>(out.areas);
+  const auto weeks = static_cast<std::size_t>(out.weeks);
+  const auto& am = area_metrics();
+  for (std::size_t m = 0; m < am.size(); ++m) {
+    double* row = out.by_area.data() + (m * weeks + static_cast<std::size_t>(week)) * nareas;
+    for (std::size_t a = 0; a < nareas; ++a) row[a] = am[m].of_area(w, static_cast<int>(a));
   }
-  const auto& nets = w.networks;
-  double members = 0, places = 0, revenue = 0;
-  for (std::size_t n = 0; n < nets.count(); ++n) {
-    members += nets.members[n];
-    places += std::floor(nets.places[n] * nets.capacity_factor[n]);
-    revenue += nets.revenue_week[n];
-  }
-  const double city[] = {members, places, revenue};
-  for (int m = 0; m < 3; ++m) out.city[static_cast<std::size_t>(m) * out.weeks + week] = city[m];
-  const int nm = static_cast<int>(intervention_metrics().size());
+  const auto& cm = city_metrics();
+  for (std::size_t m = 0; m < cm.size(); ++m) out.city[m * weeks + week] = cm[m].of_city(w);
+  const auto& im = intervention_metrics();
   for (std::size_t k = 0; k < log.size(); ++k) {
-    const double v[] = {log[k].eligible, log[k].enrolled, log[k].served,   log[k].waiting,
-                        log[k].capacity, log[k].cost,     log[k].mean_wait};
-    for (int m = 0; m < nm; ++m) {
-      out.interventions[(k * nm + m) * out.weeks + week] = v[m];
+    for (std::size_t m = 0; m < im.size(); ++m) {
+      out.interventions[(k * im.size() + m) * weeks + week] = log[k].*(im[m].of_intervention);
     }
   }
 }

@@ -79,6 +79,38 @@ TEST(ExperimentMetrics, NamesAreUniqueAndFindable) {
   for (const auto& m : intervention_metrics()) EXPECT_FALSE(m.unit.empty());
 }
 
+TEST(ExperimentMetrics, EveryMetricSaysHowAWeekMeasuresItAndTheRecordFollowsTheTable) {
+  for (const auto& m : area_metrics()) EXPECT_TRUE(m.of_area && !m.of_city && !m.of_intervention) << m.name;
+  for (const auto& m : city_metrics()) EXPECT_TRUE(!m.of_area && m.of_city && !m.of_intervention) << m.name;
+  for (const auto& m : intervention_metrics()) {
+    EXPECT_TRUE(!m.of_area && !m.of_city && m.of_intervention) << m.name;
+  }
+  // A short run: each recorded value is what the table's measurement gives for that week.
+  Parameters p;
+  p.simulation.weeks = 3;
+  p.simulation.burn_in_weeks = 10;
+  p.simulation.replicates = 1;
+  p.networks.count = 4;
+  Scenario s;
+  s.params = p;
+  s.areas = {{"North", 300, 400, 0.2, 1}, {"South", 300, 400, 0.3, 1}};
+  s.strategies.push_back(StrategySpec{"baseline", "", {}});
+  const auto run = run_unit(s, 0, 1).front();
+  World w = build_world(p, s.areas, 0);
+  while (w.week < 0) step(w);
+  for (int t = 0; t < 3; ++t) {
+    step(w);
+    const auto& am = area_metrics();
+    for (std::size_t m = 0; m < am.size(); ++m) {
+      for (int a = 0; a < 2; ++a) {
+        ASSERT_EQ(run.area_value(static_cast<int>(m), t, a), am[m].of_area(w, a)) << am[m].name;
+      }
+    }
+    const auto& cm = city_metrics();
+    for (std::size_t m = 0; m < cm.size(); ++m) ASSERT_EQ(run.city[m * 3 + t], cm[m].of_city(w)) << cm[m].name;
+  }
+}
+
 TEST(ExperimentShape, OneRunPerStrategyAndReplicateOfTheRightSize) {
   auto s = tiny_scenario(30, 5, 3);
   s.strategies.push_back({"again", "", {}});

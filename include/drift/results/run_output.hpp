@@ -1,10 +1,13 @@
 #pragma once
 // The record of runs: what is recorded per week, area, intervention and release cohort, and the
-// tables of metrics (names, units, meanings) that drive recording, part files, the HDF5 writer
-// and the summaries.
+// tables of metrics (names, units, meanings, how a week measures them), declared once: they drive
+// recording, the HDF5 writer, the summaries and the report's lists.
 #include <cstddef>
 #include <string>
 #include <vector>
+
+#include "drift/model/world.hpp"
+#include "drift/step/intervention.hpp"
 
 namespace drift {
 
@@ -12,6 +15,11 @@ struct Metric {
   std::string name;
   std::string unit;
   std::string description;
+  // How a recorded week measures it; the one of its table is set: per area from the world, for
+  // the city from the world, or a field of an intervention's report of the week.
+  double (*of_area)(const World& w, int area) = nullptr;
+  double (*of_city)(const World& w) = nullptr;
+  double InterventionWeek::*of_intervention = nullptr;
 };
 
 // Metrics recorded per week and area.
