@@ -1,6 +1,8 @@
 // The drift program, run as a user would: exit codes, messages and result files.
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
+
+#include "support/temp_dir.hpp"
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,36 +33,7 @@ namespace fs = std::filesystem;
 const std::string kDrift = DRIFT_BINARY;
 const std::string kSource = DRIFT_SOURCE_DIR;
 
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("drift_cli_" + std::to_string(::getpid()) + "_" + info->test_suite_name() + "_" + info->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string write(const std::string& name, const std::string& content) const {
-    const auto p = path(name);
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
-  std::string path(const std::string& name) const { return (path_ / name).string(); }
-  std::string str() const { return path_.string(); }
-  std::vector<std::string> files() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path_)) out.push_back(e.path().filename().string());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
- private:
-  fs::path path_;
-};
+using drift::test::TempDir;
 
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
 

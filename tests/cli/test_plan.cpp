@@ -1,6 +1,8 @@
 // drift plan, run as a user would: a dry run that writes nothing, and whose week-0 figures are
 // those a real run records for replicate 0.
 #include <gtest/gtest.h>
+
+#include "support/temp_dir.hpp"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,37 +26,7 @@ const std::string kDrift = DRIFT_BINARY;
 
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
 
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("drift_plan_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  void write(const std::string& name, const std::string& content) const {
-    std::ofstream(path_ / name, std::ios::binary) << content;
-  }
-  std::string path(const std::string& name) const { return (path_ / name).string(); }
-  std::string str() const { return path_.string(); }
-  // Every file and folder below the directory, recursively.
-  std::vector<std::string> tree() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::recursive_directory_iterator(path_)) {
-      out.push_back(fs::relative(e.path(), path_).string());
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
- private:
-  fs::path path_;
-};
+using drift::test::TempDir;
 
 struct Result {
   int status = -1;

@@ -1,6 +1,8 @@
 // Calibration: targets files, the distance, rejection ABC, the calibrate section, recovery of
 // known parameters and posterior draws in runs.
 #include <gtest/gtest.h>
+
+#include "support/temp_dir.hpp"
 #include <unistd.h>
 
 #include <cmath>
@@ -27,24 +29,7 @@ namespace fs = std::filesystem;
 const std::string kSource = DRIFT_SOURCE_DIR;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-class TempDir {
- public:
-  TempDir()
-      : path_(fs::temp_directory_path() /
-              ("drift_cal_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++))) {
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name, const std::string& text = "") const {
-    const auto p = (path_ / name).string();
-    if (!text.empty()) std::ofstream(p) << text;
-    return p;
-  }
-
- private:
-  fs::path path_;
-  static inline int counter_ = 0;
-};
+using drift::test::TempDir;
 
 std::vector<Diagnostic> problems_of(const std::function<void()>& f) {
   try {

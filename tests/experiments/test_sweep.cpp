@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+
+#include "support/temp_dir.hpp"
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -24,23 +26,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() : path_(fs::temp_directory_path() / ("drift_sweep_" + std::to_string(::getpid()) + "_" +
-                                                 std::to_string(counter_++))) {
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name, const std::string& text = "") const {
-    const auto p = (path_ / name).string();
-    if (!text.empty()) std::ofstream(p) << text;
-    return p;
-  }
-
- private:
-  fs::path path_;
-  static inline int counter_ = 0;
-};
+using drift::test::TempDir;
 
 const char* kSmall = R"(name: small
 simulation: {weeks: 40, burn_in_weeks: 30, replicates: 3, population_scale: 0.5}

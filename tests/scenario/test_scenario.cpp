@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "support/temp_dir.hpp"
+
 #include <set>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
@@ -55,33 +57,7 @@ const std::string kAreas = R"(areas:
     - {name: B, youth_12_17: 150, youth_18_26: 250, low_income_share: 0.2, schools: 2}
 )";
 
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string(info->test_suite_name()) + "_" + info->name();
-    for (auto& c : name) {
-      if (c == '/') c = '_';
-    }
-    path_ =
-        fs::temp_directory_path() / ("drift_scenario_" + std::to_string(::getpid()) + "_" + name);
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string write(const std::string& name, const std::string& content) const {
-    const auto p = (path_ / name).string();
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
-  std::string path(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using drift::test::TempDir;
 
 std::vector<Diagnostic> diagnostics_of(const std::function<void()>& f) {
   try {
