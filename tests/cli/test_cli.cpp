@@ -2,6 +2,7 @@
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
 
+#include "support/run_drift.hpp"
 #include "support/temp_dir.hpp"
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -35,8 +36,6 @@ const std::string kSource = DRIFT_SOURCE_DIR;
 
 using drift::test::TempDir;
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
-
 // `text` in backquotes or double quotes (built by appending: GCC 12 warns falsely on
 // "x" + std::string + "x" at -O3).
 std::string enclosed(std::string_view text, char mark) {
@@ -46,28 +45,10 @@ std::string enclosed(std::string_view text, char mark) {
   return s;
 }
 
-struct Result {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
-
-// Runs a shell command in `dir`, capturing both output streams.
-Result run(const std::string& command, const std::string& dir) {
-  // Passive OpenMP waiting keeps multi-threaded runs quick on a busy machine; results do not
-  // depend on it.
-  const std::string full = "cd " + quoted(dir) + " && OMP_WAIT_POLICY=passive " + command + " 2>&1";
-  Result r;
-  FILE* pipe = ::popen(full.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-Result drift(const std::string& args, const std::string& dir) { return run(quoted(kDrift) + " " + args, dir); }
+using drift::test::drift;
+using drift::test::quoted;
+using drift::test::Result;
+using drift::test::run;
 
 // A city small enough to run in well under a second, with busy hazards.
 const char* kTiny = R"(name: tiny

@@ -2,6 +2,7 @@
 // those a real run records for replicate 0.
 #include <gtest/gtest.h>
 
+#include "support/run_drift.hpp"
 #include "support/temp_dir.hpp"
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,28 +25,11 @@ namespace fs = std::filesystem;
 
 const std::string kDrift = DRIFT_BINARY;
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
-
 using drift::test::TempDir;
 
-struct Result {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
-
-Result drift(const std::string& args, const std::string& dir) {
-  const std::string full =
-      "cd " + quoted(dir) + " && OMP_WAIT_POLICY=passive " + quoted(kDrift) + " " + args + " 2>&1";
-  Result r;
-  FILE* pipe = ::popen(full.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using drift::test::drift;
+using drift::test::quoted;
+using drift::test::Result;
 
 // A tiny city with two strategies of interventions that have places.
 const char* kTinyWithInterventions = R"(name: tiny
