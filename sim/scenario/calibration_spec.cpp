@@ -26,23 +26,13 @@ const std::vector<std::string> kDesigns = {"latin_hypercube", "sobol"};
 
 
 // Parses scenario.calibrate; with `out` null, problems throw (the scenario is known valid).
-class Parser {
+class Parser : public SectionReader {
  public:
   Parser(const Scenario& s, const YAML::Node& section, std::string file,
-         std::vector<Diagnostic>* out)
-      : s_(s), section_(section), file_(std::move(file)), out_(out) {}
+         std::vector<Diagnostic>& out)
+      : SectionReader(std::move(file), out), s_(s), section_(section) {}
 
-  void add(const YAML::Node& at, const std::string& key, const std::string& message) {
-    Diagnostic d;
-    d.file = file_;
-    const auto m = at.Mark();
-    d.line = m.is_null() ? 0 : m.line + 1;
-    d.column = m.is_null() ? 0 : m.column + 1;
-    d.key = key;
-    d.message = message;
-    if (!out_) throw ScenarioError({d});
-    out_->push_back(std::move(d));
-  }
+
 
   std::optional<double> whole(const YAML::Node& n, const std::string& key, double lo, double hi) {
     const auto v = number_of(n);
@@ -196,8 +186,6 @@ class Parser {
 
   const Scenario& s_;
   YAML::Node section_;
-  std::string file_;
-  std::vector<Diagnostic>* out_;
 };
 
 }  // namespace
@@ -209,7 +197,7 @@ std::string Acceptance::describe() const {
 std::optional<CalibrationSpec> check_calibrate(const Scenario& scenario, const YAML::Node& section,
                                                const std::string& file,
                                                std::vector<Diagnostic>& out) {
-  Parser parser(scenario, section, file, &out);
+  Parser parser(scenario, section, file, out);
   const std::size_t before = out.size();
   const auto spec = parser.parse();
   if (out.size() != before) return std::nullopt;

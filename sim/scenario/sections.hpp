@@ -12,6 +12,22 @@
 
 namespace drift {
 
+// What every section reader shares: problems are collected, never thrown, each with the file, the
+// line and column of the node it is about (0 when the node has no mark) and the dotted key.
+class SectionReader {
+ public:
+  SectionReader(std::string file, std::vector<Diagnostic>& out) : file_(std::move(file)), out_(out) {}
+  void add(const YAML::Node& at, const std::string& key, const std::string& message) {
+    const auto mark = at.Mark();
+    out_.push_back({file_, mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1,
+                    key, message});
+  }
+
+ protected:
+  std::string file_;
+  std::vector<Diagnostic>& out_;
+};
+
 // Each reads its section of a scenario whose other parts are valid, adds a diagnostic (file,
 // line, column, key) for every problem, and returns the typed section when it has none.
 SweepDesign check_sweep(const Scenario& scenario, const YAML::Node& section,

@@ -107,22 +107,13 @@ struct Parsed {
   std::vector<bool> round;
 };
 
-class Checker {
+class Checker : public SectionReader {
  public:
   Checker(const Scenario& s, const YAML::Node& section, std::string file,
-          std::vector<Diagnostic>* out)
-      : s_(s), section_(section), file_(std::move(file)), out_(out) {}
+          std::vector<Diagnostic>& out)
+      : SectionReader(std::move(file), out), s_(s), section_(section) {}
 
-  void add(const YAML::Node& at, const std::string& key, const std::string& message) {
-    if (!out_) throw std::invalid_argument(key + ": " + message);
-    Diagnostic d;
-    d.file = file_;
-    d.line = at.Mark().line + 1;
-    d.column = at.Mark().column + 1;
-    d.key = key;
-    d.message = message;
-    out_->push_back(std::move(d));
-  }
+
 
   std::optional<double> number(const YAML::Node& n, const std::string& key) {
     const auto v = n.IsScalar() ? parse_number(n.Scalar()) : std::nullopt;
@@ -302,8 +293,6 @@ class Checker {
 
   const Scenario& s_;
   YAML::Node section_;
-  std::string file_;
-  std::vector<Diagnostic>* out_;
 };
 
 }  // namespace
@@ -373,7 +362,7 @@ std::vector<std::vector<double>> saltelli_points(int base_samples,
 
 SweepDesign check_sweep(const Scenario& scenario, const YAML::Node& section,
                         const std::string& file, std::vector<Diagnostic>& out) {
-  Checker checker(scenario, section, file, &out);
+  Checker checker(scenario, section, file, out);
   const std::size_t before = out.size();
   const auto parsed = checker.parse();
   if (out.size() != before) return {};

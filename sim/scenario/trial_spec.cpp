@@ -25,22 +25,12 @@ const std::vector<std::string> kPublishedKeys = {"relative_risk", "interval", "o
                                                  "source"};
 
 // Reads the section; reports to `out` when given, else throws on the first problem.
-class Parser {
+class Parser : public SectionReader {
  public:
-  Parser(const Scenario& s, std::string file, std::vector<Diagnostic>* out)
-      : s_(s), file_(std::move(file)), out_(out) {}
+  Parser(const Scenario& s, std::string file, std::vector<Diagnostic>& out)
+      : SectionReader(std::move(file), out), s_(s) {}
 
-  void add(const YAML::Node& at, const std::string& key, const std::string& message) {
-    if (!out_) throw std::invalid_argument("trial: " + key + ": " + message);
-    Diagnostic d;
-    d.file = file_;
-    const auto mark = at.Mark();
-    d.line = mark.is_null() ? 0 : mark.line + 1;
-    d.column = mark.is_null() ? 0 : mark.column + 1;
-    d.key = key;
-    d.message = message;
-    out_->push_back(std::move(d));
-  }
+
 
   std::optional<std::string> text(const YAML::Node& key, const YAML::Node& v, const std::string& path) {
     if (v.IsScalar()) return v.Scalar();
@@ -146,7 +136,7 @@ class Parser {
                 did_you_mean(t.intervention, names));
       } else {
         t.intervention_index = static_cast<std::size_t>(at - names.begin());
-        if (out_) check_type(st.interventions[t.intervention_index], intervention_node);
+        check_type(st.interventions[t.intervention_index], intervention_node);
       }
     }
     const int weeks = s_.params.simulation.weeks;
@@ -162,8 +152,6 @@ class Parser {
 
  private:
   const Scenario& s_;
-  std::string file_;
-  std::vector<Diagnostic>* out_;
 
   static bool has(const YAML::Node& map, const std::string& key) {
     for (auto it = map.begin(); it != map.end(); ++it) {
@@ -234,7 +222,7 @@ std::optional<TrialSpec> check_trial(const Scenario& scenario, const YAML::Node&
                                      const std::string& file, std::vector<Diagnostic>& out) {
   if (!section.IsMap()) return std::nullopt;  // reported by the loader
   const std::size_t before = out.size();
-  auto spec = Parser(scenario, file, &out).parse(section);
+  auto spec = Parser(scenario, file, out).parse(section);
   if (out.size() != before) return std::nullopt;
   return spec;
 }
