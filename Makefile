@@ -4,7 +4,7 @@ BUILD_DIR := build/$(PRESET)
 DRIFT := $(BUILD_DIR)/drift
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo report validation bench bench-sweep clean asan docs
+.PHONY: all deps configure build test demo report validation bench bench-sweep clean asan docs format
 
 all: build
 
@@ -37,6 +37,10 @@ validation: build
 	@for t in $(TRIALS); do $(DRIFT) run scenarios/trials/$$t.yaml -q --out results/trial_$$t.h5 || exit 1; done
 	/usr/bin/python3 analysis/validate.py results/utrecht_calibration.h5 \
 	  --trials $(foreach t,$(TRIALS),results/trial_$(t).h5) -o results/validation.html
+
+# Formats every C++ file with the checked-in .clang-format (the test style_sources_follow_clang_format checks it).
+format: deps
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 # Regenerates the parameter tables of docs/parameters.md from include/drift/model/parameters.def.
 docs: build

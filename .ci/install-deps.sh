@@ -2,7 +2,7 @@
 # Installs the Debian packages Drift needs, only those that are missing.
 set -euo pipefail
 packages=(
-  build-essential cmake ninja-build pkg-config ccache
+  build-essential cmake ninja-build pkg-config ccache clang-format
   libboost-dev libhdf5-dev libyaml-cpp-dev librandom123-dev libcli11-dev
   libgtest-dev libgmock-dev
   python3 python3-h5py python3-pandas python3-matplotlib python3-pytest

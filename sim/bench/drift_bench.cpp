@@ -7,8 +7,9 @@
 // re-executes itself with the hidden --single option), so that the peak resident set (VmHWM,
 // which never decreases within a process) belongs to that size alone.
 //
-// With --profile the child calls the processes of include/drift/step/processes.hpp one by one, in the
-// order of sim/step/step.cpp, and times each; the final state hash must equal that of a step() run.
+// With --profile the child calls the processes of include/drift/step/processes.hpp one by one, in
+// the order of sim/step/step.cpp, and times each; the final state hash must equal that of a step()
+// run.
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,14 +30,14 @@
 #include <string>
 #include <vector>
 
-#include "drift/model/parameters.hpp"
-#include "drift/step/processes.hpp"
-#include "drift/scenario/scenario.hpp"
-#include "drift/step/build_world.hpp"
-#include "drift/step/step.hpp"
-#include "drift/model/world.hpp"
 #include "bench/project_files.hpp"
 #include "bench/sweep_benchmark.hpp"
+#include "drift/model/parameters.hpp"
+#include "drift/model/world.hpp"
+#include "drift/scenario/scenario.hpp"
+#include "drift/step/build_world.hpp"
+#include "drift/step/processes.hpp"
+#include "drift/step/step.hpp"
 
 namespace {
 
@@ -116,7 +117,8 @@ double youths_at_scale_one(const drift::Parameters& p, const std::vector<drift::
   const int young_cohorts = drift::kAdultBandAge - p.population.min_age;
   const int adult_cohorts = p.population.max_age - drift::kAdultBandAge + 1;
   double n = 0;
-  for (const auto& a : areas) n += a.youth_12_17 / 6.0 * young_cohorts + a.youth_18_26 / 9.0 * adult_cohorts;
+  for (const auto& a : areas)
+    n += a.youth_12_17 / 6.0 * young_cohorts + a.youth_18_26 / 9.0 * adult_cohorts;
   return n;
 }
 
@@ -138,7 +140,8 @@ long status_kib(const char* key) {
 std::size_t youths_now(const drift::World& w) {
   std::int64_t n = 0;
   for (std::size_t a = 0; a < w.areas.size(); ++a) {
-    for (int s = 0; s < drift::kStateCount; ++s) n += w.tally(static_cast<int>(a), static_cast<drift::Tally>(s));
+    for (int s = 0; s < drift::kStateCount; ++s)
+      n += w.tally(static_cast<int>(a), static_cast<drift::Tally>(s));
   }
   return static_cast<std::size_t>(n);
 }
@@ -182,9 +185,9 @@ std::uint64_t state_hash(const drift::World& w) {
 
 // The processes of step(), in its order, so that --profile can time each.
 constexpr std::array<const char*, 12> kProcesses = {
-    "begin_week", "age_and_turn_over", "interventions", "normalise_attitudes",
-    "onset_and_recovery", "recruit", "advance_careers", "enforce", "register_offending",
-    "labour_market", "relapse", "tally_revenue"};
+    "begin_week",         "age_and_turn_over", "interventions",   "normalise_attitudes",
+    "onset_and_recovery", "recruit",           "advance_careers", "enforce",
+    "register_offending", "labour_market",     "relapse",         "tally_revenue"};
 
 void profiled_step(drift::World& w, std::array<double, kProcesses.size()>& t) {
   auto timed = [&](int k, auto&& fn) {
@@ -271,18 +274,22 @@ int run_single(const SingleOptions& o) {
   out.precision(9);
   out << "drift_bench_result"
       << " target=" << o.target << " threads=" << o.threads << " youths=" << youths
-      << " slots=" << w.pop.size() << " tie_ends=" << tie_ends << " scale=" << params.simulation.population_scale
-      << " build_s=" << build_s << " step_s=" << step_s << " step_cpu_s=" << step_cpu_s << " weeks=" << o.weeks
-      << " burn_in=" << o.burn_in << " youth_weeks=" << youth_weeks << " median_week_s=" << median_week
-      << " hwm_start_kib=" << rss_start << " hwm_build_kib=" << hwm_build
-      << " hwm_kib=" << status_kib("VmHWM") << " rss_kib=" << status_kib("VmRSS")
-      << " world_bytes=" << w.bytes() << " pop_bytes=" << w.pop.bytes() << " mult_bytes=" << w.mult.bytes()
+      << " slots=" << w.pop.size() << " tie_ends=" << tie_ends
+      << " scale=" << params.simulation.population_scale << " build_s=" << build_s
+      << " step_s=" << step_s << " step_cpu_s=" << step_cpu_s << " weeks=" << o.weeks
+      << " burn_in=" << o.burn_in << " youth_weeks=" << youth_weeks
+      << " median_week_s=" << median_week << " hwm_start_kib=" << rss_start
+      << " hwm_build_kib=" << hwm_build << " hwm_kib=" << status_kib("VmHWM")
+      << " rss_kib=" << status_kib("VmRSS") << " world_bytes=" << w.bytes()
+      << " pop_bytes=" << w.pop.bytes() << " mult_bytes=" << w.mult.bytes()
       << " ties_bytes=" << w.ties.bytes() << " hash=" << std::hex << state_hash(w) << std::dec
       << " profile=" << (o.profile ? 1 : 0);
   if (o.profile) {
-    for (std::size_t k = 0; k < kProcesses.size(); ++k) out << " p." << kProcesses[k] << "=" << proc[k];
+    for (std::size_t k = 0; k < kProcesses.size(); ++k)
+      out << " p." << kProcesses[k] << "=" << proc[k];
   }
-  out << " areas=" << (source == "built-in" ? source : std::filesystem::path(source).filename().string());
+  out << " areas="
+      << (source == "built-in" ? source : std::filesystem::path(source).filename().string());
   std::cout << out.str() << std::endl;
   return 0;
 }
@@ -360,7 +367,8 @@ std::string sci(double v) {
 }
 
 // A plain text table with right-aligned columns.
-void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+void print_table(const std::vector<std::string>& header,
+                 const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
   for (const auto& r : rows) {
@@ -379,7 +387,8 @@ void print_table(const std::vector<std::string>& header, const std::vector<std::
   for (const auto& r : rows) line(r);
 }
 
-void print_csv(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+void print_csv(const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows) {
   for (std::size_t c = 0; c < header.size(); ++c) std::cout << (c ? "," : "") << header[c];
   std::cout << "\n";
   for (const auto& r : rows) {
@@ -418,26 +427,37 @@ int main(int argc, char** argv) {
       ->delimiter(',')
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
-  app.add_option("--weeks", weeks, "Timed weeks after the burn-in")->check(CLI::Range(1, 100000))->capture_default_str();
-  app.add_option("--burn-in", burn_in, "Untimed weeks after the build")->check(CLI::Range(0, 100000))->capture_default_str();
-  app.add_option("--repeat", repeat,
-                 "Runs of every configuration (fresh processes, taken in turn); the median is reported")
+  app.add_option("--weeks", weeks, "Timed weeks after the burn-in")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  app.add_option("--burn-in", burn_in, "Untimed weeks after the build")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  app.add_option(
+         "--repeat", repeat,
+         "Runs of every configuration (fresh processes, taken in turn); the median is reported")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  app.add_option("--format", format, "Output format")->check(CLI::IsMember({"table", "csv"}))->capture_default_str();
+  app.add_option("--format", format, "Output format")
+      ->check(CLI::IsMember({"table", "csv"}))
+      ->capture_default_str();
   app.add_option("--areas", areas, "Districts CSV (default: scenarios/data/utrecht_districts.csv)");
-  app.add_flag("--profile", profile,
-               "Also time each process of the step separately (calls them one by one, as step() does)");
+  app.add_flag(
+      "--profile", profile,
+      "Also time each process of the step separately (calls them one by one, as step() does)");
   // Internal: one measurement in this process (the parent re-executes itself with it).
   app.add_option("--single", single, "")->group("");
   drift::bench::SweepBenchOptions sweep;
   bool sweep_mode = false;
-  app.add_flag("--sweep", sweep_mode,
-               "Instead of the step: runs per second of whole runs of a scenario through the runner, on "
-               "each --threads count and under MPI");
-  app.add_option("--scenario", sweep.scenario, "With --sweep: scenario file (default scenarios/utrecht.yaml)")
+  app.add_flag(
+      "--sweep", sweep_mode,
+      "Instead of the step: runs per second of whole runs of a scenario through the runner, on "
+      "each --threads count and under MPI");
+  app.add_option("--scenario", sweep.scenario,
+                 "With --sweep: scenario file (default scenarios/utrecht.yaml)")
       ->check(CLI::ExistingFile);
-  app.add_option("--runs", sweep.runs, "With --sweep: at least this many runs (strategies x replicates)")
+  app.add_option("--runs", sweep.runs,
+                 "With --sweep: at least this many runs (strategies x replicates)")
       ->check(CLI::Range(1, 10000000))
       ->capture_default_str();
   app.add_option("--population-scale", sweep.population_scale,
@@ -446,7 +466,8 @@ int main(int argc, char** argv) {
   app.add_option("--mpi-ranks", sweep.mpi_ranks, "With --sweep: MPI ranks to measure (0: none)")
       ->check(CLI::Range(0, 4096))
       ->capture_default_str();
-  app.add_option("--drift-mpi", sweep.drift_mpi, "With --sweep: the drift-mpi program (default: next to drift_bench)");
+  app.add_option("--drift-mpi", sweep.drift_mpi,
+                 "With --sweep: the drift-mpi program (default: next to drift_bench)");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -467,8 +488,9 @@ int main(int argc, char** argv) {
     }
 
     auto common = [&](double size, int t, bool prof) {
-      std::vector<std::string> args = {"--single", fixed(size, 0), "--threads", std::to_string(t),
-                                       "--weeks", std::to_string(weeks), "--burn-in", std::to_string(burn_in)};
+      std::vector<std::string> args = {
+          "--single", fixed(size, 0),        "--threads", std::to_string(t),
+          "--weeks",  std::to_string(weeks), "--burn-in", std::to_string(burn_in)};
       if (!areas.empty()) args.insert(args.end(), {"--areas", areas});
       if (prof) args.push_back("--profile");
       return args;
@@ -476,10 +498,12 @@ int main(int argc, char** argv) {
 
     const bool table = format == "table";
     if (table) {
-      std::cout << "drift_bench: default parameters, Utrecht districts, " << burn_in << " burn-in weeks, "
-                << weeks << " timed weeks; load average " << fixed(load_average(), 2) << ", "
-                << sysconf(_SC_NPROCESSORS_ONLN) << " online CPUs\n"
-                << "(each row a fresh process; youth-weeks/s per core = youths x weeks / step time / threads)\n\n";
+      std::cout << "drift_bench: default parameters, Utrecht districts, " << burn_in
+                << " burn-in weeks, " << weeks << " timed weeks; load average "
+                << fixed(load_average(), 2) << ", " << sysconf(_SC_NPROCESSORS_ONLN)
+                << " online CPUs\n"
+                << "(each row a fresh process; youth-weeks/s per core = youths x weeks / step time "
+                   "/ threads)\n\n";
     }
 
     // runs[size][threads]: one record per repetition. Repetitions go round all configurations
@@ -491,7 +515,8 @@ int main(int argc, char** argv) {
       for (std::size_t k = 0; k < sizes.size(); ++k) {
         for (std::size_t j = 0; j < threads.size(); ++j) {
           if (table) {
-            std::cerr << "  measuring " << fixed(sizes[k], 0) << " youths on " << threads[j] << " thread(s)";
+            std::cerr << "  measuring " << fixed(sizes[k], 0) << " youths on " << threads[j]
+                      << " thread(s)";
             if (repeat > 1) std::cerr << ", run " << rep + 1 << " of " << repeat;
             std::cerr << "...\n";
           }
@@ -503,18 +528,21 @@ int main(int argc, char** argv) {
     bool invariant = true;
     for (const auto& by_threads : runs) {
       for (const auto& reps : by_threads) {
-        for (const auto& r : reps) invariant = invariant && r.at("hash") == by_threads.front().front().at("hash");
+        for (const auto& r : reps)
+          invariant = invariant && r.at("hash") == by_threads.front().front().at("hash");
       }
     }
     std::vector<std::vector<Record>> results;  // [size][threads]: the median run
     for (auto& by_threads : runs) {
       std::vector<Record> row;
       for (auto& reps : by_threads) {
-        std::sort(reps.begin(), reps.end(),
-                  [](const Record& a, const Record& b) { return num(a, "step_s") < num(b, "step_s"); });
+        std::sort(reps.begin(), reps.end(), [](const Record& a, const Record& b) {
+          return num(a, "step_s") < num(b, "step_s");
+        });
         Record median = reps[reps.size() / 2];
         const double yw = num(median, "youth_weeks") / num(median, "threads");
-        median["range"] = sci(yw / num(reps.back(), "step_s")) + "-" + sci(yw / num(reps.front(), "step_s"));
+        median["range"] =
+            sci(yw / num(reps.back(), "step_s")) + "-" + sci(yw / num(reps.front(), "step_s"));
         median["runs"] = std::to_string(reps.size());
         row.push_back(std::move(median));
       }
@@ -522,32 +550,33 @@ int main(int argc, char** argv) {
     }
 
     // Speed.
-    std::vector<std::string> sh = {"target",   "youths",        "threads",  "build_s",
-                                   "step_s",   "youth_weeks/s", "per_core", "per_core_range",
-                                   "per_core_median_week",      "speedup",  "efficiency",
-                                   "state_hash"};
+    std::vector<std::string> sh = {"target",   "youths",         "threads",
+                                   "build_s",  "step_s",         "youth_weeks/s",
+                                   "per_core", "per_core_range", "per_core_median_week",
+                                   "speedup",  "efficiency",     "state_hash"};
     std::vector<std::vector<std::string>> srows;
     for (const auto& row : results) {
       const double base_s = num(row.front(), "step_s") * num(row.front(), "threads");
       for (const auto& r : row) {
         const double t = num(r, "threads");
         const double rate = num(r, "youth_weeks") / num(r, "step_s");
-        const double median_rate = num(r, "youth_weeks") / num(r, "weeks") / num(r, "median_week_s");
+        const double median_rate =
+            num(r, "youth_weeks") / num(r, "weeks") / num(r, "median_week_s");
         // Speed-up relative to the first thread count, scaled to one thread when that is not 1.
         const double speedup = base_s / num(r, "step_s");
         srows.push_back({fixed(num(r, "target"), 0), fixed(num(r, "youths"), 0), fixed(t, 0),
-                         fixed(num(r, "build_s"), 3), fixed(num(r, "step_s"), 3), sci(rate), sci(rate / t),
-                         r.at("range"), sci(median_rate / t), fixed(speedup, 2) + "x", fixed(100 * speedup / t, 0) + "%",
-                         r.at("hash")});
-
+                         fixed(num(r, "build_s"), 3), fixed(num(r, "step_s"), 3), sci(rate),
+                         sci(rate / t), r.at("range"), sci(median_rate / t),
+                         fixed(speedup, 2) + "x", fixed(100 * speedup / t, 0) + "%", r.at("hash")});
       }
     }
 
     // Memory (from the first thread count's process of each size).
-    std::vector<std::string> mh = {"target",          "youths",         "slots",          "tie_ends",
-                                   "peak_MiB",        "peak_B/youth",   "end_rss_B/youth", "build_peak_B/youth",
-                                   "world_B/youth",   "model_B/youth",  "pop_B/youth",    "mult_B/youth",
-                                   "tie_B/end",       "budget_B",       "peak/budget"};
+    std::vector<std::string> mh = {
+        "target",        "youths",        "slots",           "tie_ends",
+        "peak_MiB",      "peak_B/youth",  "end_rss_B/youth", "build_peak_B/youth",
+        "world_B/youth", "model_B/youth", "pop_B/youth",     "mult_B/youth",
+        "tie_B/end",     "budget_B",      "peak/budget"};
     std::vector<std::vector<std::string>> mrows;
     for (const auto& row : results) {
       const auto& r = row.front();
@@ -555,26 +584,32 @@ int main(int argc, char** argv) {
       const double ends = num(r, "tie_ends");
       const double peak = num(r, "hwm_kib") * 1024.0;
       const double budget = 100.0 * y + 4.0 * ends;  // design target: 100 B/youth + 4 B/tie end
-      mrows.push_back({fixed(num(r, "target"), 0), fixed(y, 0), fixed(num(r, "slots"), 0), fixed(ends, 0),
-                       fixed(peak / 1048576.0, 1), fixed(peak / y, 0), fixed(num(r, "rss_kib") * 1024.0 / y, 0),
-                       fixed((num(r, "hwm_build_kib") - num(r, "hwm_start_kib")) * 1024.0 / y, 0),
-                       fixed(num(r, "world_bytes") / y, 1),
-                       fixed((num(r, "pop_bytes") + num(r, "mult_bytes")) / y, 1),
-                       fixed(num(r, "pop_bytes") / y, 1), fixed(num(r, "mult_bytes") / y, 1),
-                       fixed(num(r, "ties_bytes") / ends, 2), fixed(budget, 0), fixed(peak / budget, 2)});
+      mrows.push_back(
+          {fixed(num(r, "target"), 0), fixed(y, 0), fixed(num(r, "slots"), 0), fixed(ends, 0),
+           fixed(peak / 1048576.0, 1), fixed(peak / y, 0), fixed(num(r, "rss_kib") * 1024.0 / y, 0),
+           fixed((num(r, "hwm_build_kib") - num(r, "hwm_start_kib")) * 1024.0 / y, 0),
+           fixed(num(r, "world_bytes") / y, 1),
+           fixed((num(r, "pop_bytes") + num(r, "mult_bytes")) / y, 1),
+           fixed(num(r, "pop_bytes") / y, 1), fixed(num(r, "mult_bytes") / y, 1),
+           fixed(num(r, "ties_bytes") / ends, 2), fixed(budget, 0), fixed(peak / budget, 2)});
     }
 
     if (table) {
       std::cout << "Speed (step() only, after build and burn-in)\n";
       print_table(sh, srows);
-      std::cout << "\nMemory (peak = VmHWM of the process, including the build and the program itself;\n"
-                   "end_rss = VmRSS after the timed weeks; build_peak = VmHWM growth during build_world;\n"
-                   "model = Population + Multipliers; budget = 100 B/youth + 4 B/tie end)\n";
+      std::cout
+          << "\nMemory (peak = VmHWM of the process, including the build and the program itself;\n"
+             "end_rss = VmRSS after the timed weeks; build_peak = VmHWM growth during "
+             "build_world;\n"
+             "model = Population + Multipliers; budget = 100 B/youth + 4 B/tie end)\n";
       print_table(mh, mrows);
-      std::cout << "\nTargets: >= 1e8 youth-weeks/s per core; <= 100 B/youth + 4 B/tie end; >= 1.8x on 2 threads\n";
-      std::cout << "Load average after the measurements: " << fixed(load_average(), 2)
-                << " (other work on the machine slows the runs, most of all the multi-thread ones)\n";
-      std::cout << "State hash identical across thread counts: " << (invariant ? "yes" : "NO") << "\n";
+      std::cout << "\nTargets: >= 1e8 youth-weeks/s per core; <= 100 B/youth + 4 B/tie end; >= "
+                   "1.8x on 2 threads\n";
+      std::cout
+          << "Load average after the measurements: " << fixed(load_average(), 2)
+          << " (other work on the machine slows the runs, most of all the multi-thread ones)\n";
+      std::cout << "State hash identical across thread counts: " << (invariant ? "yes" : "NO")
+                << "\n";
     } else {
       print_csv(sh, srows);
       std::cout << "\n";
@@ -582,11 +617,14 @@ int main(int argc, char** argv) {
     }
 
     if (profile) {
-      std::vector<std::string> ph = {"target", "threads", "process", "seconds", "share", "ns/youth-week"};
+      std::vector<std::string> ph = {"target",  "threads", "process",
+                                     "seconds", "share",   "ns/youth-week"};
       std::vector<std::vector<std::string>> prows;
       for (double size : sizes) {
         for (int t : threads) {
-          if (table) std::cerr << "  profiling " << fixed(size, 0) << " youths on " << t << " thread(s)...\n";
+          if (table)
+            std::cerr << "  profiling " << fixed(size, 0) << " youths on " << t
+                      << " thread(s)...\n";
           auto profile_total = [](const Record& rec) {
             double sum = 0;
             for (const auto* name : kProcesses) sum += num(rec, std::string("p.") + name);
@@ -594,13 +632,15 @@ int main(int argc, char** argv) {
           };
           std::vector<Record> reps;
           for (int rep = 0; rep < repeat; ++rep) reps.push_back(run_child(common(size, t, true)));
-          std::sort(reps.begin(), reps.end(),
-                    [&](const Record& a, const Record& b) { return profile_total(a) < profile_total(b); });
+          std::sort(reps.begin(), reps.end(), [&](const Record& a, const Record& b) {
+            return profile_total(a) < profile_total(b);
+          });
           const Record r = reps[reps.size() / 2];
           const double total = profile_total(r);
           for (const auto* name : kProcesses) {
             const double s = num(r, std::string("p.") + name);
-            prows.push_back({fixed(size, 0), std::to_string(t), name, fixed(s, 4), fixed(100 * s / total, 1) + "%",
+            prows.push_back({fixed(size, 0), std::to_string(t), name, fixed(s, 4),
+                             fixed(100 * s / total, 1) + "%",
                              fixed(1e9 * s / num(r, "youth_weeks"), 2)});
           }
           prows.push_back({fixed(size, 0), std::to_string(t), "total", fixed(total, 4), "100.0%",
@@ -615,8 +655,9 @@ int main(int argc, char** argv) {
             }
           }
           if (r.at("hash") != expected) {
-            std::cerr << "drift_bench: profiled run diverged from step() (hash " << r.at("hash") << " vs "
-                      << expected << "): update profiled_step to follow sim/step/step.cpp\n";
+            std::cerr << "drift_bench: profiled run diverged from step() (hash " << r.at("hash")
+                      << " vs " << expected
+                      << "): update profiled_step to follow sim/step/step.cpp\n";
             invariant = false;
           }
         }

@@ -14,10 +14,10 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "drift/experiments/result_file.hpp"
 #include "drift/experiments/experiment.hpp"
-#include "drift/results/results.hpp"
+#include "drift/experiments/result_file.hpp"
 #include "drift/experiments/runner.hpp"
+#include "drift/results/results.hpp"
 #include "drift/scenario/scenario.hpp"
 #include "drift/scenario/sweep.hpp"
 #include "project_files.hpp"
@@ -30,7 +30,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 std::string fixed(double v, int digits) {
   std::ostringstream s;
@@ -50,7 +52,8 @@ class ScratchDir {
  public:
   ScratchDir() {
     std::string pattern = (fs::temp_directory_path() / "drift_bench_XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a temporary folder");
+    if (::mkdtemp(pattern.data()) == nullptr)
+      throw std::runtime_error("cannot create a temporary folder");
     path_ = pattern;
   }
   ~ScratchDir() {
@@ -86,12 +89,14 @@ bool same_files(const std::string& a, const std::string& b, const ExperimentOutp
   for (const auto& s : layout.strategies) {
     const std::string base = "/strategies/" + s.name;
     for (const auto& m : area_metrics()) {
-      if (ra.dataset(base + "/by_area/" + m.name).values != rb.dataset(base + "/by_area/" + m.name).values) {
+      if (ra.dataset(base + "/by_area/" + m.name).values !=
+          rb.dataset(base + "/by_area/" + m.name).values) {
         return false;
       }
     }
     for (const auto& m : city_metrics()) {
-      if (ra.dataset(base + "/timeseries/" + m.name).values != rb.dataset(base + "/timeseries/" + m.name).values) {
+      if (ra.dataset(base + "/timeseries/" + m.name).values !=
+          rb.dataset(base + "/timeseries/" + m.name).values) {
         return false;
       }
     }
@@ -130,7 +135,8 @@ struct Row {
 }  // namespace
 
 int run_sweep_benchmark(const SweepBenchOptions& o) {
-  const std::string path = o.scenario.empty() ? find_project_file("scenarios/utrecht.yaml") : o.scenario;
+  const std::string path =
+      o.scenario.empty() ? find_project_file("scenarios/utrecht.yaml") : o.scenario;
   if (path.empty()) throw std::runtime_error("scenarios/utrecht.yaml not found; pass --scenario");
   // First read the scenario as written, to learn its number of strategies.
   std::vector<Override> overrides;
@@ -145,13 +151,14 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
   const int runs = replicates * strategies;
   const bool table = o.format == "table";
   if (table) {
-    std::cout << "drift_bench --sweep: " << path << ", " << strategies << " strategies x " << replicates
-              << " replicates = " << runs << " runs of " << sc.params.simulation.burn_in_weeks << " burn-in + "
-              << sc.params.simulation.weeks << " weeks, population_scale "
-              << format_number(sc.params.simulation.population_scale) << "; load average "
-              << fixed(load_average(), 2) << ", " << ::sysconf(_SC_NPROCESSORS_ONLN) << " online CPUs\n"
-              << "(each replicate builds and burns in one world shared by its strategies; part files are "
-                 "written as by `drift run`)\n\n";
+    std::cout
+        << "drift_bench --sweep: " << path << ", " << strategies << " strategies x " << replicates
+        << " replicates = " << runs << " runs of " << sc.params.simulation.burn_in_weeks
+        << " burn-in + " << sc.params.simulation.weeks << " weeks, population_scale "
+        << format_number(sc.params.simulation.population_scale) << "; load average "
+        << fixed(load_average(), 2) << ", " << ::sysconf(_SC_NPROCESSORS_ONLN) << " online CPUs\n"
+        << "(each replicate builds and burns in one world shared by its strategies; part files are "
+           "written as by `drift run`)\n\n";
   }
 
   ScratchDir scratch;
@@ -189,7 +196,8 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
       if (!ec) drift_mpi = (exe.parent_path() / "drift-mpi").string();
     }
     if (drift_mpi.empty() || !fs::exists(drift_mpi)) {
-      std::cerr << "drift_bench: drift-mpi not found (build with DRIFT_WITH_MPI=ON, or pass --drift-mpi); "
+      std::cerr << "drift_bench: drift-mpi not found (build with DRIFT_WITH_MPI=ON, or pass "
+                   "--drift-mpi); "
                    "MPI not measured\n";
       all_identical = false;
     } else {
@@ -200,8 +208,9 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
         ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
       }
       const auto mpi_file = scratch / "mpi.h5";
-      std::vector<std::string> args = {"mpirun", "-n", std::to_string(o.mpi_ranks), drift_mpi, "run", path,
-                                       "-q", "-t", "1", "--out", mpi_file};
+      std::vector<std::string> args = {
+          "mpirun", "-n",    std::to_string(o.mpi_ranks), drift_mpi, "run", path, "-q", "-t", "1",
+          "--out",  mpi_file};
       for (const auto& ov : overrides) args.insert(args.end(), {"--set", ov.path + "=" + ov.value});
       const auto t0 = Clock::now();
       const int status = run_quietly(args);
@@ -223,22 +232,27 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
 
   const double base = rows.empty() ? 0 : rows.front().seconds * rows.front().workers;
   if (table) {
-    std::cout << std::left << std::setw(10) << "mode" << std::right << std::setw(8) << "workers" << std::setw(8)
-              << "runs" << std::setw(10) << "wall_s" << std::setw(10) << "runs/s" << std::setw(10) << "speedup"
+    std::cout << std::left << std::setw(10) << "mode" << std::right << std::setw(8) << "workers"
+              << std::setw(8) << "runs" << std::setw(10) << "wall_s" << std::setw(10) << "runs/s"
+              << std::setw(10) << "speedup"
               << "  identical_to_first\n";
     for (const auto& r : rows) {
-      std::cout << std::left << std::setw(10) << r.mode << std::right << std::setw(8) << r.workers << std::setw(8)
-                << runs << std::setw(10) << fixed(r.seconds, 1) << std::setw(10) << fixed(runs / r.seconds, 2)
-                << std::setw(9) << fixed(base / r.seconds, 2) << "x  " << r.identical << "\n";
+      std::cout << std::left << std::setw(10) << r.mode << std::right << std::setw(8) << r.workers
+                << std::setw(8) << runs << std::setw(10) << fixed(r.seconds, 1) << std::setw(10)
+                << fixed(runs / r.seconds, 2) << std::setw(9) << fixed(base / r.seconds, 2) << "x  "
+                << r.identical << "\n";
     }
-    std::cout << "\nspeedup = (wall time of the first row x its workers) / wall time; MPI wall time includes "
-                 "mpirun start-up and writing the result file.\nLoad average after the measurements: "
-              << fixed(load_average(), 2) << "\n";
+    std::cout
+        << "\nspeedup = (wall time of the first row x its workers) / wall time; MPI wall time "
+           "includes "
+           "mpirun start-up and writing the result file.\nLoad average after the measurements: "
+        << fixed(load_average(), 2) << "\n";
   } else {
     std::cout << "mode,workers,runs,wall_s,runs_per_s,speedup,identical\n";
     for (const auto& r : rows) {
       std::cout << r.mode << ',' << r.workers << ',' << runs << ',' << fixed(r.seconds, 3) << ','
-                << fixed(runs / r.seconds, 4) << ',' << fixed(base / r.seconds, 3) << ',' << r.identical << "\n";
+                << fixed(runs / r.seconds, 4) << ',' << fixed(base / r.seconds, 3) << ','
+                << r.identical << "\n";
     }
   }
   return all_identical ? 0 : 1;

@@ -7,13 +7,13 @@
 namespace drift::bench {
 
 struct SweepBenchOptions {
-  std::string scenario;           // scenario file; "" = scenarios/utrecht.yaml found near the program
-  int runs = 200;                 // at least this many runs (strategy x replicate)
-  double population_scale = 0;    // 0 = the scenario's own
+  std::string scenario;         // scenario file; "" = scenarios/utrecht.yaml found near the program
+  int runs = 200;               // at least this many runs (strategy x replicate)
+  double population_scale = 0;  // 0 = the scenario's own
   std::vector<int> threads{1, 2};
-  int mpi_ranks = 2;              // 0 = no MPI measurement
-  std::string drift_mpi;          // "" = drift-mpi next to drift_bench
-  std::string format = "table";   // or "csv"
+  int mpi_ranks = 2;             // 0 = no MPI measurement
+  std::string drift_mpi;         // "" = drift-mpi next to drift_bench
+  std::string format = "table";  // or "csv"
 };
 
 // Prints the measurements; returns the process exit code (non-zero when the results of two

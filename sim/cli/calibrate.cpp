@@ -49,7 +49,8 @@ int calibrate(const CalibrateArgs& a, const Context& ctx) {
   options.cancel = &cancel_flag();
   options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
   std::optional<PartsLock> lock;
-  if (const auto stop = run_share(cal, design, options, a.shard, a.resume, a.out, ctx, lock)) return *stop;
+  if (const auto stop = run_share(cal, design, options, a.shard, a.resume, a.out, ctx, lock))
+    return *stop;
   const std::string parts = a.out + ".parts";
   const auto result = evaluate_calibration(cal, spec, design, targets, parts);
   write_calibration(a.out, cal, spec, design, targets, result, ctx.command_line);
@@ -74,7 +75,8 @@ Command add_calibrate(CLI::App& app) {
       "calibrate",
       "Fit the parameters of a scenario's calibrate section to observed targets "
       "(rejection ABC); write CAL.h5 and a calibrated scenario CAL.yaml beside it");
-  cal->add_option("scenario", a->scenario, "Scenario YAML file with a calibrate section")->required();
+  cal->add_option("scenario", a->scenario, "Scenario YAML file with a calibrate section")
+      ->required();
   cal->add_option("--targets", a->targets, "Targets file (overrides calibrate.targets)")
       ->check(CLI::ExistingFile);
   cal->add_option("--out,-o", a->out, "Calibration file (.h5)")->required();

@@ -15,8 +15,8 @@ class App;
 namespace drift::cli {
 
 struct Command {
-  CLI::App* app = nullptr;                   // the subcommand; true once chosen
-  std::function<int(const Context&)> run;    // runs it with the parsed options
+  CLI::App* app = nullptr;                 // the subcommand; true once chosen
+  std::function<int(const Context&)> run;  // runs it with the parsed options
 };
 
 Command add_run(CLI::App& app);        // run.cpp

@@ -27,7 +27,9 @@ void parse_shard(const std::string& text, int& shard, int& shards) {
 
 }  // namespace
 
-std::atomic<bool>& cancel_flag() { return g_cancel; }
+std::atomic<bool>& cancel_flag() {
+  return g_cancel;
+}
 
 std::string joined_command_line(int argc, char** argv) {
   std::string s;

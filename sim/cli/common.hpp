@@ -47,7 +47,8 @@ int report_scenario_error(const ScenarioError& e);
 // The progress of the runs on stderr: a bar, runs done, time elapsed and left.
 class ProgressBar {
  public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
+  explicit ProgressBar(bool enabled)
+      : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
   void update(std::size_t done, std::size_t total);
 
  private:

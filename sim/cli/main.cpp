@@ -32,7 +32,9 @@ struct MpiSession {
 #endif
 
 namespace {
-extern "C" void on_signal(int) { drift::cli::cancel_flag().store(true); }
+extern "C" void on_signal(int) {
+  drift::cli::cancel_flag().store(true);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -49,15 +51,16 @@ int main(int argc, char** argv) {
     std::signal(SIGTERM, on_signal);
   };
 
-  CLI::App app{"Drift: agent-based simulation of youths drifting into drug dealing, and of what "
-               "interventions do about it.\nExit codes: 0 ok, 1 runtime error, 2 invalid input, "
-               "130 interrupted."};
+  CLI::App app{
+      "Drift: agent-based simulation of youths drifting into drug dealing, and of what "
+      "interventions do about it.\nExit codes: 0 ok, 1 runtime error, 2 invalid input, "
+      "130 interrupted."};
   app.set_version_flag("--version", std::string(drift::build_info::version) + " (" +
                                         drift::build_info::git_commit + ")");
   app.require_subcommand(1);
   // In the order `drift --help` lists them.
-  const std::vector<Command> commands{add_run(app),      add_calibrate(app), add_validate(app),
-                                      add_plan(app),     add_schema(app),    add_params(app),
+  const std::vector<Command> commands{add_run(app),       add_calibrate(app), add_validate(app),
+                                      add_plan(app),      add_schema(app),    add_params(app),
                                       add_summarize(app), add_verify(app)};
 
   try {

@@ -1,6 +1,8 @@
 // drift plan SCENARIO [--set path=value ...] [--replicates N] [--threads N]: what a scenario
 // would take to run (runs, youth-weeks, estimated time and memory, the interventions' week-0
 // figures), without running it or writing anything.
+#include "drift/experiments/plan.hpp"
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "drift/experiments/plan.hpp"
 #include "drift/scenario/scenario.hpp"
 
 namespace drift::cli {

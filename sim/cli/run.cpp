@@ -37,7 +37,8 @@ int run(RunArgs a, const Context& ctx) {
   if (a.seed) overrides.push_back({"simulation.seed", std::to_string(*a.seed)});
   auto sc = load_scenario(a.scenario, overrides);
   if (!a.posterior.empty()) sc.posterior = draw_posterior(a.posterior, sc);
-  if (a.out.empty()) a.out = "results/" + (sc.name.empty() ? std::string("drift") : sc.name) + ".h5";
+  if (a.out.empty())
+    a.out = "results/" + (sc.name.empty() ? std::string("drift") : sc.name) + ".h5";
   const auto parent = std::filesystem::path(a.out).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
 
@@ -50,7 +51,8 @@ int run(RunArgs a, const Context& ctx) {
   const auto design = sweep_design(sc);
   check_posterior_against_sweep(sc.posterior, design, a.posterior);
   std::optional<PartsLock> lock;
-  if (const auto stop = run_share(sc, design, options, a.shard, a.resume, a.out, ctx, lock)) return *stop;
+  if (const auto stop = run_share(sc, design, options, a.shard, a.resume, a.out, ctx, lock))
+    return *stop;
   const std::string parts = a.out + ".parts";
   if (design.kind.empty()) {
     const auto output = load_point(sc, design, parts, 0);
@@ -72,8 +74,9 @@ int run(RunArgs a, const Context& ctx) {
 
 Command add_run(CLI::App& app) {
   auto a = std::make_shared<RunArgs>();
-  auto* run_app = app.add_subcommand("run", "Validate a scenario, run every strategy and replicate, "
-                                            "write an HDF5 result file and print a summary");
+  auto* run_app = app.add_subcommand("run",
+                                     "Validate a scenario, run every strategy and replicate, "
+                                     "write an HDF5 result file and print a summary");
   run_app->add_option("scenario", a->scenario, "Scenario YAML file")->required();
   run_app->add_option("--out,-o", a->out, "Result file (default: results/<scenario name>.h5)");
   run_app
@@ -86,7 +89,8 @@ Command add_run(CLI::App& app) {
       ->add_option("--threads,-t", a->threads,
                    "Threads (default: all cores); results do not depend on it")
       ->check(CLI::Range(1, 1024));
-  run_app->add_option("--set", a->sets, "Override a parameter: --set path.to.key=value (repeatable)");
+  run_app->add_option("--set", a->sets,
+                      "Override a parameter: --set path.to.key=value (repeatable)");
   run_app->add_flag("--quiet,-q", a->quiet, "No progress bar");
   run_app->add_flag("--resume", a->resume,
                     "Keep the finished units of an interrupted run (RESULTS.h5.parts/) and run "

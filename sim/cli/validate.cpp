@@ -22,9 +22,11 @@ struct ValidateArgs {
 int validate(const ValidateArgs& a) {
   if (a.sets.empty() && is_targets_file(a.file)) {
     const auto targets = load_targets(a.file);
-    const auto fit = std::count_if(targets.begin(), targets.end(), [](const auto& t) { return t.fit; });
+    const auto fit =
+        std::count_if(targets.begin(), targets.end(), [](const auto& t) { return t.fit; });
     std::cout << a.file << ": valid targets file (" << targets.size() << " targets: " << fit
-              << " for fitting, " << targets.size() - static_cast<std::size_t>(fit) << " held out)\n";
+              << " for fitting, " << targets.size() - static_cast<std::size_t>(fit)
+              << " held out)\n";
     return kOk;
   }
   std::vector<Override> overrides;

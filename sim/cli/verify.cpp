@@ -1,7 +1,7 @@
 // drift verify RESULTS.h5: does re-running the embedded scenario reproduce the file?
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -31,10 +31,10 @@ constexpr int kNotSupported = 2;
 constexpr std::size_t kMaxListed = 10;
 
 struct VerifyOptions {
-  std::string results;               // the result file to reproduce
-  std::optional<int> threads;        // default: every hardware thread
-  std::string keep;                  // when set, the re-run's result file is kept here
-  std::string command_line;          // recorded in the re-run's result file
+  std::string results;         // the result file to reproduce
+  std::optional<int> threads;  // default: every hardware thread
+  std::string keep;            // when set, the re-run's result file is kept here
+  std::string command_line;    // recorded in the re-run's result file
   const std::atomic<bool>* cancel = nullptr;
 };
 
@@ -48,7 +48,8 @@ std::string unsupported(const std::string& path, std::string& scenario_yaml) {
     if (reader.exists("/sweep")) return "a sweep result file; verify does not support those yet";
     if (!reader.has_attribute("/", "format_version")) return "no root attribute format_version";
     if (!reader.has_attribute("/", "scenario_yaml")) return "no root attribute scenario_yaml";
-    if (reader.attribute("/", "format") != "drift-results") return "root attribute format is not drift-results";
+    if (reader.attribute("/", "format") != "drift-results")
+      return "root attribute format is not drift-results";
     if (reader.exists("/posterior")) {
       return "run with --posterior; verify cannot re-draw the posterior yet";
     }
@@ -127,9 +128,9 @@ int verify(const VerifyOptions& options) {
   if (cmp.differing.size() > kMaxListed) {
     std::cout << "... and " << cmp.differing.size() - kMaxListed << " more\n";
   }
-  const auto differing_datasets = static_cast<std::size_t>(std::count_if(
-      cmp.differing.begin(), cmp.differing.end(),
-      [](const std::string& p) { return p.find(" @") == std::string::npos; }));
+  const auto differing_datasets = static_cast<std::size_t>(
+      std::count_if(cmp.differing.begin(), cmp.differing.end(),
+                    [](const std::string& p) { return p.find(" @") == std::string::npos; }));
   std::cout << "NOT reproduced: " << differing_datasets << " of " << cmp.datasets_compared
             << " datasets differ";
   if (differing_datasets < cmp.differing.size()) {
@@ -146,7 +147,8 @@ Command add_verify(CLI::App& app) {
   auto* v = app.add_subcommand(
       "verify",
       "Re-run the scenario embedded in a result file of `drift run` (same seed and replicates) and "
-      "compare the new result file with it dataset by dataset, bit for bit. Exit 0 when reproduced, "
+      "compare the new result file with it dataset by dataset, bit for bit. Exit 0 when "
+      "reproduced, "
       "1 when not (each differing dataset is listed), 2 when the file is not a result file verify "
       "can re-run (sweep, calibration and --posterior files are not supported yet)");
   v->add_option("results", options->results, "Result file (.h5) written by drift run")->required();

@@ -13,11 +13,10 @@
 #include "drift/build_info.hpp"
 #include "drift/experiments/observables.hpp"
 #include "drift/model/parameters.hpp"
-#include "drift/results/results.hpp"
 #include "drift/model/rng.hpp"
-#include "drift/scenario/suggest.hpp"
 #include "drift/results/h5_write.hpp"
-
+#include "drift/results/results.hpp"
+#include "drift/scenario/suggest.hpp"
 
 namespace drift {
 

@@ -4,17 +4,18 @@
 #include <exception>
 #include <stdexcept>
 
-#include "drift/step/build_world.hpp"
-#include "drift/step/step.hpp"
 #include "drift/experiments/observers.hpp"
 #include "drift/experiments/trial.hpp"
 #include "drift/model/world.hpp"
+#include "drift/step/build_world.hpp"
+#include "drift/step/step.hpp"
 
 namespace drift {
 
 namespace {
 
-void record_week(const World& w, int week, const std::vector<InterventionWeek>& log, RunOutput& out) {
+void record_week(const World& w, int week, const std::vector<InterventionWeek>& log,
+                 RunOutput& out) {
   const auto nareas = static_cast<std::size_t>(out.areas);
   const auto weeks = static_cast<std::size_t>(out.weeks);
   const auto& am = area_metrics();
@@ -32,7 +33,8 @@ void record_week(const World& w, int week, const std::vector<InterventionWeek>& 
   }
 }
 
-InterventionList make_interventions(const StrategySpec& s, const std::vector<std::string>& area_names) {
+InterventionList make_interventions(const StrategySpec& s,
+                                    const std::vector<std::string>& area_names) {
   InterventionList list;
   for (std::size_t k = 0; k < s.interventions.size(); ++k) {
     const auto& spec = s.interventions[k];
@@ -137,7 +139,8 @@ ExperimentOutput run_experiment(const Scenario& scenario, const RunOptions& opti
   for (int r = 0; r < replicates; ++r) {
     try {
       auto runs = run_unit(scenario, r, inner_threads, options.cancel, tick);
-      for (std::size_t s = 0; s < runs.size(); ++s) out.strategies[s].replicates[r] = std::move(runs[s]);
+      for (std::size_t s = 0; s < runs.size(); ++s)
+        out.strategies[s].replicates[r] = std::move(runs[s]);
     } catch (...) {
 #pragma omp critical(drift_failure)
       if (!failure) failure = std::current_exception();

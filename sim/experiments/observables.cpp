@@ -12,10 +12,16 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Ages with a statistic of their own: those of the default population (min_age .. max_age - 1).
-int first_statistic_age() { return Parameters{}.population.min_age; }
-int last_statistic_age() { return Parameters{}.population.max_age - 1; }
+int first_statistic_age() {
+  return Parameters{}.population.min_age;
+}
+int last_statistic_age() {
+  return Parameters{}.population.max_age - 1;
+}
 
-double ratio(double num, double den, double scale = 1.0) { return den > 0 ? scale * num / den : kNaN; }
+double ratio(double num, double den, double scale = 1.0) {
+  return den > 0 ? scale * num / den : kNaN;
+}
 
 // Sums over the run's whole years of suspects, drug suspects and person-years of ages [lo, hi].
 struct AgeSums {

@@ -60,7 +60,8 @@ void SuspectCounter::observe(const World& w) {
         break;
     }
   }
-  std::copy(present_.begin(), present_.end(), out_.present_by_age.begin() + static_cast<std::ptrdiff_t>(row));
+  std::copy(present_.begin(), present_.end(),
+            out_.present_by_age.begin() + static_cast<std::ptrdiff_t>(row));
 }
 
 ReleaseLedgerObserver::ReleaseLedgerObserver(const World& w, RunOutput& out)
@@ -128,7 +129,8 @@ void ReleaseLedgerObserver::observe(const World& w) {
     ++done;
     if (!f.present) continue;
     const bool job = w.pop.job[f.agent] != Job::none;
-    record(f.release_week, week - f.release_week, job ? Outcome::followed_13w_job : Outcome::followed_13w);
+    record(f.release_week, week - f.release_week,
+           job ? Outcome::followed_13w_job : Outcome::followed_13w);
   }
   followups_.erase(followups_.begin(), followups_.begin() + static_cast<std::ptrdiff_t>(done));
 }

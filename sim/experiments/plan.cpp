@@ -24,8 +24,10 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 // Bytes of the record of one run (RunOutput arrays, doubles).
 std::size_t run_output_bytes(const Parameters& p, std::size_t areas, std::size_t interventions) {
   const auto weeks = static_cast<std::size_t>(p.simulation.weeks);
-  const auto ages = static_cast<std::size_t>(std::max(0, p.population.max_age - p.population.min_age));
-  const std::size_t doubles = area_metrics().size() * weeks * areas + city_metrics().size() * weeks +
+  const auto ages =
+      static_cast<std::size_t>(std::max(0, p.population.max_age - p.population.min_age));
+  const std::size_t doubles = area_metrics().size() * weeks * areas +
+                              city_metrics().size() * weeks +
                               interventions * intervention_metrics().size() * weeks +
                               3 * weeks * ages +  // present_by_age, new_suspects, new_drug_suspects
                               7 * weeks +         // release ledger
@@ -108,7 +110,8 @@ Plan make_plan(const Scenario& base, int threads) {
   const bool across = units >= static_cast<std::size_t>(threads) && threads > 1;
   plan.estimated_seconds = plan.youth_weeks / (kPlanYouthWeeksPerSecond * threads) +
                            plan.build_seconds * static_cast<double>(units) / threads;
-  plan.worlds_alive = across ? 2 * threads : 2;  // per worker: the burnt-in world and a working copy
+  plan.worlds_alive =
+      across ? 2 * threads : 2;  // per worker: the burnt-in world and a working copy
   std::size_t all_interventions = 0;
   for (const auto& s : sc.strategies) all_interventions += s.interventions.size();
   // The records of one point's runs are held together while the result file is written.
@@ -169,11 +172,13 @@ std::string format_plan(const Plan& plan) {
   o << "  strategies          " << plan.strategies << "\n";
   o << "  replicates          " << plan.replicates << "\n";
   o << "  sweep points        " << plan.points
-    << (plan.sweep_kind.empty() ? std::string(" (no sweep)") : " (" + plan.sweep_kind + ")") << "\n";
-  o << "  runs                " << with_commas(static_cast<double>(plan.runs)) << " (points x replicates x strategies)\n";
+    << (plan.sweep_kind.empty() ? std::string(" (no sweep)") : " (" + plan.sweep_kind + ")")
+    << "\n";
+  o << "  runs                " << with_commas(static_cast<double>(plan.runs))
+    << " (points x replicates x strategies)\n";
   std::snprintf(buf, sizeof buf, "%g", plan.population_scale);
-  o << "  youths per world    " << with_commas(static_cast<double>(plan.youths)) << " (population_scale " << buf
-    << ")\n";
+  o << "  youths per world    " << with_commas(static_cast<double>(plan.youths))
+    << " (population_scale " << buf << ")\n";
   std::snprintf(buf, sizeof buf, "%.3g", plan.youth_weeks);
   o << "  youth-weeks         " << buf << " (runs x youths x " << plan.weeks << " weeks, plus "
     << plan.burn_in_weeks << " burn-in weeks once per replicate and point)\n";
@@ -185,8 +190,8 @@ std::string format_plan(const Plan& plan) {
   std::snprintf(buf, sizeof buf, "%.2f s", plan.build_seconds);
   o << buf << " timed here)\n";
   o << "  estimated peak mem  " << bytes_text(static_cast<double>(plan.peak_bytes())) << " ("
-    << plan.worlds_alive << " worlds of " << bytes_text(static_cast<double>(plan.world_bytes)) << " + "
-    << bytes_text(static_cast<double>(plan.output_bytes)) << " of recorded outputs"
+    << plan.worlds_alive << " worlds of " << bytes_text(static_cast<double>(plan.world_bytes))
+    << " + " << bytes_text(static_cast<double>(plan.output_bytes)) << " of recorded outputs"
     << (plan.sweep_kind.empty() ? "" : " per point") << ")\n";
   std::snprintf(buf, sizeof buf, "%.2f s + %.2f s", plan.build_seconds, plan.burn_in_seconds);
   o << "  set-up here         built and burnt in the replicate-0 world (" << plan.burn_in_weeks
@@ -198,8 +203,8 @@ std::string format_plan(const Plan& plan) {
   o << "\nInterventions at week 0 (replicate 0"
     << (plan.sweep_kind.empty() ? "" : ", sweep point 0")
     << ", after burn-in; yearly cost at week-0 rates = 52 x week 0)\n";
-  std::snprintf(buf, sizeof buf, "  %-20s %-20s %-20s %9s %9s %9s %15s %13s\n", "strategy", "type", "name",
-                "eligible", "capacity", "reach", "yearly cost", "fixed cost");
+  std::snprintf(buf, sizeof buf, "  %-20s %-20s %-20s %9s %9s %9s %15s %13s\n", "strategy", "type",
+                "name", "eligible", "capacity", "reach", "yearly cost", "fixed cost");
   o << buf;
   for (const auto& s : plan.strategy_plans) {
     if (s.interventions.empty()) {
@@ -208,9 +213,9 @@ std::string format_plan(const Plan& plan) {
       continue;
     }
     for (const auto& i : s.interventions) {
-      std::snprintf(buf, sizeof buf, "  %-20s %-20s %-20s %9.0f %9.0f %9.0f %15s %13s\n", s.name.c_str(),
-                    i.type.c_str(), i.name.c_str(), i.eligible, i.capacity, i.enrolled,
-                    ("EUR " + with_commas(i.yearly_cost())).c_str(),
+      std::snprintf(buf, sizeof buf, "  %-20s %-20s %-20s %9.0f %9.0f %9.0f %15s %13s\n",
+                    s.name.c_str(), i.type.c_str(), i.name.c_str(), i.eligible, i.capacity,
+                    i.enrolled, ("EUR " + with_commas(i.yearly_cost())).c_str(),
                     ("EUR " + with_commas(i.fixed_cost)).c_str());
       o << buf;
     }

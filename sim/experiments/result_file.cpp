@@ -31,7 +31,8 @@ H5::DataSet write_array(H5::Group& g, const std::string& name, const std::vector
                         const std::string& description, const std::string& dims) {
   return h5::array(g, name, shape, values, unit, description, dims);
 }
-void write_root_attributes(H5::H5File& file, const Scenario& scenario, const std::string& command_line) {
+void write_root_attributes(H5::H5File& file, const Scenario& scenario,
+                           const std::string& command_line) {
   h5::root_attributes(file, scenario, command_line);
 }
 
@@ -53,7 +54,8 @@ void write_observed(H5::Group& g, const StrategyOutput& s, const Parameters& par
     for (hsize_t y = 0; y < years; ++y) {
       for (int k = 0; k < ages; ++k) {
         double suspects = 0, drug = 0, present = 0;
-        for (int t = static_cast<int>(y) * kWeeksPerYear; t < static_cast<int>(y + 1) * kWeeksPerYear; ++t) {
+        for (int t = static_cast<int>(y) * kWeeksPerYear;
+             t < static_cast<int>(y + 1) * kWeeksPerYear; ++t) {
           const auto at = static_cast<std::size_t>(t) * run.ages + k;
           suspects += run.new_suspects[at];
           drug += run.new_drug_suspects[at];
@@ -67,7 +69,8 @@ void write_observed(H5::Group& g, const StrategyOutput& s, const Parameters& par
       // follow-up, not censored by the youth leaving the model.
       const auto& l = run.ledger;
       double n = 0, hit1 = 0, den1 = 0, hit2 = 0, den2 = 0;
-      for (int t = static_cast<int>(y) * kWeeksPerYear; t < static_cast<int>(y + 1) * kWeeksPerYear; ++t) {
+      for (int t = static_cast<int>(y) * kWeeksPerYear; t < static_cast<int>(y + 1) * kWeeksPerYear;
+           ++t) {
         n += l.releases[t];
         if (t + kWeeksPerYear <= weeks) {
           hit1 += l.reregistered_52w[t];
@@ -83,17 +86,19 @@ void write_observed(H5::Group& g, const StrategyOutput& s, const Parameters& par
       if (den2 > 0) re2[r * years + y] = hit2 / den2;
     }
   }
-  write_array(og, "suspects_per_10k", {reps, years, static_cast<hsize_t>(ages)}, rate, "per 10,000 youths",
-              "Youths registered as suspects of any offence in the simulated year (each youth once per "
-              "year, at its age at the first registration of the year), per 10,000 youths of that age",
-              "replicate,year,age");
+  write_array(
+      og, "suspects_per_10k", {reps, years, static_cast<hsize_t>(ages)}, rate, "per 10,000 youths",
+      "Youths registered as suspects of any offence in the simulated year (each youth once per "
+      "year, at its age at the first registration of the year), per 10,000 youths of that age",
+      "replicate,year,age");
   write_array(og, "drug_share", {reps, years, static_cast<hsize_t>(ages)}, share, "share",
               "Share of the year's registered suspects of that age who were registered for dealing "
               "(NaN where there were none)",
               "replicate,year,age");
   std::vector<double> age_values;
   for (int k = 0; k < ages; ++k) age_values.push_back(min_age + k);
-  write_array(og, "age", {static_cast<hsize_t>(ages)}, age_values, "year", "Age of each age index", "age");
+  write_array(og, "age", {static_cast<hsize_t>(ages)}, age_values, "year", "Age of each age index",
+              "age");
   auto cg = og.createGroup("release_cohorts");
   write_array(cg, "releases", {reps, years}, releases, "releases",
               "Releases from detention in each simulated year (release cohort)", "replicate,year");
@@ -101,10 +106,11 @@ void write_observed(H5::Group& g, const StrategyOutput& s, const Parameters& par
               "Share of the cohort's releases followed by a new registration within 52 weeks, over "
               "releases with full follow-up not censored by leaving the model (NaN without any)",
               "replicate,year");
-  write_array(cg, "rearrest_2y", {reps, years}, re2, "share",
-              "Share of the cohort's releases followed by a new registration within 104 weeks, over "
-              "releases with full follow-up not censored by leaving the model (NaN without any)",
-              "replicate,year");
+  write_array(
+      cg, "rearrest_2y", {reps, years}, re2, "share",
+      "Share of the cohort's releases followed by a new registration within 104 weeks, over "
+      "releases with full follow-up not censored by leaving the model (NaN without any)",
+      "replicate,year");
   auto sg = g.createGroup("statistics");
   const auto& defs = run_statistic_definitions();
   std::vector<std::vector<double>> values(defs.size(), std::vector<double>(reps));
@@ -113,7 +119,8 @@ void write_observed(H5::Group& g, const StrategyOutput& s, const Parameters& par
     for (std::size_t k = 0; k < defs.size(); ++k) values[k][r] = v[k];
   }
   for (std::size_t k = 0; k < defs.size(); ++k) {
-    write_array(sg, defs[k].name, {reps}, values[k], defs[k].unit, defs[k].description, "replicate");
+    write_array(sg, defs[k].name, {reps}, values[k], defs[k].unit, defs[k].description,
+                "replicate");
   }
 }
 
@@ -134,7 +141,8 @@ void write_strategy(H5::Group& root, const ExperimentOutput& out, const Strategy
       for (hsize_t t = 0; t < weeks; ++t) {
         double sum = 0;
         for (hsize_t a = 0; a < areas; ++a) {
-          const double v = run.area_value(static_cast<int>(m), static_cast<int>(t), static_cast<int>(a));
+          const double v =
+              run.area_value(static_cast<int>(m), static_cast<int>(t), static_cast<int>(a));
           by_area[(r * weeks + t) * areas + a] = v;
           sum += v;
         }
@@ -150,7 +158,8 @@ void write_strategy(H5::Group& root, const ExperimentOutput& out, const Strategy
   for (std::size_t m = 0; m < cm.size(); ++m) {
     std::vector<double> series(reps * weeks);
     for (hsize_t r = 0; r < reps; ++r) {
-      for (hsize_t t = 0; t < weeks; ++t) series[r * weeks + t] = s.replicates[r].city[m * weeks + t];
+      for (hsize_t t = 0; t < weeks; ++t)
+        series[r * weeks + t] = s.replicates[r].city[m * weeks + t];
     }
     write_array(ts, cm[m].name, {reps, weeks}, series, cm[m].unit, cm[m].description,
                 "replicate,week");
@@ -173,8 +182,8 @@ void write_strategy(H5::Group& root, const ExperimentOutput& out, const Strategy
   }
   std::vector<double> fixed(reps);
   for (hsize_t r = 0; r < reps; ++r) fixed[r] = s.replicates[r].fixed_cost;
-  write_array(ig, "fixed_cost", {reps}, fixed, "euro", "One-off cost of the strategy's interventions",
-              "replicate");
+  write_array(ig, "fixed_cost", {reps}, fixed, "euro",
+              "One-off cost of the strategy's interventions", "replicate");
   write_observed(g, s, params);
 }
 
@@ -199,21 +208,21 @@ void write_summary(H5::H5File& file, const Summary& summary) {
     }
     for (const auto& oc : st.outcomes) {
       const hsize_t n = oc.per_replicate.size();
-      auto ds = write_array(og, oc.name, {n}, oc.per_replicate, oc.unit, oc.description, "replicate");
+      auto ds =
+          write_array(og, oc.name, {n}, oc.per_replicate, oc.unit, oc.description, "replicate");
       number_attr(ds, "mean", oc.value.mean);
       number_attr(ds, "lo95", oc.value.lo);
       number_attr(ds, "hi95", oc.value.hi);
       if (!cg || !oc.has_difference) continue;
-      auto dd = write_array(*cg, oc.difference_name, {n}, oc.difference_per_replicate, oc.unit,
-                            "Paired difference against the baseline: " + oc.difference_name,
-                            "replicate");
+      auto dd =
+          write_array(*cg, oc.difference_name, {n}, oc.difference_per_replicate, oc.unit,
+                      "Paired difference against the baseline: " + oc.difference_name, "replicate");
       number_attr(dd, "mean", oc.difference.mean);
       number_attr(dd, "lo95", oc.difference.lo);
       number_attr(dd, "hi95", oc.difference.hi);
     }
   }
 }
-
 
 // The posterior draws the replicates ran with (drift run --posterior).
 void write_posterior(H5::H5File& file, const Scenario& scenario) {
@@ -240,8 +249,8 @@ void write_posterior(H5::H5File& file, const Scenario& scenario) {
 
 }  // namespace
 
-void write_results(const std::string& path, const Scenario& scenario, const ExperimentOutput& output,
-                   const Provenance& provenance) {
+void write_results(const std::string& path, const Scenario& scenario,
+                   const ExperimentOutput& output, const Provenance& provenance) {
   write_atomically(path, [&](H5::H5File& file) {
     write_root_attributes(file, scenario, provenance.command_line);
     write_posterior(file, scenario);
@@ -259,9 +268,9 @@ void write_results(const std::string& path, const Scenario& scenario, const Expe
   });
 }
 
-
-void write_sweep_results(const std::string& path, const Scenario& scenario, const SweepDesign& design,
-                         const std::string& parts_dir, const std::string& command_line) {
+void write_sweep_results(const std::string& path, const Scenario& scenario,
+                         const SweepDesign& design, const std::string& parts_dir,
+                         const std::string& command_line) {
   write_atomically(path, [&](H5::H5File& file) {
     const std::size_t points = design.size();
     const int reps = scenario.params.simulation.replicates;
@@ -278,7 +287,8 @@ void write_sweep_results(const std::string& path, const Scenario& scenario, cons
       const auto& runs = point.strategies.front().replicates;
       for (std::size_t r = 0; r < runs.size() && r < static_cast<std::size_t>(reps); ++r) {
         const auto v = run_statistics(runs[r], params);
-        std::copy(v.begin(), v.end(), statistics.begin() + static_cast<std::ptrdiff_t>((p * reps + r) * nstat));
+        std::copy(v.begin(), v.end(),
+                  statistics.begin() + static_cast<std::ptrdiff_t>((p * reps + r) * nstat));
       }
     }
     write_root_attributes(file, scenario, command_line);
@@ -304,12 +314,14 @@ void write_sweep_results(const std::string& path, const Scenario& scenario, cons
     std::vector<std::string> statistic_names;
     for (const auto& st : run_statistic_definitions()) statistic_names.push_back(st.name);
     write_strings(sweep, "statistic_names", statistic_names);
-    auto stats = write_array(sweep, "statistics", {points, static_cast<hsize_t>(reps), nstat}, statistics, "",
-                             "Run statistics of the baseline strategy per sweep point and replicate, in "
-                             "the order of /sweep/statistic_names (units in /strategies/<baseline>/statistics "
-                             "of a single run, or docs/results.md)",
-                             "point,replicate,statistic");
-    string_attr(stats, "strategy", scenario.strategies.empty() ? "" : scenario.strategies.front().name);
+    auto stats = write_array(
+        sweep, "statistics", {points, static_cast<hsize_t>(reps), nstat}, statistics, "",
+        "Run statistics of the baseline strategy per sweep point and replicate, in "
+        "the order of /sweep/statistic_names (units in /strategies/<baseline>/statistics "
+        "of a single run, or docs/results.md)",
+        "point,replicate,statistic");
+    string_attr(stats, "strategy",
+                scenario.strategies.empty() ? "" : scenario.strategies.front().name);
     auto outcomes = sweep.createGroup("outcomes");
     auto comparisons = sweep.createGroup("comparisons");
     const auto& first = summaries.front();
@@ -323,10 +335,11 @@ void write_sweep_results(const std::string& path, const Scenario& scenario, cons
         for (const auto& sm : summaries) {
           const auto& x = sm.strategies[s].outcomes[o];
           values.insert(values.end(), x.per_replicate.begin(), x.per_replicate.end());
-          diffs.insert(diffs.end(), x.difference_per_replicate.begin(), x.difference_per_replicate.end());
+          diffs.insert(diffs.end(), x.difference_per_replicate.begin(),
+                       x.difference_per_replicate.end());
         }
-        write_array(og, oc.name, {points, static_cast<hsize_t>(reps)}, values, oc.unit, oc.description,
-                    "point,replicate");
+        write_array(og, oc.name, {points, static_cast<hsize_t>(reps)}, values, oc.unit,
+                    oc.description, "point,replicate");
         if (cg && oc.has_difference) {
           write_array(*cg, oc.difference_name, {points, static_cast<hsize_t>(reps)}, diffs, oc.unit,
                       "Paired difference against the baseline: " + oc.difference_name,

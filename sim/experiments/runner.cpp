@@ -7,13 +7,12 @@
 
 #include <cerrno>
 #include <climits>
-#include <cstring>
-#include <map>
-#include <mutex>
-
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 
@@ -61,8 +60,8 @@ PartRead read_unit(const std::string& path, const std::string& key, std::size_t 
   if (read.ok() && runs.size() != strategies) {
     read.status = PartStatus::damaged;
     read.damage = PartDamage::shape;
-    read.reason = damage_name(PartDamage::shape) + ": " + std::to_string(runs.size()) + " runs, expected " +
-                  std::to_string(strategies);
+    read.reason = damage_name(PartDamage::shape) + ": " + std::to_string(runs.size()) +
+                  " runs, expected " + std::to_string(strategies);
   }
   return read;
 }
@@ -92,7 +91,9 @@ std::string lock_name(int shard, int shards) {
   return ".lock." + std::to_string(shard) + "-of-" + std::to_string(shards);
 }
 
-bool is_lock_name(const std::string& name) { return name == ".lock" || name.starts_with(".lock."); }
+bool is_lock_name(const std::string& name) {
+  return name == ".lock" || name.starts_with(".lock.");
+}
 
 std::string this_host() {
   char host[HOST_NAME_MAX + 1] = {};
@@ -108,7 +109,8 @@ std::string holder(int fd) {
   std::string pid_word, pid, host_word, host;
   if (!(in >> pid_word >> pid) || pid_word != "pid") return "pid unknown";
   std::string text = "pid " + pid;
-  if (in >> host_word >> host && host_word == "host" && host != this_host()) text += " on host " + host;
+  if (in >> host_word >> host && host_word == "host" && host != this_host())
+    text += " on host " + host;
   return text;
 }
 
@@ -175,9 +177,10 @@ PartsLock::PartsLock(const std::string& parts_dir, int shard, int shards)
     }
     // The previous holder removes its lock file when done: if it did so after we opened it, we
     // hold a lock on a file nobody else will see; take the new one.
-    struct stat mine {}, named {};
-    if (::fstat(fd, &mine) == 0 && ::stat(path_.c_str(), &named) == 0 && mine.st_dev == named.st_dev &&
-        mine.st_ino == named.st_ino) {
+    struct stat mine {
+    }, named{};
+    if (::fstat(fd, &mine) == 0 && ::stat(path_.c_str(), &named) == 0 &&
+        mine.st_dev == named.st_dev && mine.st_ino == named.st_ino) {
       break;
     }
     ::close(fd);
@@ -227,7 +230,8 @@ PartsLock::~PartsLock() {
 }
 
 std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
-                      const std::string& parts_dir, const RunOptions& options, int shard, int shards) {
+                      const std::string& parts_dir, const RunOptions& options, int shard,
+                      int shards) {
   const PartsLock lock(parts_dir, shard, shards);
   const int replicates = scenario.params.simulation.replicates;
   const std::size_t points = design.size();
@@ -248,11 +252,13 @@ std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
       const std::size_t u = p * replicates + r;
       const auto path = part_path(parts_dir, p, r);
       std::vector<RunOutput> runs;
-      const auto read = read_unit(path, unit_key(scenario, keys[p], r), scenario.strategies.size(), runs);
+      const auto read =
+          read_unit(path, unit_key(scenario, keys[p], r), scenario.strategies.size(), runs);
       if (read.ok()) continue;
       if (static_cast<int>(u % shards) == shard) {
         if (read.status == PartStatus::damaged) {
-          std::cerr << path << ": damaged part file (" << read.reason << "); the unit is run again\n";
+          std::cerr << path << ": damaged part file (" << read.reason
+                    << "); the unit is run again\n";
         }
         todo.push_back({p, r});
       } else {
@@ -279,7 +285,7 @@ std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
       const auto& u = todo[k];
       auto runs = run_unit(at[u.point], u.replicate, across ? 1 : threads, options.cancel, tick);
       write_part_file(part_path(parts_dir, u.point, u.replicate),
-                 unit_key(scenario, keys[u.point], u.replicate), runs);
+                      unit_key(scenario, keys[u.point], u.replicate), runs);
     } catch (...) {
 #pragma omp critical(drift_runner_failure)
       if (!failure) failure = std::current_exception();
@@ -301,7 +307,8 @@ ExperimentOutput load_point(const Scenario& base, const SweepDesign& design,
     const auto read = read_unit(path, unit_key(base, key, r), out.strategies.size(), runs);
     if (read.status == PartStatus::missing) throw std::runtime_error(path + ": missing part file");
     if (!read.ok()) throw std::runtime_error(path + ": damaged part file (" + read.reason + ")");
-    for (std::size_t s = 0; s < runs.size(); ++s) out.strategies[s].replicates.push_back(std::move(runs[s]));
+    for (std::size_t s = 0; s < runs.size(); ++s)
+      out.strategies[s].replicates.push_back(std::move(runs[s]));
   }
   return out;
 }

@@ -10,7 +10,8 @@ namespace drift {
 
 std::vector<SobolIndex> sobol_indices(const std::vector<double>& y, int n, int d, int bootstrap,
                                       std::uint32_t seed) {
-  auto estimate = [&](const std::vector<int>& rows, std::vector<double>& first, std::vector<double>& total) {
+  auto estimate = [&](const std::vector<int>& rows, std::vector<double>& first,
+                      std::vector<double>& total) {
     double mean = 0, var = 0;
     for (int k : rows) mean += y[k] + y[n + k];
     mean /= 2.0 * rows.size();
@@ -38,7 +39,9 @@ std::vector<SobolIndex> sobol_indices(const std::vector<double>& y, int n, int d
   std::vector<int> rows(n);
   for (int b = 0; b < bootstrap; ++b) {
     for (int k = 0; k < n; ++k) {
-      rows[k] = std::min(n - 1, static_cast<int>(rng.uniform(Stream::bootstrap, b, static_cast<std::uint32_t>(k)) * n));
+      rows[k] = std::min(
+          n - 1,
+          static_cast<int>(rng.uniform(Stream::bootstrap, b, static_cast<std::uint32_t>(k)) * n));
     }
     std::vector<double> f, t;
     estimate(rows, f, t);

@@ -38,16 +38,22 @@ std::vector<double> outcome_values(const StrategySeries& s, const std::string& n
   auto sum_of = [&](const std::string& metric, double factor) {
     const auto& v = s.metric(metric);
     for (int r = 0; r < s.replicates; ++r) {
-      for (int t = 0; t < s.weeks; ++t) out[r] += factor * v[static_cast<std::size_t>(r) * s.weeks + t];
+      for (int t = 0; t < s.weeks; ++t)
+        out[r] += factor * v[static_cast<std::size_t>(r) * s.weeks + t];
     }
   };
-  if (name == "new_entries") sum_of("new_entries", 1.0);
-  else if (name == "dealer_years") sum_of("dealing", 1.0 / 52.0);
-  else if (name == "detentions") sum_of("arrests", 1.0);
-  else if (name == "employed_mean") sum_of("employed", 1.0 / s.weeks);
+  if (name == "new_entries")
+    sum_of("new_entries", 1.0);
+  else if (name == "dealer_years")
+    sum_of("dealing", 1.0 / 52.0);
+  else if (name == "detentions")
+    sum_of("arrests", 1.0);
+  else if (name == "employed_mean")
+    sum_of("employed", 1.0 / s.weeks);
   else if (name == "dealing_end") {
     const auto& v = s.metric("dealing");
-    for (int r = 0; r < s.replicates; ++r) out[r] = v[static_cast<std::size_t>(r) * s.weeks + s.weeks - 1];
+    for (int r = 0; r < s.replicates; ++r)
+      out[r] = v[static_cast<std::size_t>(r) * s.weeks + s.weeks - 1];
   } else if (name == "cost") {
     out = s.cost;
   }
@@ -119,7 +125,8 @@ Summary summarize(const std::vector<StrategySeries>& strategies) {
       if (k > 0) {
         std::vector<double> diff(os.per_replicate.size());
         for (std::size_t r = 0; r < diff.size(); ++r) {
-          diff[r] = def.sign > 0 ? os.per_replicate[r] - base[o][r] : base[o][r] - os.per_replicate[r];
+          diff[r] =
+              def.sign > 0 ? os.per_replicate[r] - base[o][r] : base[o][r] - os.per_replicate[r];
         }
         os.has_difference = true;
         os.difference_name = def.difference_name;
@@ -154,7 +161,9 @@ std::vector<StrategySeries> series_of(const ExperimentOutput& output) {
       s.metric_names.push_back(am[m].name);
       std::vector<double> v(static_cast<std::size_t>(s.replicates) * s.weeks);
       for (int r = 0; r < s.replicates; ++r) {
-        for (int t = 0; t < s.weeks; ++t) v[static_cast<std::size_t>(r) * s.weeks + t] = st.replicates[r].total(static_cast<int>(m), t);
+        for (int t = 0; t < s.weeks; ++t)
+          v[static_cast<std::size_t>(r) * s.weeks + t] =
+              st.replicates[r].total(static_cast<int>(m), t);
       }
       s.series.push_back(std::move(v));
     }
@@ -165,7 +174,8 @@ std::vector<StrategySeries> series_of(const ExperimentOutput& output) {
       std::size_t cost_metric = 0;
       while (im[cost_metric].name != "cost") ++cost_metric;
       for (std::size_t k = 0; k < ni; ++k) {
-        for (int t = 0; t < s.weeks; ++t) c += run.interventions[(k * im.size() + cost_metric) * s.weeks + t];
+        for (int t = 0; t < s.weeks; ++t)
+          c += run.interventions[(k * im.size() + cost_metric) * s.weeks + t];
       }
       s.cost.push_back(c);
     }
@@ -174,15 +184,19 @@ std::vector<StrategySeries> series_of(const ExperimentOutput& output) {
   return out;
 }
 
-Summary summarize(const Parameters&, const ExperimentOutput& output) { return summarize(series_of(output)); }
+Summary summarize(const Parameters&, const ExperimentOutput& output) {
+  return summarize(series_of(output));
+}
 
 namespace {
 // The strategies in scenario order: the attribute `order` of /strategies (format version 2),
 // or the dataset /strategies/order of files of format version 1.
 std::vector<std::string> strategy_order(const ResultReader& reader, const std::string& path) {
-  if (reader.has_attribute("/strategies", "order")) return reader.strings_attribute("/strategies", "order");
+  if (reader.has_attribute("/strategies", "order"))
+    return reader.strings_attribute("/strategies", "order");
   if (reader.exists("/strategies/order")) return reader.strings("/strategies/order");
-  throw std::runtime_error(path + ": not a Drift result file (no attribute 'order' of /strategies)");
+  throw std::runtime_error(path +
+                           ": not a Drift result file (no attribute 'order' of /strategies)");
 }
 }  // namespace
 
@@ -205,7 +219,8 @@ Summary summarize_file(const std::string& path) {
       if (child == "fixed_cost") continue;
       const auto c = reader.dataset(base + "/interventions/" + child + "/cost");
       for (int r = 0; r < s.replicates; ++r) {
-        for (int t = 0; t < s.weeks; ++t) s.cost[r] += c.values[static_cast<std::size_t>(r) * s.weeks + t];
+        for (int t = 0; t < s.weeks; ++t)
+          s.cost[r] += c.values[static_cast<std::size_t>(r) * s.weeks + t];
       }
     }
     out.push_back(std::move(s));
@@ -223,7 +238,8 @@ std::string format_table(const Summary& s) {
     for (const auto& oc : st.outcomes) {
       o << "  " << std::left << std::setw(16) << oc.name << std::setw(34) << fmt_interval(oc.value)
         << oc.unit;
-      if (oc.has_difference) o << "   " << oc.difference_name << ": " << fmt_interval(oc.difference);
+      if (oc.has_difference)
+        o << "   " << oc.difference_name << ": " << fmt_interval(oc.difference);
       o << "\n";
     }
     if (!std::isnan(st.cost_per_entry_averted.mean)) {
@@ -271,9 +287,12 @@ std::string format_sweep_file(const std::string& path, bool csv) {
   const std::size_t np = points.shape[0], d = points.shape[1];
   std::ostringstream o;
   o << std::setprecision(10);
-  if (csv) o << "point,parameter_values,strategy,difference,mean,lo95,hi95\n";
-  else o << "Sweep (" << reader.attribute("/sweep", "design") << "), " << np << " points; paired differences against '"
-         << order.front() << "' (mean [95% interval] over replicates)\n";
+  if (csv)
+    o << "point,parameter_values,strategy,difference,mean,lo95,hi95\n";
+  else
+    o << "Sweep (" << reader.attribute("/sweep", "design") << "), " << np
+      << " points; paired differences against '" << order.front()
+      << "' (mean [95% interval] over replicates)\n";
   for (std::size_t p = 0; p < np; ++p) {
     std::string values;
     for (std::size_t j = 0; j < d; ++j) {
@@ -285,12 +304,15 @@ std::string format_sweep_file(const std::string& path, bool csv) {
       for (const auto& diff : reader.children(group)) {
         const auto data = reader.dataset(group + "/" + diff);
         const std::size_t reps = data.shape[1];
-        const std::vector<double> row(data.values.begin() + p * reps, data.values.begin() + (p + 1) * reps);
+        const std::vector<double> row(data.values.begin() + p * reps,
+                                      data.values.begin() + (p + 1) * reps);
         const auto i = mean_interval(row);
         if (csv) {
-          o << p << "," << values << "," << order[s] << "," << diff << "," << i.mean << "," << i.lo << "," << i.hi << "\n";
+          o << p << "," << values << "," << order[s] << "," << diff << "," << i.mean << "," << i.lo
+            << "," << i.hi << "\n";
         } else {
-          o << "  " << std::left << std::setw(20) << order[s] << std::setw(24) << diff << fmt_interval(i) << "\n";
+          o << "  " << std::left << std::setw(20) << order[s] << std::setw(24) << diff
+            << fmt_interval(i) << "\n";
         }
       }
     }
@@ -303,13 +325,16 @@ std::string format_sweep_file(const std::string& path, bool csv) {
       for (const auto& outcome : reader.children(group)) {
         const std::string g = group + "/" + outcome;
         const auto f = reader.dataset(g + "/first_order"), t = reader.dataset(g + "/total_order");
-        const auto flo = reader.dataset(g + "/first_order_lo95"), fhi = reader.dataset(g + "/first_order_hi95");
-        const auto tlo = reader.dataset(g + "/total_order_lo95"), thi = reader.dataset(g + "/total_order_hi95");
+        const auto flo = reader.dataset(g + "/first_order_lo95"),
+                   fhi = reader.dataset(g + "/first_order_hi95");
+        const auto tlo = reader.dataset(g + "/total_order_lo95"),
+                   thi = reader.dataset(g + "/total_order_hi95");
         o << "  " << order[s] << " / " << outcome << "\n";
         for (std::size_t j = 0; j < d; ++j) {
-          o << "    " << std::left << std::setw(44) << names[j] << fmt(f.values[j], 3) << " [" << fmt(flo.values[j], 3) << ", "
-            << fmt(fhi.values[j], 3) << "]  /  " << fmt(t.values[j], 3) << " [" << fmt(tlo.values[j], 3) << ", "
-            << fmt(thi.values[j], 3) << "]\n";
+          o << "    " << std::left << std::setw(44) << names[j] << fmt(f.values[j], 3) << " ["
+            << fmt(flo.values[j], 3) << ", " << fmt(fhi.values[j], 3) << "]  /  "
+            << fmt(t.values[j], 3) << " [" << fmt(tlo.values[j], 3) << ", " << fmt(thi.values[j], 3)
+            << "]\n";
         }
       }
     }

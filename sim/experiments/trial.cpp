@@ -1,18 +1,17 @@
 #include "drift/experiments/trial.hpp"
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <cmath>
-#include <limits>
 #include <iomanip>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
-#include <boost/math/distributions/normal.hpp>
-
 #include "drift/interventions/registry.hpp"
 #include "drift/interventions/youth_service.hpp"
-#include "drift/scenario/suggest.hpp"
 #include "drift/model/world.hpp"
+#include "drift/scenario/suggest.hpp"
 
 namespace drift {
 
@@ -24,9 +23,12 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 class TrialGate : public Intervention {
  public:
   TrialGate(std::unique_ptr<Intervention> inner, TrialRun& run)
-      : inner_(std::move(inner)), service_(dynamic_cast<iv::YouthService*>(inner_.get())), run_(run) {
+      : inner_(std::move(inner)),
+        service_(dynamic_cast<iv::YouthService*>(inner_.get())),
+        run_(run) {
     // Validation admits only types that serve youths (Schema::serves_youths).
-    if (service_ == nullptr) throw std::logic_error("the intervention under trial serves no youths");
+    if (service_ == nullptr)
+      throw std::logic_error("the intervention under trial serves no youths");
     service_->exclude(&run_.excluded_);
   }
   InterventionWeek apply(World& w, int week) override {
@@ -54,7 +56,10 @@ class TrialGate : public Intervention {
 };
 
 TrialRun::TrialRun(const TrialSpec& spec, InterventionList& interventions, std::size_t slots)
-    : spec_(spec), arm_(slots, none), enrolled_week_(slots, kNever), counted_(slots, 0),
+    : spec_(spec),
+      arm_(slots, none),
+      enrolled_week_(slots, kNever),
+      counted_(slots, 0),
       excluded_(slots, 0) {
   auto& slot = interventions.at(spec.intervention_index);
   slot = std::make_unique<TrialGate>(std::move(slot), *this);
@@ -87,7 +92,8 @@ void TrialRun::consume_events(const World& w, int week) {
     }
     if (e.kind != outcome) continue;
     const auto arm = arm_[e.agent];
-    if (arm == none || counted_[e.agent] || week - enrolled_week_[e.agent] >= spec_.follow_up_weeks) {
+    if (arm == none || counted_[e.agent] ||
+        week - enrolled_week_[e.agent] >= spec_.follow_up_weeks) {
       continue;
     }
     (arm == treatment ? treated_events_ : control_events_) += 1;
@@ -95,7 +101,9 @@ void TrialRun::consume_events(const World& w, int week) {
   }
 }
 
-void TrialRun::observe(const World& w) { consume_events(w, w.week - 1); }  // step() moved on
+void TrialRun::observe(const World& w) {
+  consume_events(w, w.week - 1);
+}  // step() moved on
 
 std::unique_ptr<TrialRun> attach_trial(const Scenario& scenario, std::size_t strategy_index,
                                        InterventionList& interventions, std::size_t slots) {
@@ -131,14 +139,16 @@ TrialReplicate trial_replicate(const std::vector<double>& c) {
   return r;
 }
 
-TrialSummary summarize_trial(const TrialSpec& spec, const std::vector<std::vector<double>>& counts) {
+TrialSummary summarize_trial(const TrialSpec& spec,
+                             const std::vector<std::vector<double>>& counts) {
   TrialSummary s;
   s.spec = spec;
   std::vector<double> log_rr, rd, rt, rc;
   for (const auto& c : counts) {
     s.replicates.push_back(trial_replicate(c));
     const auto& r = s.replicates.back();
-    if (std::isfinite(r.relative_risk) && r.relative_risk > 0) log_rr.push_back(std::log(r.relative_risk));
+    if (std::isfinite(r.relative_risk) && r.relative_risk > 0)
+      log_rr.push_back(std::log(r.relative_risk));
     if (std::isfinite(r.risk_difference)) {
       rd.push_back(r.risk_difference);
       rt.push_back(r.treated_risk);
@@ -177,8 +187,9 @@ TrialSummary summarize_trial(const TrialSpec& spec, const std::vector<std::vecto
   }
   if (log_rr.size() == 1 && rd.size() == 1) {
     // One trial: its own large-sample intervals.
-    const auto& r = *std::find_if(s.replicates.begin(), s.replicates.end(),
-                                  [](const TrialReplicate& x) { return std::isfinite(x.relative_risk); });
+    const auto& r =
+        *std::find_if(s.replicates.begin(), s.replicates.end(),
+                      [](const TrialReplicate& x) { return std::isfinite(x.relative_risk); });
     const double z = boost::math::quantile(boost::math::normal(), 0.975);
     const bool zero = r.treated_events == 0 || r.control_events == 0 ||
                       r.treated_events == r.treated || r.control_events == r.control;
@@ -196,11 +207,13 @@ TrialSummary summarize_trial(const TrialSpec& spec, const std::vector<std::vecto
   return s;
 }
 
-std::optional<TrialSummary> summarize_trial(const Scenario& scenario, const ExperimentOutput& output) {
+std::optional<TrialSummary> summarize_trial(const Scenario& scenario,
+                                            const ExperimentOutput& output) {
   const auto spec = trial_spec(scenario);
   if (!spec || spec->strategy_index >= output.strategies.size()) return std::nullopt;
   std::vector<std::vector<double>> counts;
-  for (const auto& run : output.strategies[spec->strategy_index].replicates) counts.push_back(run.trial);
+  for (const auto& run : output.strategies[spec->strategy_index].replicates)
+    counts.push_back(run.trial);
   return summarize_trial(*spec, counts);
 }
 
@@ -224,16 +237,20 @@ std::string format_trial(const TrialSummary& s) {
     valid += std::isfinite(r.relative_risk) ? 1 : 0;
   }
   const double reps = s.replicates.empty() ? 1.0 : static_cast<double>(s.replicates.size());
-  o << "Virtual trial: intervention '" << t.intervention << "' in strategy '" << t.strategy << "'\n";
+  o << "Virtual trial: intervention '" << t.intervention << "' in strategy '" << t.strategy
+    << "'\n";
   o << "  outcome " << t.outcome_name << " within " << t.follow_up_weeks
     << " weeks of randomisation; enrolment in the first " << t.enrolment_weeks
     << " weeks; treatment share " << fmt(t.treatment_share, 2) << "\n";
   o << "  per replicate: " << fmt(treated / reps, 1) << " treated, " << fmt(control / reps, 1)
-    << " control (mean of " << s.replicates.size() << " replicates, " << valid << " with a relative risk)\n";
-  o << "  risk: treated " << fmt(s.treated_risk, 3) << ", control " << fmt(s.control_risk, 3) << "\n";
-  o << "  simulated relative risk  " << fmt(s.relative_risk.mean, 2) << " [" << fmt(s.relative_risk.lo, 2)
-    << ", " << fmt(s.relative_risk.hi, 2) << "]   risk difference " << fmt(s.risk_difference.mean, 3)
-    << " [" << fmt(s.risk_difference.lo, 3) << ", " << fmt(s.risk_difference.hi, 3) << "]\n";
+    << " control (mean of " << s.replicates.size() << " replicates, " << valid
+    << " with a relative risk)\n";
+  o << "  risk: treated " << fmt(s.treated_risk, 3) << ", control " << fmt(s.control_risk, 3)
+    << "\n";
+  o << "  simulated relative risk  " << fmt(s.relative_risk.mean, 2) << " ["
+    << fmt(s.relative_risk.lo, 2) << ", " << fmt(s.relative_risk.hi, 2) << "]   risk difference "
+    << fmt(s.risk_difference.mean, 3) << " [" << fmt(s.risk_difference.lo, 3) << ", "
+    << fmt(s.risk_difference.hi, 3) << "]\n";
   o << "  pooled relative risk     " << fmt(s.pooled_relative_risk.mean, 2) << " ["
     << fmt(s.pooled_relative_risk.lo, 2) << ", " << fmt(s.pooled_relative_risk.hi, 2)
     << "]   (Mantel-Haenszel over replicates)\n";
@@ -253,7 +270,8 @@ std::string format_trial(const TrialSummary& s) {
         << " the simulated 95% interval\n";
     }
   }
-  o << "  (relative risk: geometric mean over replicates, t interval of the mean log relative risk;\n"
+  o << "  (relative risk: geometric mean over replicates, t interval of the mean log relative "
+       "risk;\n"
        "   with few events per replicate, prefer the pooled one)\n";
   return o.str();
 }

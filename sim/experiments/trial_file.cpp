@@ -3,9 +3,9 @@
 
 #include <cmath>
 
-#include "drift/results/results.hpp"
 #include "drift/experiments/trial.hpp"
 #include "drift/results/h5_write.hpp"
+#include "drift/results/results.hpp"
 
 namespace drift {
 
@@ -21,10 +21,11 @@ void column(H5::Group& g, const std::string& name, const std::vector<double>& va
 void write_trial_group(H5::H5File& file, const TrialSummary& s) {
   const auto& t = s.spec;
   auto g = file.createGroup("trial");
-  h5::string_attr(g, "description",
-            "Virtual trial: eligible youths randomised to the intervention or kept from it; "
-            "relative risk per replicate and, across replicates, the geometric mean with the t "
-            "interval of the mean log relative risk");
+  h5::string_attr(
+      g, "description",
+      "Virtual trial: eligible youths randomised to the intervention or kept from it; "
+      "relative risk per replicate and, across replicates, the geometric mean with the t "
+      "interval of the mean log relative risk");
   h5::string_attr(g, "strategy", t.strategy);
   h5::string_attr(g, "intervention", t.intervention);
   h5::string_attr(g, "outcome", t.outcome_name);
@@ -57,8 +58,10 @@ void write_trial_group(H5::H5File& file, const TrialSummary& s) {
   }
   column(g, "treated", treated, "youths", "Youths randomised to the treatment arm");
   column(g, "control", control, "youths", "Youths randomised to the control arm");
-  column(g, "treated_events", te, "youths", "Treated youths with the outcome within the follow-up window");
-  column(g, "control_events", ce, "youths", "Control youths with the outcome within the follow-up window");
+  column(g, "treated_events", te, "youths",
+         "Treated youths with the outcome within the follow-up window");
+  column(g, "control_events", ce, "youths",
+         "Control youths with the outcome within the follow-up window");
   column(g, "relative_risk", rr, "ratio",
          "Risk of the treated over risk of the controls (0.5 added to each event count with a zero "
          "or full cell); NaN when an arm is empty");
@@ -96,13 +99,16 @@ TrialSummary read_trial(const std::string& result_path) {
   const auto te = reader.dataset(g + "/treated_events").values;
   const auto ce = reader.dataset(g + "/control_events").values;
   std::vector<std::vector<double>> counts;
-  for (std::size_t r = 0; r < treated.size(); ++r) counts.push_back({treated[r], control[r], te[r], ce[r]});
+  for (std::size_t r = 0; r < treated.size(); ++r)
+    counts.push_back({treated[r], control[r], te[r], ce[r]});
   auto recomputed = summarize_trial(t, counts);
   // The stored summary is what the file says; recomputing it must agree.
-  recomputed.relative_risk = {reader.numeric_attribute(g, "rr_mean"), reader.numeric_attribute(g, "rr_low"),
+  recomputed.relative_risk = {reader.numeric_attribute(g, "rr_mean"),
+                              reader.numeric_attribute(g, "rr_low"),
                               reader.numeric_attribute(g, "rr_high")};
   recomputed.risk_difference = {reader.numeric_attribute(g, "rd_mean"),
-                                reader.numeric_attribute(g, "rd_low"), reader.numeric_attribute(g, "rd_high")};
+                                reader.numeric_attribute(g, "rd_low"),
+                                reader.numeric_attribute(g, "rd_high")};
   recomputed.pooled_relative_risk = {reader.numeric_attribute(g, "rr_pooled"),
                                      reader.numeric_attribute(g, "rr_pooled_low"),
                                      reader.numeric_attribute(g, "rr_pooled_high")};

@@ -21,9 +21,8 @@ Schema area_schema() {
                        "Multiplier on places of a network wholly inside the target districts"));
   s.top.push_back(real("network_earnings", 0.7, 0, 1, "ratio", "assumption",
                        "Multiplier on turnover of a network wholly inside the target districts"));
-  s.eligibility = eligibility_fields({"uninvolved", "at_risk", "runner", "dealer", "detained",
-                                      "released", "desisted"},
-                                     0, 100);
+  s.eligibility = eligibility_fields(
+      {"uninvolved", "at_risk", "runner", "dealer", "detained", "released", "desisted"}, 0, 100);
   s.costs = coverage_cost_fields(0, 20000, 0);
   return s;
 }

@@ -15,19 +15,21 @@ const std::vector<std::string>& state_names() {
 }
 constexpr int kHorizonMax = 5200;
 
-bool active_in(int week, int start, int end) { return week >= start && week < end; }
+bool active_in(int week, int start, int end) {
+  return week >= start && week < end;
+}
 }  // namespace
 
 std::vector<Field> eligibility_fields(std::vector<std::string> states, int min_age, int max_age,
                                       const std::string& record, const std::string& school) {
   auto rec = choice("record", {"any", "with", "without"},
                     "Criminal record: any, with a current record, or without one");
-  std::rotate(rec.choices.begin(),
-              std::find(rec.choices.begin(), rec.choices.end(), record), rec.choices.end());
+  std::rotate(rec.choices.begin(), std::find(rec.choices.begin(), rec.choices.end(), record),
+              rec.choices.end());
   auto sch = choice("school", {"any", "at_school", "not_at_school"},
                     "School attendance: any, at a secondary school, or past school age");
-  std::rotate(sch.choices.begin(),
-              std::find(sch.choices.begin(), sch.choices.end(), school), sch.choices.end());
+  std::rotate(sch.choices.begin(), std::find(sch.choices.begin(), sch.choices.end(), school),
+              sch.choices.end());
   return {
       names("states", std::move(states), state_names(), "Life-course states that are eligible"),
       integer("min_age", min_age, 0, 100, "year", "Youngest eligible age"),
@@ -39,12 +41,16 @@ std::vector<Field> eligibility_fields(std::vector<std::string> states, int min_a
   };
 }
 
-std::vector<Field> caseload_fields(double workers, int caseload, int duration_weeks, int ramp_up_weeks) {
+std::vector<Field> caseload_fields(double workers, int caseload, int duration_weeks,
+                                   int ramp_up_weeks) {
   return {
-      integer("start_week", 0, 0, kHorizonMax, "week", "First week of delivery (0 = start of the horizon)"),
+      integer("start_week", 0, 0, kHorizonMax, "week",
+              "First week of delivery (0 = start of the horizon)"),
       integer("end_week", kHorizonMax, 0, kHorizonMax, "week", "Week delivery stops (exclusive)"),
-      real("workers", workers, 0, 100000, "workers", "assumption", "Workers (mentors, coaches) deployed"),
-      integer("caseload", caseload, 1, 1000, "youths per worker", "Youths one worker serves at a time"),
+      real("workers", workers, 0, 100000, "workers", "assumption",
+           "Workers (mentors, coaches) deployed"),
+      integer("caseload", caseload, 1, 1000, "youths per worker",
+              "Youths one worker serves at a time"),
       integer("duration_weeks", duration_weeks, 1, 1040, "week", "Weeks a youth is served"),
       integer("ramp_up_weeks", ramp_up_weeks, 0, 520, "week",
               "Weeks over which the workforce grows linearly to full strength"),
@@ -55,7 +61,8 @@ std::vector<Field> caseload_fields(double workers, int caseload, int duration_we
 
 std::vector<Field> coverage_fields(double coverage) {
   return {
-      integer("start_week", 0, 0, kHorizonMax, "week", "First week of delivery (0 = start of the horizon)"),
+      integer("start_week", 0, 0, kHorizonMax, "week",
+              "First week of delivery (0 = start of the horizon)"),
       integer("end_week", kHorizonMax, 0, kHorizonMax, "week", "Week delivery stops (exclusive)"),
       real("coverage", coverage, 0, 1, "share", "assumption",
            "Share of eligible youths (slots) reached; the same youths each week"),
@@ -101,7 +108,9 @@ Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_n
   const auto& r = v.text.at("eligibility.record");
   record = r == "with" ? Record::with : r == "without" ? Record::without : Record::any;
   const auto& s = v.text.at("eligibility.school");
-  school = s == "at_school" ? School::at_school : s == "not_at_school" ? School::not_at_school : School::any;
+  school = s == "at_school"       ? School::at_school
+           : s == "not_at_school" ? School::not_at_school
+                                  : School::any;
 }
 
 bool Eligibility::matches(const World& w, std::uint32_t i) const {
@@ -120,7 +129,8 @@ std::vector<Effect> effects_of(const Values& v, const Schema& schema) {
   for (const auto& f : schema.effects) {
     // Validation reports an effect without a column; a block that got here has none.
     const auto* column = multiplier_column(f.name);
-    if (column == nullptr) throw std::logic_error("effect '" + f.name + "' names no multiplier column");
+    if (column == nullptr)
+      throw std::logic_error("effect '" + f.name + "' names no multiplier column");
     out.push_back({column->column, static_cast<float>(v("effects." + f.name))});
   }
   return out;
@@ -145,7 +155,8 @@ Costs::Costs(const Values& v)
       per_week(v("costs.per_week")),
       fixed(v("costs.fixed")) {}
 
-CaseloadIntervention::CaseloadIntervention(const Values& v, const Schema& schema, std::uint32_t index,
+CaseloadIntervention::CaseloadIntervention(const Values& v, const Schema& schema,
+                                           std::uint32_t index,
                                            const std::vector<std::string>& area_names)
     : eligibility_(v, area_names),
       effects_(effects_of(v, schema)),
@@ -181,9 +192,8 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
   });
   double workers = 0;
   if (active) {
-    const double ramp = ramp_up_weeks_ > 0
-                            ? std::min(1.0, (week - start_week_ + 1.0) / ramp_up_weeks_)
-                            : 1.0;
+    const double ramp =
+        ramp_up_weeks_ > 0 ? std::min(1.0, (week - start_week_ + 1.0) / ramp_up_weeks_) : 1.0;
     workers = workers_ * ramp;
   }
   const auto capacity = static_cast<std::size_t>(std::floor(workers * caseload_));
@@ -246,7 +256,8 @@ bool CaseloadIntervention::meets_eligibility(const World& w, std::uint32_t i, in
   return eligibility_.matches(w, i);
 }
 
-CoverageIntervention::CoverageIntervention(const Values& v, const Schema& schema, std::uint32_t index,
+CoverageIntervention::CoverageIntervention(const Values& v, const Schema& schema,
+                                           std::uint32_t index,
                                            const std::vector<std::string>& area_names)
     : eligibility_(v, area_names),
       effects_(effects_of(v, schema)),

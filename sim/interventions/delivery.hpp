@@ -16,7 +16,8 @@ namespace drift::iv {
 std::vector<Field> eligibility_fields(std::vector<std::string> states, int min_age, int max_age,
                                       const std::string& record = "any",
                                       const std::string& school = "any");
-std::vector<Field> caseload_fields(double workers, int caseload, int duration_weeks, int ramp_up_weeks);
+std::vector<Field> caseload_fields(double workers, int caseload, int duration_weeks,
+                                   int ramp_up_weeks);
 std::vector<Field> coverage_fields(double coverage);
 std::vector<Field> cost_fields(double per_worker_week, double per_enrolled_youth,
                                double per_served_week, double per_week, double fixed);

@@ -14,7 +14,8 @@ Schema job_coaches_schema() {
   s.eligibility = eligibility_fields({"detained", "released"}, 16, 27);
   s.effects = {
       real("job_finding", 2.3, 0, 100, "hazard ratio",
-           "WODC/Panteia 2021, Werk na detentie (N=119): 3.5 vs 1.5 months of paid work in two years",
+           "WODC/Panteia 2021, Werk na detentie (N=119): 3.5 vs 1.5 months of paid work in two "
+           "years",
            "Multiplier on the job-finding hazard of a coached youth"),
       real("status_job", 2.0, 0, 100, "ratio", "assumption",
            "Multiplier on the share of found jobs that are a job with status"),
@@ -34,10 +35,11 @@ class JobCoaches : public CaseloadIntervention {
 }  // namespace
 }  // namespace drift::iv
 
-DRIFT_REGISTER_INTERVENTION(
-    job_coaches, drift::iv::make_type(drift::iv::job_coaches_schema(),
-                                      [](const drift::iv::Values& v, std::uint32_t index,
-                                         const std::vector<std::string>& areas) {
-                                        return std::make_unique<drift::iv::JobCoaches>(
-                                            v, drift::iv::job_coaches_schema(), index, areas);
-                                      }))
+DRIFT_REGISTER_INTERVENTION(job_coaches,
+                            drift::iv::make_type(drift::iv::job_coaches_schema(),
+                                                 [](const drift::iv::Values& v, std::uint32_t index,
+                                                    const std::vector<std::string>& areas) {
+                                                   return std::make_unique<drift::iv::JobCoaches>(
+                                                       v, drift::iv::job_coaches_schema(), index,
+                                                       areas);
+                                                 }))

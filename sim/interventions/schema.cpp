@@ -20,7 +20,8 @@ Field real(std::string name, double def, double lo, double hi, std::string unit,
 
 Field integer(std::string name, double def, double lo, double hi, std::string unit,
               std::string description) {
-  Field f = real(std::move(name), def, lo, hi, std::move(unit), "assumption", std::move(description));
+  Field f =
+      real(std::move(name), def, lo, hi, std::move(unit), "assumption", std::move(description));
   f.kind = Field::Kind::integer;
   return f;
 }
@@ -72,11 +73,13 @@ std::string field_schema(const Field& f) {
     case Field::Kind::integer:
       o << "{\"type\": \"" << (f.kind == Field::Kind::integer ? "integer" : "number")
         << "\", \"minimum\": " << f.min << ", \"maximum\": " << f.max
-        << ", \"default\": " << f.default_value << ", \"description\": " << json_string(desc) << "}";
+        << ", \"default\": " << f.default_value << ", \"description\": " << json_string(desc)
+        << "}";
       break;
     case Field::Kind::choice: {
       o << "{\"enum\": [";
-      for (std::size_t k = 0; k < f.choices.size(); ++k) o << (k ? ", " : "") << json_string(f.choices[k]);
+      for (std::size_t k = 0; k < f.choices.size(); ++k)
+        o << (k ? ", " : "") << json_string(f.choices[k]);
       o << "], \"default\": " << json_string(f.choices.front())
         << ", \"description\": " << json_string(desc) << "}";
       break;
@@ -87,7 +90,8 @@ std::string field_schema(const Field& f) {
         o << "{\"type\": \"string\"}";
       } else {
         o << "{\"enum\": [";
-        for (std::size_t k = 0; k < f.choices.size(); ++k) o << (k ? ", " : "") << json_string(f.choices[k]);
+        for (std::size_t k = 0; k < f.choices.size(); ++k)
+          o << (k ? ", " : "") << json_string(f.choices[k]);
         o << "]}";
       }
       o << ", \"uniqueItems\": true, \"description\": " << json_string(desc) << "}";

@@ -16,9 +16,8 @@ Schema vog_schema() {
   s.top.push_back(choice("requires_coaching", {"no", "yes"},
                          "Condition: only youths served by a job coach this week (list the "
                          "job_coaches intervention before this one)"));
-  s.eligibility = eligibility_fields({"uninvolved", "at_risk", "runner", "dealer", "released",
-                                      "desisted"},
-                                     16, 27, "with");
+  s.eligibility = eligibility_fields(
+      {"uninvolved", "at_risk", "runner", "dealer", "released", "desisted"}, 16, 27, "with");
   s.effects = {
       real("vog_blocked", 0.0, 0, 1, "ratio", "assumption",
            "Multiplier on the share of VOG-requiring jobs closed by a record (0: none closed)"),
@@ -49,10 +48,10 @@ class VogRelaxation : public CoverageIntervention {
 }  // namespace
 }  // namespace drift::iv
 
-DRIFT_REGISTER_INTERVENTION(vog_relaxation,
-                            drift::iv::make_type(drift::iv::vog_schema(),
-                                                 [](const drift::iv::Values& v, std::uint32_t index,
-                                                    const std::vector<std::string>& areas) {
-                                                   return std::make_unique<drift::iv::VogRelaxation>(
-                                                       v, index, areas);
-                                                 }))
+DRIFT_REGISTER_INTERVENTION(
+    vog_relaxation, drift::iv::make_type(drift::iv::vog_schema(),
+                                         [](const drift::iv::Values& v, std::uint32_t index,
+                                            const std::vector<std::string>& areas) {
+                                           return std::make_unique<drift::iv::VogRelaxation>(
+                                               v, index, areas);
+                                         }))

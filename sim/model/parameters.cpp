@@ -13,18 +13,18 @@ constexpr ParamType type_of() {
 
 constexpr ParamInfo kParams[] = {
 #define DRIFT_GROUP(group, description)
-#define DRIFT_PARAM(group, name, type, def, lo, hi, unit, source, description)              \
-  ParamInfo{#group,                                                                         \
-            #name,                                                                          \
-            #group "." #name,                                                               \
-            type_of<type>(),                                                                \
-            static_cast<double>(def),                                                       \
-            static_cast<double>(lo),                                                        \
-            static_cast<double>(hi),                                                        \
-            unit,                                                                           \
-            source,                                                                         \
-            description,                                                                    \
-            [](const Parameters& p) { return static_cast<double>(p.group.name); },          \
+#define DRIFT_PARAM(group, name, type, def, lo, hi, unit, source, description)     \
+  ParamInfo{#group,                                                                \
+            #name,                                                                 \
+            #group "." #name,                                                      \
+            type_of<type>(),                                                       \
+            static_cast<double>(def),                                              \
+            static_cast<double>(lo),                                               \
+            static_cast<double>(hi),                                               \
+            unit,                                                                  \
+            source,                                                                \
+            description,                                                           \
+            [](const Parameters& p) { return static_cast<double>(p.group.name); }, \
             [](Parameters& p, double v) { p.group.name = static_cast<type>(v); }},
 #include "drift/model/parameters.def"
 #undef DRIFT_GROUP
@@ -50,8 +50,12 @@ static_assert(defaults_in_range(), "a default in parameters.def lies outside its
 
 }  // namespace
 
-std::span<const ParamInfo> parameter_table() { return kParams; }
-std::span<const GroupInfo> parameter_groups() { return kGroups; }
+std::span<const ParamInfo> parameter_table() {
+  return kParams;
+}
+std::span<const GroupInfo> parameter_groups() {
+  return kGroups;
+}
 
 const ParamInfo* find_parameter(std::string_view path) {
   for (const auto& p : kParams) {
@@ -60,6 +64,8 @@ const ParamInfo* find_parameter(std::string_view path) {
   return nullptr;
 }
 
-bool is_assumption(const ParamInfo& p) { return p.source.starts_with("assumption"); }
+bool is_assumption(const ParamInfo& p) {
+  return p.source.starts_with("assumption");
+}
 
 }  // namespace drift

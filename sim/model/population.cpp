@@ -6,14 +6,22 @@ namespace drift {
 
 std::string_view state_name(State s) {
   switch (s) {
-    case State::uninvolved: return "uninvolved";
-    case State::at_risk: return "at_risk";
-    case State::runner: return "runner";
-    case State::dealer: return "dealer";
-    case State::detained: return "detained";
-    case State::released: return "released";
-    case State::desisted: return "desisted";
-    case State::vacant: return "vacant";
+    case State::uninvolved:
+      return "uninvolved";
+    case State::at_risk:
+      return "at_risk";
+    case State::runner:
+      return "runner";
+    case State::dealer:
+      return "dealer";
+    case State::detained:
+      return "detained";
+    case State::released:
+      return "released";
+    case State::desisted:
+      return "desisted";
+    case State::vacant:
+      return "vacant";
   }
   return "?";
 }
@@ -46,14 +54,13 @@ void Population::resize(std::size_t n) {
 }
 
 std::size_t Population::bytes() const {
-  const std::size_t per_youth = sizeof(area[0]) + sizeof(cohort[0]) + sizeof(age[0]) +
-                                sizeof(school[0]) + sizeof(low_income[0]) + sizeof(risk[0]) +
-                                sizeof(attachment[0]) + sizeof(baseline_attitude[0]) +
-                                sizeof(attitude[0]) + sizeof(state[0]) + sizeof(job[0]) +
-                                sizeof(ever_dealt[0]) + sizeof(network[0]) +
-                                sizeof(last_arrest_week[0]) + sizeof(countdown[0]) +
-                                4 * sizeof(clock_a[0]) + 3 * sizeof(dealing_neighbours[0]) +
-                                sizeof(clock_offence[0]) + sizeof(offence_hazard[0]);
+  const std::size_t per_youth =
+      sizeof(area[0]) + sizeof(cohort[0]) + sizeof(age[0]) + sizeof(school[0]) +
+      sizeof(low_income[0]) + sizeof(risk[0]) + sizeof(attachment[0]) +
+      sizeof(baseline_attitude[0]) + sizeof(attitude[0]) + sizeof(state[0]) + sizeof(job[0]) +
+      sizeof(ever_dealt[0]) + sizeof(network[0]) + sizeof(last_arrest_week[0]) +
+      sizeof(countdown[0]) + 4 * sizeof(clock_a[0]) + 3 * sizeof(dealing_neighbours[0]) +
+      sizeof(clock_offence[0]) + sizeof(offence_hazard[0]);
   return per_youth * size();
 }
 

@@ -16,9 +16,9 @@ namespace {
 
 // Provenance that differs between two runs of the same scenario.
 const std::set<std::string>& ignored_attributes() {
-  static const std::set<std::string> names = {"command_line", "created",       "timestamp",
+  static const std::set<std::string> names = {"command_line",  "created",         "timestamp",
                                               "scenario_file", "program_version", "git_commit",
-                                              "compiler",     "compiler_flags", "build_type"};
+                                              "compiler",      "compiler_flags",  "build_type"};
   return names;
 }
 
@@ -206,7 +206,8 @@ FileComparison compare_result_files(const std::string& expected, const std::stri
       }
     }
   } catch (const H5::Exception& e) {
-    throw std::runtime_error(cat({"cannot compare ", expected, " with ", actual, " (", e.getDetailMsg(), ")"}));
+    throw std::runtime_error(
+        cat({"cannot compare ", expected, " with ", actual, " (", e.getDetailMsg(), ")"}));
   }
   return c.result;
 }

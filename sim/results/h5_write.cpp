@@ -67,28 +67,28 @@ H5::DataSet write_array(H5::Group& g, const std::string& name, const std::vector
   return ds;
 }
 
-void write_root_attributes_impl(H5::H5File& file, const Scenario& scenario, const std::string& command_line) {
-    auto root = file.openGroup("/");
-    string_attr(root, "format", "drift-results");
-    int_attr(root, "format_version", kResultFormatVersion);
-    string_attr(root, "program_version", build_info::version);
-    string_attr(root, "git_commit", build_info::git_commit);
-    string_attr(root, "compiler", build_info::compiler);
-    string_attr(root, "build_type", build_info::build_type);
-    string_attr(root, "compiler_flags", build_info::cxx_flags);
-    string_attr(root, "command_line", command_line);
-    string_attr(root, "scenario_name", scenario.name);
-    string_attr(root, "scenario_file", scenario.file);
-    string_attr(root, "scenario_yaml", scenario.resolved_yaml);
-    string_attr(root, "scenario_hash", text_hash(scenario.resolved_yaml));
-    int_attr(root, "seed", scenario.params.simulation.seed);
-    int_attr(root, "replicates", scenario.params.simulation.replicates);
-    int_attr(root, "weeks", scenario.params.simulation.weeks);
-    int_attr(root, "burn_in_weeks", scenario.params.simulation.burn_in_weeks);
-    number_attr(root, "population_scale", scenario.params.simulation.population_scale);
-    string_attr(root, "baseline", scenario.strategies.empty() ? "" : scenario.strategies[0].name);
+void write_root_attributes_impl(H5::H5File& file, const Scenario& scenario,
+                                const std::string& command_line) {
+  auto root = file.openGroup("/");
+  string_attr(root, "format", "drift-results");
+  int_attr(root, "format_version", kResultFormatVersion);
+  string_attr(root, "program_version", build_info::version);
+  string_attr(root, "git_commit", build_info::git_commit);
+  string_attr(root, "compiler", build_info::compiler);
+  string_attr(root, "build_type", build_info::build_type);
+  string_attr(root, "compiler_flags", build_info::cxx_flags);
+  string_attr(root, "command_line", command_line);
+  string_attr(root, "scenario_name", scenario.name);
+  string_attr(root, "scenario_file", scenario.file);
+  string_attr(root, "scenario_yaml", scenario.resolved_yaml);
+  string_attr(root, "scenario_hash", text_hash(scenario.resolved_yaml));
+  int_attr(root, "seed", scenario.params.simulation.seed);
+  int_attr(root, "replicates", scenario.params.simulation.replicates);
+  int_attr(root, "weeks", scenario.params.simulation.weeks);
+  int_attr(root, "burn_in_weeks", scenario.params.simulation.burn_in_weeks);
+  number_attr(root, "population_scale", scenario.params.simulation.population_scale);
+  string_attr(root, "baseline", scenario.strategies.empty() ? "" : scenario.strategies[0].name);
 }
-
 
 // Writes through `fill` into a temporary file renamed to `path` only when complete, so no
 // half-written file ever carries the final name.
@@ -112,7 +112,6 @@ void write_atomically_impl(const std::string& path, Fill&& fill) {
   }
 }
 
-
 }  // namespace
 
 std::string text_hash(const std::string& text) {
@@ -126,9 +125,9 @@ std::string text_hash(const std::string& text) {
   return buf;
 }
 
-
 namespace h5 {
-void strings_attr(H5::H5Object& obj, const std::string& name, const std::vector<std::string>& values) {
+void strings_attr(H5::H5Object& obj, const std::string& name,
+                  const std::vector<std::string>& values) {
   H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
   type.setCset(H5T_CSET_UTF8);
   hsize_t n = values.size();

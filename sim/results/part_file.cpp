@@ -66,7 +66,8 @@ std::string string_attribute(const H5::H5Object& obj, const std::string& name) {
 bool integer_attribute(const H5::H5Object& obj, const std::string& name, long long& value) {
   if (!obj.attrExists(name)) return false;
   auto attr = obj.openAttribute(name);
-  if (attr.getTypeClass() != H5T_INTEGER || attr.getSpace().getSimpleExtentNpoints() != 1) return false;
+  if (attr.getTypeClass() != H5T_INTEGER || attr.getSpace().getSimpleExtentNpoints() != 1)
+    return false;
   attr.read(H5::PredType::NATIVE_LLONG, &value);
   return true;
 }
@@ -75,14 +76,22 @@ bool integer_attribute(const H5::H5Object& obj, const std::string& name, long lo
 
 std::string damage_name(PartDamage damage) {
   switch (damage) {
-    case PartDamage::none: return "not damaged";
-    case PartDamage::not_hdf5: return "not an HDF5 file";
-    case PartDamage::unreadable: return "unreadable HDF5 file";
-    case PartDamage::foreign_format: return "foreign format";
-    case PartDamage::format_version: return "format version";
-    case PartDamage::key_mismatch: return "stale configuration";
-    case PartDamage::checksum_mismatch: return "checksum mismatch";
-    case PartDamage::shape: return "shape";
+    case PartDamage::none:
+      return "not damaged";
+    case PartDamage::not_hdf5:
+      return "not an HDF5 file";
+    case PartDamage::unreadable:
+      return "unreadable HDF5 file";
+    case PartDamage::foreign_format:
+      return "foreign format";
+    case PartDamage::format_version:
+      return "format version";
+    case PartDamage::key_mismatch:
+      return "stale configuration";
+    case PartDamage::checksum_mismatch:
+      return "checksum mismatch";
+    case PartDamage::shape:
+      return "shape";
   }
   return "damaged";
 }
@@ -105,12 +114,14 @@ std::uint64_t run_checksum(RunOutput& run) {
     for (std::size_t i = whole; i < n; ++i) lane[i % 4].number(v[i]);
     for (const auto& l : lane) f.word(l.h);
   }
-  for (const auto& d : run.dimensions()) f.word(static_cast<std::uint64_t>(static_cast<std::int64_t>(*d.value)));
+  for (const auto& d : run.dimensions())
+    f.word(static_cast<std::uint64_t>(static_cast<std::int64_t>(*d.value)));
   f.number(run.fixed_cost);
   return f.h;
 }
 
-void write_part_file(const std::string& path, const std::string& key, std::vector<RunOutput>& runs) {
+void write_part_file(const std::string& path, const std::string& key,
+                     std::vector<RunOutput>& runs) {
   std::lock_guard lock(hdf5_mutex());
   h5::write_atomically(path, [&](H5::H5File& file) {
     auto root = file.openGroup("/");
@@ -127,20 +138,23 @@ void write_part_file(const std::string& path, const std::string& key, std::vecto
       for (const auto& a : run.arrays()) {
         const hsize_t n = a.values->size();
         H5::DataSpace space(1, &n);
-        auto ds = g.createDataSet(a.name, H5::PredType::NATIVE_DOUBLE, space, H5::DSetCreatPropList::DEFAULT,
-                                  H5::DSetAccPropList::DEFAULT, intermediate);
+        auto ds = g.createDataSet(a.name, H5::PredType::NATIVE_DOUBLE, space,
+                                  H5::DSetCreatPropList::DEFAULT, H5::DSetAccPropList::DEFAULT,
+                                  intermediate);
         if (n > 0) ds.write(a.values->data(), H5::PredType::NATIVE_DOUBLE);
       }
       for (const auto& d : run.dimensions()) h5::int_attr(g, d.name, *d.value);
       h5::number_attr(g, "fixed_cost", run.fixed_cost);
       const std::uint64_t sum = run_checksum(run);
       H5::DataSpace scalar(H5S_SCALAR);
-      g.createAttribute("checksum", H5::PredType::STD_U64LE, scalar).write(H5::PredType::NATIVE_UINT64, &sum);
+      g.createAttribute("checksum", H5::PredType::STD_U64LE, scalar)
+          .write(H5::PredType::NATIVE_UINT64, &sum);
     }
   });
 }
 
-PartRead read_part_file(const std::string& path, const std::string& key, std::vector<RunOutput>& runs) {
+PartRead read_part_file(const std::string& path, const std::string& key,
+                        std::vector<RunOutput>& runs) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return {};
   std::lock_guard lock(hdf5_mutex());
@@ -159,11 +173,13 @@ PartRead read_part_file(const std::string& path, const std::string& key, std::ve
     const auto root = file.openGroup("/");
     const std::string format = root.attrExists("format") ? string_attribute(root, "format") : "";
     if (format != kFormat) {
-      return damaged(PartDamage::foreign_format, format.empty() ? "no format attribute" : "format '" + format + "'");
+      return damaged(PartDamage::foreign_format,
+                     format.empty() ? "no format attribute" : "format '" + format + "'");
     }
     long long version = 0;
     if (!integer_attribute(root, "format_version", version) || version != kPartFormatVersion) {
-      return damaged(PartDamage::format_version, "version " + std::to_string(version) + ", expected " +
+      return damaged(PartDamage::format_version, "version " + std::to_string(version) +
+                                                     ", expected " +
                                                      std::to_string(kPartFormatVersion));
     }
     const std::string stored = root.attrExists("key") ? string_attribute(root, "key") : "";
@@ -171,22 +187,26 @@ PartRead read_part_file(const std::string& path, const std::string& key, std::ve
       return damaged(PartDamage::key_mismatch, "key " + stored + ", expected " + key);
     }
     long long count = 0;
-    if (!integer_attribute(root, "runs", count) || count < 0 || count > 100000 || !file.nameExists("runs")) {
+    if (!integer_attribute(root, "runs", count) || count < 0 || count > 100000 ||
+        !file.nameExists("runs")) {
       return damaged(PartDamage::shape, "no runs");
     }
     runs.assign(static_cast<std::size_t>(count), RunOutput{});
     const auto all = file.openGroup("runs");
     for (std::size_t k = 0; k < runs.size(); ++k) {
       const std::string run_name = std::to_string(k);
-      if (!all.nameExists(run_name)) return damaged(PartDamage::shape, "run " + run_name + " missing");
+      if (!all.nameExists(run_name))
+        return damaged(PartDamage::shape, "run " + run_name + " missing");
       const auto g = all.openGroup(run_name);
       auto& run = runs[k];
       for (const auto& a : run.arrays()) {
-        if (!exists(g, a.name)) return damaged(PartDamage::shape, "run " + run_name + ": " + a.name + " missing");
+        if (!exists(g, a.name))
+          return damaged(PartDamage::shape, "run " + run_name + ": " + a.name + " missing");
         auto ds = g.openDataSet(a.name);
         const auto space = ds.getSpace();
         if (ds.getTypeClass() != H5T_FLOAT || space.getSimpleExtentNdims() != 1) {
-          return damaged(PartDamage::shape, "run " + run_name + ": " + a.name + " is not a list of numbers");
+          return damaged(PartDamage::shape,
+                         "run " + run_name + ": " + a.name + " is not a list of numbers");
         }
         a.values->resize(static_cast<std::size_t>(space.getSimpleExtentNpoints()));
         if (!a.values->empty()) ds.read(a.values->data(), H5::PredType::NATIVE_DOUBLE);
@@ -194,7 +214,8 @@ PartRead read_part_file(const std::string& path, const std::string& key, std::ve
       for (const auto& d : run.dimensions()) {
         long long v = 0;
         if (!integer_attribute(g, d.name, v)) {
-          return damaged(PartDamage::shape, "run " + run_name + ": dimension " + d.name + " missing");
+          return damaged(PartDamage::shape,
+                         "run " + run_name + ": dimension " + d.name + " missing");
         }
         *d.value = static_cast<int>(v);
       }
@@ -205,7 +226,8 @@ PartRead read_part_file(const std::string& path, const std::string& key, std::ve
       g.openAttribute("fixed_cost").read(H5::PredType::NATIVE_DOUBLE, &run.fixed_cost);
       std::uint64_t stored_sum = 0;
       g.openAttribute("checksum").read(H5::PredType::NATIVE_UINT64, &stored_sum);
-      if (stored_sum != run_checksum(run)) return damaged(PartDamage::checksum_mismatch, "run " + run_name);
+      if (stored_sum != run_checksum(run))
+        return damaged(PartDamage::checksum_mismatch, "run " + run_name);
     }
   } catch (const H5::Exception& e) {
     return damaged(PartDamage::unreadable, e.getDetailMsg());

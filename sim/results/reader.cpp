@@ -1,8 +1,8 @@
-#include "drift/results/results.hpp"
-
 #include <H5Cpp.h>
 
 #include <stdexcept>
+
+#include "drift/results/results.hpp"
 
 namespace drift {
 
@@ -19,7 +19,9 @@ ResultReader::ResultReader(const std::string& path) : impl_(nullptr) {
   }
 }
 
-ResultReader::~ResultReader() { delete impl_; }
+ResultReader::~ResultReader() {
+  delete impl_;
+}
 
 namespace {
 // The reading interface throws std::runtime_error (what callers catch), never H5::Exception.
@@ -28,7 +30,8 @@ auto reading(const std::string& what, Fn&& fn) -> decltype(fn()) {
   try {
     return fn();
   } catch (const H5::Exception& e) {
-    throw std::runtime_error(what + ": cannot read from the result file (" + e.getDetailMsg() + ")");
+    throw std::runtime_error(what + ": cannot read from the result file (" + e.getDetailMsg() +
+                             ")");
   }
 }
 }  // namespace
@@ -71,7 +74,8 @@ std::vector<std::string> ResultReader::strings(const std::string& path) const {
 
 namespace {
 H5::Attribute open_attr(H5::H5File& f, const std::string& object, const std::string& name) {
-  if (object != "/" && f.childObjType(object) == H5O_TYPE_DATASET) return f.openDataSet(object).openAttribute(name);
+  if (object != "/" && f.childObjType(object) == H5O_TYPE_DATASET)
+    return f.openDataSet(object).openAttribute(name);
   return f.openGroup(object).openAttribute(name);
 }
 }  // namespace
@@ -86,7 +90,7 @@ std::string ResultReader::attribute(const std::string& object, const std::string
 }
 
 std::vector<std::string> ResultReader::strings_attribute(const std::string& object,
-                                                        const std::string& name) const {
+                                                         const std::string& name) const {
   return reading(object + " @" + name, [&] {
     auto attr = open_attr(impl_->file, object, name);
     auto space = attr.getSpace();

@@ -15,11 +15,13 @@ double tally_of(const World& w, int area) {
 }
 double youths_in(const World& w, int area) {
   double youths = 0;
-  for (int s = 0; s < kStateCount; ++s) youths += static_cast<double>(w.tally(area, static_cast<Tally>(s)));
+  for (int s = 0; s < kStateCount; ++s)
+    youths += static_cast<double>(w.tally(area, static_cast<Tally>(s)));
   return youths;
 }
 double dealing_in(const World& w, int area) {
-  return static_cast<double>(w.tally(area, Tally::runner)) + static_cast<double>(w.tally(area, Tally::dealer));
+  return static_cast<double>(w.tally(area, Tally::runner)) +
+         static_cast<double>(w.tally(area, Tally::dealer));
 }
 double network_members(const World& w) {
   double members = 0;
@@ -29,7 +31,8 @@ double network_members(const World& w) {
 double network_places(const World& w) {
   double places = 0;
   const auto& nets = w.networks;
-  for (std::size_t n = 0; n < nets.count(); ++n) places += std::floor(nets.places[n] * nets.capacity_factor[n]);
+  for (std::size_t n = 0; n < nets.count(); ++n)
+    places += std::floor(nets.places[n] * nets.capacity_factor[n]);
   return places;
 }
 double network_revenue(const World& w) {
@@ -44,22 +47,31 @@ const std::vector<Metric>& area_metrics() {
   static const std::vector<Metric> m = {
       {"youths", "youths", "Youths living in the area (all states)", youths_in},
       {"dealing", "youths", "Youths currently dealing (runner or dealer)", dealing_in},
-      {"uninvolved", "youths", "Youths not involved in dealing and not at risk", &tally_of<Tally::uninvolved>},
+      {"uninvolved", "youths", "Youths not involved in dealing and not at risk",
+       &tally_of<Tally::uninvolved>},
       {"at_risk", "youths", "Youths at risk of entering dealing", &tally_of<Tally::at_risk>},
       {"runner", "youths", "Youths running for a network", &tally_of<Tally::runner>},
       {"dealer", "youths", "Youths dealing for a network", &tally_of<Tally::dealer>},
       {"detained", "youths", "Youths in detention", &tally_of<Tally::detained>},
-      {"released", "youths", "Youths released from detention, within the probation window", &tally_of<Tally::released>},
+      {"released", "youths", "Youths released from detention, within the probation window",
+       &tally_of<Tally::released>},
       {"desisted", "youths", "Youths who stopped dealing", &tally_of<Tally::desisted>},
-      {"employed", "youths", "Youths with a job (ordinary or with status)", &tally_of<Tally::employed>},
+      {"employed", "youths", "Youths with a job (ordinary or with status)",
+       &tally_of<Tally::employed>},
       {"status_job", "youths", "Youths with a job with status", &tally_of<Tally::status_job>},
       {"record", "youths", "Youths with a criminal record", &tally_of<Tally::record>},
-      {"new_entries", "youths per week", "First entries into dealing this week", &tally_of<Tally::new_entries>},
-      {"entries", "youths per week", "Entries into dealing this week (first entries and relapses)", &tally_of<Tally::entries>},
-      {"relapses", "youths per week", "Returns to dealing after release or desistance this week", &tally_of<Tally::relapses>},
-      {"arrests", "youths per week", "Arrests of runners and dealers this week", &tally_of<Tally::arrests>},
-      {"releases", "youths per week", "Releases from detention this week", &tally_of<Tally::releases>},
-      {"desistances", "youths per week", "Runners and dealers who stopped dealing this week", &tally_of<Tally::desistances>},
+      {"new_entries", "youths per week", "First entries into dealing this week",
+       &tally_of<Tally::new_entries>},
+      {"entries", "youths per week", "Entries into dealing this week (first entries and relapses)",
+       &tally_of<Tally::entries>},
+      {"relapses", "youths per week", "Returns to dealing after release or desistance this week",
+       &tally_of<Tally::relapses>},
+      {"arrests", "youths per week", "Arrests of runners and dealers this week",
+       &tally_of<Tally::arrests>},
+      {"releases", "youths per week", "Releases from detention this week",
+       &tally_of<Tally::releases>},
+      {"desistances", "youths per week", "Runners and dealers who stopped dealing this week",
+       &tally_of<Tally::desistances>},
       {"jobs_found", "youths per week", "Jobs found this week", &tally_of<Tally::jobs_found>},
   };
   return m;
@@ -67,22 +79,31 @@ const std::vector<Metric>& area_metrics() {
 
 const std::vector<Metric>& city_metrics() {
   static const std::vector<Metric> m = {
-      {"network_members", "youths", "Youths dealing for a criminal network", nullptr, network_members},
-      {"network_places", "places", "Places for youths in criminal networks (after interventions)", nullptr, network_places},
-      {"network_revenue", "euro per week", "Turnover brought in by youths dealing for networks", nullptr, network_revenue},
+      {"network_members", "youths", "Youths dealing for a criminal network", nullptr,
+       network_members},
+      {"network_places", "places", "Places for youths in criminal networks (after interventions)",
+       nullptr, network_places},
+      {"network_revenue", "euro per week", "Turnover brought in by youths dealing for networks",
+       nullptr, network_revenue},
   };
   return m;
 }
 
 const std::vector<Metric>& intervention_metrics() {
   static const std::vector<Metric> m = {
-      {"eligible", "youths", "Youths meeting the eligibility rule this week", nullptr, nullptr, &InterventionWeek::eligible},
-      {"enrolled", "youths per week", "Youths taken in this week", nullptr, nullptr, &InterventionWeek::enrolled},
-      {"served", "youths", "Youths served or covered this week", nullptr, nullptr, &InterventionWeek::served},
-      {"waiting", "youths", "Eligible youths on the waiting list this week", nullptr, nullptr, &InterventionWeek::waiting},
-      {"capacity", "places", "Places available this week", nullptr, nullptr, &InterventionWeek::capacity},
+      {"eligible", "youths", "Youths meeting the eligibility rule this week", nullptr, nullptr,
+       &InterventionWeek::eligible},
+      {"enrolled", "youths per week", "Youths taken in this week", nullptr, nullptr,
+       &InterventionWeek::enrolled},
+      {"served", "youths", "Youths served or covered this week", nullptr, nullptr,
+       &InterventionWeek::served},
+      {"waiting", "youths", "Eligible youths on the waiting list this week", nullptr, nullptr,
+       &InterventionWeek::waiting},
+      {"capacity", "places", "Places available this week", nullptr, nullptr,
+       &InterventionWeek::capacity},
       {"cost", "euro per week", "Cost this week", nullptr, nullptr, &InterventionWeek::cost},
-      {"mean_wait", "weeks", "Mean weeks waited by the youths taken in this week", nullptr, nullptr, &InterventionWeek::mean_wait},
+      {"mean_wait", "weeks", "Mean weeks waited by the youths taken in this week", nullptr, nullptr,
+       &InterventionWeek::mean_wait},
   };
   return m;
 }
@@ -100,12 +121,12 @@ void ReleaseLedger::assign(int weeks) {
 }
 
 std::vector<std::vector<double>*> ReleaseLedger::columns() {
-  return {&releases, &reregistered_52w, &reregistered_104w, &censored_52w, &censored_104w,
+  return {&releases,     &reregistered_52w, &reregistered_104w, &censored_52w, &censored_104w,
           &followed_13w, &job_13w};
 }
 
 std::vector<const std::vector<double>*> ReleaseLedger::columns() const {
-  return {&releases, &reregistered_52w, &reregistered_104w, &censored_52w, &censored_104w,
+  return {&releases,     &reregistered_52w, &reregistered_104w, &censored_52w, &censored_104w,
           &followed_13w, &job_13w};
 }
 

@@ -24,15 +24,12 @@ const std::vector<std::string> kKeys = {"parameters", "design",   "points",  "se
                                         "replicates", "strategy", "targets", "acceptance"};
 const std::vector<std::string> kDesigns = {"latin_hypercube", "sobol"};
 
-
 // Parses scenario.calibrate; with `out` null, problems throw (the scenario is known valid).
 class Parser : public SectionReader {
  public:
   Parser(const Scenario& s, const YAML::Node& section, std::string file,
          std::vector<Diagnostic>& out)
       : SectionReader(std::move(file), out), s_(s), section_(section) {}
-
-
 
   std::optional<double> whole(const YAML::Node& n, const std::string& key, double lo, double hi) {
     const auto v = number_of(n);
@@ -93,8 +90,7 @@ class Parser : public SectionReader {
       if (!n.IsScalar() || n.Scalar().empty()) {
         add(n, "calibrate.targets", "expected a file name, got " + describe(n));
       } else {
-        spec.targets =
-            (fs::path(file_).parent_path() / n.Scalar()).lexically_normal().string();
+        spec.targets = (fs::path(file_).parent_path() / n.Scalar()).lexically_normal().string();
         target_node_ = n;
         has_target_node_ = true;
       }

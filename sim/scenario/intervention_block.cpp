@@ -90,9 +90,11 @@ void check_value(const Field& f, const YAML::Node& value, const std::string& key
           continue;
         }
         const auto& v = item.Scalar();
-        if (!seen.insert(v).second) out.push_back(diag(spec, item, ikey, "'" + v + "' listed twice"));
+        if (!seen.insert(v).second)
+          out.push_back(diag(spec, item, ikey, "'" + v + "' listed twice"));
         if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
-          std::string m = "unknown " + std::string(f.choices.empty() ? "district" : "value") + " '" + v + "'";
+          std::string m =
+              "unknown " + std::string(f.choices.empty() ? "district" : "value") + " '" + v + "'";
           const auto near = nearest_name(v, allowed);
           if (!near.empty()) m += "; did you mean '" + near + "'?";
           out.push_back(diag(spec, item, ikey, m + " (expected one of: " + joined(allowed) + ")"));
@@ -112,7 +114,8 @@ void check_map(const std::vector<Field>& fields, const YAML::Node& map, const st
     const auto name = it->first.as<std::string>();
     const std::string key = prefix + name;
     if (std::find(extra_keys.begin(), extra_keys.end(), name) != extra_keys.end()) continue;
-    auto f = std::find_if(fields.begin(), fields.end(), [&](const Field& x) { return x.name == name; });
+    auto f =
+        std::find_if(fields.begin(), fields.end(), [&](const Field& x) { return x.name == name; });
     if (f == fields.end()) {
       std::string m = "unknown key '" + name + "' for a '" + spec.type + "' intervention";
       const auto near = nearest_name(name, known);
@@ -129,7 +132,8 @@ void fill(const std::vector<Field>& fields, const YAML::Node& map, const std::st
           Values& v) {
   for (const auto& f : fields) {
     const std::string key = section.empty() ? f.name : section + "." + f.name;
-    const YAML::Node node = (map && map.IsMap()) ? map[f.name] : YAML::Node(YAML::NodeType::Undefined);
+    const YAML::Node node =
+        (map && map.IsMap()) ? map[f.name] : YAML::Node(YAML::NodeType::Undefined);
     switch (f.kind) {
       case Field::Kind::real:
       case Field::Kind::integer:
@@ -232,7 +236,8 @@ std::string intervention_value_problem(const InterventionSpec& spec, const std::
     std::vector<std::string> all;
     for (const auto& x : t->schema.top) all.push_back(x.name);
     for (const char* sec : iv::kSections) {
-      for (const auto& x : iv::section_fields(t->schema, sec)) all.push_back(std::string(sec) + "." + x.name);
+      for (const auto& x : iv::section_fields(t->schema, sec))
+        all.push_back(std::string(sec) + "." + x.name);
     }
     return "unknown key '" + key + "' for a '" + spec.type + "' intervention" +
            did_you_mean(key, all);

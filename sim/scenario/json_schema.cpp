@@ -159,7 +159,8 @@ std::string scenario_json_schema() {
     "calibrate": )json";
   s += calibrate_schema();
   s += R"json(,
-    "trial": )json" + trial_json_schema() + R"json(
+    "trial": )json" +
+       trial_json_schema() + R"json(
   },
   "$defs": {
     "area": )json";

@@ -39,8 +39,8 @@ std::string parameter_listing(bool markdown) {
     if (markdown) {
       o << "| `" << p.path << "` | " << p.unit << " | " << number(p.default_value, p.type) << " | "
         << number(p.min, p.type) << " to " << number(p.max, p.type) << " | "
-        << (is_assumption(p) ? "**" + std::string(p.source) + "**" : std::string(p.source))
-        << " | " << p.description << " |\n";
+        << (is_assumption(p) ? "**" + std::string(p.source) + "**" : std::string(p.source)) << " | "
+        << p.description << " |\n";
     } else {
       o << "  " << std::left << std::setw(44) << p.path << std::setw(12)
         << number(p.default_value, p.type) << p.unit << "  [" << number(p.min, p.type) << ", "

@@ -116,7 +116,6 @@ std::string key_text(const YAML::Node& key) {
   return key.IsScalar() ? key.Scalar() : "<" + describe(key) + ">";
 }
 
-
 bool valid_strategy_name(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -661,10 +660,12 @@ void Loader::load_strategies(const std::string& file, const YAML::Node& key,
     std::set<std::string> taken;
     for (std::size_t k = 0; k < resolved[s].size(); ++k) {
       const Own* o = resolved[s][k];
-      if (k >= inherited && (o->spec.name == "fixed_cost" || o->spec.name.find('/') != std::string::npos)) {
+      if (k >= inherited &&
+          (o->spec.name == "fixed_cost" || o->spec.name.find('/') != std::string::npos)) {
         // Interventions are groups beside /strategies/<s>/interventions/fixed_cost in results.
         add(file, o->name_node, o->key,
-            "intervention name '" + o->spec.name + "' is reserved or contains '/'; choose another 'name'");
+            "intervention name '" + o->spec.name +
+                "' is reserved or contains '/'; choose another 'name'");
       }
       if (!taken.insert(o->spec.name).second && k >= inherited) {
         add(file, o->name_node, o->key,
@@ -696,7 +697,8 @@ std::string number_text(const ParamInfo& p, double v) {
 
 std::string multiplier_column_names() {
   std::string names;
-  for (const auto& c : kMultiplierColumns) names += (names.empty() ? "" : ", ") + std::string(c.name);
+  for (const auto& c : kMultiplierColumns)
+    names += (names.empty() ? "" : ", ") + std::string(c.name);
   return names;
 }
 
@@ -717,7 +719,8 @@ void validate_block(const InterventionSpec& spec, const YAML::Node& node,
     d.message = "unknown intervention type '" + spec.type + "'";
     const auto near = nearest_name(spec.type, InterventionRegistry::names());
     if (!near.empty()) d.message += "; did you mean '" + near + "'?";
-    d.message += " (expected one of: " + (known.empty() ? std::string("none registered") : known) + ")";
+    d.message +=
+        " (expected one of: " + (known.empty() ? std::string("none registered") : known) + ")";
     out.push_back(std::move(d));
     return;
   }
@@ -780,7 +783,8 @@ std::string emit_resolved(const Scenario& s) {
 }  // namespace
 
 namespace {
-Scenario load_from_text(const std::string& path, const std::string& text, const std::vector<Override>& overrides);
+Scenario load_from_text(const std::string& path, const std::string& text,
+                        const std::vector<Override>& overrides);
 }  // namespace
 
 Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides) {
@@ -795,7 +799,8 @@ Scenario load_scenario_text(const std::string& text, const std::string& name_for
 
 namespace {
 // `path` names the text in diagnostics; files the text names resolve against its directory.
-Scenario load_from_text(const std::string& path, const std::string& text, const std::vector<Override>& overrides) {
+Scenario load_from_text(const std::string& path, const std::string& text,
+                        const std::vector<Override>& overrides) {
   Loader loader;
   loader.load(path, text);
 

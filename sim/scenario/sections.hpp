@@ -16,7 +16,8 @@ namespace drift {
 // line and column of the node it is about (0 when the node has no mark) and the dotted key.
 class SectionReader {
  public:
-  SectionReader(std::string file, std::vector<Diagnostic>& out) : file_(std::move(file)), out_(out) {}
+  SectionReader(std::string file, std::vector<Diagnostic>& out)
+      : file_(std::move(file)), out_(out) {}
   void add(const YAML::Node& at, const std::string& key, const std::string& message) {
     const auto mark = at.Mark();
     out_.push_back({file_, mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1,

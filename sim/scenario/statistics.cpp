@@ -6,18 +6,23 @@ namespace drift {
 
 namespace {
 // Ages of the default population (the run statistics of other ages are NaN).
-int first_statistic_age() { return Parameters{}.population.min_age; }
-int last_statistic_age() { return Parameters{}.population.max_age - 1; }
+int first_statistic_age() {
+  return Parameters{}.population.min_age;
+}
+int last_statistic_age() {
+  return Parameters{}.population.max_age - 1;
+}
 }  // namespace
 
 const std::vector<Statistic>& run_statistic_definitions() {
   static const std::vector<Statistic> defs = [] {
     std::vector<Statistic> d;
     for (int a = first_statistic_age(); a <= last_statistic_age(); ++a) {
-      d.push_back({"suspects_per_10k_age_" + std::to_string(a), "per 10,000 youths",
-                   "Youths aged " + std::to_string(a) +
-                       " registered as suspects of any offence in a year (each youth once per year), "
-                       "per 10,000 youths of that age, over the run's whole years"});
+      d.push_back(
+          {"suspects_per_10k_age_" + std::to_string(a), "per 10,000 youths",
+           "Youths aged " + std::to_string(a) +
+               " registered as suspects of any offence in a year (each youth once per year), "
+               "per 10,000 youths of that age, over the run's whole years"});
     }
     d.push_back({"suspects_per_10k_12_17", "per 10,000 youths",
                  "Registered suspects of any offence per 10,000 youths aged 12-17 per year"});
@@ -34,7 +39,8 @@ const std::vector<Statistic>& run_statistic_definitions() {
                  "Share of releases from detention followed by a new registration within 104 weeks "
                  "(releases with full follow-up)"});
     d.push_back({"work_13w_after_release", "share",
-                 "Share of releases from detention with a job 13 weeks after release (youths still present)"});
+                 "Share of releases from detention with a job 13 weeks after release (youths still "
+                 "present)"});
     return d;
   }();
   return defs;

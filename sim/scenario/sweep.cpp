@@ -52,13 +52,15 @@ std::string resolve(const Scenario& s, const std::string& path, Target& t) {
     if (dot == std::string::npos) break;
     start = dot + 1;
   }
-  if (parts.size() < 4) return "expected strategies.STRATEGY.INTERVENTION.FIELD, got '" + path + "'";
+  if (parts.size() < 4)
+    return "expected strategies.STRATEGY.INTERVENTION.FIELD, got '" + path + "'";
   std::vector<std::string> names;
   for (const auto& st : s.strategies) names.push_back(st.name);
   const auto sit = std::find(names.begin(), names.end(), parts[1]);
   if (sit == names.end()) {
     const auto near = nearest_name(parts[1], names);
-    return "unknown strategy '" + parts[1] + "'" + (near.empty() ? "" : "; did you mean '" + near + "'?");
+    return "unknown strategy '" + parts[1] + "'" +
+           (near.empty() ? "" : "; did you mean '" + near + "'?");
   }
   t.strategy = static_cast<std::size_t>(sit - names.begin());
   const auto& ivs = s.strategies[t.strategy].interventions;
@@ -79,7 +81,8 @@ std::string resolve(const Scenario& s, const std::string& path, Target& t) {
 std::string apply(Scenario& s, const Target& t, double value) {
   if (t.param) {
     if (t.param->type == ParamType::integer && value != std::floor(value)) {
-      return "'" + std::string(t.param->path) + "' takes whole numbers, got " + format_number(value);
+      return "'" + std::string(t.param->path) + "' takes whole numbers, got " +
+             format_number(value);
     }
     if (value < t.param->min || value > t.param->max) {
       return "value " + format_number(value) + " out of range [" + format_number(t.param->min) +
@@ -102,7 +105,7 @@ std::string apply(Scenario& s, const Target& t, double value) {
 struct Parsed {
   SweepDesign design;
   std::vector<Target> targets;
-  std::vector<YAML::Node> path_nodes;  // for error marks, one per path
+  std::vector<YAML::Node> path_nodes;                // for error marks, one per path
   std::vector<std::vector<YAML::Node>> value_nodes;  // grid/list: per point and parameter
   std::vector<bool> round;
 };
@@ -112,8 +115,6 @@ class Checker : public SectionReader {
   Checker(const Scenario& s, const YAML::Node& section, std::string file,
           std::vector<Diagnostic>& out)
       : SectionReader(std::move(file), out), s_(s), section_(section) {}
-
-
 
   std::optional<double> number(const YAML::Node& n, const std::string& key) {
     const auto v = n.IsScalar() ? parse_number(n.Scalar()) : std::nullopt;
@@ -135,7 +136,8 @@ class Checker : public SectionReader {
     const auto design = sw["design"];
     if (!design || !design.IsScalar() ||
         std::find(kDesigns.begin(), kDesigns.end(), design.Scalar()) == kDesigns.end()) {
-      add(design ? design : sw, "sweep.design", "expected one of: grid, list, latin_hypercube, sobol");
+      add(design ? design : sw, "sweep.design",
+          "expected one of: grid, list, latin_hypercube, sobol");
       return p;
     }
     p.design.kind = design.Scalar();
@@ -160,7 +162,8 @@ class Checker : public SectionReader {
   void parse_list(Parsed& p) {
     const auto points = section_["points"];
     if (!points || !points.IsSequence() || points.size() == 0) {
-      add(points ? points : section_, "sweep.points", "expected a non-empty list of points (maps path: value)");
+      add(points ? points : section_, "sweep.points",
+          "expected a non-empty list of points (maps path: value)");
       return;
     }
     for (std::size_t k = 0; k < points.size(); ++k) {
@@ -171,7 +174,8 @@ class Checker : public SectionReader {
         continue;
       }
       if (k == 0) {
-        for (auto it = pt.begin(); it != pt.end(); ++it) add_path(p, it->first, key + "." + it->first.as<std::string>());
+        for (auto it = pt.begin(); it != pt.end(); ++it)
+          add_path(p, it->first, key + "." + it->first.as<std::string>());
       }
       std::vector<double> values(p.design.paths.size(), 0.0);
       std::vector<YAML::Node> nodes(p.design.paths.size());
@@ -189,7 +193,8 @@ class Checker : public SectionReader {
           nodes[pos - p.design.paths.begin()] = it->second;
         }
       }
-      if (seen.size() != p.design.paths.size()) add(pt, key, "every point must set the same paths as the first");
+      if (seen.size() != p.design.paths.size())
+        add(pt, key, "every point must set the same paths as the first");
       p.design.points.push_back(values);
       p.value_nodes.push_back(nodes);
     }
@@ -270,7 +275,8 @@ class Checker : public SectionReader {
     int n = 16;
     if (samples) {
       const auto v = number(samples, "sweep.samples");
-      if (v && (*v < 1 || *v > 100000 || *v != std::floor(*v))) add(samples, "sweep.samples", "expected a whole number in [1, 100000]");
+      if (v && (*v < 1 || *v > 100000 || *v != std::floor(*v)))
+        add(samples, "sweep.samples", "expected a whole number in [1, 100000]");
       if (v) n = static_cast<int>(*v);
     }
     std::uint32_t seed = 1;
@@ -313,28 +319,32 @@ std::vector<std::vector<double>> grid_points(const std::vector<std::vector<doubl
   return out;
 }
 
-std::vector<std::vector<double>> latin_hypercube(int samples,
-                                                 const std::vector<std::pair<double, double>>& ranges,
-                                                 std::uint32_t seed) {
+std::vector<std::vector<double>> latin_hypercube(
+    int samples, const std::vector<std::pair<double, double>>& ranges, std::uint32_t seed) {
   Rng rng(seed, 0);
   std::vector<std::vector<double>> out(samples, std::vector<double>(ranges.size()));
   for (std::size_t j = 0; j < ranges.size(); ++j) {
     // One point in each of `samples` equal strata, strata shuffled independently per parameter.
     std::vector<std::pair<double, int>> order;
     for (int k = 0; k < samples; ++k) {
-      order.emplace_back(rng.uniform(Stream::design, static_cast<std::int32_t>(j), static_cast<std::uint32_t>(k)), k);
+      order.emplace_back(
+          rng.uniform(Stream::design, static_cast<std::int32_t>(j), static_cast<std::uint32_t>(k)),
+          k);
     }
     std::sort(order.begin(), order.end());
     for (int k = 0; k < samples; ++k) {
-      const double u = (order[k].second + rng.uniform(Stream::design, static_cast<std::int32_t>(j + 1000000), static_cast<std::uint32_t>(k))) / samples;
+      const double u =
+          (order[k].second + rng.uniform(Stream::design, static_cast<std::int32_t>(j + 1000000),
+                                         static_cast<std::uint32_t>(k))) /
+          samples;
       out[k][j] = ranges[j].first + u * (ranges[j].second - ranges[j].first);
     }
   }
   return out;
 }
 
-std::vector<std::vector<double>> saltelli_points(int base_samples,
-                                                 const std::vector<std::pair<double, double>>& ranges) {
+std::vector<std::vector<double>> saltelli_points(
+    int base_samples, const std::vector<std::pair<double, double>>& ranges) {
   const std::size_t d = ranges.size();
   boost::random::sobol engine(2 * d);
   engine.discard(2 * d);  // skip the all-zero first point
@@ -382,7 +392,9 @@ SweepDesign check_sweep(const Scenario& scenario, const YAML::Node& section,
   return parsed.design;
 }
 
-SweepDesign sweep_design(const Scenario& scenario) { return scenario.sweep; }
+SweepDesign sweep_design(const Scenario& scenario) {
+  return scenario.sweep;
+}
 
 Scenario scenario_at(const Scenario& base, const SweepDesign& design, std::size_t point) {
   Scenario s = base;

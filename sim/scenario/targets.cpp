@@ -58,7 +58,6 @@ const std::vector<std::string> kTargetKeys = {"name",     "statistic", "value", 
                                               "interval", "level",     "unit",  "population",
                                               "year",     "source",    "use"};
 
-
 class TargetsParser {
  public:
   explicit TargetsParser(std::string file) : file_(std::move(file)) {}

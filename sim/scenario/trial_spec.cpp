@@ -30,9 +30,8 @@ class Parser : public SectionReader {
   Parser(const Scenario& s, std::string file, std::vector<Diagnostic>& out)
       : SectionReader(std::move(file), out), s_(s) {}
 
-
-
-  std::optional<std::string> text(const YAML::Node& key, const YAML::Node& v, const std::string& path) {
+  std::optional<std::string> text(const YAML::Node& key, const YAML::Node& v,
+                                  const std::string& path) {
     if (v.IsScalar()) return v.Scalar();
     add(v.IsNull() ? key : v, path, "expected a string, got " + describe(v));
     return std::nullopt;
@@ -43,8 +42,9 @@ class Parser : public SectionReader {
                                const std::string& range) {
     const auto x = v.IsScalar() ? parse_number(v.Scalar()) : std::nullopt;
     if (!x) {
-      add(v.IsNull() ? key : v, path, std::string("expected ") + (whole ? "a whole number" : "a number") +
-                                          ", got " + describe(v));
+      add(v.IsNull() ? key : v, path,
+          std::string("expected ") + (whole ? "a whole number" : "a number") + ", got " +
+              describe(v));
       return std::nullopt;
     }
     if (whole && *x != std::floor(*x)) {
@@ -75,7 +75,8 @@ class Parser : public SectionReader {
           t.intervention = *s, have_intervention = true, intervention_node = v;
         }
       } else if (k == "treatment_share") {
-        if (auto x = number(key, v, path, 0, 1, true, true, false, "(0, 1) (share)")) t.treatment_share = *x;
+        if (auto x = number(key, v, path, 0, 1, true, true, false, "(0, 1) (share)"))
+          t.treatment_share = *x;
       } else if (k == "enrolment_weeks") {
         if (auto x = number(key, v, path, 1, 5200, false, false, true, "[1, 5200] (week)")) {
           t.enrolment_weeks = static_cast<int>(*x);
@@ -91,8 +92,9 @@ class Parser : public SectionReader {
           const auto& names = trial_outcome_names();
           const auto at = std::find(names.begin(), names.end(), *s);
           if (at == names.end()) {
-            add(v, path, "unknown outcome '" + *s + "'" + did_you_mean(*s, names) +
-                             " (one of: entry, arrest, job)");
+            add(v, path,
+                "unknown outcome '" + *s + "'" + did_you_mean(*s, names) +
+                    " (one of: entry, arrest, job)");
           } else {
             t.outcome = static_cast<TrialOutcome>(at - names.begin());
             t.outcome_name = *s;
@@ -106,7 +108,8 @@ class Parser : public SectionReader {
       }
     }
     const YAML::Node anchor = root;
-    if (!have_strategy && !has(root, "strategy")) add(anchor, "trial", "missing required key 'strategy'");
+    if (!have_strategy && !has(root, "strategy"))
+      add(anchor, "trial", "missing required key 'strategy'");
     if (!have_intervention && !has(root, "intervention")) {
       add(anchor, "trial", "missing required key 'intervention'");
     }
@@ -143,8 +146,10 @@ class Parser : public SectionReader {
     if (t.enrolment_weeks + t.follow_up_weeks > weeks) {
       const YAML::Node at = follow_node ? follow_node : enrol_node ? enrol_node : anchor;
       add(at, follow_node ? "trial.follow_up_weeks" : "trial.enrolment_weeks",
-          "enrolment_weeks + follow_up_weeks = " + std::to_string(t.enrolment_weeks + t.follow_up_weeks) +
-              " exceeds the recorded weeks of the run (simulation.weeks = " + std::to_string(weeks) +
+          "enrolment_weeks + follow_up_weeks = " +
+              std::to_string(t.enrolment_weeks + t.follow_up_weeks) +
+              " exceeds the recorded weeks of the run (simulation.weeks = " +
+              std::to_string(weeks) +
               "): the last youths enrolled would not be followed up for the whole window");
     }
     return t;
@@ -202,7 +207,9 @@ class Parser : public SectionReader {
         }
       } else if (k == "outcome" || k == "design" || k == "source") {
         if (auto s = text(pk, pv, path)) {
-          (k == "outcome" ? t.published_outcome : k == "design" ? t.published_design : t.published_source) = *s;
+          (k == "outcome"  ? t.published_outcome
+           : k == "design" ? t.published_design
+                           : t.published_source) = *s;
         }
       } else {
         add(pk, path, "unknown key '" + k + "'" + did_you_mean(k, kPublishedKeys));
@@ -227,7 +234,9 @@ std::optional<TrialSpec> check_trial(const Scenario& scenario, const YAML::Node&
   return spec;
 }
 
-std::optional<TrialSpec> trial_spec(const Scenario& scenario) { return scenario.trial; }
+std::optional<TrialSpec> trial_spec(const Scenario& scenario) {
+  return scenario.trial;
+}
 
 std::string trial_json_schema() {
   return R"json({

@@ -35,8 +35,10 @@ void build_slots(World& w) {
     for (int a = 0; a < nareas; ++a) {
       const auto b = static_cast<std::size_t>(c) * nareas + a;
       // Per single year of age: the 12-17 band over six years, the 18-26 band over nine.
-      const auto young = static_cast<std::uint32_t>(std::llround(scale * w.areas[a].youth_12_17 / 6.0));
-      const auto adult = static_cast<std::uint32_t>(std::llround(scale * w.areas[a].youth_18_26 / 9.0));
+      const auto young =
+          static_cast<std::uint32_t>(std::llround(scale * w.areas[a].youth_12_17 / 6.0));
+      const auto adult =
+          static_cast<std::uint32_t>(std::llround(scale * w.areas[a].youth_18_26 / 9.0));
       w.block_begin[b] = next;
       w.block_young[b] = young;
       w.block_adult[b] = adult;
@@ -60,7 +62,8 @@ void build_slots(World& w) {
 
 void build_schools(World& w) {
   for (std::size_t a = 0; a < w.areas.size(); ++a) {
-    for (int s = 0; s < w.areas[a].schools; ++s) w.schools.push_back({static_cast<std::uint8_t>(a)});
+    for (int s = 0; s < w.areas[a].schools; ++s)
+      w.schools.push_back({static_cast<std::uint8_t>(a)});
   }
   if (w.schools.empty()) throw std::invalid_argument("the areas have no secondary school");
 }
@@ -82,8 +85,7 @@ void build_neighbourhood_ties(World& w) {
       edges.emplace_back(i, j);
     }
   }
-  w.ties.neighbourhood =
-      Csr::from_edges(0, static_cast<std::uint32_t>(w.pop.size()), edges);
+  w.ties.neighbourhood = Csr::from_edges(0, static_cast<std::uint32_t>(w.pop.size()), edges);
 }
 
 void build_networks(World& w) {
@@ -127,7 +129,8 @@ void build_networks(World& w) {
     nets.area_network_begin[a] = static_cast<std::uint32_t>(nets.area_networks.size());
     for (int n = 0; n < np.count; ++n) {
       for (auto k = nets.territory_begin[n]; k < nets.territory_begin[n + 1]; ++k) {
-        if (nets.territory_areas[k] == a) nets.area_networks.push_back(static_cast<std::uint16_t>(n));
+        if (nets.territory_areas[k] == a)
+          nets.area_networks.push_back(static_cast<std::uint16_t>(n));
       }
     }
   }
@@ -136,7 +139,8 @@ void build_networks(World& w) {
 
 }  // namespace
 
-World build_world(const Parameters& p, const std::vector<AreaSpec>& areas, std::uint32_t replicate) {
+World build_world(const Parameters& p, const std::vector<AreaSpec>& areas,
+                  std::uint32_t replicate) {
   check_consistency(p, areas);
   World w(p, areas, replicate);
   w.week = -p.simulation.burn_in_weeks;
@@ -155,7 +159,8 @@ World build_world(const Parameters& p, const std::vector<AreaSpec>& areas, std::
     for (int a = 0; a < nareas; ++a) {
       const auto b = static_cast<std::size_t>(c) * nareas + a;
       const auto occupied = age < kAdultBandAge ? w.block_young[b] : w.block_adult[b];
-      for (std::uint32_t k = 0; k < occupied; ++k) detail::enter_youth(w, w.block_begin[b] + k, age);
+      for (std::uint32_t k = 0; k < occupied; ++k)
+        detail::enter_youth(w, w.block_begin[b] + k, age);
     }
   }
   build_neighbourhood_ties(w);

@@ -51,7 +51,8 @@ constexpr double kShifter = 0x1.8p52;  // adding it rounds to an integer held in
 template <bool kMultiplied, bool kOneFactor>
 [[gnu::noinline]] unsigned fast_hazards(const double* __restrict c, std::size_t c_stride,
                                         const double* __restrict x, const float* __restrict m,
-                                        float* __restrict out, std::uint32_t* __restrict redo, int n) {
+                                        float* __restrict out, std::uint32_t* __restrict redo,
+                                        int n) {
   unsigned any = 0;
   const double factor = c[0];
 #pragma omp simd reduction(| : any)
@@ -98,8 +99,8 @@ template <bool kMultiplied, bool kOneFactor>
 }
 }  // namespace
 
-void float_hazards(const double* c, std::size_t c_stride, const double* x, const float* m, float* out,
-                   int n) {
+void float_hazards(const double* c, std::size_t c_stride, const double* x, const float* m,
+                   float* out, int n) {
   std::uint32_t redo[256];
   for (int begin = 0; begin < n; begin += 256) {
     const int len = std::min(256, n - begin);
@@ -109,8 +110,9 @@ void float_hazards(const double* c, std::size_t c_stride, const double* x, const
       any = m ? fast_hazards<true, true>(cb, 0, x + begin, m + begin, out + begin, redo, len)
               : fast_hazards<false, true>(cb, 0, x + begin, nullptr, out + begin, redo, len);
     } else {
-      any = m ? fast_hazards<true, false>(cb, c_stride, x + begin, m + begin, out + begin, redo, len)
-              : fast_hazards<false, false>(cb, c_stride, x + begin, nullptr, out + begin, redo, len);
+      any =
+          m ? fast_hazards<true, false>(cb, c_stride, x + begin, m + begin, out + begin, redo, len)
+            : fast_hazards<false, false>(cb, c_stride, x + begin, nullptr, out + begin, redo, len);
     }
     if (!any) continue;
     for (int j = 0; j < len; ++j) {
@@ -195,7 +197,8 @@ void register_suspect(World& w, std::uint32_t i, bool drug) {
 
 float offence_clock(const World& w, std::uint32_t i, bool after_registration) {
   const auto words = w.rng.words(Stream::offending, w.week, i);
-  const double u = after_registration ? Rng::to_unit(words[2], words[3]) : Rng::to_unit(words[0], words[1]);
+  const double u =
+      after_registration ? Rng::to_unit(words[2], words[3]) : Rng::to_unit(words[0], words[1]);
   return static_cast<float>(-std::log(u));
 }
 
@@ -206,7 +209,8 @@ void refresh_offence_hazard(World& w, std::uint32_t i) {
 float baseline_attitude(const World& w, std::uint32_t i) {
   const auto& n = w.params.normalisation;
   const auto& p = w.pop;
-  double logit = n.baseline_logit + n.risk_logit * p.risk[i] + n.deprivation_logit * p.low_income[i];
+  double logit =
+      n.baseline_logit + n.risk_logit * p.risk[i] + n.deprivation_logit * p.low_income[i];
   if (w.at_school(i)) logit += n.attachment_logit * p.attachment[i];
   return static_cast<float>(1.0 / (1.0 + std::exp(-logit)));
 }
@@ -300,7 +304,8 @@ void build_cohort_ties(World& w, int cohort) {
     const auto& pool = by_school[p.school[i]];
     if (pool.size() < 2) return;
     auto eng = w.rng.engine(Stream::school_tie, w.week, i);
-    for (int k = school_count(eng); k > 0; --k) out.emplace_back(i, pick(pool, Rng::to_unit(eng(), eng())));
+    for (int k = school_count(eng); k > 0; --k)
+      out.emplace_back(i, pick(pool, Rng::to_unit(eng(), eng())));
   };
   auto friend_edges = [&](std::uint32_t i, std::vector<Edge>& out) {
     if (tp.friend_degree <= 0 || members.size() < 2) return;
@@ -343,7 +348,8 @@ void build_cohort_ties(World& w, int cohort) {
     for (std::int64_t sh = 0; sh < nshares; ++sh) {
       auto& out = shares[sh];
       out.clear();
-      for (std::int64_t k = nmembers * sh / nshares; k < nmembers * (sh + 1) / nshares; ++k) edges_of(members[k], out);
+      for (std::int64_t k = nmembers * sh / nshares; k < nmembers * (sh + 1) / nshares; ++k)
+        edges_of(members[k], out);
     }
     for (const auto& out : shares) edges.insert(edges.end(), out.begin(), out.end());
   };

@@ -39,7 +39,6 @@ float offence_clock(const World& w, std::uint32_t i, bool after_registration);
 // Recomputes youth i's weekly registration hazard (after its age or record changed).
 void refresh_offence_hazard(World& w, std::uint32_t i);
 
-
 // Job status change with its tallies and a fresh labour clock.
 void set_job(World& w, std::uint32_t i, Job job);
 
@@ -75,7 +74,8 @@ inline std::uint64_t state_mask(const State* state, int len, State lo, State hi)
     for (int q = 0; q < 4; ++q) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16 * q));
       const __m128i outside = _mm_subs_epu8(_mm_sub_epi8(v, base), width);
-      const auto bits = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(outside, zero)));
+      const auto bits =
+          static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(outside, zero)));
       mask |= static_cast<std::uint64_t>(bits) << (16 * q);
     }
     return mask;
@@ -191,8 +191,8 @@ const std::vector<Decision>& decide_states(World& w, State lo, State hi, Fn&& fn
 // it (about 3 in 100 000), and any outside the plain range (|x| > 700, results that are not
 // normal floats, NaN), are evaluated again with std::exp. The result is therefore the same,
 // bit for bit, as the plain expression.
-void float_hazards(const double* c, std::size_t c_stride, const double* x, const float* m, float* out,
-                   int n);
+void float_hazards(const double* c, std::size_t c_stride, const double* x, const float* m,
+                   float* out, int n);
 
 // Probability-free firing: subtract this week's hazard from the remaining clock.
 inline bool tick(float& clock, float hazard) {

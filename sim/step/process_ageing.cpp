@@ -7,7 +7,8 @@ namespace drift {
 
 void begin_week(World& w) {
   for (std::size_t a = 0; a < w.areas.size(); ++a) {
-    for (int t = kFirstFlowTally; t < kTallyCount; ++t) w.tally(static_cast<int>(a), static_cast<Tally>(t)) = 0;
+    for (int t = kFirstFlowTally; t < kTallyCount; ++t)
+      w.tally(static_cast<int>(a), static_cast<Tally>(t)) = 0;
   }
   w.events.clear();
 }
@@ -61,13 +62,15 @@ void age_and_turn_over(World& w) {
     if (rebuild) detail::build_cohort_ties(w, c);
   }
   // A plain birthday touches only the youth's own age, baseline attitude and registration
-  // hazard (which depend on its own traits), so the slots are independent of each other and of the cohorts above.
+  // hazard (which depend on its own traits), so the slots are independent of each other and of the
+  // cohorts above.
   const int threads = std::max(1, w.threads);
   for (const auto& pc : plain_cohorts) {
     const auto first = static_cast<std::int64_t>(pc.first);
     const auto last = static_cast<std::int64_t>(pc.last);
     const auto age = static_cast<std::uint8_t>(pc.age);
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && last - first >= 4096)
+#pragma omp parallel for schedule(static) \
+    num_threads(threads) if (threads > 1 && last - first >= 4096)
     for (std::int64_t k = first; k < last; ++k) {
       const auto i = static_cast<std::uint32_t>(k);
       if (w.pop.state[i] == State::vacant) continue;

@@ -32,14 +32,16 @@ void advance_careers(World& w) {
   const int max_age = w.params.population.max_age;
   std::vector<double> by_age(static_cast<std::size_t>(std::max(0, max_age - min_age + 1)));
   for (int a = min_age; a <= max_age; ++a) {
-    by_age[a - min_age] = c.desistance_hazard * std::exp(c.desistance_age_log_hr * (a - kAdultBandAge));
+    by_age[a - min_age] =
+        c.desistance_hazard * std::exp(c.desistance_age_log_hr * (a - kAdultBandAge));
   }
   const bool multiplied = w.mult.active;
   auto desistance = [&](std::uint32_t i) {
     const int a = p.age[i];
-    const double aged = a >= min_age && a <= max_age
-                            ? by_age[a - min_age]
-                            : c.desistance_hazard * std::exp(c.desistance_age_log_hr * (a - kAdultBandAge));
+    const double aged =
+        a >= min_age && a <= max_age
+            ? by_age[a - min_age]
+            : c.desistance_hazard * std::exp(c.desistance_age_log_hr * (a - kAdultBandAge));
     const double job = p.job[i] == Job::status     ? c.status_job_desistance_hr
                        : p.job[i] == Job::ordinary ? c.job_desistance_hr
                                                    : 1.0;
@@ -81,8 +83,8 @@ void tally_revenue(World& w) {
   const auto& np = w.params.networks;
   for (std::size_t n = 0; n < nets.count(); ++n) {
     const double runners = nets.members[n] - nets.dealers[n];
-    nets.revenue_week[n] =
-        (runners * np.runner_earnings + nets.dealers[n] * np.dealer_earnings) * nets.earnings_factor[n];
+    nets.revenue_week[n] = (runners * np.runner_earnings + nets.dealers[n] * np.dealer_earnings) *
+                           nets.earnings_factor[n];
   }
 }
 

@@ -7,7 +7,8 @@ namespace drift {
 
 double arrest_hazard(const World& w, std::uint32_t i) {
   const auto& e = w.params.enforcement;
-  const double base = w.pop.state[i] == State::dealer ? e.dealer_arrest_hazard : e.runner_arrest_hazard;
+  const double base =
+      w.pop.state[i] == State::dealer ? e.dealer_arrest_hazard : e.runner_arrest_hazard;
   return base * w.mult.arrest[i];
 }
 
@@ -35,23 +36,23 @@ void enforce(World& w) {
     return static_cast<float>(multiplied ? base * w.mult.arrest[i] : base);
   };
   // Only runners, dealers, detained and released youths (states runner..released) are visited.
-  const auto& decisions = detail::decide_states(w, State::runner, State::released,
-                                                [&](std::uint32_t i, std::vector<Decision>& out) {
-    switch (p.state[i]) {
-      case State::detained:
-        if (--p.countdown[i] == 0) out.push_back({i, release});
-        break;
-      case State::released:
-        if (p.countdown[i] == 0 || --p.countdown[i] == 0) out.push_back({i, end_probation});
-        break;
-      case State::runner:
-      case State::dealer:
-        if (detail::tick(p.clock_c[i], arrest_of(i))) out.push_back({i, arrest});
-        break;
-      default:
-        break;
-    }
-  });
+  const auto& decisions = detail::decide_states(
+      w, State::runner, State::released, [&](std::uint32_t i, std::vector<Decision>& out) {
+        switch (p.state[i]) {
+          case State::detained:
+            if (--p.countdown[i] == 0) out.push_back({i, release});
+            break;
+          case State::released:
+            if (p.countdown[i] == 0 || --p.countdown[i] == 0) out.push_back({i, end_probation});
+            break;
+          case State::runner:
+          case State::dealer:
+            if (detail::tick(p.clock_c[i], arrest_of(i))) out.push_back({i, arrest});
+            break;
+          default:
+            break;
+        }
+      });
   const auto probation = static_cast<std::uint16_t>(w.params.enforcement.probation_weeks);
   for (const auto& d : decisions) {
     const auto i = d.agent;

@@ -39,7 +39,8 @@ struct LabourColumns {
 };
 
 template <bool kMultiplied>
-[[gnu::noinline]] unsigned labour_block(const LabourColumns& c, std::int64_t b, int len, std::uint8_t* mark) {
+[[gnu::noinline]] unsigned labour_block(const LabourColumns& c, std::int64_t b, int len,
+                                        std::uint8_t* mark) {
   const float* __restrict finding_mult = kMultiplied ? c.finding_mult + b : nullptr;
   const double finding = c.finding, dealing_job_hr = c.dealing_job_hr;
   const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(c.state + b);
@@ -63,7 +64,8 @@ template <bool kMultiplied>
 #pragma omp simd reduction(| : any)
   for (int k = 0; k < len; ++k) {
     const std::uint8_t s = state[k];
-    const unsigned ok = static_cast<unsigned>(s != kVacant) & static_cast<unsigned>(s != kDetained) &
+    const unsigned ok = static_cast<unsigned>(s != kVacant) &
+                        static_cast<unsigned>(s != kDetained) &
                         static_cast<unsigned>(age[k] >= working_age);
     const unsigned jobless = job[k] == kJobless;
     const unsigned later = jobless & static_cast<unsigned>(last_arrest[k] != kNever);
@@ -128,31 +130,33 @@ void labour_market(World& w) {
     return static_cast<float>(h);
   };
 
-  const LabourColumns cols{state, age, job, last_arrest, w.mult.job_finding.data(), clock, working_age,
-                           plain, plain_dealing, loss, finding, dealing_job_hr};
-  const auto& decisions = detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end,
-                                                       std::vector<Decision>& out) {
-    for (std::int64_t b = begin; b < end; b += 64) {
-      const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-      std::uint8_t mark[64];
-      const unsigned any = multiplied ? labour_block<true>(cols, b, len, mark) : labour_block<false>(cols, b, len, mark);
-      if (!any) continue;
-      std::uint8_t list[64];
-      int m = 0;
-      for (int k = 0; k < len; ++k) {
-        list[m] = static_cast<std::uint8_t>(k);
-        m += mark[k] != 0;
-      }
-      for (int j = 0; j < m; ++j) {
-        const auto i = static_cast<std::uint32_t>(b + list[j]);
-        if (mark[list[j]] == 1) {
-          out.push_back({i, job[i] == Job::none ? find : lose});
-        } else if (detail::tick(clock[i], finding_hazard(i))) {
-          out.push_back({i, find});
+  const LabourColumns cols{state,   age,           job,   last_arrest,   w.mult.job_finding.data(),
+                           clock,   working_age,   plain, plain_dealing, loss,
+                           finding, dealing_job_hr};
+  const auto& decisions = detail::decide_ranges(
+      w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
+        for (std::int64_t b = begin; b < end; b += 64) {
+          const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+          std::uint8_t mark[64];
+          const unsigned any = multiplied ? labour_block<true>(cols, b, len, mark)
+                                          : labour_block<false>(cols, b, len, mark);
+          if (!any) continue;
+          std::uint8_t list[64];
+          int m = 0;
+          for (int k = 0; k < len; ++k) {
+            list[m] = static_cast<std::uint8_t>(k);
+            m += mark[k] != 0;
+          }
+          for (int j = 0; j < m; ++j) {
+            const auto i = static_cast<std::uint32_t>(b + list[j]);
+            if (mark[list[j]] == 1) {
+              out.push_back({i, job[i] == Job::none ? find : lose});
+            } else if (detail::tick(clock[i], finding_hazard(i))) {
+              out.push_back({i, find});
+            }
+          }
         }
-      }
-    }
-  });
+      });
   for (const auto& d : decisions) {
     const auto i = d.agent;
     if (d.what == find) {

@@ -62,7 +62,8 @@ inline void normalise_exposed(const NormaliseColumns& c, std::int64_t i, Saturat
 // vectorises; tied[k] marks the youths with dealing ties, left to the caller. Returns whether
 // any is marked. The float operations are those of the one-slot-at-a-time formula.
 template <bool kMultiplied>
-[[gnu::noinline]] unsigned normalise_block(const NormaliseColumns& c, std::int64_t b, int len, std::uint8_t* tied_out) {
+[[gnu::noinline]] unsigned normalise_block(const NormaliseColumns& c, std::int64_t b, int len,
+                                           std::uint8_t* tied_out) {
   const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(c.state + b);
   const std::uint16_t* __restrict dn = c.dn + b;
   const std::uint16_t* __restrict ds = c.ds + b;
@@ -99,7 +100,8 @@ void normalise_range(const NormaliseColumns c, std::int64_t begin, std::int64_t 
   for (std::int64_t b = begin; b < end; b += 64) {
     const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
     std::uint8_t tied[64];
-    const unsigned any = c.mult ? normalise_block<true>(c, b, len, tied) : normalise_block<false>(c, b, len, tied);
+    const unsigned any =
+        c.mult ? normalise_block<true>(c, b, len, tied) : normalise_block<false>(c, b, len, tied);
     if (!any) continue;
     std::uint8_t list[64];
     int m = 0;
@@ -140,7 +142,8 @@ void normalise_attitudes(World& w) {
   const std::int64_t chunk = detail::parallel_chunk(n, threads);
   const std::int64_t chunks = (n + chunk - 1) / chunk;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-  for (std::int64_t k = 0; k < chunks; ++k) normalise_range(c, k * chunk, std::min(n, (k + 1) * chunk));
+  for (std::int64_t k = 0; k < chunks; ++k)
+    normalise_range(c, k * chunk, std::min(n, (k + 1) * chunk));
 }
 
 }  // namespace drift

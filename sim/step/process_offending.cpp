@@ -19,7 +19,8 @@ namespace {
 // Weekly hazard without its risk factor: rate / 52 x age shape x [record] record_hr.
 double offending_base(const Parameters& params, int age, bool record) {
   const auto& o = params.offending;
-  return o.other_rate_peak / kWeeksPerYear * offending_age_shape(params, age) * (record ? o.record_hr : 1.0);
+  return o.other_rate_peak / kWeeksPerYear * offending_age_shape(params, age) *
+         (record ? o.record_hr : 1.0);
 }
 }  // namespace
 
@@ -33,15 +34,17 @@ namespace {
 // One block of up to 64 slots: every present youth outside detention ticks its clock by its
 // weekly hazard (kept current in offence_hazard), in a branch-free loop the compiler
 // vectorises. fired[k] is 1 when the clock of slot b + k fired. Returns whether any did.
-[[gnu::noinline]] unsigned offending_block(const State* __restrict state_in, const float* __restrict hazard,
-                                           float* __restrict clock, int len, std::uint8_t* __restrict fired) {
+[[gnu::noinline]] unsigned offending_block(const State* __restrict state_in,
+                                           const float* __restrict hazard, float* __restrict clock,
+                                           int len, std::uint8_t* __restrict fired) {
   const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(state_in);
   constexpr auto kVacant = static_cast<std::uint8_t>(State::vacant);
   constexpr auto kDetained = static_cast<std::uint8_t>(State::detained);
   unsigned any = 0;
 #pragma omp simd reduction(| : any)
   for (int k = 0; k < len; ++k) {
-    const unsigned ok = static_cast<unsigned>(state[k] != kVacant) & static_cast<unsigned>(state[k] != kDetained);
+    const unsigned ok =
+        static_cast<unsigned>(state[k] != kVacant) & static_cast<unsigned>(state[k] != kDetained);
     const float next = clock[k] - hazard[k];
     clock[k] = ok ? next : clock[k];
     const unsigned f = ok & static_cast<unsigned>(next <= 0.0f);

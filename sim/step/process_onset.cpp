@@ -9,7 +9,8 @@ namespace {
 // The hazards with the parameters read once per week; the same expressions, in the same order
 // and precision, as onset_hazard() and recovery_hazard().
 struct OnsetHazards {
-  double onset, attitude_log_hr, risk_log_hr, deprivation_log_hr, recovery, recovery_attitude_log_hr;
+  double onset, attitude_log_hr, risk_log_hr, deprivation_log_hr, recovery,
+      recovery_attitude_log_hr;
   explicit OnsetHazards(const Parameters& params) {
     const auto& o = params.onset;
     onset = o.onset_hazard;
@@ -29,7 +30,8 @@ struct OnsetHazards {
 double onset_hazard(const World& w, std::uint32_t i) {
   const OnsetHazards hz(w.params);
   const auto& p = w.pop;
-  return hz.onset * std::exp(hz.onset_exponent(p.attitude[i], p.risk[i], p.low_income[i])) * w.mult.onset[i];
+  return hz.onset * std::exp(hz.onset_exponent(p.attitude[i], p.risk[i], p.low_income[i])) *
+         w.mult.onset[i];
 }
 
 double recovery_hazard(const World& w, std::uint32_t i) {
@@ -50,10 +52,10 @@ void onset_and_recovery(World& w) {
   float* clock_b = p.clock_b.data();
 
   // Slots are taken 64 at a time: the uninvolved and the at-risk youths of the block are listed
-  // from bit masks of the state bytes, their exponents computed, and their hazards evaluated together by
-  // detail::float_hazards (the same floats as onset_hazard()/recovery_hazard() give, with a
-  // vectorised exponential); then the clocks tick and the decisions are emitted in agent order.
-  // An inactive multiplier is exactly 1 and x * 1.0 == x, so it is left out.
+  // from bit masks of the state bytes, their exponents computed, and their hazards evaluated
+  // together by detail::float_hazards (the same floats as onset_hazard()/recovery_hazard() give,
+  // with a vectorised exponential); then the clocks tick and the decisions are emitted in agent
+  // order. An inactive multiplier is exactly 1 and x * 1.0 == x, so it is left out.
   detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
     std::uint8_t onset_list[64], recovery_list[64];
     double x[64];
@@ -61,8 +63,10 @@ void onset_and_recovery(World& w) {
     std::uint8_t fired[64];
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-      const int nu = detail::mask_positions(detail::state_mask(state + b, len, State::uninvolved, State::uninvolved), onset_list);
-      const int nr = detail::mask_positions(detail::state_mask(state + b, len, State::at_risk, State::at_risk), recovery_list);
+      const int nu = detail::mask_positions(
+          detail::state_mask(state + b, len, State::uninvolved, State::uninvolved), onset_list);
+      const int nr = detail::mask_positions(
+          detail::state_mask(state + b, len, State::at_risk, State::at_risk), recovery_list);
       for (int k = 0; k < len; ++k) fired[k] = 0;
       for (int j = 0; j < nu; ++j) {
         const auto i = b + onset_list[j];
@@ -89,7 +93,9 @@ void onset_and_recovery(World& w) {
       }
       if (!any) continue;
       for (int k = 0; k < len; ++k) {
-        if (fired[k]) out.push_back({static_cast<std::uint32_t>(b + k), fired[k] == 1 ? to_at_risk : to_uninvolved});
+        if (fired[k])
+          out.push_back(
+              {static_cast<std::uint32_t>(b + k), fired[k] == 1 ? to_at_risk : to_uninvolved});
       }
     }
   });

@@ -51,8 +51,9 @@ struct EntryHazard {
     if (at_school) e += school_weight * p.dealing_schoolmates[i];
     const double exposure = std::min(e, exposure_cap);
     scale = entry * w.area_demand[p.area[i]];
-    exponent = attitude_log_hr * p.attitude[i] + exposure_log_hr * exposure + risk_log_hr * p.risk[i] +
-               deprivation_log_hr * p.low_income[i] + (no_prospects ? no_prospects_log_hr : 0.0);
+    exponent = attitude_log_hr * p.attitude[i] + exposure_log_hr * exposure +
+               risk_log_hr * p.risk[i] + deprivation_log_hr * p.low_income[i] +
+               (no_prospects ? no_prospects_log_hr : 0.0);
   }
   // With no open place nearby the hazard is 0 * exp(x) = +0 for any finite exp(x): the
   // exponential need not be evaluated (x < 700 keeps exp(x) finite; NaN fails the test).
@@ -87,7 +88,8 @@ void recruit(World& w) {
     float m[64], h[64], hb[64];
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-      const int n = detail::mask_positions(detail::state_mask(state + b, len, State::at_risk, State::at_risk), list);
+      const int n = detail::mask_positions(
+          detail::state_mask(state + b, len, State::at_risk, State::at_risk), list);
       if (n == 0) continue;
       int nb = 0;
       for (int j = 0; j < n; ++j) {

@@ -25,7 +25,8 @@ void relapse(World& w) {
   const int min_age = w.params.population.min_age;
   const int max_age = w.params.population.max_age;
   std::vector<double> by_age(static_cast<std::size_t>(std::max(0, max_age - min_age + 1)));
-  for (int a = min_age; a <= max_age; ++a) by_age[a - min_age] = std::exp(r.age_log_hr * (a - kAdultBandAge));
+  for (int a = min_age; a <= max_age; ++a)
+    by_age[a - min_age] = std::exp(r.age_log_hr * (a - kAdultBandAge));
   const bool multiplied = w.mult.active;
   auto hazard = [&](std::uint32_t i) {
     const double base = p.state[i] == State::released ? r.released_hazard : r.desisted_hazard;
@@ -40,9 +41,10 @@ void relapse(World& w) {
     return static_cast<float>(h);
   };
   // Only released and desisted youths are visited.
-  detail::decide_states(w, State::released, State::desisted, [&](std::uint32_t i, std::vector<Decision>& out) {
-    if (detail::tick(p.clock_a[i], hazard(i))) out.push_back({i, 0});
-  });
+  detail::decide_states(w, State::released, State::desisted,
+                        [&](std::uint32_t i, std::vector<Decision>& out) {
+                          if (detail::tick(p.clock_a[i], hazard(i))) out.push_back({i, 0});
+                        });
   // decide_states leaves the candidates in w.decisions; they are ordered there (no copy).
   auto& candidates = w.decisions;
   detail::order_by_priority(w, candidates);

@@ -22,7 +22,8 @@ void apply_interventions(World& w, const InterventionList& interventions,
 }
 }  // namespace
 
-void open_week(World& w, const InterventionList& interventions, std::vector<InterventionWeek>* log) {
+void open_week(World& w, const InterventionList& interventions,
+               std::vector<InterventionWeek>* log) {
   begin_week(w);
   age_and_turn_over(w);
   apply_interventions(w, interventions, log);

@@ -1,10 +1,7 @@
 // The drift program, run as a user would: exit codes, messages and result files.
 #include <H5Cpp.h>
-#include <gtest/gtest.h>
-
-#include "support/run_drift.hpp"
-#include "support/temp_dir.hpp"
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +22,8 @@
 #include "drift/model/parameters.hpp"
 #include "drift/results/compare.hpp"
 #include "drift/results/results.hpp"
+#include "support/run_drift.hpp"
+#include "support/temp_dir.hpp"
 
 namespace drift {
 namespace {
@@ -98,9 +97,11 @@ TEST(CliValidate, RejectsATypoWithFileLineAndColumn) {
 
 TEST(CliValidate, AcceptsTheShippedTargetsFile) {
   TempDir dir;
-  const auto r = drift("validate " + quoted(kSource + "/scenarios/targets/netherlands.yaml"), dir.str());
+  const auto r =
+      drift("validate " + quoted(kSource + "/scenarios/targets/netherlands.yaml"), dir.str());
   EXPECT_EQ(r.status, 0) << r.output;
-  EXPECT_NE(r.output.find("valid targets file (11 targets: 9 for fitting, 2 held out)"), std::string::npos)
+  EXPECT_NE(r.output.find("valid targets file (11 targets: 9 for fitting, 2 held out)"),
+            std::string::npos)
       << r.output;
 }
 
@@ -111,7 +112,8 @@ TEST(CliValidate, RejectsABadTargetsFileWithFileLineColumnAndKey) {
             "    standard_error: 1\n    unit: u\n    source: s\n    use: fit\n");
   const auto r = drift("validate targets.yaml", dir.str());
   EXPECT_NE(r.status, 0) << r.output;
-  EXPECT_NE(r.output.find("targets.yaml:4:12: key 'targets[0].value'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("targets.yaml:4:12: key 'targets[0].value'"), std::string::npos)
+      << r.output;
 }
 
 TEST(CliValidate, RejectsAnUnknownOverride) {
@@ -165,7 +167,8 @@ TEST(CliRun, SetOverridesTheNumberOfWeeks) {
   const auto r = drift("run tiny.yaml -q -t 1 --set simulation.weeks=5 --out five.h5", dir.str());
   ASSERT_EQ(r.status, 0) << r.output;
   const ResultReader f(dir.path("five.h5"));
-  EXPECT_EQ(f.dataset("/strategies/baseline/timeseries/dealing").shape, (std::vector<std::uint64_t>{2, 5}));
+  EXPECT_EQ(f.dataset("/strategies/baseline/timeseries/dealing").shape,
+            (std::vector<std::uint64_t>{2, 5}));
   EXPECT_EQ(f.numeric_attribute("/", "weeks"), 5);
 }
 
@@ -176,7 +179,8 @@ TEST(CliRun, ReplicatesAndSeedOptionsOverrideTheFile) {
   ASSERT_EQ(drift("run tiny.yaml -q -t 1 -r 3 --seed 8 --out b.h5", dir.str()).status, 0);
   const ResultReader a(dir.path("a.h5")), b(dir.path("b.h5"));
   EXPECT_EQ(a.numeric_attribute("/", "seed"), 7);
-  EXPECT_EQ(a.dataset("/strategies/baseline/timeseries/youths").shape, (std::vector<std::uint64_t>{3, 20}));
+  EXPECT_EQ(a.dataset("/strategies/baseline/timeseries/youths").shape,
+            (std::vector<std::uint64_t>{3, 20}));
   EXPECT_NE(a.dataset("/strategies/baseline/by_area/at_risk").values,
             b.dataset("/strategies/baseline/by_area/at_risk").values);
 }
@@ -213,16 +217,21 @@ TEST(CliParams, MarkdownListsEveryParameterPath) {
   }
   const auto plain = drift("params", dir.str());
   ASSERT_EQ(plain.status, 0);
-  for (const auto& p : parameter_table()) EXPECT_NE(plain.output.find(std::string(p.path)), std::string::npos) << p.path;
+  for (const auto& p : parameter_table())
+    EXPECT_NE(plain.output.find(std::string(p.path)), std::string::npos) << p.path;
 }
 
 TEST(CliSchema, IsValidJson) {
   TempDir dir;
-  const auto r = run(quoted(kDrift) + " schema | /usr/bin/python3 -c 'import json,sys; json.load(sys.stdin)'",
-                     dir.str());
+  const auto r =
+      run(quoted(kDrift) + " schema | /usr/bin/python3 -c 'import json,sys; json.load(sys.stdin)'",
+          dir.str());
   EXPECT_EQ(r.status, 0) << r.output;
   // And the pipe's check itself rejects what is not JSON.
-  EXPECT_NE(run("echo '{\"a\": ' | /usr/bin/python3 -c 'import json,sys; json.load(sys.stdin)'", dir.str()).status, 0);
+  EXPECT_NE(run("echo '{\"a\": ' | /usr/bin/python3 -c 'import json,sys; json.load(sys.stdin)'",
+                dir.str())
+                .status,
+            0);
 }
 
 TEST(CliSchema, NamesEveryParameterGroup) {
@@ -387,7 +396,8 @@ TEST(CliVerify, FilesThatAreNotDriftResultFilesExitWithTwo) {
   dir.write("text.h5", "hello, not HDF5\n");
   const auto text = drift("verify text.h5", dir.str());
   EXPECT_EQ(text.status, 2) << text.output;
-  EXPECT_NE(text.output.find("text.h5: not a Drift result file (not HDF5)"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("text.h5: not a Drift result file (not HDF5)"), std::string::npos)
+      << text.output;
   {
     H5::H5File f(dir.path("plain.h5"), H5F_ACC_TRUNC);
     const hsize_t n = 3;
@@ -397,8 +407,9 @@ TEST(CliVerify, FilesThatAreNotDriftResultFilesExitWithTwo) {
   }
   const auto plain = drift("verify plain.h5", dir.str());
   EXPECT_EQ(plain.status, 2) << plain.output;
-  EXPECT_NE(plain.output.find("plain.h5: not a Drift result file (no root attribute format_version)"),
-            std::string::npos)
+  EXPECT_NE(
+      plain.output.find("plain.h5: not a Drift result file (no root attribute format_version)"),
+      std::string::npos)
       << plain.output;
   const auto missing = drift("verify missing.h5", dir.str());
   EXPECT_EQ(missing.status, 2) << missing.output;
@@ -451,19 +462,21 @@ TEST(CliResume, ATruncatedPartIsRunAgain) {
 }
 
 TEST(CliResume, ANonHdf5FileNamedLikeAPartIsRunAgain) {
-  expect_damaged_part_rerun([](TempDir& dir, const std::string& part) { dir.write(part, "DRPART03 old\n"); },
-                            "not an HDF5 file");
+  expect_damaged_part_rerun(
+      [](TempDir& dir, const std::string& part) { dir.write(part, "DRPART03 old\n"); },
+      "not an HDF5 file");
 }
 
 TEST(CliResume, APartOfAnotherConfigurationIsRunAgain) {
   expect_damaged_part_rerun(
       [](TempDir& dir, const std::string& part) {
         // The same unit run with another parameter value: a stale part.
-        ASSERT_EQ(drift("run tiny.yaml -q -t 1 --replicates 4 --set careers.progression_hazard=0.05 "
-                        "--shard 0/2 --out stale.h5",
-                        dir.str())
-                      .status,
-                  0);
+        ASSERT_EQ(
+            drift("run tiny.yaml -q -t 1 --replicates 4 --set careers.progression_hazard=0.05 "
+                  "--shard 0/2 --out stale.h5",
+                  dir.str())
+                .status,
+            0);
         fs::copy_file(dir.path("stale.h5.parts/unit_0_0.part"), dir.path(part),
                       fs::copy_options::overwrite_existing);
       },
@@ -507,10 +520,12 @@ TEST(CliResume, ASecondProcessOnTheSamePartsFolderIsRefused) {
   for (const std::string flags : {"--resume", ""}) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto second = drift("run big.yaml -q -t 1 " + flags + " --out big.h5", dir.str());
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     EXPECT_NE(second.status, 0) << second.output;
     EXPECT_NE(second.output.find(expected), std::string::npos) << second.output;
-    EXPECT_NE(second.output.find("wait for it or use another --out"), std::string::npos) << second.output;
+    EXPECT_NE(second.output.find("wait for it or use another --out"), std::string::npos)
+        << second.output;
     EXPECT_LT(seconds, 5.0);
     ASSERT_EQ(::waitpid(first, &status, WNOHANG), 0)
         << "the first run finished before the second was refused; make it longer";

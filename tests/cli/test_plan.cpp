@@ -1,9 +1,6 @@
 // drift plan, run as a user would: a dry run that writes nothing, and whose week-0 figures are
 // those a real run records for replicate 0.
 #include <gtest/gtest.h>
-
-#include "support/run_drift.hpp"
-#include "support/temp_dir.hpp"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +14,8 @@
 #include <vector>
 
 #include "drift/results/results.hpp"
+#include "support/run_drift.hpp"
+#include "support/temp_dir.hpp"
 
 namespace drift {
 namespace {
@@ -120,9 +119,10 @@ TEST(CliPlan, WritesNothingAndMatchesWeekZeroOfARun) {
 
 TEST(CliPlan, InvalidScenarioGivesFileLineColumnAndExitsTwo) {
   TempDir dir;
-  dir.write("bad.yaml", "name: bad\nsimulaton:\n  weeks: 20\nareas:\n  list:\n"
-                        "    - {name: North, youth_12_17: 600, youth_18_26: 900, "
-                        "low_income_share: 0.2, schools: 1}\n");
+  dir.write("bad.yaml",
+            "name: bad\nsimulaton:\n  weeks: 20\nareas:\n  list:\n"
+            "    - {name: North, youth_12_17: 600, youth_18_26: 900, "
+            "low_income_share: 0.2, schools: 1}\n");
   const auto r = drift("plan bad.yaml", dir.str());
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("bad.yaml:2:1: "), std::string::npos) << r.output;
@@ -132,7 +132,8 @@ TEST(CliPlan, InvalidScenarioGivesFileLineColumnAndExitsTwo) {
 TEST(CliPlan, OverridesAndReplicatesChangeTheWork) {
   TempDir dir;
   dir.write("tiny.yaml", kTinyWithInterventions);
-  const auto r = drift("plan tiny.yaml --replicates 5 --set simulation.weeks=10 --threads 1", dir.str());
+  const auto r =
+      drift("plan tiny.yaml --replicates 5 --set simulation.weeks=10 --threads 1", dir.str());
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("runs                15 "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("x 10 weeks"), std::string::npos) << r.output;

@@ -1,8 +1,6 @@
 // Calibration: targets files, the distance, rejection ABC, the calibrate section, recovery of
 // known parameters and posterior draws in runs.
 #include <gtest/gtest.h>
-
-#include "support/temp_dir.hpp"
 #include <unistd.h>
 
 #include <cmath>
@@ -13,13 +11,14 @@
 #include <limits>
 #include <set>
 
-#include "drift/experiments/result_file.hpp"
 #include "drift/experiments/calibration.hpp"
 #include "drift/experiments/experiment.hpp"
 #include "drift/experiments/observables.hpp"
-#include "drift/results/results.hpp"
+#include "drift/experiments/result_file.hpp"
 #include "drift/experiments/runner.hpp"
+#include "drift/results/results.hpp"
 #include "drift/scenario/targets.hpp"
+#include "support/temp_dir.hpp"
 
 namespace drift {
 namespace {
@@ -535,8 +534,9 @@ TEST(Posterior, AParameterBothSweptAndDrawnIsReported) {
   const auto ds = problems_of([&] { check_posterior_against_sweep(posterior, design, "cal.h5"); });
   ASSERT_EQ(ds.size(), 1u) << all(ds);
   EXPECT_EQ(ds[0].file, "cal.h5");
-  EXPECT_TRUE(has(ds, "'relapse.released_hazard' is both swept and drawn from the posterior; "
-                      "remove it from one of them"))
+  EXPECT_TRUE(has(ds,
+                  "'relapse.released_hazard' is both swept and drawn from the posterior; "
+                  "remove it from one of them"))
       << all(ds);
   design.paths = {"recruitment.exit_hazard"};
   EXPECT_NO_THROW(check_posterior_against_sweep(posterior, design, "cal.h5"));

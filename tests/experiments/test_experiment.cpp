@@ -1,7 +1,5 @@
 // Running a scenario: conservation of youths, stock-flow identities, determinism across thread
 // counts, common random numbers and the mapping of tallies to recorded metrics.
-#include "drift/experiments/experiment.hpp"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,10 +7,11 @@
 #include <set>
 #include <vector>
 
-#include "step/lifecycle.hpp"
+#include "drift/experiments/experiment.hpp"
+#include "drift/model/world.hpp"
 #include "drift/step/build_world.hpp"
 #include "drift/step/step.hpp"
-#include "drift/model/world.hpp"
+#include "step/lifecycle.hpp"
 
 namespace drift {
 namespace {
@@ -80,8 +79,10 @@ TEST(ExperimentMetrics, NamesAreUniqueAndFindable) {
 }
 
 TEST(ExperimentMetrics, EveryMetricSaysHowAWeekMeasuresItAndTheRecordFollowsTheTable) {
-  for (const auto& m : area_metrics()) EXPECT_TRUE(m.of_area && !m.of_city && !m.of_intervention) << m.name;
-  for (const auto& m : city_metrics()) EXPECT_TRUE(!m.of_area && m.of_city && !m.of_intervention) << m.name;
+  for (const auto& m : area_metrics())
+    EXPECT_TRUE(m.of_area && !m.of_city && !m.of_intervention) << m.name;
+  for (const auto& m : city_metrics())
+    EXPECT_TRUE(!m.of_area && m.of_city && !m.of_intervention) << m.name;
   for (const auto& m : intervention_metrics()) {
     EXPECT_TRUE(!m.of_area && !m.of_city && m.of_intervention) << m.name;
   }
@@ -107,7 +108,8 @@ TEST(ExperimentMetrics, EveryMetricSaysHowAWeekMeasuresItAndTheRecordFollowsTheT
       }
     }
     const auto& cm = city_metrics();
-    for (std::size_t m = 0; m < cm.size(); ++m) ASSERT_EQ(run.city[m * 3 + t], cm[m].of_city(w)) << cm[m].name;
+    for (std::size_t m = 0; m < cm.size(); ++m)
+      ASSERT_EQ(run.city[m * 3 + t], cm[m].of_city(w)) << cm[m].name;
   }
 }
 
@@ -136,8 +138,10 @@ TEST(ExperimentShape, OneRunPerStrategyAndReplicateOfTheRightSize) {
 TEST(ExperimentConservation, StatesAddUpToTheYouthsEveryWeekInEveryArea) {
   const auto s = tiny_scenario(300, 52, 2);
   const auto out = run_experiment(s, with_threads(1));
-  const char* states[] = {"uninvolved", "at_risk", "runner", "dealer", "detained", "released", "desisted"};
-  const char* flows[] = {"new_entries", "entries", "relapses", "arrests", "releases", "desistances", "jobs_found"};
+  const char* states[] = {"uninvolved", "at_risk",  "runner",  "dealer",
+                          "detained",   "released", "desisted"};
+  const char* flows[] = {"new_entries", "entries",     "relapses",  "arrests",
+                         "releases",    "desistances", "jobs_found"};
   const double youths_per_area = 6 * kYoung / 6 + 10 * kAdult / 9;  // ages 12-17 and 18-27
   double total_entries = 0, total_arrests = 0, peak_dealing = 0;
   for (const auto& run : out.strategies[0].replicates) {
@@ -154,8 +158,10 @@ TEST(ExperimentConservation, StatesAddUpToTheYouthsEveryWeekInEveryArea) {
         ASSERT_EQ(youths, youths_per_area) << "week " << t << " area " << a;
         ASSERT_EQ(run.area_value(metric("dealing"), t, a),
                   run.area_value(metric("runner"), t, a) + run.area_value(metric("dealer"), t, a));
-        for (const char* f : flows) ASSERT_GE(run.area_value(metric(f), t, a), 0) << f << " week " << t;
-        ASSERT_LE(run.area_value(metric("status_job"), t, a), run.area_value(metric("employed"), t, a));
+        for (const char* f : flows)
+          ASSERT_GE(run.area_value(metric(f), t, a), 0) << f << " week " << t;
+        ASSERT_LE(run.area_value(metric("status_job"), t, a),
+                  run.area_value(metric("employed"), t, a));
         ASSERT_LE(run.area_value(metric("employed"), t, a), youths);
         ASSERT_LE(run.area_value(metric("record"), t, a), youths);
         peak_dealing = std::max(peak_dealing, run.area_value(metric("dealing"), t, a));
@@ -176,8 +182,9 @@ TEST(ExperimentConservation, EntriesAreFirstEntriesPlusRelapses) {
   double relapses = 0;
   for (int t = 0; t < run.weeks; ++t) {
     for (int a = 0; a < run.areas; ++a) {
-      ASSERT_EQ(run.area_value(metric("entries"), t, a),
-                run.area_value(metric("new_entries"), t, a) + run.area_value(metric("relapses"), t, a))
+      ASSERT_EQ(
+          run.area_value(metric("entries"), t, a),
+          run.area_value(metric("new_entries"), t, a) + run.area_value(metric("relapses"), t, a))
           << "week " << t;
       relapses += run.area_value(metric("relapses"), t, a);
     }
@@ -197,7 +204,8 @@ TEST(ExperimentConservation, StocksChangeByTheirFlowsOutsideBirthdayWeeks) {
     if ((t + burn_in) % 52 == 0) continue;
     for (int a = 0; a < run.areas; ++a) {
       auto v = [&](const char* m, int week) { return run.area_value(metric(m), week, a); };
-      ASSERT_EQ(v("dealing", t) - v("dealing", t - 1), v("entries", t) - v("desistances", t) - v("arrests", t))
+      ASSERT_EQ(v("dealing", t) - v("dealing", t - 1),
+                v("entries", t) - v("desistances", t) - v("arrests", t))
           << "week " << t << " area " << a;
       ASSERT_EQ(v("detained", t) - v("detained", t - 1), v("arrests", t) - v("releases", t))
           << "week " << t << " area " << a;
@@ -217,7 +225,8 @@ TEST(ExperimentConservation, NetworkMembersAreTheDealingYouths) {
     EXPECT_EQ(run.city[members * run.weeks + t], run.total(metric("dealing"), t)) << "week " << t;
     EXPECT_LE(run.city[members * run.weeks + t], run.city[places * run.weeks + t]);
     if (all_places < 0) all_places = run.city[places * run.weeks + t];
-    EXPECT_EQ(run.city[places * run.weeks + t], all_places) << "places do not change without interventions";
+    EXPECT_EQ(run.city[places * run.weeks + t], all_places)
+        << "places do not change without interventions";
   }
   // About 6 networks x 10 places.
   EXPECT_GE(all_places, 6 * 10 - 6);
@@ -231,9 +240,9 @@ TEST(ExperimentRecording, MetricsEqualTheTalliesOfAWorldSteppedByHand) {
   World w = build_world(s.params, s.areas, replicate);
   while (w.week < 0) step(w);
   const auto& run = out.strategies[0].replicates[replicate];
-  const char* tally_names[] = {"uninvolved", "at_risk",  "runner",   "dealer",      "detained",
-                               "released",   "desisted", "employed", "status_job",  "record",
-                               "new_entries", "entries", "relapses", "arrests",     "releases",
+  const char* tally_names[] = {"uninvolved",  "at_risk",   "runner",   "dealer",     "detained",
+                               "released",    "desisted",  "employed", "status_job", "record",
+                               "new_entries", "entries",   "relapses", "arrests",    "releases",
                                "desistances", "jobs_found"};
   static_assert(std::size(tally_names) == kTallyCount);
   for (int t = 0; t < run.weeks; ++t) {
@@ -256,7 +265,8 @@ void expect_bit_identical(const ExperimentOutput& a, const ExperimentOutput& b) 
       const auto& y = b.strategies[s].replicates[r];
       ASSERT_EQ(x.by_area.size(), y.by_area.size());
       for (std::size_t k = 0; k < x.by_area.size(); ++k) {
-        ASSERT_EQ(x.by_area[k], y.by_area[k]) << "strategy " << s << " replicate " << r << " value " << k;
+        ASSERT_EQ(x.by_area[k], y.by_area[k])
+            << "strategy " << s << " replicate " << r << " value " << k;
       }
       ASSERT_EQ(x.city.size(), y.city.size());
       for (std::size_t k = 0; k < x.city.size(); ++k) ASSERT_EQ(x.city[k], y.city[k]) << k;
@@ -267,7 +277,8 @@ void expect_bit_identical(const ExperimentOutput& a, const ExperimentOutput& b) 
       ASSERT_EQ(x.new_drug_suspects, y.new_drug_suspects);
       const auto cx = x.ledger.columns();
       const auto cy = y.ledger.columns();
-      for (std::size_t c = 0; c < cx.size(); ++c) ASSERT_EQ(*cx[c], *cy[c]) << "ledger column " << c;
+      for (std::size_t c = 0; c < cx.size(); ++c)
+        ASSERT_EQ(*cx[c], *cy[c]) << "ledger column " << c;
     }
   }
 }
@@ -285,14 +296,17 @@ TEST(ExperimentDeterminism, ThreadsInsideOneRunGiveBitIdenticalOutputs) {
   // One replicate on two threads: the threads share the work of each week, which they do only
   // for a world of at least kMinParallelSlots slots.
   auto s = tiny_scenario(30, 5, 1);
-  s.areas = {{"North", 6 * kYoung, 6 * kAdult, 0.25, 2}, {"South", 6 * kYoung, 6 * kAdult, 0.15, 1}};
+  s.areas = {{"North", 6 * kYoung, 6 * kAdult, 0.25, 2},
+             {"South", 6 * kYoung, 6 * kAdult, 0.15, 1}};
   s.params.networks.youth_places = 60;
-  ASSERT_GE(static_cast<std::int64_t>(build_world(s.params, s.areas, 0).pop.size()), detail::kMinParallelSlots);
+  ASSERT_GE(static_cast<std::int64_t>(build_world(s.params, s.areas, 0).pop.size()),
+            detail::kMinParallelSlots);
   const auto one = run_experiment(s, with_threads(1));
   const auto two = run_experiment(s, with_threads(2));
   expect_bit_identical(one, two);
   double entries = 0;
-  for (int t = 0; t < 30; ++t) entries += one.strategies[0].replicates[0].total(metric("entries"), t);
+  for (int t = 0; t < 30; ++t)
+    entries += one.strategies[0].replicates[0].total(metric("entries"), t);
   EXPECT_GT(entries, 0);
 }
 
@@ -318,7 +332,8 @@ TEST(ExperimentCommonRandomNumbers, StrategiesWithoutInterventionsAreIdenticalPe
   const auto out = run_experiment(s, with_threads(1));
   ASSERT_EQ(out.strategies.size(), 2u);
   for (int r = 0; r < 2; ++r) {
-    EXPECT_EQ(out.strategies[0].replicates[r].by_area, out.strategies[1].replicates[r].by_area) << r;
+    EXPECT_EQ(out.strategies[0].replicates[r].by_area, out.strategies[1].replicates[r].by_area)
+        << r;
     EXPECT_EQ(out.strategies[0].replicates[r].city, out.strategies[1].replicates[r].city) << r;
   }
 }

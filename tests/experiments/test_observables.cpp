@@ -1,13 +1,7 @@
 // Observables that match registered figures: non-drug registrations, suspects counted once per
 // year, the release ledger, the run statistics and their storage. Shares are checked within 4
 // binomial standard deviations.
-#include "drift/experiments/result_file.hpp"
-#include "drift/experiments/observables.hpp"
-#include "drift/experiments/observers.hpp"
-
 #include <gtest/gtest.h>
-
-#include "support/temp_dir.hpp"
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,19 +9,25 @@
 #include <filesystem>
 #include <fstream>
 
-#include "step/lifecycle.hpp"
-#include "drift/step/processes.hpp"
-#include "drift/results/results.hpp"
+#include "drift/experiments/observables.hpp"
+#include "drift/experiments/observers.hpp"
+#include "drift/experiments/result_file.hpp"
 #include "drift/experiments/runner.hpp"
+#include "drift/results/results.hpp"
 #include "drift/step/build_world.hpp"
+#include "drift/step/processes.hpp"
 #include "drift/step/step.hpp"
+#include "step/lifecycle.hpp"
+#include "support/temp_dir.hpp"
 
 namespace drift {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<AreaSpec> two_areas() { return {{"North", 600, 900, 0.2, 2}, {"South", 600, 900, 0.3, 1}}; }
+std::vector<AreaSpec> two_areas() {
+  return {{"North", 600, 900, 0.2, 2}, {"South", 600, 900, 0.3, 1}};
+}
 
 // No transitions at all: only the registration process acts.
 Parameters quiet_params() {
@@ -57,7 +57,8 @@ std::vector<std::uint32_t> youths(const World& w) {
 }
 
 std::int64_t count_events(const World& w, EventKind kind) {
-  return std::count_if(w.events.begin(), w.events.end(), [&](const Event& e) { return e.kind == kind; });
+  return std::count_if(w.events.begin(), w.events.end(),
+                       [&](const Event& e) { return e.kind == kind; });
 }
 
 // A record sized for `weeks` weeks of this world's ages, for the observers to write into.
@@ -91,7 +92,9 @@ void step_week(World& w, Observers&... observers) {
   --w.week;  // the caller's loop advances it
 }
 
-double suspects(const RunOutput& r, int week, int k) { return r.new_suspects[static_cast<std::size_t>(week) * r.ages + k]; }
+double suspects(const RunOutput& r, int week, int k) {
+  return r.new_suspects[static_cast<std::size_t>(week) * r.ages + k];
+}
 double drug_suspects(const RunOutput& r, int week, int k) {
   return r.new_drug_suspects[static_cast<std::size_t>(week) * r.ages + k];
 }
@@ -129,8 +132,10 @@ TEST(Offending, AgeCurveRisesToOneAtThePeakAndFallsAfter) {
   const Parameters p;
   const int peak = static_cast<int>(p.offending.peak_age);
   EXPECT_DOUBLE_EQ(offending_age_shape(p, peak), 1.0);
-  for (int a = 12; a < peak; ++a) EXPECT_LT(offending_age_shape(p, a), offending_age_shape(p, a + 1)) << a;
-  for (int a = peak; a < 27; ++a) EXPECT_GT(offending_age_shape(p, a), offending_age_shape(p, a + 1)) << a;
+  for (int a = 12; a < peak; ++a)
+    EXPECT_LT(offending_age_shape(p, a), offending_age_shape(p, a + 1)) << a;
+  for (int a = peak; a < 27; ++a)
+    EXPECT_GT(offending_age_shape(p, a), offending_age_shape(p, a + 1)) << a;
   EXPECT_NEAR(offending_age_shape(p, peak + 2), std::exp(-2 * p.offending.decline_per_year), 1e-12);
 }
 
@@ -140,7 +145,8 @@ TEST(Offending, ShareRegisteredInOneWeekIsOneMinusExpOfTheHazard) {
   World w = build_world(p, two_areas(), 3);
   double expected = 0, variance = 0;
   for (auto i : youths(w)) {
-    const double q = 1.0 - std::exp(-static_cast<double>(static_cast<float>(offending_hazard(w, i))));
+    const double q =
+        1.0 - std::exp(-static_cast<double>(static_cast<float>(offending_hazard(w, i))));
     expected += q;
     variance += q * (1 - q);
   }
@@ -222,7 +228,8 @@ TEST(Offending, KeptHazardEqualsTheFormulaAfterBirthdaysArrestsAndTurnover) {
                           [](std::int32_t x) { return x != kNever; }),
             0);
   for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
-    const float expected = w.pop.state[i] == State::vacant ? 0.0f : static_cast<float>(offending_hazard(w, i));
+    const float expected =
+        w.pop.state[i] == State::vacant ? 0.0f : static_cast<float>(offending_hazard(w, i));
     ASSERT_EQ(w.pop.offence_hazard[i], expected) << "youth " << i;
   }
 }
@@ -444,16 +451,20 @@ TEST(RunStatistics, NamesAreStableAndUnique) {
   EXPECT_EQ(d.front().name, "suspects_per_10k_age_12");
   EXPECT_GE(run_statistic_index("suspects_per_10k_age_26"), 0);
   EXPECT_EQ(run_statistic_index("suspects_per_10k_age_27"), -1);
-  for (const char* n : {"suspects_per_10k_12_17", "suspects_per_10k_18_22", "drug_share_12_17",
-                        "drug_share_18_26", "rearrest_1y", "rearrest_2y", "work_13w_after_release"}) {
+  for (const char* n :
+       {"suspects_per_10k_12_17", "suspects_per_10k_18_22", "drug_share_12_17", "drug_share_18_26",
+        "rearrest_1y", "rearrest_2y", "work_13w_after_release"}) {
     EXPECT_GE(run_statistic_index(n), 0) << n;
   }
-  for (std::size_t k = 0; k < d.size(); ++k) EXPECT_EQ(run_statistic_index(d[k].name), static_cast<int>(k));
+  for (std::size_t k = 0; k < d.size(); ++k)
+    EXPECT_EQ(run_statistic_index(d[k].name), static_cast<int>(k));
 }
 
 TEST(RunStatistics, HandBuiltRunGivesHandComputedValues) {
   auto r = hand_run(2 * 52 + 20);  // two whole years and a partial one (left out)
-  auto at = [&](int week, int age) { return static_cast<std::size_t>(week) * r.ages + (age - r.min_age); };
+  auto at = [&](int week, int age) {
+    return static_cast<std::size_t>(week) * r.ages + (age - r.min_age);
+  };
   for (int t = 0; t < r.weeks; ++t) {
     for (int a = 12; a <= 25; ++a) r.present_by_age[at(t, a)] = 200;  // age 26: nobody
   }
@@ -564,7 +575,8 @@ TEST(ObservedRun, RunRecordsSuspectsAndReleasesConsistently) {
     releases += r.total(area_metric_index("releases"), t);
     arrests += r.total(area_metric_index("arrests"), t);
     double present = 0;
-    for (int k = 0; k < r.ages; ++k) present += r.present_by_age[static_cast<std::size_t>(t) * r.ages + k];
+    for (int k = 0; k < r.ages; ++k)
+      present += r.present_by_age[static_cast<std::size_t>(t) * r.ages + k];
     EXPECT_LE(present, r.total(area_metric_index("youths"), t));
   }
   EXPECT_GT(suspects, 0);
@@ -637,7 +649,8 @@ TEST(ObservedRun, ResultFileHoldsObservedDatasetsAndStatistics) {
   }
   EXPECT_DOUBLE_EQ(rate.values[(0 * 2 + 1) * 15 + 5], 1e4 * suspects / (present / 52));
   for (const char* name : {"releases", "rearrest_1y", "rearrest_2y"}) {
-    EXPECT_EQ(f.dataset(g + "release_cohorts/" + name).shape, (std::vector<std::uint64_t>{2, 2})) << name;
+    EXPECT_EQ(f.dataset(g + "release_cohorts/" + name).shape, (std::vector<std::uint64_t>{2, 2}))
+        << name;
   }
   // Two-year shares need 104 weeks of follow-up: none for the second year's cohort of 120 weeks.
   const auto two_years = f.dataset(g + "release_cohorts/rearrest_2y");

@@ -5,11 +5,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "drift/experiments/result_file.hpp"
 #include "drift/experiments/experiment.hpp"
+#include "drift/experiments/result_file.hpp"
+#include "drift/experiments/summary.hpp"
 #include "drift/results/results.hpp"
 #include "drift/scenario/scenario.hpp"
-#include "drift/experiments/summary.hpp"
 
 namespace drift {
 namespace {

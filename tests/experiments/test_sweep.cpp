@@ -1,7 +1,5 @@
-#include <gtest/gtest.h>
-
-#include "support/temp_dir.hpp"
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/wait.h>
@@ -15,11 +13,12 @@
 #include <set>
 
 #include "drift/experiments/experiment.hpp"
-#include "drift/results/results.hpp"
 #include "drift/experiments/runner.hpp"
-#include "drift/experiments/summary.hpp"
 #include "drift/experiments/sobol.hpp"
+#include "drift/experiments/summary.hpp"
+#include "drift/results/results.hpp"
 #include "drift/scenario/sweep.hpp"
+#include "support/temp_dir.hpp"
 
 namespace drift {
 namespace {
@@ -94,7 +93,8 @@ TEST(Sensitivity, IshigamiIndicesMatchTheirAnalyticValues) {
   const auto pts = saltelli_points(n, {{-pi, pi}, {-pi, pi}, {-pi, pi}});
   std::vector<double> y;
   for (const auto& x : pts) {
-    y.push_back(std::sin(x[0]) + 7 * std::pow(std::sin(x[1]), 2) + 0.1 * std::pow(x[2], 4) * std::sin(x[0]));
+    y.push_back(std::sin(x[0]) + 7 * std::pow(std::sin(x[1]), 2) +
+                0.1 * std::pow(x[2], 4) * std::sin(x[0]));
   }
   const auto idx = sobol_indices(y, n, 3, 200, 1);
   // Analytic values (a = 7, b = 0.1): S = 0.3139, 0.4424, 0; ST = 0.5576, 0.4424, 0.2437.
@@ -127,7 +127,8 @@ TEST(SweepValidation, UnknownPathAndOutOfRangeValueNameTheLine) {
     EXPECT_EQ(d[0].file, path);
     EXPECT_EQ(d[0].line, 16);
     EXPECT_EQ(d[0].key, "sweep.parameters.careers.progresion_hazard");
-    EXPECT_NE(d[0].message.find("did you mean 'careers.progression_hazard'"), std::string::npos) << d[0].message;
+    EXPECT_NE(d[0].message.find("did you mean 'careers.progression_hazard'"), std::string::npos)
+        << d[0].message;
   }
   const auto path2 = dir.file("t.yaml", std::string(kSmall) + R"(sweep:
   design: grid
@@ -207,7 +208,9 @@ TEST(Runner, InterruptedRunResumesToTheUninterruptedResult) {
   RunOptions options;
   options.cancel = &cancel;
   // Stop after the first unit is done (two strategies per unit).
-  options.progress = [&](std::size_t done, std::size_t) { if (done == 2) cancel = true; };
+  options.progress = [&](std::size_t done, std::size_t) {
+    if (done == 2) cancel = true;
+  };
   EXPECT_THROW(run_units(sc, none, parts, options), Cancelled);
   std::size_t kept = 0;
   for (const auto& e : fs::directory_iterator(parts)) kept += e.path().extension() == ".part";
@@ -252,8 +255,10 @@ TEST(Runner, APartsFolderLockedByAnotherProcessIsRefused) {
       ADD_FAILURE() << "ran into a locked folder";
     } catch (const PartsBusy& e) {
       const std::string what = e.what();
-      EXPECT_NE(what.find(parts + " is being used by another drift process (pid 4242 on host elsewhere)"),
-                std::string::npos) << what;
+      EXPECT_NE(
+          what.find(parts + " is being used by another drift process (pid 4242 on host elsewhere)"),
+          std::string::npos)
+          << what;
       EXPECT_NE(what.find("use another --out"), std::string::npos) << what;
     }
     // A shard does not run while the whole plan is being run either.
@@ -334,7 +339,9 @@ TEST(Cli, KilledRunResumesToAnIdenticalFile) {
   const auto scenario = dir.file("s.yaml", text);
   const std::string drift = DRIFT_BINARY;
   const auto full = dir.file("full.h5"), resumed = dir.file("resumed.h5");
-  ASSERT_EQ(std::system((drift + " run " + scenario + " -q -t 1 --out " + full + " > /dev/null").c_str()), 0);
+  ASSERT_EQ(
+      std::system((drift + " run " + scenario + " -q -t 1 --out " + full + " > /dev/null").c_str()),
+      0);
   // SIGKILL as soon as the first unit's part file is on disk (so the kill never depends on how
   // fast this machine is), then finish with --resume.
   const pid_t child = ::fork();
@@ -343,8 +350,8 @@ TEST(Cli, KilledRunResumesToAnIdenticalFile) {
     const int null = ::open("/dev/null", O_WRONLY);
     ::dup2(null, STDOUT_FILENO);
     ::dup2(null, STDERR_FILENO);
-    ::execl(drift.c_str(), "drift", "run", scenario.c_str(), "-q", "-t", "1", "--out", resumed.c_str(),
-            static_cast<char*>(nullptr));
+    ::execl(drift.c_str(), "drift", "run", scenario.c_str(), "-q", "-t", "1", "--out",
+            resumed.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
   const auto parts_dir = resumed + ".parts";
@@ -357,7 +364,8 @@ TEST(Cli, KilledRunResumesToAnIdenticalFile) {
     }
     bool any_part = false;
     std::error_code ec;
-    for (const auto& e : fs::directory_iterator(parts_dir, ec)) any_part |= e.path().extension() == ".part";
+    for (const auto& e : fs::directory_iterator(parts_dir, ec))
+      any_part |= e.path().extension() == ".part";
     if (any_part) break;
     ::usleep(1000);
   }
@@ -368,13 +376,17 @@ TEST(Cli, KilledRunResumesToAnIdenticalFile) {
   // The run was cut short: no result under the final name, finished units kept.
   ASSERT_FALSE(fs::exists(resumed)) << "the run finished before it was killed; make it longer";
   ASSERT_TRUE(fs::exists(resumed + ".parts"));
-  ASSERT_EQ(std::system((drift + " run " + scenario + " -q -t 1 --resume --out " + resumed + " > /dev/null").c_str()), 0);
+  ASSERT_EQ(std::system(
+                (drift + " run " + scenario + " -q -t 1 --resume --out " + resumed + " > /dev/null")
+                    .c_str()),
+            0);
   ASSERT_TRUE(fs::exists(resumed));
   EXPECT_FALSE(fs::exists(resumed + ".parts"));
   ResultReader a(full), b(resumed);
   for (const auto& m : area_metrics()) {
     EXPECT_EQ(a.dataset("/strategies/mentors/by_area/" + m.name).values,
-              b.dataset("/strategies/mentors/by_area/" + m.name).values) << m.name;
+              b.dataset("/strategies/mentors/by_area/" + m.name).values)
+        << m.name;
   }
 }
 
@@ -404,7 +416,8 @@ TEST(SweepResults, FileHoldsTheDesignAndPerPointComparisons) {
   // With no mentors the strategy is the baseline: every paired difference is exactly zero.
   for (int r = 0; r < 3; ++r) EXPECT_EQ(diff.values[r], 0.0);
   // Point 1 equals an ordinary run of the scenario at that point.
-  const auto direct = summarize(series_of(run_experiment(scenario_at(sc, design, 1), RunOptions{})));
+  const auto direct =
+      summarize(series_of(run_experiment(scenario_at(sc, design, 1), RunOptions{})));
   for (int r = 0; r < 3; ++r) {
     EXPECT_EQ(diff.values[3 + r], direct.strategies[1].outcomes[0].difference_per_replicate[r]);
   }

@@ -8,15 +8,15 @@
 #include <sstream>
 #include <string>
 
-#include "drift/experiments/result_file.hpp"
 #include "drift/experiments/experiment.hpp"
+#include "drift/experiments/result_file.hpp"
+#include "drift/experiments/trial.hpp"
 #include "drift/interventions/registry.hpp"
+#include "drift/model/world.hpp"
 #include "drift/results/results.hpp"
 #include "drift/scenario/scenario.hpp"
 #include "drift/step/build_world.hpp"
 #include "drift/step/step.hpp"
-#include "drift/experiments/trial.hpp"
-#include "drift/model/world.hpp"
 
 namespace drift {
 namespace {
@@ -36,8 +36,8 @@ areas:
 class ScenarioFile {
  public:
   explicit ScenarioFile(const std::string& rest, const char* base = kBase) {
-    path_ = fs::temp_directory_path() /
-            ("drift_trial_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++) + ".yaml");
+    path_ = fs::temp_directory_path() / ("drift_trial_" + std::to_string(::getpid()) + "_" +
+                                         std::to_string(counter_++) + ".yaml");
     text_ = std::string(base) + rest;
     std::ofstream(path_) << text_;
   }
@@ -76,7 +76,8 @@ const std::string kTrial = R"(  strategy: mentors
   follow_up_weeks: 52
   outcome: entry
 )";
-const std::string kUnitEffects = "{entry: 1, progression: 1, desistance: 1, relapse: 1, attitude: 1}";
+const std::string kUnitEffects =
+    "{entry: 1, progression: 1, desistance: 1, relapse: 1, attitude: 1}";
 
 // Runs replicate `replicate` of the trial's strategy week by week, calling
 // `each(world, log, trial)` after every step.
@@ -109,26 +110,29 @@ TEST(Trial, ControlYouthsAreNeverTakenInAndUseNoPlaces) {
   ScenarioFile f(mentors_trial("{attitude: 0.5}", kTrial, "workers: 4\n        caseload: 5\n"));
   const auto s = f.load();
   int weeks_full = 0;
-  simulate(s, 0, 1, [&](const World& w, const std::vector<InterventionWeek>& log, const TrialRun& trial) {
-    std::size_t treated_alive = 0, served = 0;
-    for (std::size_t i = 0; i < w.pop.size(); ++i) {
-      const bool is_served = w.mult.attitude[i] != 1.0f;
-      const auto id = static_cast<std::uint32_t>(i);
-      if (trial.arm(id) == TrialRun::control) {
-        ASSERT_FALSE(is_served) << "control youth " << i << " served in week " << w.week - 1;
-      }
-      if (trial.arm(id) == TrialRun::treatment && w.pop.state[i] != State::vacant) ++treated_alive;
-      served += is_served;
-    }
-    ASSERT_EQ(static_cast<double>(served), log[0].served);
-    ASSERT_LE(log[0].served, log[0].capacity);
-    if (w.week - 1 < 52) {
-      // During enrolment every eligible youth has an arm before the intervention acts, so the
-      // served and the waiting are all treated youths.
-      ASSERT_LE(log[0].served + log[0].waiting, static_cast<double>(treated_alive));
-    }
-    weeks_full += log[0].served == log[0].capacity;
-  });
+  simulate(s, 0, 1,
+           [&](const World& w, const std::vector<InterventionWeek>& log, const TrialRun& trial) {
+             std::size_t treated_alive = 0, served = 0;
+             for (std::size_t i = 0; i < w.pop.size(); ++i) {
+               const bool is_served = w.mult.attitude[i] != 1.0f;
+               const auto id = static_cast<std::uint32_t>(i);
+               if (trial.arm(id) == TrialRun::control) {
+                 ASSERT_FALSE(is_served)
+                     << "control youth " << i << " served in week " << w.week - 1;
+               }
+               if (trial.arm(id) == TrialRun::treatment && w.pop.state[i] != State::vacant)
+                 ++treated_alive;
+               served += is_served;
+             }
+             ASSERT_EQ(static_cast<double>(served), log[0].served);
+             ASSERT_LE(log[0].served, log[0].capacity);
+             if (w.week - 1 < 52) {
+               // During enrolment every eligible youth has an arm before the intervention acts, so
+               // the served and the waiting are all treated youths.
+               ASSERT_LE(log[0].served + log[0].waiting, static_cast<double>(treated_alive));
+             }
+             weeks_full += log[0].served == log[0].capacity;
+           });
   EXPECT_GT(weeks_full, 20);  // places were scarce: the check above had something to check
 }
 
@@ -155,21 +159,21 @@ TEST(Trial, AYouthIsRandomisedOnce) {
   const auto s = f.load();
   std::vector<std::int32_t> seen;
   double randomisations = 0;
-  const auto counts = simulate(s, 1, 1, [&](const World& w, const std::vector<InterventionWeek>&,
-                                            const TrialRun& trial) {
-    if (seen.empty()) seen.assign(w.pop.size(), kNever);
-    for (std::size_t i = 0; i < w.pop.size(); ++i) {
-      const auto now = trial.enrolled_week(static_cast<std::uint32_t>(i));
-      if (now != kNever && seen[i] != kNever) {
-        ASSERT_EQ(now, seen[i]) << "youth " << i << " randomised again";
-      }
-      if (now != kNever && seen[i] == kNever) {
-        ++randomisations;
-        ASSERT_LT(now, 52);
-      }
-      seen[i] = now;
-    }
-  });
+  const auto counts = simulate(
+      s, 1, 1, [&](const World& w, const std::vector<InterventionWeek>&, const TrialRun& trial) {
+        if (seen.empty()) seen.assign(w.pop.size(), kNever);
+        for (std::size_t i = 0; i < w.pop.size(); ++i) {
+          const auto now = trial.enrolled_week(static_cast<std::uint32_t>(i));
+          if (now != kNever && seen[i] != kNever) {
+            ASSERT_EQ(now, seen[i]) << "youth " << i << " randomised again";
+          }
+          if (now != kNever && seen[i] == kNever) {
+            ++randomisations;
+            ASSERT_LT(now, 52);
+          }
+          seen[i] = now;
+        }
+      });
   EXPECT_EQ(counts[0] + counts[1], randomisations);
   EXPECT_GT(randomisations, 100);
 }
@@ -250,15 +254,16 @@ areas:
   std::vector<double> counts[2];
   const int threads[2] = {1, 3};
   for (int k = 0; k < 2; ++k) {
-    counts[k] = simulate(s, 0, threads[k],
-                         [&](const World& w, const std::vector<InterventionWeek>&, const TrialRun& t) {
-                           arms[k].assign(w.pop.size(), 0);
-                           weeks[k].assign(w.pop.size(), kNever);
-                           for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
-                             arms[k][i] = t.arm(i);
-                             weeks[k][i] = t.enrolled_week(i);
-                           }
-                         });
+    counts[k] =
+        simulate(s, 0, threads[k],
+                 [&](const World& w, const std::vector<InterventionWeek>&, const TrialRun& t) {
+                   arms[k].assign(w.pop.size(), 0);
+                   weeks[k].assign(w.pop.size(), kNever);
+                   for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+                     arms[k][i] = t.arm(i);
+                     weeks[k][i] = t.enrolled_week(i);
+                   }
+                 });
   }
   EXPECT_TRUE(arms[0] == arms[1]);
   EXPECT_TRUE(weeks[0] == weeks[1]);
@@ -304,8 +309,8 @@ TEST(Trial, StrongEffectGivesARelativeRiskClearlyBelowOne) {
 
 struct BadTrial {
   const char* name;
-  std::string trial;   // the trial section
-  std::string at;      // text whose position the diagnostic must point at
+  std::string trial;  // the trial section
+  std::string at;     // text whose position the diagnostic must point at
   std::string key;
   std::string message;  // part of the message
 };
@@ -327,8 +332,8 @@ TEST_P(TrialValidation, NamesFileLineColumnAndKey) {
     EXPECT_EQ(d.column, column) << d.format();
     EXPECT_EQ(d.key, c.key) << d.format();
     EXPECT_NE(d.message.find(c.message), std::string::npos) << d.format();
-    EXPECT_EQ(d.format().rfind(f.path() + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                                   ": key '" + c.key + "': ",
+    EXPECT_EQ(d.format().rfind(f.path() + ":" + std::to_string(line) + ":" +
+                                   std::to_string(column) + ": key '" + c.key + "': ",
                                0),
               0u)
         << d.format();
@@ -343,27 +348,30 @@ std::string with(const std::string& from, const std::string& to) {
 
 INSTANTIATE_TEST_SUITE_P(
     Errors, TrialValidation,
-    ::testing::Values(
-        BadTrial{"unknown_key", kTrial + "  folow_up_weeks: 3\n", "folow_up_weeks", "trial.folow_up_weeks",
-                 "did you mean 'follow_up_weeks'?"},
-        BadTrial{"wrong_type", with("treatment_share: 0.5", "treatment_share: half"), "half",
-                 "trial.treatment_share", "expected a number"},
-        BadTrial{"out_of_range", with("treatment_share: 0.5", "treatment_share: 1.5"), "1.5",
-                 "trial.treatment_share", "out of range"},
-        BadTrial{"not_whole", with("enrolment_weeks: 52", "enrolment_weeks: 5.5"), "5.5",
-                 "trial.enrolment_weeks", "whole number"},
-        BadTrial{"unknown_strategy", with("strategy: mentors", "strategy: mentorz"), "mentorz",
-                 "trial.strategy", "did you mean 'mentors'?"},
-        BadTrial{"unknown_intervention", with("intervention: mentors", "intervention: mentrs"),
-                 "mentrs", "trial.intervention", "has no intervention named 'mentrs'"},
-        BadTrial{"unknown_outcome", with("outcome: entry", "outcome: arest"), "arest",
-                 "trial.outcome", "did you mean 'arrest'?"},
-        BadTrial{"window_too_long", with("follow_up_weeks: 52", "follow_up_weeks: 60"), "60",
-                 "trial.follow_up_weeks", "exceeds the recorded weeks"},
-        BadTrial{"bad_interval", kTrial + "  published: {relative_risk: 0.3, interval: [0.5, 0.2]}\n",
-                 "[0.5", "trial.published.interval", "above high"},
-        BadTrial{"published_unknown_key", kTrial + "  published:\n    relative_risc: 0.3\n",
-                 "relative_risc", "trial.published.relative_risc", "did you mean 'relative_risk'?"}),
+    ::testing::Values(BadTrial{"unknown_key", kTrial + "  folow_up_weeks: 3\n", "folow_up_weeks",
+                               "trial.folow_up_weeks", "did you mean 'follow_up_weeks'?"},
+                      BadTrial{"wrong_type", with("treatment_share: 0.5", "treatment_share: half"),
+                               "half", "trial.treatment_share", "expected a number"},
+                      BadTrial{"out_of_range", with("treatment_share: 0.5", "treatment_share: 1.5"),
+                               "1.5", "trial.treatment_share", "out of range"},
+                      BadTrial{"not_whole", with("enrolment_weeks: 52", "enrolment_weeks: 5.5"),
+                               "5.5", "trial.enrolment_weeks", "whole number"},
+                      BadTrial{"unknown_strategy", with("strategy: mentors", "strategy: mentorz"),
+                               "mentorz", "trial.strategy", "did you mean 'mentors'?"},
+                      BadTrial{"unknown_intervention",
+                               with("intervention: mentors", "intervention: mentrs"), "mentrs",
+                               "trial.intervention", "has no intervention named 'mentrs'"},
+                      BadTrial{"unknown_outcome", with("outcome: entry", "outcome: arest"), "arest",
+                               "trial.outcome", "did you mean 'arrest'?"},
+                      BadTrial{"window_too_long",
+                               with("follow_up_weeks: 52", "follow_up_weeks: 60"), "60",
+                               "trial.follow_up_weeks", "exceeds the recorded weeks"},
+                      BadTrial{"bad_interval",
+                               kTrial + "  published: {relative_risk: 0.3, interval: [0.5, 0.2]}\n",
+                               "[0.5", "trial.published.interval", "above high"},
+                      BadTrial{"published_unknown_key",
+                               kTrial + "  published:\n    relative_risc: 0.3\n", "relative_risc",
+                               "trial.published.relative_risc", "did you mean 'relative_risk'?"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(TrialValidation, RejectsAnInterventionThatActsOnNetworks) {
@@ -403,11 +411,13 @@ TEST(TrialSchema, DescribesTheSection) {
 
 TEST(TrialResults, RoundTripThroughHdf5) {
   ScenarioFile f(mentors_trial("{entry: 0.5, relapse: 0.5}",
-                               kTrial + "  published:\n    relative_risk: 0.31\n    outcome: felony "
-                                        "reconviction\n    source: Lynch et al. 2018\n"));
+                               kTrial +
+                                   "  published:\n    relative_risk: 0.31\n    outcome: felony "
+                                   "reconviction\n    source: Lynch et al. 2018\n"));
   const auto s = f.load();
   const auto out = run_experiment(s, RunOptions{});
-  const auto path = (fs::temp_directory_path() / ("drift_trial_" + std::to_string(::getpid()) + ".h5")).string();
+  const auto path =
+      (fs::temp_directory_path() / ("drift_trial_" + std::to_string(::getpid()) + ".h5")).string();
   write_results(path, s, out, {"test"});
   ASSERT_TRUE(has_trial(path));
   const auto back = read_trial(path);

@@ -8,10 +8,10 @@
 
 #include "drift/experiments/experiment.hpp"
 #include "drift/interventions/registry.hpp"
+#include "drift/model/world.hpp"
 #include "drift/scenario/scenario.hpp"
 #include "drift/step/build_world.hpp"
 #include "drift/step/step.hpp"
-#include "drift/model/world.hpp"
 
 namespace drift {
 namespace {
@@ -80,7 +80,8 @@ std::pair<double, double> paired(const std::vector<double>& s, const std::vector
 // A strong effect must move its outcome by more than 4 standard errors of the paired difference
 // (with 4 replicates, t(3) at 0.995 is 5.8: we ask for the sign and a clear margin together).
 void expect_moves(const ExperimentOutput& out, const std::string& metric, double sign) {
-  const auto [mean, se] = paired(totals(out.strategies[1], metric), totals(out.strategies[0], metric));
+  const auto [mean, se] =
+      paired(totals(out.strategies[1], metric), totals(out.strategies[0], metric));
   EXPECT_GT(sign * mean, 0) << metric;
   EXPECT_GT(sign * mean, 4 * se) << metric << " mean " << mean << " se " << se;
 }
@@ -93,8 +94,9 @@ struct ZeroCase {
 class ZeroEffectEqualsBaseline : public ::testing::TestWithParam<ZeroCase> {};
 
 TEST_P(ZeroEffectEqualsBaseline, BitIdenticalToBaseline) {
-  const auto out = run(std::string("strategies:\n  - name: baseline\n  - name: zero\n    interventions:\n") +
-                       GetParam().block);
+  const auto out =
+      run(std::string("strategies:\n  - name: baseline\n  - name: zero\n    interventions:\n") +
+          GetParam().block);
   ASSERT_EQ(out.strategies.size(), 2u);
   expect_identical(out.strategies[0], out.strategies[1]);
 }
@@ -103,15 +105,17 @@ INSTANTIATE_TEST_SUITE_P(
     EveryType, ZeroEffectEqualsBaseline,
     ::testing::Values(
         ZeroCase{"mentors_without_workers", "      - {type: mentors, workers: 0}\n"},
-        ZeroCase{"mentors_with_unit_effects",
-                 "      - type: mentors\n        effects: {entry: 1, progression: 1, desistance: 1, "
-                 "relapse: 1, attitude: 1}\n"},
+        ZeroCase{
+            "mentors_with_unit_effects",
+            "      - type: mentors\n        effects: {entry: 1, progression: 1, desistance: 1, "
+            "relapse: 1, attitude: 1}\n"},
         ZeroCase{"job_coaches_without_workers", "      - {type: job_coaches, workers: 0}\n"},
         ZeroCase{"vog_relaxation_without_effect",
                  "      - type: vog_relaxation\n        effects: {vog_blocked: 1}\n"},
         ZeroCase{"area_approach_without_effect",
                  "      - {type: area_approach, network_capacity: 1, network_earnings: 1}\n"},
-        ZeroCase{"enforcement_without_effect", "      - type: enforcement\n        effects: {arrest: 1}\n"},
+        ZeroCase{"enforcement_without_effect",
+                 "      - type: enforcement\n        effects: {arrest: 1}\n"},
         ZeroCase{"prevention_without_coverage", "      - {type: prevention, coverage: 0}\n"}),
     [](const auto& info) { return std::string(info.param.name); });
 
@@ -145,7 +149,8 @@ TEST(StrongEffect, JobCoachesRaiseEmployment) {
 
 TEST(StrongEffect, VogRelaxationRaisesJobsFoundByYouthsWithARecord) {
   // Make the record barrier bite hard, so lifting it shows.
-  const auto out = run(R"(labour: {vog_required_share: 0.9, vog_blocked_share: 1.0, record_job_hr: 1.0}
+  const auto out =
+      run(R"(labour: {vog_required_share: 0.9, vog_blocked_share: 1.0, record_job_hr: 1.0}
 strategies:
   - name: baseline
   - name: strong
@@ -230,7 +235,8 @@ TEST(Targeting, HighestRiskTakesTheRiskiestEligibleYouthsOnly) {
   EXPECT_EQ(log.capacity, 3);
   EXPECT_EQ(log.waiting, static_cast<double>(eligible.size() - 3));
   for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
-    const bool chosen = std::find(eligible.begin(), eligible.begin() + 3, i) != eligible.begin() + 3;
+    const bool chosen =
+        std::find(eligible.begin(), eligible.begin() + 3, i) != eligible.begin() + 3;
     EXPECT_EQ(w.mult.entry[i], chosen ? 0.5f : 1.0f) << "youth " << i;
   }
 }
@@ -292,7 +298,8 @@ TEST(Delivery, CapacityIsNeverExceededAndCostsFollowTheFormula) {
       const double workers = active ? 3.0 * std::min(1.0, (week - 5 + 1) / 10.0) : 0.0;
       EXPECT_EQ(get("capacity"), std::floor(workers * 4)) << "week " << week;
       EXPECT_LE(get("served"), get("capacity")) << "week " << week;
-      const double cost = workers * 1000 + get("enrolled") * 50 + get("served") * 7 + (active ? 100 : 0);
+      const double cost =
+          workers * 1000 + get("enrolled") * 50 + get("served") * 7 + (active ? 100 : 0);
       EXPECT_NEAR(get("cost"), cost, 1e-9 * (1 + cost)) << "week " << week;
       if (!active) {
         EXPECT_EQ(get("served"), 0) << "week " << week;
@@ -334,16 +341,18 @@ TEST(Validation, BadInterventionBlocksNameLineAndKey) {
     const auto* district = find("eligibility.districts[0]");
     ASSERT_NE(district, nullptr) << e.what();
     EXPECT_EQ(district->line, 14);
-    EXPECT_NE(district->message.find("did you mean 'North'"), std::string::npos) << district->message;
+    EXPECT_NE(district->message.find("did you mean 'North'"), std::string::npos)
+        << district->message;
   }
 }
 
 TEST(Registry, EveryTypeOfThe2021PlanIsRegisteredWithASchema) {
-  for (const char* t : {"mentors", "job_coaches", "vog_relaxation", "area_approach", "enforcement",
-                        "prevention"}) {
+  for (const char* t :
+       {"mentors", "job_coaches", "vog_relaxation", "area_approach", "enforcement", "prevention"}) {
     const auto* type = InterventionRegistry::find(t);
     ASSERT_NE(type, nullptr) << t;
-    EXPECT_NE(iv::json_schema(type->schema).find(std::string("\"const\": \"") + t + "\""), std::string::npos);
+    EXPECT_NE(iv::json_schema(type->schema).find(std::string("\"const\": \"") + t + "\""),
+              std::string::npos);
   }
 }
 

@@ -42,12 +42,12 @@ iv::Schema entry_block_schema() {
   return s;
 }
 
-DRIFT_REGISTER_INTERVENTION(test_entry_block,
-                            InterventionType{"test_entry_block", "Test type", entry_block_schema(),
-                                             [](const iv::Values& v, std::uint32_t,
-                                                const std::vector<std::string>&) {
-                                               return std::make_unique<EntryBlock>(v("effects.entry"));
-                                             }})
+DRIFT_REGISTER_INTERVENTION(
+    test_entry_block,
+    InterventionType{"test_entry_block", "Test type", entry_block_schema(),
+                     [](const iv::Values& v, std::uint32_t, const std::vector<std::string>&) {
+                       return std::make_unique<EntryBlock>(v("effects.entry"));
+                     }})
 
 // A type whose effect names no multiplier column: the scenario reader must say so at the block.
 iv::Schema misnamed_schema() {
@@ -58,13 +58,12 @@ iv::Schema misnamed_schema() {
   return s;
 }
 
-DRIFT_REGISTER_INTERVENTION(test_misnamed_effect,
-                            InterventionType{"test_misnamed_effect", "Test type", misnamed_schema(),
-                                             [](const iv::Values& v, std::uint32_t,
-                                                const std::vector<std::string>&) {
-                                               return std::make_unique<EntryBlock>(
-                                                   v("effects.entry_hazard"));
-                                             }})
+DRIFT_REGISTER_INTERVENTION(
+    test_misnamed_effect,
+    InterventionType{"test_misnamed_effect", "Test type", misnamed_schema(),
+                     [](const iv::Values& v, std::uint32_t, const std::vector<std::string>&) {
+                       return std::make_unique<EntryBlock>(v("effects.entry_hazard"));
+                     }})
 
 std::string write_scenario(const std::string& name, const std::string& strategies) {
   const auto path = (std::filesystem::temp_directory_path() / name).string();

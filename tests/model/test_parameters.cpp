@@ -1,11 +1,11 @@
 // The parameter table generated from parameters.def.
-#include "drift/model/parameters.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <set>
 #include <string>
+
+#include "drift/model/parameters.hpp"
 
 namespace drift {
 namespace {
@@ -21,7 +21,8 @@ TEST(ParameterTable, IsNotEmptyAndCoversEveryGroup) {
     EXPECT_FALSE(g.description.empty()) << g.name;
     EXPECT_TRUE(groups_with_parameters.count(g.name)) << "group without parameters: " << g.name;
   }
-  for (const auto& g : groups_with_parameters) EXPECT_TRUE(groups.count(g)) << "undeclared group " << g;
+  for (const auto& g : groups_with_parameters)
+    EXPECT_TRUE(groups.count(g)) << "undeclared group " << g;
 }
 
 TEST(ParameterTable, EveryDefaultLiesInItsRange) {

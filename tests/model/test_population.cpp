@@ -1,12 +1,11 @@
 // The population of a freshly built world: slots, ages, counts per area and traits.
-#include "drift/model/population.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <map>
 #include <vector>
 
+#include "drift/model/population.hpp"
 #include "drift/model/world.hpp"
 #include "drift/step/build_world.hpp"
 
@@ -16,9 +15,9 @@ namespace {
 // Three small districts. C has no school of its own; its counts sit exactly on .5 per year.
 std::vector<AreaSpec> small_areas() {
   return {
-      {"A", 100, 200, 0.1, 1},   // 16.67 -> 17 per young year, 22.2 -> 22 per adult year
-      {"B", 151, 100, 0.3, 2},   // 25.17 -> 25, 11.1 -> 11
-      {"C", 33, 40.5, 0.2, 0},   // 5.5 -> 6, 4.5 -> 5
+      {"A", 100, 200, 0.1, 1},  // 16.67 -> 17 per young year, 22.2 -> 22 per adult year
+      {"B", 151, 100, 0.3, 2},  // 25.17 -> 25, 11.1 -> 11
+      {"C", 33, 40.5, 0.2, 0},  // 5.5 -> 6, 4.5 -> 5
   };
 }
 
@@ -35,7 +34,9 @@ long long expected_per_year(const AreaSpec& a, int age, double scale) {
                              : std::llround(scale * a.youth_18_26 / 9.0);
 }
 
-bool present(const World& w, std::uint32_t i) { return w.pop.state[i] != State::vacant; }
+bool present(const World& w, std::uint32_t i) {
+  return w.pop.state[i] != State::vacant;
+}
 
 TEST(PopulationArrays, ResizeGivesVacantSlotsWithoutNetworkRecordOrSchool) {
   Population p;
@@ -100,7 +101,8 @@ TEST_P(BuiltPopulation, CountsPerAreaAndAgeMatchTheAreaData) {
     for (int age = p.population.min_age; age <= p.population.max_age; ++age) {
       const auto want = expected_per_year(areas[a], age, scale);
       const auto it = count.find({a, age});
-      EXPECT_EQ(it == count.end() ? 0 : it->second, want) << "area " << areas[a].name << " age " << age;
+      EXPECT_EQ(it == count.end() ? 0 : it->second, want)
+          << "area " << areas[a].name << " age " << age;
       total += want;
     }
     long long youths = 0;
@@ -291,9 +293,10 @@ TEST(BuiltPopulationTraits, AttitudeStartsAtTheLogisticBaseline) {
   const auto& n = p.normalisation;
   for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
     if (!present(w, i)) continue;
-    double logit = n.baseline_logit + n.risk_logit * w.pop.risk[i] +
-                   n.deprivation_logit * w.pop.low_income[i];
-    if (w.pop.age[i] < p.population.school_leaving_age) logit += n.attachment_logit * w.pop.attachment[i];
+    double logit =
+        n.baseline_logit + n.risk_logit * w.pop.risk[i] + n.deprivation_logit * w.pop.low_income[i];
+    if (w.pop.age[i] < p.population.school_leaving_age)
+      logit += n.attachment_logit * w.pop.attachment[i];
     const float want = static_cast<float>(1.0 / (1.0 + std::exp(-logit)));
     EXPECT_FLOAT_EQ(w.pop.baseline_attitude[i], want) << i;
     EXPECT_EQ(w.pop.attitude[i], w.pop.baseline_attitude[i]) << i;

@@ -1,6 +1,4 @@
 // Counter-based random numbers: every draw is a pure function of its keys.
-#include "drift/model/rng.hpp"
-
 #include <gtest/gtest.h>
 
 #include <boost/random/normal_distribution.hpp>
@@ -10,6 +8,8 @@
 #include <cstdint>
 #include <set>
 #include <vector>
+
+#include "drift/model/rng.hpp"
 
 namespace drift {
 namespace {
@@ -23,7 +23,8 @@ TEST(RngKeys, SameKeysGiveTheSameValue) {
   const Rng a(kSeed, kReplicate);
   const Rng b(kSeed, kReplicate);
   EXPECT_EQ(a.uniform(Stream::onset, kWeek, kAgent), b.uniform(Stream::onset, kWeek, kAgent));
-  EXPECT_EQ(a.exponential(Stream::arrest, kWeek, kAgent), b.exponential(Stream::arrest, kWeek, kAgent));
+  EXPECT_EQ(a.exponential(Stream::arrest, kWeek, kAgent),
+            b.exponential(Stream::arrest, kWeek, kAgent));
   EXPECT_EQ(a.words(Stream::entry, kWeek, kAgent), b.words(Stream::entry, kWeek, kAgent));
   // A draw does not depend on the draws made before it (no hidden state).
   const double first = a.uniform(Stream::onset, kWeek, kAgent);
@@ -58,7 +59,8 @@ TEST(RngKeys, NeighbouringKeysGiveDistinctValues) {
   const Rng rng(kSeed, kReplicate);
   std::set<double> seen;
   for (std::uint32_t agent = 0; agent < 1000; ++agent) {
-    for (std::int32_t week = -5; week < 5; ++week) seen.insert(rng.uniform(Stream::entry, week, agent));
+    for (std::int32_t week = -5; week < 5; ++week)
+      seen.insert(rng.uniform(Stream::entry, week, agent));
   }
   EXPECT_EQ(seen.size(), 10000u);
 }
@@ -110,7 +112,8 @@ TEST(RngUniform, PairOfOneBlockIsUncorrelated) {
 
 TEST(RngUniform, FirstOfPairEqualsSingleUniform) {
   const Rng rng(kSeed, kReplicate);
-  EXPECT_EQ(rng.uniform2(Stream::school, kWeek, kAgent)[0], rng.uniform(Stream::school, kWeek, kAgent));
+  EXPECT_EQ(rng.uniform2(Stream::school, kWeek, kAgent)[0],
+            rng.uniform(Stream::school, kWeek, kAgent));
 }
 
 TEST(RngUniform, ToUnitNeverReturnsZero) {
@@ -191,8 +194,10 @@ TEST(RngEngine, NormalDrawsHaveMeanZeroAndUnitVariance) {
 
 TEST(RngPair, PairUniformIsSymmetricInTheTwoIds) {
   const Rng rng(kSeed, kReplicate);
-  EXPECT_EQ(pair_uniform(rng, Stream::friend_tie, 3, 99), pair_uniform(rng, Stream::friend_tie, 99, 3));
-  EXPECT_NE(pair_uniform(rng, Stream::friend_tie, 3, 99), pair_uniform(rng, Stream::friend_tie, 3, 98));
+  EXPECT_EQ(pair_uniform(rng, Stream::friend_tie, 3, 99),
+            pair_uniform(rng, Stream::friend_tie, 99, 3));
+  EXPECT_NE(pair_uniform(rng, Stream::friend_tie, 3, 99),
+            pair_uniform(rng, Stream::friend_tie, 3, 98));
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 // Compressed sparse rows of undirected ties.
-#include "drift/model/ties.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <utility>
 #include <vector>
+
+#include "drift/model/ties.hpp"
 
 namespace drift {
 namespace {
@@ -116,11 +116,11 @@ TEST(TiesTieEnds, CountsBothEndsOfEveryLayer) {
   Ties t;
   Edges n = {{0, 1}, {1, 2}};  // 2 ties -> 4 ends
   t.neighbourhood = Csr::from_edges(0, 4, n);
-  Edges s0 = {{0, 1}};  // cohort 0: 1 tie
+  Edges s0 = {{0, 1}};          // cohort 0: 1 tie
   Edges s1 = {{2, 3}, {2, 3}};  // cohort 1: 1 tie (duplicate dropped)
   t.school.push_back(Csr::from_edges(0, 2, s0));
   t.school.push_back(Csr::from_edges(2, 2, s1));
-  Edges f0;  // none
+  Edges f0;                     // none
   Edges f1 = {{2, 3}, {3, 3}};  // 1 tie, self-tie dropped
   t.friendship.push_back(Csr::from_edges(0, 2, f0));
   t.friendship.push_back(Csr::from_edges(2, 2, f1));

@@ -1,6 +1,4 @@
 // A built world: ties, networks, tallies and exposure counts, and their consistency over time.
-#include "drift/model/world.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,10 +8,11 @@
 #include <sstream>
 #include <vector>
 
-#include "step/lifecycle.hpp"
-#include "drift/step/processes.hpp"
+#include "drift/model/world.hpp"
 #include "drift/step/build_world.hpp"
+#include "drift/step/processes.hpp"
 #include "drift/step/step.hpp"
+#include "step/lifecycle.hpp"
 
 namespace drift {
 namespace {
@@ -35,7 +34,9 @@ Parameters small_params(double scale = 1.0) {
   return p;
 }
 
-bool present(const World& w, std::uint32_t i) { return w.pop.state[i] != State::vacant; }
+bool present(const World& w, std::uint32_t i) {
+  return w.pop.state[i] != State::vacant;
+}
 
 int count_if_dealing(const World& w) {
   int n = 0;
@@ -60,27 +61,30 @@ int count_if_dealing(const World& w) {
     if (p.job[i] == Job::status) ++at(a, Tally::status_job);
     if (p.last_arrest_week[i] != kNever) ++at(a, Tally::record);
     if (is_dealing(p.state[i])) {
-      if (p.network[i] == kNoNetwork) return ::testing::AssertionFailure() << "dealing youth " << i << " has no network";
+      if (p.network[i] == kNoNetwork)
+        return ::testing::AssertionFailure() << "dealing youth " << i << " has no network";
       ++members[p.network[i]];
       if (p.state[i] == State::dealer) ++dealers[p.network[i]];
     } else if (p.network[i] != kNoNetwork) {
-      return ::testing::AssertionFailure() << "youth " << i << " not dealing but in network " << p.network[i];
+      return ::testing::AssertionFailure()
+             << "youth " << i << " not dealing but in network " << p.network[i];
     }
   }
   for (int a = 0; a < nareas; ++a) {
     for (int t = 0; t < kFirstFlowTally; ++t) {
       if (w.tally(a, static_cast<Tally>(t)) != at(a, static_cast<Tally>(t))) {
-        return ::testing::AssertionFailure() << "week " << w.week << " area " << a << " tally " << t
-                                             << ": kept " << w.tally(a, static_cast<Tally>(t))
-                                             << ", recount " << at(a, static_cast<Tally>(t));
+        return ::testing::AssertionFailure()
+               << "week " << w.week << " area " << a << " tally " << t << ": kept "
+               << w.tally(a, static_cast<Tally>(t)) << ", recount " << at(a, static_cast<Tally>(t));
       }
     }
   }
   for (std::size_t n = 0; n < w.networks.count(); ++n) {
     if (w.networks.members[n] != members[n] || w.networks.dealers[n] != dealers[n]) {
-      return ::testing::AssertionFailure() << "week " << w.week << " network " << n << ": members "
-                                           << w.networks.members[n] << " vs " << members[n]
-                                           << ", dealers " << w.networks.dealers[n] << " vs " << dealers[n];
+      return ::testing::AssertionFailure()
+             << "week " << w.week << " network " << n << ": members " << w.networks.members[n]
+             << " vs " << members[n] << ", dealers " << w.networks.dealers[n] << " vs "
+             << dealers[n];
     }
   }
   for (std::uint32_t i = 0; i < p.size(); ++i) {
@@ -88,11 +92,12 @@ int count_if_dealing(const World& w) {
     for (auto j : w.ties.neighbourhood.row(i)) nb += is_dealing(p.state[j]);
     for (auto j : w.ties.school[p.cohort[i]].row(i)) sc += is_dealing(p.state[j]);
     for (auto j : w.ties.friendship[p.cohort[i]].row(i)) fr += is_dealing(p.state[j]);
-    if (p.dealing_neighbours[i] != nb || p.dealing_schoolmates[i] != sc || p.dealing_friends[i] != fr) {
+    if (p.dealing_neighbours[i] != nb || p.dealing_schoolmates[i] != sc ||
+        p.dealing_friends[i] != fr) {
       return ::testing::AssertionFailure()
              << "week " << w.week << " slot " << i << " exposure kept (" << p.dealing_neighbours[i]
-             << "," << p.dealing_schoolmates[i] << "," << p.dealing_friends[i] << "), recount (" << nb
-             << "," << sc << "," << fr << ")";
+             << "," << p.dealing_schoolmates[i] << "," << p.dealing_friends[i] << "), recount ("
+             << nb << "," << sc << "," << fr << ")";
     }
   }
   return ::testing::AssertionSuccess();
@@ -156,7 +161,8 @@ TEST(WorldTies, NeighbourhoodTiesStayWithinADistrict) {
 // Mean degree: each youth draws Poisson(degree / 2) ties, so the ends total 2 * Poisson(N d / 2),
 // whose mean per youth has SD sqrt(2 d / N). Self-ties and repeats are dropped, which lowers the
 // mean by at most about d (d + 1) / pool for the smallest pool a youth draws from.
-void expect_mean_degree(double mean, double degree, double n, double smallest_pool, const char* what) {
+void expect_mean_degree(double mean, double degree, double n, double smallest_pool,
+                        const char* what) {
   const double sd = std::sqrt(2.0 * degree / n);
   EXPECT_LE(mean, degree + 4 * sd) << what;
   EXPECT_GE(mean, degree - degree * (degree + 1) / smallest_pool - 4 * sd) << what;
@@ -226,13 +232,15 @@ TEST(WorldTies, FriendsAreCloserInRiskWithMoreCandidates) {
   EXPECT_LT(gap(5).mean, 0.5 * random_gap.mean);
 }
 
-// --- tallies and exposure -------------------------------------------------------------------------
+// --- tallies and exposure
+// -------------------------------------------------------------------------
 
 TEST(WorldTallies, EqualARecountWhenBuilt) {
   const World w = build_world(small_params(), small_areas(), 0);
   EXPECT_TRUE(consistent(w));
   for (std::size_t a = 0; a < w.areas.size(); ++a) {
-    for (int t = kFirstFlowTally; t < kTallyCount; ++t) EXPECT_EQ(w.tally(static_cast<int>(a), static_cast<Tally>(t)), 0);
+    for (int t = kFirstFlowTally; t < kTallyCount; ++t)
+      EXPECT_EQ(w.tally(static_cast<int>(a), static_cast<Tally>(t)), 0);
   }
 }
 
@@ -242,7 +250,8 @@ TEST(WorldTallies, FollowStateChangesMadeThroughSetState) {
   for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
     if (present(w, i)) youths.push_back(i);
   }
-  const State cycle[] = {State::at_risk, State::detained, State::released, State::desisted, State::uninvolved};
+  const State cycle[] = {State::at_risk, State::detained, State::released, State::desisted,
+                         State::uninvolved};
   for (std::size_t k = 0; k < youths.size(); k += 3) detail::set_state(w, youths[k], cycle[k % 5]);
   EXPECT_TRUE(consistent(w));
   detail::set_job(w, youths[1], Job::status);
@@ -270,14 +279,18 @@ TEST(WorldExposure, CountsFollowYouthsStartingAndStoppingDealing) {
   std::size_t exposed = 0;
   for (std::uint32_t i = 0; i < w.pop.size(); ++i) exposed += w.pop.dealing_neighbours[i] > 0;
   EXPECT_GT(exposed, 0u);
-  for (std::size_t k = 0; k < dealing.size(); k += 2) detail::set_state(w, dealing[k], State::dealer);
+  for (std::size_t k = 0; k < dealing.size(); k += 2)
+    detail::set_state(w, dealing[k], State::dealer);
   ASSERT_TRUE(consistent(w));
-  for (std::size_t k = 0; k < dealing.size(); k += 3) detail::set_state(w, dealing[k], State::detained);
+  for (std::size_t k = 0; k < dealing.size(); k += 3)
+    detail::set_state(w, dealing[k], State::detained);
   ASSERT_TRUE(consistent(w));
   for (auto i : dealing) detail::leave(w, i);
   ASSERT_TRUE(consistent(w));
   for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
-    EXPECT_EQ(w.pop.dealing_neighbours[i] + w.pop.dealing_schoolmates[i] + w.pop.dealing_friends[i], 0) << i;
+    EXPECT_EQ(w.pop.dealing_neighbours[i] + w.pop.dealing_schoolmates[i] + w.pop.dealing_friends[i],
+              0)
+        << i;
   }
   for (std::size_t n = 0; n < w.networks.count(); ++n) EXPECT_EQ(w.networks.members[n], 0u);
 }
@@ -288,8 +301,10 @@ TEST(WorldExposure, WeightedExposureCountsSchoolmatesOnlyAtSchool) {
   std::uint32_t pupil = 0, leaver = 0;
   for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
     if (!present(w, i)) continue;
-    if (w.at_school(i)) pupil = i;
-    else leaver = i;
+    if (w.at_school(i))
+      pupil = i;
+    else
+      leaver = i;
   }
   for (auto i : {pupil, leaver}) {
     w.pop.dealing_neighbours[i] = 2;
@@ -344,7 +359,8 @@ TEST(WorldNetworks, CountAndTerritoriesFollowTheParameters) {
     std::set<int> seen;
     for (auto t = n.territory_begin[k]; t < n.territory_begin[k + 1]; ++t) {
       ASSERT_LT(n.territory_areas[t], areas.size());
-      EXPECT_TRUE(seen.insert(n.territory_areas[t]).second) << "network " << k << " repeats an area";
+      EXPECT_TRUE(seen.insert(n.territory_areas[t]).second)
+          << "network " << k << " repeats an area";
     }
     EXPECT_EQ(seen.size(), 3u);
     EXPECT_EQ(n.members[k], 0u);
@@ -357,7 +373,8 @@ TEST(WorldNetworks, CountAndTerritoriesFollowTheParameters) {
   ASSERT_EQ(n.area_network_begin.size(), areas.size() + 1);
   for (std::size_t a = 0; a < areas.size(); ++a) {
     std::set<int> listed;
-    for (auto k = n.area_network_begin[a]; k < n.area_network_begin[a + 1]; ++k) listed.insert(n.area_networks[k]);
+    for (auto k = n.area_network_begin[a]; k < n.area_network_begin[a + 1]; ++k)
+      listed.insert(n.area_networks[k]);
     std::set<int> expected;
     for (std::size_t k = 0; k < n.count(); ++k) {
       for (auto t = n.territory_begin[k]; t < n.territory_begin[k + 1]; ++t) {
@@ -503,7 +520,8 @@ TEST(WorldDeterminism, ThreadCountDoesNotChangeTheWeeks) {
   EXPECT_GT(count_if_dealing(a), 0);
 }
 
-// --- invariants over time -------------------------------------------------------------------------
+// --- invariants over time
+// -------------------------------------------------------------------------
 
 TEST(WorldInvariants, TalliesNetworksAndExposureEqualARecountEveryWeekOverThreeYears) {
   // Busy hazards so that every transition, the ageing and the turnover happen often.

@@ -1,10 +1,6 @@
 // Part files: exact round trip, and every kind of damage reported instead of read as data.
-#include "drift/results/part_file.hpp"
-
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
-
-#include "support/temp_dir.hpp"
 #include <unistd.h>
 
 #include <cmath>
@@ -16,6 +12,8 @@
 #include <vector>
 
 #include "drift/results/h5_write.hpp"
+#include "drift/results/part_file.hpp"
+#include "support/temp_dir.hpp"
 
 namespace drift {
 namespace {
@@ -50,7 +48,8 @@ std::vector<RunOutput> sample_runs() {
 }
 
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 
 // Changes one element of the dataset at `dataset` of a part file, with HDF5.
@@ -79,7 +78,8 @@ TEST(PartFile, RoundTripEqualsTheRunsExactly) {
   for (std::size_t k = 0; k < runs.size(); ++k) {
     const auto a = runs[k].arrays();
     const auto b = back[k].arrays();
-    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(same_bits(*a[i].values, *b[i].values)) << a[i].name;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      EXPECT_TRUE(same_bits(*a[i].values, *b[i].values)) << a[i].name;
     const auto da = runs[k].dimensions();
     const auto db = back[k].dimensions();
     for (std::size_t i = 0; i < da.size(); ++i) EXPECT_EQ(*da[i].value, *db[i].value) << da[i].name;
@@ -117,7 +117,8 @@ TEST(PartFile, AChangedValueIsAChecksumMismatch) {
   TempDir dir;
   auto runs = sample_runs();
   const auto path = dir.path("unit_0_0.part");
-  for (const std::string dataset : {"runs/1/by_area", "runs/2/ledger/job_13w", "runs/0/new_drug_suspects"}) {
+  for (const std::string dataset :
+       {"runs/1/by_area", "runs/2/ledger/job_13w", "runs/0/new_drug_suspects"}) {
     write_part_file(path, kKey, runs);
     change_value(path, dataset, 3);
     std::vector<RunOutput> back;
@@ -172,7 +173,8 @@ TEST(PartFile, ATextFileAndATruncatedFileAreDamaged) {
   fs::resize_file(cut, fs::file_size(cut) / 2);
   const auto read = read_part_file(cut, kKey, back);
   EXPECT_EQ(read.status, PartStatus::damaged);
-  EXPECT_TRUE(read.damage == PartDamage::unreadable || read.damage == PartDamage::not_hdf5) << read.reason;
+  EXPECT_TRUE(read.damage == PartDamage::unreadable || read.damage == PartDamage::not_hdf5)
+      << read.reason;
 
   fs::resize_file(cut, 0);
   EXPECT_EQ(read_part_file(cut, kKey, back).status, PartStatus::damaged);

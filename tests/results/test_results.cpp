@@ -1,11 +1,6 @@
 // HDF5 result files: layout, provenance, atomic writing, and reading back.
-#include "drift/experiments/result_file.hpp"
-#include "drift/results/results.hpp"
-
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
-
-#include "support/temp_dir.hpp"
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,8 +11,11 @@
 #include <vector>
 
 #include "drift/build_info.hpp"
-#include "drift/results/compare.hpp"
+#include "drift/experiments/result_file.hpp"
 #include "drift/experiments/summary.hpp"
+#include "drift/results/compare.hpp"
+#include "drift/results/results.hpp"
+#include "support/temp_dir.hpp"
 
 namespace drift {
 namespace {
@@ -44,7 +42,8 @@ Scenario small_scenario() {
   p.labour.job_finding_hazard = 0.05;
   s.areas = {{"Oost", 120, 180, 0.2, 1}, {"West", 90, 135, 0.3, 1}, {"Zuid", 60, 90, 0.1, 1}};
   s.areas_source = "inline";
-  s.strategies = {StrategySpec{"baseline", "today", {}}, StrategySpec{"second", "the same again", {}}};
+  s.strategies = {StrategySpec{"baseline", "today", {}},
+                  StrategySpec{"second", "the same again", {}}};
   s.resolved_yaml = "name: results_test\nsimulation:\n  seed: 99\n";
   return s;
 }
@@ -96,7 +95,8 @@ TEST(ResultsLayout, TimeseriesAreSumsOverAreasAndEqualTheOutputsInMemory) {
       const auto ts = r.dataset(base + "/timeseries/" + city_metrics()[m].name);
       ASSERT_EQ(ts.shape, (std::vector<std::uint64_t>{3, 40}));
       for (std::size_t rep = 0; rep < 3; ++rep) {
-        for (int t = 0; t < 40; ++t) ASSERT_EQ(ts.values[rep * 40 + t], st.replicates[rep].city[m * 40 + t]);
+        for (int t = 0; t < 40; ++t)
+          ASSERT_EQ(ts.values[rep * 40 + t], st.replicates[rep].city[m * 40 + t]);
       }
     }
     const auto fixed = r.dataset(base + "/interventions/fixed_cost");
@@ -114,7 +114,8 @@ TEST(ResultsLayout, AreaNamesAndStrategyOrderAreStored) {
   TempDir dir;
   const ResultReader r(written(dir));
   EXPECT_EQ(r.strings("/areas/names"), (std::vector<std::string>{"Oost", "West", "Zuid"}));
-  EXPECT_EQ(r.strings_attribute("/strategies", "order"), (std::vector<std::string>{"baseline", "second"}));
+  EXPECT_EQ(r.strings_attribute("/strategies", "order"),
+            (std::vector<std::string>{"baseline", "second"}));
   EXPECT_FALSE(r.exists("/strategies/order"));
   EXPECT_TRUE(r.exists("/strategies/second/by_area/arrests"));
   EXPECT_FALSE(r.exists("/strategies/third"));
@@ -128,12 +129,14 @@ TEST(ResultsLayout, AStrategyMayBeCalledOrder) {
   TempDir dir;
   auto scenario = small_scenario();
   scenario.params.simulation.replicates = 1;
-  scenario.strategies = {StrategySpec{"baseline", "today", {}}, StrategySpec{"order", "named like the attribute", {}}};
+  scenario.strategies = {StrategySpec{"baseline", "today", {}},
+                         StrategySpec{"order", "named like the attribute", {}}};
   const auto path = dir.path("order.h5");
   write_results(path, scenario, run_experiment(scenario, RunOptions{}), {"drift run test"});
   {
     const ResultReader r(path);
-    EXPECT_EQ(r.strings_attribute("/strategies", "order"), (std::vector<std::string>{"baseline", "order"}));
+    EXPECT_EQ(r.strings_attribute("/strategies", "order"),
+              (std::vector<std::string>{"baseline", "order"}));
     EXPECT_TRUE(r.exists("/strategies/order/timeseries/dealing"));
     EXPECT_EQ(r.attribute("/strategies/order", "description"), "named like the attribute");
   }
@@ -176,8 +179,9 @@ TEST(CompareResultFiles, ReportsChangedValuesMissingDatasetsAndTheScenarioHash) 
   }
   const auto c = compare_result_files(a, b);
   EXPECT_FALSE(c.equal);
-  EXPECT_EQ(c.differing, (std::vector<std::string>{"/ @scenario_hash", "/strategies/baseline/timeseries/arrests",
-                                                   changed}));
+  EXPECT_EQ(c.differing,
+            (std::vector<std::string>{"/ @scenario_hash", "/strategies/baseline/timeseries/arrests",
+                                      changed}));
   EXPECT_NE(c.first_difference.find("/ @scenario_hash"), std::string::npos) << c.first_difference;
   const auto same = compare_result_files(a, a);
   EXPECT_TRUE(same.equal);
@@ -275,7 +279,8 @@ TEST(ResultsReader, MissingObjectsAreReportedAsRuntimeErrors) {
   EXPECT_THROW(r.dataset("/strategies/baseline/timeseries/no_such_metric"), std::runtime_error);
   EXPECT_THROW(r.strings("/areas/no_names"), std::runtime_error);
   EXPECT_THROW(r.attribute("/", "no_such_attribute"), std::runtime_error);
-  EXPECT_THROW(r.numeric_attribute("/strategies/baseline/timeseries/dealing", "no_such"), std::runtime_error);
+  EXPECT_THROW(r.numeric_attribute("/strategies/baseline/timeseries/dealing", "no_such"),
+               std::runtime_error);
   EXPECT_THROW(r.children("/no_group"), std::runtime_error);
 }
 

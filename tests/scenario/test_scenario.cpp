@@ -1,8 +1,4 @@
 #include <gtest/gtest.h>
-
-#include "support/temp_dir.hpp"
-
-#include <set>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -11,12 +7,14 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "drift/interventions/registry.hpp"
 #include "drift/model/parameters.hpp"
 #include "drift/scenario/scenario.hpp"
+#include "support/temp_dir.hpp"
 
 namespace drift {
 namespace {
@@ -40,11 +38,11 @@ iv::Schema probe_schema() {
 }
 
 DRIFT_REGISTER_INTERVENTION(
-    test_probe, InterventionType{"test_probe", "Intervention used only by the scenario tests",
-                                 probe_schema(),
-                                 [](const iv::Values&, std::uint32_t, const std::vector<std::string>&) {
-                                   return std::make_unique<Probe>();
-                                 }})
+    test_probe,
+    InterventionType{"test_probe", "Intervention used only by the scenario tests", probe_schema(),
+                     [](const iv::Values&, std::uint32_t, const std::vector<std::string>&) {
+                       return std::make_unique<Probe>();
+                     }})
 
 const std::string kData = std::string(DRIFT_SOURCE_DIR) + "/tests/data/scenarios/";
 const std::string kUtrechtCsv =
@@ -177,7 +175,8 @@ const BadCase kBadCases[] = {
     {"InvalidStrategyNameIsRejected", kAreas + "strategies:\n  - name: more police\n", 6, 11,
      "strategies[0].name", "may only contain letters, digits, '_' and '-'"},
     {"InterventionNamedLikeTheFixedCostDatasetIsRejected",
-     kAreas + "strategies:\n  - name: a\n    interventions:\n      - {type: test_probe, name: fixed_cost}\n",
+     kAreas + "strategies:\n  - name: a\n    interventions:\n      - {type: test_probe, name: "
+              "fixed_cost}\n",
      8, 34, "strategies[0].interventions[0].name", "intervention name 'fixed_cost' is reserved"},
     {"StrategyWithoutNameIsRejected", kAreas + "strategies:\n  - description: x\n", 6, 5,
      "strategies[0].name", "missing required key 'name'"},
@@ -196,7 +195,8 @@ const BadCase kBadCases[] = {
               "      - type: test_probe\n        level: 3\n",
      10, 16, "strategies[1].interventions[0].level", "value 3 out of range [0, 1]"},
     {"InterventionBlocksSeeTheMergedAreaNames",
-     "strategies:\n  - name: a\n    interventions:\n      - {type: test_probe, area: [C]}\n" + kAreas,
+     "strategies:\n  - name: a\n    interventions:\n      - {type: test_probe, area: [C]}\n" +
+         kAreas,
      4, 35, "strategies[0].interventions[0].area[0]", "unknown district 'C'"},
     {"DuplicateInterventionNamesAreRejected",
      kAreas + "strategies:\n  - name: a\n    interventions:\n      - type: test_probe\n"

@@ -1,8 +1,6 @@
 // The weekly processes, one group each, on small hand-built worlds with hand-checkable
 // expectations. A constant weekly hazard h fires with probability 1 - exp(-h) in one week;
 // shares are checked within 4 binomial standard deviations.
-#include "drift/step/processes.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,9 +8,10 @@
 #include <map>
 #include <vector>
 
-#include "step/lifecycle.hpp"
 #include "drift/step/build_world.hpp"
+#include "drift/step/processes.hpp"
 #include "drift/step/step.hpp"
+#include "step/lifecycle.hpp"
 
 namespace drift {
 namespace {
@@ -55,7 +54,9 @@ Parameters quiet_params(double scale = 1.0) {
   return p;
 }
 
-bool present(const World& w, std::uint32_t i) { return w.pop.state[i] != State::vacant; }
+bool present(const World& w, std::uint32_t i) {
+  return w.pop.state[i] != State::vacant;
+}
 
 std::vector<std::uint32_t> youths(const World& w) {
   std::vector<std::uint32_t> out;
@@ -124,16 +125,16 @@ bool in_territory(const World& w, std::uint32_t i) {
       const auto kept = w.tally(a, static_cast<Tally>(t));
       const auto recount = stock[static_cast<std::size_t>(a) * kTallyCount + t];
       if (kept != recount) {
-        return ::testing::AssertionFailure() << "area " << a << " tally " << t << ": kept " << kept
-                                             << ", recount " << recount;
+        return ::testing::AssertionFailure()
+               << "area " << a << " tally " << t << ": kept " << kept << ", recount " << recount;
       }
     }
   }
   for (std::size_t n = 0; n < w.networks.count(); ++n) {
     if (w.networks.members[n] != members[n] || w.networks.dealers[n] != dealers[n]) {
-      return ::testing::AssertionFailure() << "network " << n << " members " << w.networks.members[n]
-                                           << " vs " << members[n] << ", dealers "
-                                           << w.networks.dealers[n] << " vs " << dealers[n];
+      return ::testing::AssertionFailure()
+             << "network " << n << " members " << w.networks.members[n] << " vs " << members[n]
+             << ", dealers " << w.networks.dealers[n] << " vs " << dealers[n];
     }
   }
   for (std::uint32_t i = 0; i < p.size(); ++i) {
@@ -141,11 +142,12 @@ bool in_territory(const World& w, std::uint32_t i) {
     for (auto j : w.ties.neighbourhood.row(i)) nb += is_dealing(p.state[j]);
     for (auto j : w.ties.school[p.cohort[i]].row(i)) sc += is_dealing(p.state[j]);
     for (auto j : w.ties.friendship[p.cohort[i]].row(i)) fr += is_dealing(p.state[j]);
-    if (p.dealing_neighbours[i] != nb || p.dealing_schoolmates[i] != sc || p.dealing_friends[i] != fr) {
-      return ::testing::AssertionFailure() << "slot " << i << " exposure kept (" << p.dealing_neighbours[i]
-                                           << "," << p.dealing_schoolmates[i] << ","
-                                           << p.dealing_friends[i] << "), recount (" << nb << "," << sc
-                                           << "," << fr << ")";
+    if (p.dealing_neighbours[i] != nb || p.dealing_schoolmates[i] != sc ||
+        p.dealing_friends[i] != fr) {
+      return ::testing::AssertionFailure()
+             << "slot " << i << " exposure kept (" << p.dealing_neighbours[i] << ","
+             << p.dealing_schoolmates[i] << "," << p.dealing_friends[i] << "), recount (" << nb
+             << "," << sc << "," << fr << ")";
     }
   }
   return ::testing::AssertionSuccess();
@@ -410,7 +412,7 @@ TEST(Recruitment, EntryHazardFollowsDemandCovariatesAndCappedExposure) {
   w.pop.risk[i] = 1.0f;
   w.pop.low_income[i] = 1;
   w.pop.dealing_friends[i] = 1;
-  w.pop.dealing_neighbours[i] = 1;  // exposure 1.3, under the cap
+  w.pop.dealing_neighbours[i] = 1;   // exposure 1.3, under the cap
   w.pop.dealing_schoolmates[i] = 2;  // former schoolmates: not counted after school
   const double base = 0.004 * 0.5 * std::exp(2.0 * 0.5 + 0.678 + 0.3 + 0.262);
   EXPECT_NEAR(entry_hazard(w, i), base * std::exp(0.593 * 1.3), 1e-12);
@@ -426,7 +428,8 @@ TEST(Recruitment, EntryHazardFollowsDemandCovariatesAndCappedExposure) {
   w.pop.low_income[pupil] = 1;
   w.pop.dealing_neighbours[pupil] = 1;
   w.pop.dealing_schoolmates[pupil] = 1;  // exposure 0.3 + 0.6
-  EXPECT_NEAR(entry_hazard(w, pupil), 0.004 * 0.5 * std::exp(2.0 * 0.5 + 0.678 + 0.3 + 0.593 * 0.9), 1e-12);
+  EXPECT_NEAR(entry_hazard(w, pupil), 0.004 * 0.5 * std::exp(2.0 * 0.5 + 0.678 + 0.3 + 0.593 * 0.9),
+              1e-12);
   w.pop.dealing_friends[i] = 4;  // exposure 4.3, capped at 2
   EXPECT_NEAR(entry_hazard(w, i), base * std::exp(0.593 * 2.0), 1e-12);
   detail::set_job(w, i, Job::ordinary);  // prospects: no unemployment term
@@ -573,7 +576,8 @@ TEST(Enforcement, ArrestDetainsWithARecordTakesTheJobAndLeavesTheNetwork) {
     --members_before[network_before[i]];
   }
   EXPECT_EQ(w.networks.members, members_before);
-  EXPECT_EQ(city_tally(w, Tally::employed), static_cast<std::int64_t>(dealing.size() - arrested.size()));
+  EXPECT_EQ(city_tally(w, Tally::employed),
+            static_cast<std::int64_t>(dealing.size() - arrested.size()));
   EXPECT_TRUE(consistent(w));
 }
 
@@ -584,7 +588,8 @@ TEST(Enforcement, ShareOfDealersArrestedInOneWeekIsOneMinusExpOfTheHazard) {
   p.enforcement.dealer_arrest_hazard = 0.08;
   World w = build_world(p, two_areas(), 0);
   const auto all = youths(w);
-  for (std::size_t k = 0; k < all.size(); ++k) ASSERT_TRUE(put(w, all[k], k % 2 ? State::dealer : State::runner));
+  for (std::size_t k = 0; k < all.size(); ++k)
+    ASSERT_TRUE(put(w, all[k], k % 2 ? State::dealer : State::runner));
   const double dealers = static_cast<double>(count_state(w, State::dealer));
   const double runners = static_cast<double>(count_state(w, State::runner));
   enforce(w);
@@ -982,7 +987,8 @@ TEST(Normalisation, IncrementalExposureEqualsARecountAfterManyWeeksOfStepping) {
 
 // A multiplier column with values 0.5 .. 1.5 in a pattern of its own.
 void vary(std::vector<float>& column, std::uint32_t salt) {
-  for (std::uint32_t i = 0; i < column.size(); ++i) column[i] = 0.5f + 0.25f * static_cast<float>((i * salt + salt) % 5);
+  for (std::uint32_t i = 0; i < column.size(); ++i)
+    column[i] = 0.5f + 0.25f * static_cast<float>((i * salt + salt) % 5);
 }
 
 // `multipliers`: interventions active (varied multiplier columns) or none (the plain paths).
@@ -1011,7 +1017,7 @@ World mixed_world(bool multipliers) {
   age_and_turn_over(w);
   w.week = 300;
   const auto all = youths(w);
-  const State cycle[] = {State::uninvolved, State::at_risk, State::runner,  State::dealer,
+  const State cycle[] = {State::uninvolved, State::at_risk,  State::runner,  State::dealer,
                          State::detained,   State::released, State::desisted};
   for (std::size_t k = 0; k < all.size(); ++k) {
     const auto i = all[k];
@@ -1020,7 +1026,8 @@ World mixed_world(bool multipliers) {
     if (s == State::detained) w.pop.countdown[i] = 10;
     if (s == State::released) w.pop.countdown[i] = 50;
     w.pop.attitude[i] = 0.05f + 0.1f * static_cast<float>(k % 9);
-    if (w.pop.age[i] >= 18 && k % 3 != 2) detail::set_job(w, i, k % 3 == 0 ? Job::ordinary : Job::status);
+    if (w.pop.age[i] >= 18 && k % 3 != 2)
+      detail::set_job(w, i, k % 3 == 0 ? Job::ordinary : Job::status);
     if (k % 4 < 2) {
       // Current for everyone, or only from 23 (four-year look-back) for the second kind.
       w.pop.last_arrest_week[i] = w.week - (k % 4 == 0 ? 50 : 150);
@@ -1058,7 +1065,8 @@ void expect_tick(float before, float after, double hazard, bool kept, Ticks& t, 
     EXPECT_FLOAT_EQ(after, left) << "slot " << i << " hazard " << hazard;
     ++t.ran;
   } else {
-    EXPECT_LE(left, 0.0f) << "slot " << i << ": moved before its clock ran out (hazard " << hazard << ")";
+    EXPECT_LE(left, 0.0f) << "slot " << i << ": moved before its clock ran out (hazard " << hazard
+                          << ")";
     ++t.fired;
   }
 }
@@ -1075,9 +1083,11 @@ TEST_P(HazardsApplied, OnsetAndRecoveryTickByOnsetHazardAndRecoveryHazard) {
   Ticks onset, recovery;
   for (auto i : youths(w)) {
     if (before.state[i] == State::uninvolved) {
-      expect_tick(before.clock_a[i], w.pop.clock_a[i], h[i], w.pop.state[i] == State::uninvolved, onset, i);
+      expect_tick(before.clock_a[i], w.pop.clock_a[i], h[i], w.pop.state[i] == State::uninvolved,
+                  onset, i);
     } else if (before.state[i] == State::at_risk) {
-      expect_tick(before.clock_b[i], w.pop.clock_b[i], h[i], w.pop.state[i] == State::at_risk, recovery, i);
+      expect_tick(before.clock_b[i], w.pop.clock_b[i], h[i], w.pop.state[i] == State::at_risk,
+                  recovery, i);
     }
   }
   EXPECT_GT(onset.ran, 0);
@@ -1092,7 +1102,8 @@ TEST_P(HazardsApplied, RecruitmentTicksByEntryHazard) {
   // leaves those schoolmates out.
   int leavers_with_schoolmates = 0;
   for (auto i : youths(w)) {
-    leavers_with_schoolmates += w.pop.state[i] == State::at_risk && !w.at_school(i) && w.pop.dealing_schoolmates[i] > 0;
+    leavers_with_schoolmates +=
+        w.pop.state[i] == State::at_risk && !w.at_school(i) && w.pop.dealing_schoolmates[i] > 0;
   }
   EXPECT_GT(leavers_with_schoolmates, 0);
   update_area_demand(w);
@@ -1127,7 +1138,8 @@ TEST_P(HazardsApplied, CareersTickByProgressionAndDesistanceHazard) {
     const bool still_dealing = is_dealing(w.pop.state[i]);
     expect_tick(before.clock_b[i], w.pop.clock_b[i], desistance[i], still_dealing, desist, i);
     if (before.state[i] == State::runner && still_dealing) {
-      expect_tick(before.clock_a[i], w.pop.clock_a[i], progression[i], w.pop.state[i] == State::runner, prog, i);
+      expect_tick(before.clock_a[i], w.pop.clock_a[i], progression[i],
+                  w.pop.state[i] == State::runner, prog, i);
     }
   }
   EXPECT_GT(prog.ran, 0);
@@ -1180,11 +1192,13 @@ TEST_P(HazardsApplied, LabourMarketTicksByJobFindingHazardAndJobLoss) {
   Ticks find, lose;
   for (auto i : youths(w)) {
     if (!seeking[i]) {
-      EXPECT_EQ(w.pop.clock_job[i], before.clock_job[i]) << "slot " << i << " is not on the labour market";
+      EXPECT_EQ(w.pop.clock_job[i], before.clock_job[i])
+          << "slot " << i << " is not on the labour market";
       continue;
     }
     const bool same = (w.pop.job[i] == Job::none) == (before.job[i] == Job::none);
-    expect_tick(before.clock_job[i], w.pop.clock_job[i], h[i], same, before.job[i] == Job::none ? find : lose, i);
+    expect_tick(before.clock_job[i], w.pop.clock_job[i], h[i], same,
+                before.job[i] == Job::none ? find : lose, i);
   }
   EXPECT_GT(find.ran, 0);
   EXPECT_GT(find.fired, 0);
@@ -1197,7 +1211,8 @@ TEST_P(HazardsApplied, RelapseTicksByRelapseHazard) {
   const auto before = w.pop;
   std::vector<double> h(w.pop.size(), 0.0);
   for (auto i : youths(w)) {
-    if (before.state[i] == State::released || before.state[i] == State::desisted) h[i] = relapse_hazard(w, i);
+    if (before.state[i] == State::released || before.state[i] == State::desisted)
+      h[i] = relapse_hazard(w, i);
   }
   relapse(w);
   Ticks t;
@@ -1231,8 +1246,9 @@ std::map<std::pair<int, int>, int> expected_counts(const World& w) {
   const double s = w.params.simulation.population_scale;
   for (int a = 0; a < static_cast<int>(w.areas.size()); ++a) {
     for (int age = pp.min_age; age <= pp.max_age; ++age) {
-      c[{a, age}] = static_cast<int>(age < kAdultBandAge ? std::llround(s * w.areas[a].youth_12_17 / 6)
-                                                          : std::llround(s * w.areas[a].youth_18_26 / 9));
+      c[{a, age}] =
+          static_cast<int>(age < kAdultBandAge ? std::llround(s * w.areas[a].youth_12_17 / 6)
+                                               : std::llround(s * w.areas[a].youth_18_26 / 9));
     }
   }
   return c;

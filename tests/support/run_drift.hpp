@@ -8,7 +8,9 @@
 
 namespace drift::test {
 
-inline std::string quoted(const std::string& s) { return "'" + s + "'"; }
+inline std::string quoted(const std::string& s) {
+  return "'" + s + "'";
+}
 
 struct Result {
   int status = -1;

@@ -39,7 +39,13 @@ class ReleaseLedgerObserver {
   void finish(const World& w);
 
  private:
-  enum class Outcome : std::uint8_t { released, reregistered, left, followed_13w, followed_13w_job };
+  enum class Outcome : std::uint8_t {
+    released,
+    reregistered,
+    left,
+    followed_13w,
+    followed_13w_job
+  };
   void record(std::int32_t release_week, std::int32_t delay, Outcome what);
   struct Followup {
     std::int32_t release_week;

@@ -22,11 +22,11 @@ inline constexpr double kPlanYouthWeeksPerSecond = 1.54e7;
 struct PlanIntervention {
   std::string type;
   std::string name;
-  double eligible = 0;    // youths meeting the eligibility rule at week 0
-  double capacity = 0;    // places at week 0
-  double enrolled = 0;    // youths taken in at week 0 (expected reach in the first week)
-  double served = 0;      // youths served or covered at week 0
-  double waiting = 0;     // eligible youths on the waiting list at week 0
+  double eligible = 0;     // youths meeting the eligibility rule at week 0
+  double capacity = 0;     // places at week 0
+  double enrolled = 0;     // youths taken in at week 0 (expected reach in the first week)
+  double served = 0;       // youths served or covered at week 0
+  double waiting = 0;      // eligible youths on the waiting list at week 0
   double weekly_cost = 0;  // euro at week 0
   double fixed_cost = 0;   // one-off, euro per run
   double yearly_cost() const { return 52.0 * weekly_cost; }  // at week-0 rates
@@ -56,7 +56,9 @@ struct Plan {
   std::size_t world_bytes = 0;   // World::bytes() of the built world
   int worlds_alive = 0;          // worlds held at once while running
   std::size_t output_bytes = 0;  // records of the runs held at once (one point)
-  std::size_t peak_bytes() const { return world_bytes * static_cast<std::size_t>(worlds_alive) + output_bytes; }
+  std::size_t peak_bytes() const {
+    return world_bytes * static_cast<std::size_t>(worlds_alive) + output_bytes;
+  }
   std::vector<PlanStrategy> strategy_plans;
 };
 

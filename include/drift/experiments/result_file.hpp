@@ -10,7 +10,7 @@
 namespace drift {
 
 // Writes the experiment to `path` atomically (temporary file, then rename).
-void write_results(const std::string& path, const Scenario& scenario, const ExperimentOutput& output,
-                   const Provenance& provenance);
+void write_results(const std::string& path, const Scenario& scenario,
+                   const ExperimentOutput& output, const Provenance& provenance);
 
 }  // namespace drift

@@ -2,8 +2,9 @@
 // Resumable, splittable execution. The work of a scenario is a set of units, one per (sweep
 // point, replicate), each running every strategy. A finished unit is written as a part file
 // (results/part_file.hpp: checksummed HDF5, temporary name, then rename), so a run that is
-// killed loses only the units in flight, and `--resume` runs only the missing or damaged ones. Units can be split over processes (--shard i/n, or MPI
-// ranks); a unit's result does not depend on where it ran.
+// killed loses only the units in flight, and `--resume` runs only the missing or damaged ones.
+// Units can be split over processes (--shard i/n, or MPI ranks); a unit's result does not depend on
+// where it ran.
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -43,7 +44,8 @@ class PartsLock {
 
 // Runs the units of shard `shard` of `shards` that have no usable part in `parts_dir` yet, under
 // the shard's PartsLock. A damaged part of the shard (part_file.hpp) is reported on stderr and
-// its unit run again. Returns the number of units of the whole plan still without a part afterwards.
+// its unit run again. Returns the number of units of the whole plan still without a part
+// afterwards.
 std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
                       const std::string& parts_dir, const RunOptions& options, int shard = 0,
                       int shards = 1);
@@ -58,7 +60,8 @@ void remove_parts(const std::string& parts_dir);
 
 // Writes the result file of a sweep: the design, per-point outcomes and paired comparisons, and
 // Sobol indices for a sobol design.
-void write_sweep_results(const std::string& path, const Scenario& scenario, const SweepDesign& design,
-                         const std::string& parts_dir, const std::string& command_line);
+void write_sweep_results(const std::string& path, const Scenario& scenario,
+                         const SweepDesign& design, const std::string& parts_dir,
+                         const std::string& command_line);
 
 }  // namespace drift

@@ -11,7 +11,7 @@ struct SobolIndex {
 };
 // First-order (Saltelli 2010) and total (Jansen 1999) indices from outputs y ordered as the
 // points of saltelli_points; bootstrap over the N base rows with a fixed seed.
-std::vector<SobolIndex> sobol_indices(const std::vector<double>& y, int base_samples, int parameters,
-                                      int bootstrap = 500, std::uint32_t seed = 1);
+std::vector<SobolIndex> sobol_indices(const std::vector<double>& y, int base_samples,
+                                      int parameters, int bootstrap = 500, std::uint32_t seed = 1);
 
 }  // namespace drift

@@ -19,7 +19,8 @@ struct Interval {
 // Mean and two-sided t interval of the mean at `level`.
 Interval mean_interval(const std::vector<double>& values, double level = 0.95);
 
-// Per-replicate series of one strategy, summed over areas: series[metric][replicate * weeks + week].
+// Per-replicate series of one strategy, summed over areas: series[metric][replicate * weeks +
+// week].
 struct StrategySeries {
   std::string name;
   int replicates = 0;
@@ -70,6 +71,5 @@ bool is_sweep_file(const std::string& path);
 
 std::string format_table(const Summary& s);
 std::string format_csv(const Summary& s);
-
 
 }  // namespace drift

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "drift/experiments/summary.hpp"
 #include "drift/scenario/scenario.hpp"
 #include "drift/scenario/trial_spec.hpp"
 #include "drift/step/step.hpp"
-#include "drift/experiments/summary.hpp"
 
 namespace H5 {
 class H5File;
@@ -31,7 +31,9 @@ class TrialRun {
   TrialRun(const TrialSpec& spec, InterventionList& interventions, std::size_t slots);
   void observe(const World& w);  // after step(): counts the outcome events of the week
   // treated, control, treated_events, control_events
-  std::vector<double> counts() const { return {treated_, control_, treated_events_, control_events_}; }
+  std::vector<double> counts() const {
+    return {treated_, control_, treated_events_, control_events_};
+  }
 
   enum Arm : std::uint8_t { none = 0, treatment, control };
   Arm arm(std::uint32_t i) const { return static_cast<Arm>(arm_[i]); }
@@ -46,7 +48,7 @@ class TrialRun {
   // no arm; an outcome event of a randomised youth within its follow-up is counted once.
   void consume_events(const World& w, int week);
   TrialSpec spec_;
-  std::vector<std::uint8_t> arm_;       // per slot
+  std::vector<std::uint8_t> arm_;  // per slot
   std::vector<std::int32_t> enrolled_week_;
   std::vector<std::uint8_t> counted_;   // outcome already counted
   std::vector<std::uint8_t> excluded_;  // 1 for the control arm: never taken in
@@ -75,14 +77,15 @@ TrialReplicate trial_replicate(const std::vector<double>& counts);
 struct TrialSummary {
   TrialSpec spec;
   std::vector<TrialReplicate> replicates;
-  Interval relative_risk;    // mean = geometric mean
+  Interval relative_risk;  // mean = geometric mean
   Interval risk_difference;
-  Interval pooled_relative_risk;  // Mantel-Haenszel over replicates
+  Interval pooled_relative_risk;              // Mantel-Haenszel over replicates
   double treated_risk = 0, control_risk = 0;  // means over replicates
 };
 TrialSummary summarize_trial(const TrialSpec& spec, const std::vector<std::vector<double>>& counts);
 // From the runs of an experiment; nullopt without a trial.
-std::optional<TrialSummary> summarize_trial(const Scenario& scenario, const ExperimentOutput& output);
+std::optional<TrialSummary> summarize_trial(const Scenario& scenario,
+                                            const ExperimentOutput& output);
 
 // Result files: the /trial group (docs/results.md).
 void write_trial_group(H5::H5File& file, const TrialSummary& summary);

@@ -32,12 +32,12 @@ class InterventionRegistry {
 };
 
 // Registers an intervention type from a static initialiser in its own source file.
-#define DRIFT_REGISTER_INTERVENTION(ident, ...)                       \
-  namespace {                                                        \
-  const bool ident##_registered = [] {                               \
-    ::drift::InterventionRegistry::add(__VA_ARGS__);                 \
-    return true;                                                     \
-  }();                                                               \
+#define DRIFT_REGISTER_INTERVENTION(ident, ...)      \
+  namespace {                                        \
+  const bool ident##_registered = [] {               \
+    ::drift::InterventionRegistry::add(__VA_ARGS__); \
+    return true;                                     \
+  }();                                               \
   }
 
 // The key of an intervention's random streams: a hash of its name (24 bits), not of its position

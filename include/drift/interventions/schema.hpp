@@ -17,8 +17,8 @@ struct Field {
   std::string unit;
   std::string source;  // "assumption" when none
   std::string description;
-  std::vector<std::string> choices;           // for choice (first is the default) and names
-  std::vector<std::string> default_names;     // for names
+  std::vector<std::string> choices;        // for choice (first is the default) and names
+  std::vector<std::string> default_names;  // for names
 };
 
 Field real(std::string name, double def, double lo, double hi, std::string unit, std::string source,

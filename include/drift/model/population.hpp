@@ -21,7 +21,9 @@ enum class State : std::uint8_t {
 };
 inline constexpr int kStateCount = 7;  // states a youth can be in (vacant excluded)
 std::string_view state_name(State s);
-inline bool is_dealing(State s) { return s == State::runner || s == State::dealer; }
+inline bool is_dealing(State s) {
+  return s == State::runner || s == State::dealer;
+}
 
 enum class Job : std::uint8_t { none = 0, ordinary, status };
 
@@ -45,15 +47,15 @@ struct Population {
   std::vector<State> state;
   std::vector<Job> job;
   std::vector<std::uint8_t> ever_dealt;
-  std::vector<std::int16_t> network;          // network dealt for, or kNoNetwork
+  std::vector<std::int16_t> network;           // network dealt for, or kNoNetwork
   std::vector<std::int32_t> last_arrest_week;  // kNever without a record
-  std::vector<std::uint16_t> countdown;       // weeks left in detention or on probation
+  std::vector<std::uint16_t> countdown;        // weeks left in detention or on probation
   // Remaining integrated hazard of each competing clock of the current state (see docs/model.md).
   std::vector<float> clock_a, clock_b, clock_c, clock_job;
   // Registration as a suspect of a non-drug offence (no process reads a registration to change
   // a state; observers count them from the week's events).
-  std::vector<float> clock_offence;             // remaining integrated hazard of a non-drug registration
-  std::vector<float> offence_hazard;            // its weekly hazard, kept current (0 for a vacant slot)
+  std::vector<float> clock_offence;   // remaining integrated hazard of a non-drug registration
+  std::vector<float> offence_hazard;  // its weekly hazard, kept current (0 for a vacant slot)
   // Ties currently dealing, per layer; updated incrementally when a tie changes state.
   std::vector<std::uint16_t> dealing_neighbours, dealing_schoolmates, dealing_friends;
 
@@ -66,9 +68,11 @@ struct Population {
 // know nothing of interventions; interventions write them.
 // The hazard multiplier columns, declared once: X(name) for each. Interventions' effects name
 // them (an effect `entry: 0.75` scales the column `entry`), and the processes read them.
+// clang-format off
 #define DRIFT_MULTIPLIER_COLUMNS(X) \
   X(onset) X(entry) X(progression) X(desistance) X(arrest) X(relapse) X(job_finding) \
   X(status_job) X(vog_blocked) X(attitude)
+// clang-format on
 
 struct Multipliers {
 #define DRIFT_COLUMN(name) std::vector<float> name;

@@ -61,7 +61,8 @@ class Rng {
 
   // Four independent uniform 32-bit words.
   std::array<std::uint32_t, 4> words(Stream s, std::int32_t week, std::uint32_t agent) const {
-    Philox::ctr_type c{{agent, static_cast<std::uint32_t>(week), static_cast<std::uint32_t>(s), 0u}};
+    Philox::ctr_type c{
+        {agent, static_cast<std::uint32_t>(week), static_cast<std::uint32_t>(s), 0u}};
     const auto r = Philox{}(c, key_);
     return {r.v[0], r.v[1], r.v[2], r.v[3]};
   }
@@ -85,14 +86,16 @@ class Rng {
 
   // A Boost.Random / <random> compatible engine for distributions that need several words.
   Engine engine(Stream s, std::int32_t week, std::uint32_t agent) const {
-    Philox::ctr_type c{{agent, static_cast<std::uint32_t>(week), static_cast<std::uint32_t>(s), 0u}};
+    Philox::ctr_type c{
+        {agent, static_cast<std::uint32_t>(week), static_cast<std::uint32_t>(s), 0u}};
     return Engine(c, key_);
   }
 
   // Strictly inside (0, 1): 52 random bits plus one half, so neither 0 nor 1 can come out
   // (with 53 bits, 2^53 - 0.5 would round up to exactly 1).
   static double to_unit(std::uint32_t hi, std::uint32_t lo) {
-    const std::uint64_t bits = ((static_cast<std::uint64_t>(hi) << 20) ^ (lo >> 12)) & ((1ull << 52) - 1);
+    const std::uint64_t bits =
+        ((static_cast<std::uint64_t>(hi) << 20) ^ (lo >> 12)) & ((1ull << 52) - 1);
     return (static_cast<double>(bits) + 0.5) * 0x1.0p-52;
   }
 

@@ -9,9 +9,9 @@
 namespace drift {
 
 struct Csr {
-  std::uint32_t first = 0;               // global id of row 0
-  std::vector<std::uint32_t> offsets;    // rows + 1
-  std::vector<std::uint32_t> targets;    // global ids
+  std::uint32_t first = 0;             // global id of row 0
+  std::vector<std::uint32_t> offsets;  // rows + 1
+  std::vector<std::uint32_t> targets;  // global ids
   std::size_t rows() const { return offsets.empty() ? 0 : offsets.size() - 1; }
   std::span<const std::uint32_t> row(std::uint32_t global) const {
     const std::uint32_t r = global - first;

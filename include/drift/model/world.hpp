@@ -20,14 +20,14 @@ struct School {
 };
 
 struct Networks {
-  std::vector<std::uint32_t> places;         // places for youths
-  std::vector<std::uint32_t> members;        // youths currently dealing for it
-  std::vector<std::uint32_t> dealers;        // of whom dealers (the rest are runners)
-  std::vector<float> capacity_factor;        // set by interventions; 1 = no change
+  std::vector<std::uint32_t> places;           // places for youths
+  std::vector<std::uint32_t> members;          // youths currently dealing for it
+  std::vector<std::uint32_t> dealers;          // of whom dealers (the rest are runners)
+  std::vector<float> capacity_factor;          // set by interventions; 1 = no change
   std::vector<std::uint32_t> territory_begin;  // CSR over territory_areas, size count + 1
   std::vector<std::uint8_t> territory_areas;
-  std::vector<double> revenue_week;          // euro turned over this week
-  std::vector<float> earnings_factor;        // set by interventions; 1 = no change
+  std::vector<double> revenue_week;    // euro turned over this week
+  std::vector<float> earnings_factor;  // set by interventions; 1 = no change
   // Networks active in each area: CSR over area_networks, size areas + 1.
   std::vector<std::uint32_t> area_network_begin;
   std::vector<std::uint16_t> area_networks;
@@ -38,10 +38,24 @@ struct Networks {
 // Counts kept per area and updated on every transition, so recording a week is O(areas).
 enum class Tally : std::uint8_t {
   // stocks
-  uninvolved = 0, at_risk, runner, dealer, detained, released, desisted,
-  employed, status_job, record,
+  uninvolved = 0,
+  at_risk,
+  runner,
+  dealer,
+  detained,
+  released,
+  desisted,
+  employed,
+  status_job,
+  record,
   // flows this week
-  new_entries, entries, relapses, arrests, releases, desistances, jobs_found,
+  new_entries,
+  entries,
+  relapses,
+  arrests,
+  releases,
+  desistances,
+  jobs_found,
   count_
 };
 inline constexpr int kTallyCount = static_cast<int>(Tally::count_);
@@ -57,7 +71,8 @@ inline constexpr int kWeeksPerYear = 52;
 
 // Simulated year of a week: week / 52 rounded down (negative during burn-in).
 inline std::int16_t year_of_week(std::int32_t week) {
-  return static_cast<std::int16_t>(week >= 0 ? week / kWeeksPerYear : -((-week + kWeeksPerYear - 1) / kWeeksPerYear));
+  return static_cast<std::int16_t>(week >= 0 ? week / kWeeksPerYear
+                                             : -((-week + kWeeksPerYear - 1) / kWeeksPerYear));
 }
 
 // Age from which the data's adult band (youth_18_26) applies; youths arrive or leave then.
@@ -98,7 +113,9 @@ struct World {
     return tallies[static_cast<std::size_t>(area) * kTallyCount + static_cast<int>(t)];
   }
   int cohorts() const { return static_cast<int>(cohort_begin.size()) - 1; }
-  bool at_school(std::uint32_t i) const { return pop.age[i] < params.population.school_leaving_age; }
+  bool at_school(std::uint32_t i) const {
+    return pop.age[i] < params.population.school_leaving_age;
+  }
   bool has_current_record(std::uint32_t i) const;
   double weighted_exposure(std::uint32_t i) const;
   std::size_t bytes() const;

@@ -9,7 +9,7 @@ namespace drift {
 
 struct FileComparison {
   bool equal = true;
-  std::string first_difference;  // "" when equal: the first differing path and why
+  std::string first_difference;       // "" when equal: the first differing path and why
   std::size_t datasets_compared = 0;  // datasets of either file
   // Differing datasets (and objects holding a differing attribute, as "PATH @attribute"), in
   // the order of a depth-first walk by name; a dataset of one file only is listed too.

@@ -15,7 +15,8 @@ void number_attr(H5::H5Object& obj, const std::string& name, double value);
 void int_attr(H5::H5Object& obj, const std::string& name, long long value);
 void strings(H5::Group& g, const std::string& name, const std::vector<std::string>& values);
 // A one-dimensional attribute of variable-length UTF-8 strings.
-void strings_attr(H5::H5Object& obj, const std::string& name, const std::vector<std::string>& values);
+void strings_attr(H5::H5Object& obj, const std::string& name,
+                  const std::vector<std::string>& values);
 H5::DataSet array(H5::Group& g, const std::string& name, const std::vector<hsize_t>& shape,
                   const std::vector<double>& values, const std::string& unit,
                   const std::string& description, const std::string& dims);

@@ -59,6 +59,7 @@ void write_part_file(const std::string& path, const std::string& key, std::vecto
 // Reads the part file at `path` into `runs` if it exists, is a part file of this format version
 // written for `key`, and every run's checksum matches. `runs` is unspecified unless ok.
 // Never throws for a bad file; says why instead.
-PartRead read_part_file(const std::string& path, const std::string& key, std::vector<RunOutput>& runs);
+PartRead read_part_file(const std::string& path, const std::string& key,
+                        std::vector<RunOutput>& runs);
 
 }  // namespace drift

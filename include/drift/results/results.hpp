@@ -39,7 +39,8 @@ class ResultReader {
   std::string attribute(const std::string& object, const std::string& name) const;
   double numeric_attribute(const std::string& object, const std::string& name) const;
   // A one-dimensional string attribute, e.g. the strategy order ("/strategies" @order).
-  std::vector<std::string> strings_attribute(const std::string& object, const std::string& name) const;
+  std::vector<std::string> strings_attribute(const std::string& object,
+                                             const std::string& name) const;
   bool has_attribute(const std::string& object, const std::string& name) const;
   std::vector<std::string> children(const std::string& group) const;
   bool exists(const std::string& path) const;

@@ -50,10 +50,10 @@ struct ReleaseLedger {
 struct RunOutput {
   int weeks = 0;
   int areas = 0;
-  std::vector<double> by_area;  // [metric][week][area]
-  std::vector<double> city;     // [metric][week]
+  std::vector<double> by_area;        // [metric][week][area]
+  std::vector<double> city;           // [metric][week]
   std::vector<double> interventions;  // [intervention][metric][week]
-  double fixed_cost = 0;  // one-off intervention costs, euro
+  double fixed_cost = 0;              // one-off intervention costs, euro
   // Virtual trial counts (trial.hpp): treated, control, treated_events, control_events; empty
   // outside the trial's strategy.
   std::vector<double> trial;

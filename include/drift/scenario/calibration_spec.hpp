@@ -41,7 +41,6 @@ struct CalibrationSpec {
   Acceptance acceptance;
 };
 
-
 // The calibrate block of a valid scenario; throws ScenarioError when there is none.
 CalibrationSpec calibration_spec(const Scenario& scenario);
 

@@ -10,9 +10,9 @@ namespace drift {
 // One problem found in a scenario, areas CSV or override, pointing at where it is.
 struct Diagnostic {
   std::string file;
-  int line = 0;    // 1-based; 0 when unknown
-  int column = 0;  // 1-based; 0 when unknown
-  std::string key;  // dotted path of the offending key, e.g. "careers.progression_hazard"
+  int line = 0;         // 1-based; 0 when unknown
+  int column = 0;       // 1-based; 0 when unknown
+  std::string key;      // dotted path of the offending key, e.g. "careers.progression_hazard"
   std::string message;  // what is wrong and what was expected
   // "FILE:LINE:COL: key 'KEY': MESSAGE"
   std::string format() const;

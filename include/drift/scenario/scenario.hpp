@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "drift/model/areas.hpp"
 #include "drift/interventions/schema.hpp"
+#include "drift/model/areas.hpp"
 #include "drift/model/parameters.hpp"
 #include "drift/scenario/calibration_spec.hpp"
 #include "drift/scenario/diagnostic.hpp"
@@ -20,10 +20,10 @@ namespace drift {
 // from `values` (create_intervention).
 struct InterventionSpec {
   std::string type;
-  std::string name;      // defaults to the type
-  iv::Values values;     // every field of the type's schema, defaults filled in
-  std::string file;      // the file it came from
-  int line = 0;          // where the block starts (1-based)
+  std::string name;   // defaults to the type
+  iv::Values values;  // every field of the type's schema, defaults filled in
+  std::string file;   // the file it came from
+  int line = 0;       // where the block starts (1-based)
   int column = 0;
 };
 
@@ -48,15 +48,15 @@ struct Scenario {
   std::string file;  // path of the top-level file
   Parameters params;
   std::vector<AreaSpec> areas;
-  std::string areas_source;  // CSV path, or "inline"
+  std::string areas_source;              // CSV path, or "inline"
   std::vector<StrategySpec> strategies;  // the baseline first
-  std::string resolved_yaml;  // the merged document with every default filled in
-  SweepDesign sweep;          // the `sweep:` section (kind "" without one; see sweep.hpp)
-  std::optional<TrialSpec> trial;            // the `trial:` section (trial_spec.hpp)
+  std::string resolved_yaml;             // the merged document with every default filled in
+  SweepDesign sweep;               // the `sweep:` section (kind "" without one; see sweep.hpp)
+  std::optional<TrialSpec> trial;  // the `trial:` section (trial_spec.hpp)
   std::optional<CalibrationSpec> calibrate;  // the `calibrate:` section (calibration_spec.hpp)
   // The three sections as written, for the resolved document.
   std::string sweep_yaml, trial_yaml, calibrate_yaml;
-  PosteriorDraws posterior;    // set by `drift run --posterior`: replicate r runs with draw r
+  PosteriorDraws posterior;  // set by `drift run --posterior`: replicate r runs with draw r
 };
 
 // The parameters replicate `replicate` runs with: scenario.params, with the posterior draw of

@@ -37,12 +37,11 @@ Scenario scenario_at(const Scenario& base, const SweepDesign& design, std::size_
 
 // Design generators, exposed for tests. Ranges are [min, max] per parameter.
 std::vector<std::vector<double>> grid_points(const std::vector<std::vector<double>>& values);
-std::vector<std::vector<double>> latin_hypercube(int samples,
-                                                 const std::vector<std::pair<double, double>>& ranges,
-                                                 std::uint32_t seed);
+std::vector<std::vector<double>> latin_hypercube(
+    int samples, const std::vector<std::pair<double, double>>& ranges, std::uint32_t seed);
 // Saltelli's scheme on a Sobol sequence: rows A (N), B (N), then for each parameter i the
 // matrix A with column i taken from B (N each).
-std::vector<std::vector<double>> saltelli_points(int base_samples,
-                                                 const std::vector<std::pair<double, double>>& ranges);
+std::vector<std::vector<double>> saltelli_points(
+    int base_samples, const std::vector<std::pair<double, double>>& ranges);
 
 }  // namespace drift

@@ -12,12 +12,12 @@ namespace drift {
 
 // What an intervention did in one week (recorded per strategy and replicate).
 struct InterventionWeek {
-  double eligible = 0;  // youths meeting the eligibility rule
-  double enrolled = 0;  // youths taken in this week
-  double served = 0;    // youths being served (or covered) this week
-  double waiting = 0;   // eligible youths on the waiting list
-  double capacity = 0;  // places available this week
-  double cost = 0;      // euro spent this week
+  double eligible = 0;   // youths meeting the eligibility rule
+  double enrolled = 0;   // youths taken in this week
+  double served = 0;     // youths being served (or covered) this week
+  double waiting = 0;    // eligible youths on the waiting list
+  double capacity = 0;   // places available this week
+  double cost = 0;       // euro spent this week
   double mean_wait = 0;  // mean weeks waited by the youths taken in this week
 };
 

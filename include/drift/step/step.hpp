@@ -3,8 +3,8 @@
 #include <memory>
 #include <vector>
 
-#include "drift/step/intervention.hpp"
 #include "drift/model/world.hpp"
+#include "drift/step/intervention.hpp"
 
 namespace drift {
 
