@@ -12,16 +12,20 @@ case "${LSAN_OPTIONS:-}" in
 esac
 out=$("$probe" 2>&1)
 status=$?
-printf '%s\n' "$out"
 if [ "$status" -eq 0 ]; then
+  printf '%s\n' "$out"
   echo "FAIL: leak_probe exited 0: LeakSanitizer did not report the deliberate leak" >&2
   exit 1
 fi
 for expected in "ERROR: LeakSanitizer: detected memory leaks" "drift::leak_a_population" \
                 "drift::Population::resize"; do
   if ! grep -qF -- "$expected" <<<"$out"; then
+    printf '%s\n' "$out"
     echo "FAIL: the sanitizer output does not mention '$expected'" >&2
     exit 1
   fi
 done
+# The start of the report and its summary.
+head -n 8 <<<"$out"
+grep -F "SUMMARY:" <<<"$out"
 echo "OK: LeakSanitizer reported the leak in Drift code (exit status $status)"
