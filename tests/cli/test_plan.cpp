@@ -117,6 +117,37 @@ TEST(CliPlan, WritesNothingAndMatchesWeekZeroOfARun) {
   EXPECT_GT(plan_row(plan.output, "help", "mentors")[0], 0) << plan.output;
 }
 
+TEST(CliPlan, DefaultUtrechtScenarioWritesNothingAndMatchesWeekZeroOfARun) {
+  // The shipped scenario itself, with one replicate of one week so that the run stays short
+  // (week 0 does not depend on the horizon).
+  TempDir dir;
+  const std::string scenario = quoted(std::string(DRIFT_SOURCE_DIR) + "/scenarios/utrecht.yaml");
+  const std::string short_run = " --replicates 1 --set simulation.weeks=1 --threads 2";
+  const auto before = dir.tree();
+  const auto plan = drift("plan " + scenario + short_run, dir.str());
+  ASSERT_EQ(plan.status, 0) << plan.output;
+  EXPECT_EQ(dir.tree(), before) << "drift plan must write no file";
+  const auto run = drift("run " + scenario + short_run + " -q --out run.h5", dir.str());
+  ASSERT_EQ(run.status, 0) << run.output;
+  const ResultReader file(dir.path("run.h5"));
+  int compared = 0;
+  for (const auto& strategy : file.strings_attribute("/strategies", "order")) {
+    const std::string base = "/strategies/" + strategy + "/interventions";
+    if (!file.exists(base)) continue;
+    for (const auto& intervention : file.children(base)) {
+      if (intervention == "fixed_cost") continue;  // a dataset beside the intervention groups
+      const auto row = plan_row(plan.output, strategy, intervention);
+      ASSERT_EQ(row.size(), 3u) << strategy << "/" << intervention << "\n" << plan.output;
+      const std::string group = base + "/" + intervention + "/";
+      EXPECT_EQ(row[0], file.dataset(group + "eligible").values[0]) << group;
+      EXPECT_EQ(row[1], file.dataset(group + "capacity").values[0]) << group;
+      EXPECT_EQ(row[2], file.dataset(group + "enrolled").values[0]) << group;
+      ++compared;
+    }
+  }
+  EXPECT_GE(compared, 12);  // six single interventions and the full package
+}
+
 TEST(CliPlan, InvalidScenarioGivesFileLineColumnAndExitsTwo) {
   TempDir dir;
   dir.write("bad.yaml",
