@@ -134,5 +134,51 @@ TEST(NewInterventionType, AnEffectThatNamesNoColumnIsAnErrorAtTheBlock) {
   std::filesystem::remove(path);
 }
 
+TEST(InterventionStreams, AreKeyedByNameSoAnotherInterventionBeforeItShiftsNoDraw) {
+  // Random targeting with scarce places: which youths mentors take in depends on their stream.
+  const std::string mentors =
+      "{type: mentors, name: %s, targeting: random, workers: 2, caseload: 3, "
+      "eligibility: {states: [uninvolved, at_risk]}}";
+  auto block = [&](const std::string& name) {
+    std::string b = mentors;
+    b.replace(b.find("%s"), 2, name);
+    return b;
+  };
+  const auto path = write_scenario("drift_streams.yaml",
+                                   "strategies:\n"
+                                   "  - name: baseline\n"
+                                   "  - name: alone\n"
+                                   "    interventions:\n"
+                                   "      - " +
+                                       block("mentors") +
+                                       "\n"
+                                       "  - name: behind_another\n"
+                                       "    interventions:\n"
+                                       "      - {type: mentors, name: never, start_week: 5000}\n"
+                                       "      - " +
+                                       block("mentors") +
+                                       "\n"
+                                       "  - name: renamed\n"
+                                       "    interventions:\n"
+                                       "      - " +
+                                       block("mentors_b") + "\n");
+  const auto out = run_experiment(load_scenario(path), RunOptions{});
+  const auto& alone = out.strategies[1].replicates[0];
+  const auto& behind = out.strategies[2].replicates[0];
+  const auto& renamed = out.strategies[3].replicates[0];
+  const auto metrics = intervention_metrics().size();
+  const auto weeks = static_cast<std::size_t>(alone.weeks);
+  // The same intervention, first or second in its strategy: the same youths, week by week.
+  const std::vector<double> alone_series(alone.interventions.begin(),
+                                         alone.interventions.begin() + metrics * weeks);
+  const std::vector<double> behind_series(behind.interventions.begin() + metrics * weeks,
+                                          behind.interventions.begin() + 2 * metrics * weeks);
+  EXPECT_EQ(alone_series, behind_series);
+  EXPECT_EQ(alone.by_area, behind.by_area);
+  // Another name is another stream: with random targeting the course differs.
+  EXPECT_NE(alone.by_area, renamed.by_area);
+  std::filesystem::remove(path);
+}
+
 }  // namespace
 }  // namespace drift
