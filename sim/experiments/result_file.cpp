@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 
@@ -380,6 +381,101 @@ void write_sweep_results(const std::string& path, const Scenario& scenario,
       }
     }
   });
+}
+
+namespace {
+
+[[noreturn]] void bad(const std::string& path, const std::string& what) {
+  throw std::runtime_error(path + ": " + what);
+}
+
+// Counts and places may not be NaN, infinite or negative.
+bool is_count(const Metric& m) {
+  return m.unit == "youths" || m.unit == "youths per week" || m.unit == "places";
+}
+
+void check_dataset(const ResultReader& reader, const std::string& path, const std::string& name,
+                   const std::vector<std::uint64_t>& shape, bool count) {
+  if (!reader.exists(name)) bad(path, "dataset " + name + ": missing");
+  DatasetData d;
+  try {
+    d = reader.dataset(name);
+  } catch (const std::exception&) {
+    bad(path, "dataset " + name + ": unreadable (not numbers, or the file is damaged)");
+  }
+  if (d.shape != shape) {
+    auto text = [](const std::vector<std::uint64_t>& v) {
+      std::string t = "[";
+      for (std::size_t k = 0; k < v.size(); ++k) t += (k ? ", " : "") + std::to_string(v[k]);
+      return t + "]";
+    };
+    bad(path, "dataset " + name + ": shape " + text(d.shape) + ", expected " + text(shape));
+  }
+  if (!count) return;
+  for (std::size_t k = 0; k < d.values.size(); ++k) {
+    const double v = d.values[k];
+    if (!std::isfinite(v) || v < 0) {
+      bad(path, "dataset " + name + ": value " + std::to_string(v) + " at element " +
+                    std::to_string(k) + " where a count belongs");
+    }
+  }
+}
+
+}  // namespace
+
+void check_result_file(const std::string& path) {
+  std::unique_ptr<ResultReader> opened;
+  try {
+    opened = std::make_unique<ResultReader>(path);
+  } catch (const std::exception&) {
+    bad(path, "not a readable HDF5 file (truncated, or not HDF5)");
+  }
+  const auto& reader = *opened;
+  if (!reader.has_attribute("/", "format") || reader.attribute("/", "format") != "drift-results") {
+    bad(path, "not a Drift result file (root attribute format is not 'drift-results')");
+  }
+  if (!reader.has_attribute("/", "format_version")) bad(path, "no root attribute format_version");
+  const auto version = reader.numeric_attribute("/", "format_version");
+  if (version < 1 || version > kResultFormatVersion) {
+    bad(path, "format version " + format_number(version) + ", this program reads 1 to " +
+                  std::to_string(kResultFormatVersion));
+  }
+  for (const char* a : {"replicates", "weeks"}) {
+    if (!reader.has_attribute("/", a)) bad(path, std::string("no root attribute ") + a);
+  }
+  const auto replicates = static_cast<std::uint64_t>(reader.numeric_attribute("/", "replicates"));
+  const auto weeks = static_cast<std::uint64_t>(reader.numeric_attribute("/", "weeks"));
+  if (!reader.exists("/areas/names")) bad(path, "dataset /areas/names: missing");
+  const auto areas = static_cast<std::uint64_t>(reader.strings("/areas/names").size());
+  std::vector<std::string> order;
+  if (reader.has_attribute("/strategies", "order")) {
+    order = reader.strings_attribute("/strategies", "order");
+  } else if (version < 2 && reader.exists("/strategies/order")) {
+    order = reader.strings("/strategies/order");
+  } else {
+    bad(path, "group /strategies: no attribute order");
+  }
+  if (order.empty()) bad(path, "group /strategies: no strategy");
+  for (const auto& strategy : order) {
+    const std::string base = "/strategies/" + strategy;
+    if (!reader.exists(base)) bad(path, "group " + base + ": missing");
+    for (const auto& m : area_metrics()) {
+      check_dataset(reader, path, base + "/timeseries/" + m.name, {replicates, weeks}, is_count(m));
+      check_dataset(reader, path, base + "/by_area/" + m.name, {replicates, weeks, areas},
+                    is_count(m));
+    }
+    for (const auto& m : city_metrics()) {
+      check_dataset(reader, path, base + "/timeseries/" + m.name, {replicates, weeks}, is_count(m));
+    }
+    check_dataset(reader, path, base + "/interventions/fixed_cost", {replicates}, false);
+    for (const auto& child : reader.children(base + "/interventions")) {
+      if (child == "fixed_cost") continue;
+      for (const auto& m : intervention_metrics()) {
+        check_dataset(reader, path, base + "/interventions/" + child + "/" + m.name,
+                      {replicates, weeks}, is_count(m));
+      }
+    }
+  }
 }
 
 }  // namespace drift

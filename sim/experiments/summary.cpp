@@ -1,5 +1,7 @@
 #include "drift/experiments/summary.hpp"
 
+#include "drift/experiments/result_file.hpp"
+
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <iomanip>
@@ -201,6 +203,7 @@ std::vector<std::string> strategy_order(const ResultReader& reader, const std::s
 }  // namespace
 
 Summary summarize_file(const std::string& path) {
+  check_result_file(path);
   ResultReader reader(path);
   std::vector<StrategySeries> out;
   for (const auto& name : strategy_order(reader, path)) {

@@ -13,4 +13,11 @@ namespace drift {
 void write_results(const std::string& path, const Scenario& scenario,
                    const ExperimentOutput& output, const Provenance& provenance);
 
+// Checks that the result file at `path` is a complete Drift result file that a reader can trust:
+// format and version, the root attributes, and for every strategy every dataset the layout
+// promises (docs/results.md) with its shape, counts finite and not negative. Throws
+// std::runtime_error with one line "PATH: dataset D: what is wrong" (or "PATH: ...") at the
+// first problem.
+void check_result_file(const std::string& path);
+
 }  // namespace drift
