@@ -1,7 +1,5 @@
 #include "drift/experiments/summary.hpp"
 
-#include "drift/experiments/result_file.hpp"
-
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <iomanip>
@@ -9,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "drift/experiments/result_file.hpp"
 #include "drift/results/results.hpp"
 
 namespace drift {
