@@ -188,9 +188,36 @@ class DriftResults:
         if name not in f:
             raise DriftResultError(f"{self.path}: the result file has no /{name}")
         try:
-            return np.asarray(f[name][()], dtype=float)
+            values = np.asarray(f[name][()], dtype=float)
         except (OSError, ValueError, TypeError) as e:
             raise DriftResultError(f"{self.path}: cannot read /{name} ({_one_line(e)})") from None
+        self._check_series(f, name, values)
+        return values
+
+    def _check_series(self, f: h5py.File, name: str, values: np.ndarray) -> None:
+        """A weekly series has its layout's shape and, for counts, finite values that are not negative."""
+        parts = name.split("/")
+        if len(parts) < 4 or parts[0] != "strategies" or self.is_sweep:
+            return
+        kind = parts[2]
+        if kind == "timeseries" and len(parts) == 4:
+            expected = (self.replicates, self.weeks)
+        elif kind == "by_area" and len(parts) == 4:
+            expected = (self.replicates, self.weeks, len(self.areas))
+        elif kind == "interventions" and len(parts) == 5:
+            expected = (self.replicates, self.weeks)
+        else:
+            return
+        if values.shape != expected:
+            raise DriftResultError(f"{self.path}: dataset /{name}: shape {list(values.shape)}, "
+                                   f"expected {list(expected)}")
+        unit = _text(f[name].attrs.get("units", ""))
+        if unit in ("youths", "youths per week", "places"):
+            bad = ~np.isfinite(values) | (values < 0)
+            if bad.any():
+                k = int(np.flatnonzero(bad.ravel())[0])
+                raise DriftResultError(f"{self.path}: dataset /{name}: value {values.ravel()[k]} at "
+                                       f"element {k} where a count belongs")
 
     def array(self, name: str) -> np.ndarray:
         """Any numeric dataset as a numpy array, e.g. 'strategies/baseline/timeseries/dealing'."""

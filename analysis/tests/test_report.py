@@ -326,6 +326,39 @@ def test_error_hdf5_but_not_drift(tmp_path):
     _assert_one_line_error(proc, "not a Drift result file")
 
 
+def test_error_nan_where_a_count_belongs(tmp_path, result_file):
+    damaged = tmp_path / "nan.h5"
+    shutil.copy(result_file, damaged)
+    with h5py.File(damaged, "a") as f:
+        name = f"strategies/{_first_strategy(f)}/timeseries/dealing"
+        values = f[name][()]
+        values[0, 3] = np.nan
+        f[name][...] = values
+    proc = run_report(damaged, "-o", tmp_path / "r.html")
+    _assert_one_line_error(proc, "timeseries/dealing: value nan at element 3 where a count belongs")
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_error_wrong_shape_of_a_series(tmp_path, result_file):
+    damaged = tmp_path / "shape.h5"
+    shutil.copy(result_file, damaged)
+    with h5py.File(damaged, "a") as f:
+        name = f"strategies/{_first_strategy(f)}/timeseries/dealing"
+        units = f[name].attrs["units"]
+        del f[name]
+        f[name] = np.zeros((1, 2))
+        f[name].attrs["units"] = units
+    proc = run_report(damaged, "-o", tmp_path / "r.html")
+    _assert_one_line_error(proc, "timeseries/dealing: shape [1, 2], expected")
+    assert not (tmp_path / "r.html").exists()
+
+
+def _first_strategy(f) -> str:
+    order = f["strategies"].attrs["order"]
+    first = order[0]
+    return first.decode() if isinstance(first, bytes) else str(first)
+
+
 def test_error_wrong_format_version(tmp_path, result_file):
     newer = tmp_path / "newer.h5"
     shutil.copy(result_file, newer)
