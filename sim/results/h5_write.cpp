@@ -1,7 +1,9 @@
 #include "drift/results/h5_write.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -92,8 +94,28 @@ void write_root_attributes_impl(H5::H5File& file, const Scenario& scenario,
 
 // Writes through `fill` into a temporary file renamed to `path` only when complete, so no
 // half-written file ever carries the final name.
+// Temporary files PATH.tmp.PID of processes that no longer run (killed while writing) are
+// removed, so repeated crashes leave nothing behind; a live process's file is left alone.
+void remove_stale_temporaries(const std::string& path) {
+  const std::filesystem::path target(path);
+  const auto dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+  const std::string prefix = target.filename().string() + ".tmp.";
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const auto name = e.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    const auto pid_text = name.substr(prefix.size());
+    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto pid = static_cast<pid_t>(std::stol(pid_text));
+    if (pid == ::getpid()) continue;
+    if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // running, or not ours to judge
+    std::filesystem::remove(e.path(), ec);
+  }
+}
+
 template <class Fill>
 void write_atomically_impl(const std::string& path, Fill&& fill) {
+  remove_stale_temporaries(path);
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   try {
     H5::Exception::dontPrint();
