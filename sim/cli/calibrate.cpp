@@ -22,7 +22,7 @@ namespace {
 struct CalibrateArgs {
   std::string scenario, out, targets, shard;
   std::optional<int> threads;
-  bool quiet = false, resume = false;
+  bool quiet = false, resume = false, force = false;
 };
 
 int calibrate(const CalibrateArgs& a, const Context& ctx) {
@@ -39,6 +39,7 @@ int calibrate(const CalibrateArgs& a, const Context& ctx) {
   check_calibrated_scenario_path(a.out);
   const auto cal = calibration_scenario(sc, spec);
   const auto design = calibration_design(spec);
+  guard_memory(cal, threads_or_all(a.threads), a.force);
   const auto parent = std::filesystem::path(a.out).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
 
@@ -88,6 +89,8 @@ Command add_calibrate(CLI::App& app) {
   cal->add_option("--shard", a->shard, "Run only shard I of N of the units (I/N, 0-based)")
       ->check(check_shard);
   cal->add_flag("--quiet,-q", a->quiet, "No progress bar");
+  cal->add_flag("--force", a->force,
+                "Run even when the estimated peak memory exceeds what the machine has");
   return {cal, [a](const Context& ctx) { return calibrate(*a, ctx); }};
 }
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "drift/experiments/plan.hpp"
 #include "drift/experiments/runner.hpp"
 
 #ifdef DRIFT_WITH_MPI
@@ -113,6 +114,12 @@ std::optional<int> run_share(const Scenario& sc, const SweepDesign& design,
     return kOk;
   }
   return std::nullopt;
+}
+
+void guard_memory(const Scenario& sc, int threads, bool force) {
+  if (force) return;
+  const auto problem = memory_problem(memory_need(sc, threads), available_memory_bytes());
+  if (!problem.empty()) throw std::runtime_error(problem);
 }
 
 }  // namespace drift::cli

@@ -56,6 +56,11 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_;
 };
 
+// Stops (std::runtime_error, exit 1) before anything is written when the run's estimated peak
+// memory (experiments/plan.hpp memory_need) exceeds what the machine has available, unless
+// `force`.
+void guard_memory(const Scenario& sc, int threads, bool force);
+
 // Runs this process's share of the units of `sc` into OUT.parts: the shard given by --shard, or
 // this rank's under MPI (rank 0 then checks every part). Returns the exit code when the command
 // stops here (interrupted; an MPI rank other than 0; units of other shards still missing), or

@@ -27,7 +27,7 @@ struct RunArgs {
   std::optional<int> replicates, threads;
   std::optional<long long> seed;
   std::vector<std::string> sets;
-  bool quiet = false, resume = false;
+  bool quiet = false, resume = false, force = false;
 };
 
 int run(RunArgs a, const Context& ctx) {
@@ -37,6 +37,7 @@ int run(RunArgs a, const Context& ctx) {
   if (a.seed) overrides.push_back({"simulation.seed", std::to_string(*a.seed)});
   auto sc = load_scenario(a.scenario, overrides);
   if (!a.posterior.empty()) sc.posterior = draw_posterior(a.posterior, sc);
+  guard_memory(sc, threads_or_all(a.threads), a.force);
   if (a.out.empty())
     a.out = "results/" + (sc.name.empty() ? std::string("drift") : sc.name) + ".h5";
   const auto parent = std::filesystem::path(a.out).parent_path();
@@ -92,6 +93,8 @@ Command add_run(CLI::App& app) {
   run_app->add_option("--set", a->sets,
                       "Override a parameter: --set path.to.key=value (repeatable)");
   run_app->add_flag("--quiet,-q", a->quiet, "No progress bar");
+  run_app->add_flag("--force", a->force,
+                    "Run even when the estimated peak memory exceeds what the machine has");
   run_app->add_flag("--resume", a->resume,
                     "Keep the finished units of an interrupted run (RESULTS.h5.parts/) and run "
                     "only the missing ones");

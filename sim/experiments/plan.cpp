@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 
 #include "drift/experiments/experiment.hpp"
@@ -222,6 +223,58 @@ std::string format_plan(const Plan& plan) {
   }
   o << "  (reach: youths taken in at week 0)\n";
   return o.str();
+}
+
+MemoryNeed memory_need(const Scenario& sc, int threads) {
+  const auto& p = sc.params;
+  double full_youths = 0;
+  for (const auto& a : sc.areas) full_youths += (a.youth_12_17 + a.youth_18_26);
+  full_youths *= p.simulation.population_scale;
+  // A small world of the same city gives the bytes per youth; the world grows linearly with it.
+  const double shrink = std::min(1.0, 20000.0 / std::max(1.0, full_youths));
+  Parameters small = p;
+  small.simulation.population_scale = p.simulation.population_scale * shrink;
+  const World w = build_world(small, sc.areas, 0);
+  MemoryNeed need;
+  need.world_bytes = static_cast<std::size_t>(static_cast<double>(w.bytes()) / shrink);
+  const std::size_t units = sc.sweep.size() * static_cast<std::size_t>(p.simulation.replicates);
+  threads = std::max(1, threads);
+  const bool across = units >= static_cast<std::size_t>(threads) && threads > 1;
+  need.worlds_alive = across ? 2 * threads : 2;
+  std::size_t all_interventions = 0;
+  for (const auto& s : sc.strategies) all_interventions += s.interventions.size();
+  need.output_bytes = static_cast<std::size_t>(p.simulation.replicates) *
+                      (sc.strategies.size() * run_output_bytes(p, sc.areas.size(), 0) +
+                       all_interventions * intervention_metrics().size() *
+                           static_cast<std::size_t>(p.simulation.weeks) * sizeof(double));
+  return need;
+}
+
+std::size_t available_memory_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  std::size_t kb = 0;
+  std::string unit;
+  while (in >> key >> kb >> unit) {
+    if (key == "MemAvailable:") return kb * 1024;
+  }
+  return 0;
+}
+
+std::string memory_problem(const MemoryNeed& need, std::size_t available) {
+  if (available == 0 || need.peak_bytes() <= available) return "";
+  auto gb = [](double bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f GB", bytes / 1e9);
+    return std::string(buf);
+  };
+  return "this run needs about " + gb(static_cast<double>(need.peak_bytes())) +
+         " of memory at its peak (" + std::to_string(need.worlds_alive) + " worlds of " +
+         gb(static_cast<double>(need.world_bytes)) + " and " +
+         gb(static_cast<double>(need.output_bytes)) + " of records), but the machine has " +
+         gb(static_cast<double>(available)) +
+         " available; lower simulation.population_scale, --threads or --replicates, or add "
+         "--force to run anyway";
 }
 
 }  // namespace drift

@@ -68,4 +68,24 @@ Plan make_plan(const Scenario& scenario, int threads);
 // The plan as text for the terminal.
 std::string format_plan(const Plan& plan);
 
+// Peak memory of running `sc` on `threads` threads, estimated without building the world at full
+// size: a world of about 20,000 youths is built and its bytes scaled to the scenario's
+// population, times the worlds held at once, plus the records of one point's runs.
+struct MemoryNeed {
+  std::size_t world_bytes = 0;
+  int worlds_alive = 0;
+  std::size_t output_bytes = 0;
+  std::size_t peak_bytes() const {
+    return world_bytes * static_cast<std::size_t>(worlds_alive) + output_bytes;
+  }
+};
+MemoryNeed memory_need(const Scenario& sc, int threads);
+
+// Memory the system can still give (MemAvailable of /proc/meminfo), bytes; 0 when unknown.
+std::size_t available_memory_bytes();
+
+// "" when the run fits in the available memory (or that is unknown), else one line saying what it
+// needs, what the machine has, and how to make it fit or force it.
+std::string memory_problem(const MemoryNeed& need, std::size_t available);
+
 }  // namespace drift
