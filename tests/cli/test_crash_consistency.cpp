@@ -67,34 +67,64 @@ int wait_run(pid_t child, std::chrono::microseconds limit) {
   }
 }
 
-// Kills `kills` runs at moments drawn (seeded) uniformly over 1.2 times an uninterrupted run, each
-// resuming what the last one left, then finishes with --resume and compares.
+std::size_t parts_on_disk(const std::string& parts_dir) {
+  std::size_t n = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(parts_dir, ec)) n += e.path().extension() == ".part";
+  return n;
+}
+
+// Waits until `parts` part files exist (or the run ends), then kills the run after `delay`.
+// Returns the exit code, or -1 when it was killed. Counting parts rather than time makes the
+// moments independent of how fast or busy the machine is.
+int kill_after_parts(pid_t child, const std::string& parts_dir, std::size_t parts,
+                     std::chrono::microseconds delay) {
+  for (;;) {
+    int status = 0;
+    if (::waitpid(child, &status, WNOHANG) == child)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -2;
+    if (parts_on_disk(parts_dir) >= parts) break;
+    ::usleep(200);
+  }
+  return wait_run(child, delay);
+}
+
+// Kills `kills` runs at seeded random moments: after a random number of the units still missing
+// have their parts, plus a random delay of up to one unit's time (so kills also land while a part
+// or the result file is being written). Each run resumes what the last one left; then a last run
+// finishes with --resume and the file is compared with an uninterrupted run.
 void kill_and_resume(int kills, unsigned seed) {
   TempDir dir;
   const auto scenario = dir.write("s.yaml", kScenario);
   const auto full = dir.path("full.h5"), resumed = dir.path("resumed.h5");
+  const auto parts_dir = resumed + ".parts";
+  const std::size_t units = 8;  // replicates of the scenario
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(wait_run(start_run(scenario, full), std::chrono::minutes(5)), 0);
-  const auto uninterrupted =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+  const auto per_unit =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0) /
+      units;
   std::mt19937 rng(seed);
-  std::uniform_int_distribution<long long> moment(0, uninterrupted.count() * 6 / 5);
   int killed = 0;
   for (int k = 0; k < kills; ++k) {
-    const auto code =
-        wait_run(start_run(scenario, resumed), std::chrono::microseconds(moment(rng)));
+    const auto done = parts_on_disk(parts_dir);
+    std::uniform_int_distribution<std::size_t> more(0, units - std::min(units, done));
+    std::uniform_int_distribution<long long> delay(0, per_unit.count());
+    const auto target = done + more(rng);
+    const auto code = kill_after_parts(start_run(scenario, resumed), parts_dir, target,
+                                       std::chrono::microseconds(delay(rng)));
     if (code == -1) ++killed;
     // Whatever the moment, a file under the result's name is a complete one.
     if (fs::exists(resumed)) {
       EXPECT_NO_THROW(check_result_file(resumed)) << "after kill " << k;
     }
   }
-  EXPECT_GT(killed, kills / 2) << "too few runs were cut short to test anything";
+  EXPECT_GT(killed, 0) << "no run was cut short: nothing was tested";
   ASSERT_EQ(wait_run(start_run(scenario, resumed), std::chrono::minutes(5)), 0);
   const auto cmp = compare_result_files(full, resumed);
   EXPECT_TRUE(cmp.equal) << cmp.first_difference;
   EXPECT_GT(cmp.datasets_compared, 100u);
-  EXPECT_FALSE(fs::exists(resumed + ".parts"));
+  EXPECT_FALSE(fs::exists(parts_dir));
   for (const auto& name : dir.files()) {
     EXPECT_EQ(name.find(".tmp."), std::string::npos) << "a temporary file is left: " << name;
   }
