@@ -17,6 +17,7 @@
 #include "drift/scenario/scenario.hpp"
 #include "drift/step/build_world.hpp"
 #include "drift/step/step.hpp"
+#include "support/scenario_file.hpp"
 
 namespace drift {
 namespace {
@@ -33,32 +34,11 @@ areas:
     - {name: South, youth_12_17: 700, youth_18_26: 1000, low_income_share: 0.1, schools: 1}
 )";
 
-class ScenarioFile {
+// The scenario `base` followed by `rest`, in a temporary file.
+class ScenarioFile : public test::ScenarioFile {
  public:
-  explicit ScenarioFile(const std::string& rest, const char* base = kBase) {
-    path_ = fs::temp_directory_path() / ("drift_trial_" + std::to_string(::getpid()) + "_" +
-                                         std::to_string(counter_++) + ".yaml");
-    text_ = std::string(base) + rest;
-    std::ofstream(path_) << text_;
-  }
-  ~ScenarioFile() { fs::remove(path_); }
-  Scenario load() const { return load_scenario(path_.string()); }
-  std::string path() const { return path_.string(); }
-  // 1-based line of the first line containing `needle`, and 1-based column where it starts.
-  std::pair<int, int> where(const std::string& needle) const {
-    std::istringstream in(text_);
-    std::string line;
-    for (int n = 1; std::getline(in, line); ++n) {
-      const auto c = line.find(needle);
-      if (c != std::string::npos) return {n, static_cast<int>(c) + 1};
-    }
-    return {0, 0};
-  }
-
- private:
-  fs::path path_;
-  std::string text_;
-  static inline int counter_ = 0;
+  explicit ScenarioFile(const std::string& rest, const char* base = kBase)
+      : test::ScenarioFile(std::string(base) + rest) {}
 };
 
 // A mentors trial; `effects` and `trial` lines are spliced in.

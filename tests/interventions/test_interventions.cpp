@@ -12,6 +12,7 @@
 #include "drift/scenario/scenario.hpp"
 #include "drift/step/build_world.hpp"
 #include "drift/step/step.hpp"
+#include "support/scenario_file.hpp"
 
 namespace drift {
 namespace {
@@ -28,20 +29,11 @@ areas:
     - {name: South, youth_12_17: 500, youth_18_26: 800, low_income_share: 0.1, schools: 1}
 )";
 
-class ScenarioFile {
+// kBase followed by `strategies`, in a temporary file.
+class ScenarioFile : public test::ScenarioFile {
  public:
-  explicit ScenarioFile(const std::string& strategies) {
-    path_ = fs::temp_directory_path() /
-            ("drift_iv_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++) + ".yaml");
-    std::ofstream(path_) << kBase << strategies;
-  }
-  ~ScenarioFile() { fs::remove(path_); }
-  Scenario load() const { return load_scenario(path_.string()); }
-  std::string path() const { return path_.string(); }
-
- private:
-  fs::path path_;
-  static inline int counter_ = 0;
+  explicit ScenarioFile(const std::string& strategies)
+      : test::ScenarioFile(std::string(kBase) + strategies) {}
 };
 
 ExperimentOutput run(const std::string& strategies) {
