@@ -17,9 +17,9 @@ class ScenarioFile {
  public:
   explicit ScenarioFile(std::string text) : text_(std::move(text)) {
     static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("drift_scenario_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) +
-             ".yaml");
+    path_ =
+        std::filesystem::temp_directory_path() / ("drift_scenario_" + std::to_string(::getpid()) +
+                                                  "_" + std::to_string(counter++) + ".yaml");
     std::ofstream(path_) << text_;
   }
   ~ScenarioFile() {
