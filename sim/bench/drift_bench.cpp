@@ -222,13 +222,19 @@ struct SingleOptions {
   int burn_in = 52;
   bool profile = false;
   std::string areas;
+  std::string scenario;  // parameters and districts of this scenario; empty: documented defaults
 };
 
 // Runs one (size, threads) measurement and prints one line of key=value pairs.
 int run_single(const SingleOptions& o) {
   const long rss_start = status_kib("VmHWM");
   auto [areas, source] = load_areas(o.areas);
-  drift::Parameters params;  // the documented defaults
+  drift::Parameters params;  // the documented defaults, or the scenario's (its districts too)
+  if (!o.scenario.empty()) {
+    const auto sc = drift::load_scenario(o.scenario);
+    params = sc.params;
+    if (o.areas.empty()) areas = sc.areas, source = sc.file;
+  }
   params.simulation.population_scale = o.target / youths_at_scale_one(params, areas);
 
   const auto t_build = Clock::now();
@@ -453,8 +459,11 @@ int main(int argc, char** argv) {
       "--sweep", sweep_mode,
       "Instead of the step: runs per second of whole runs of a scenario through the runner, on "
       "each --threads count and under MPI");
-  app.add_option("--scenario", sweep.scenario,
-                 "With --sweep: scenario file (default scenarios/utrecht.yaml)")
+  app.add_option(
+         "--scenario", sweep.scenario,
+         "Scenario file. With --sweep: the runs' scenario (default scenarios/utrecht.yaml); "
+         "otherwise the step runs on its parameters and districts (default: the "
+         "documented defaults on the Utrecht districts)")
       ->check(CLI::ExistingFile);
   app.add_option("--runs", sweep.runs,
                  "With --sweep: at least this many runs (strategies x replicates)")
@@ -484,6 +493,7 @@ int main(int argc, char** argv) {
       o.burn_in = burn_in;
       o.profile = profile;
       o.areas = areas;
+      o.scenario = sweep.scenario;
       return run_single(o);
     }
 
@@ -492,14 +502,17 @@ int main(int argc, char** argv) {
           "--single", fixed(size, 0),        "--threads", std::to_string(t),
           "--weeks",  std::to_string(weeks), "--burn-in", std::to_string(burn_in)};
       if (!areas.empty()) args.insert(args.end(), {"--areas", areas});
+      if (!sweep.scenario.empty()) args.insert(args.end(), {"--scenario", sweep.scenario});
       if (prof) args.push_back("--profile");
       return args;
     };
 
     const bool table = format == "table";
     if (table) {
-      std::cout << "drift_bench: default parameters, Utrecht districts, " << burn_in
-                << " burn-in weeks, " << weeks << " timed weeks; load average "
+      std::cout << "drift_bench: "
+                << (sweep.scenario.empty() ? std::string("default parameters, Utrecht districts")
+                                           : "parameters and districts of " + sweep.scenario)
+                << ", " << burn_in << " burn-in weeks, " << weeks << " timed weeks; load average "
                 << fixed(load_average(), 2) << ", " << sysconf(_SC_NPROCESSORS_ONLN)
                 << " online CPUs\n"
                 << "(each row a fresh process; youth-weeks/s per core = youths x weeks / step time "
