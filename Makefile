@@ -4,7 +4,7 @@ BUILD_DIR := build/$(PRESET)
 DRIFT := $(BUILD_DIR)/drift
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo report validation bench bench-sweep clean asan docs format
+.PHONY: all deps configure build test demo report validation bench bench-sweep clean asan fuzz docs format
 
 all: build
 
@@ -54,6 +54,15 @@ bench-sweep: build
 
 asan:
 	@$(MAKE) test PRESET=asan
+
+# libFuzzer targets of tests/fuzz (clang, ASan + UBSan), each run FUZZ_SECONDS (default 60);
+# `make fuzz FUZZ_SECONDS=480` runs the seven for about an hour.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@bash .ci/install-deps.sh fuzz
+	@cmake --preset fuzz -DDRIFT_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	@ctest --preset fuzz
 
 clean:
 	rm -rf build

@@ -8,6 +8,10 @@ packages=(
   python3 python3-h5py python3-pandas python3-matplotlib python3-pytest
   libopenmpi-dev openmpi-bin
 )
+# `install-deps.sh fuzz` (make fuzz): also clang with libFuzzer and its OpenMP runtime.
+if [ "${1:-}" = "fuzz" ]; then
+  packages+=(clang libclang-rt-14-dev libomp-14-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -154,8 +154,13 @@ class DriftResults:
                 self.has_sensitivity = "sensitivity" in f and isinstance(f["sensitivity"], h5py.Group)
                 self.sweep_attrs = ({k: _text(v) for k, v in f["sweep"].attrs.items()}
                                     if self.is_sweep else {})
-                self.sweep_parameters = ([_text(x) for x in f["sweep/parameter_names"][()]]
-                                         if self.is_sweep and "sweep/parameter_names" in f else [])
+                self.sweep_parameters = []
+                if self.is_sweep and "sweep/parameter_names" in f:
+                    names = f["sweep/parameter_names"]
+                    if not isinstance(names, h5py.Dataset) or names.ndim != 1:
+                        raise DriftResultError(f"{p}: dataset /sweep/parameter_names: expected a "
+                                               "list of parameter paths")
+                    self.sweep_parameters = [str(_text(x)) for x in names[()]]
                 self.groups = list(f.keys())
         except DriftResultError:
             raise
@@ -197,7 +202,19 @@ class DriftResults:
     def _check_series(self, f: h5py.File, name: str, values: np.ndarray) -> None:
         """A weekly series has its layout's shape and, for counts, finite values that are not negative."""
         parts = name.split("/")
-        if len(parts) < 4 or parts[0] != "strategies" or self.is_sweep:
+        if self.is_sweep:
+            return
+        # One value per replicate: summaries, paired comparisons, statistics and fixed costs.
+        per_replicate = ((parts[0] in ("summary", "comparisons") and len(parts) == 3)
+                         or (parts[0] == "strategies" and len(parts) == 4
+                             and parts[2] in ("statistics", "interventions")
+                             and (parts[2] == "statistics" or parts[3] == "fixed_cost")))
+        if per_replicate:
+            if values.shape != (self.replicates,):
+                raise DriftResultError(f"{self.path}: dataset /{name}: shape {list(values.shape)}, "
+                                       f"expected [{self.replicates}] (one value per replicate)")
+            return
+        if len(parts) < 4 or parts[0] != "strategies":
             return
         kind = parts[2]
         if kind == "timeseries" and len(parts) == 4:
@@ -398,13 +415,19 @@ class DriftResults:
         """The design: one row per sweep point, columns point and one per swept parameter path."""
         self._need_sweep()
         with self._open() as f:
-            pts = self._read(f, "sweep/points")
-        if pts.ndim == 1:
-            pts = pts.reshape(-1, max(len(self.sweep_parameters), 1))
+            pts = self._sweep_points(f)
         names = self.sweep_parameters or [f"parameter_{k}" for k in range(pts.shape[1])]
         df = pd.DataFrame(pts, columns=names)
         df.insert(0, "point", np.arange(len(df)))
         return df
+
+    def _sweep_points(self, f: h5py.File) -> np.ndarray:
+        """/sweep/points: one row per point, one column per swept parameter."""
+        pts = self._read(f, "sweep/points")
+        if pts.ndim != 2 or (self.sweep_parameters and pts.shape[1] != len(self.sweep_parameters)):
+            raise DriftResultError(f"{self.path}: dataset /sweep/points: shape {list(pts.shape)}, "
+                                   f"expected [points, {len(self.sweep_parameters)}]")
+        return pts
 
     def _sweep_long(self, group: str, column: str) -> pd.DataFrame:
         self._need_sweep()
@@ -412,13 +435,16 @@ class DriftResults:
         with self._open() as f:
             if f"sweep/{group}" not in f:
                 raise DriftResultError(f"{self.path}: the result file has no /sweep/{group}")
+            points = self._sweep_points(f).shape[0]
             for s in self.strategies:
                 if f"sweep/{group}/{s}" not in f:
                     continue
                 for name, ds in f[f"sweep/{group}/{s}"].items():
                     arr = self._read(f, f"sweep/{group}/{s}/{name}")
-                    if arr.ndim == 1:
-                        arr = arr[:, None]
+                    if arr.ndim != 2 or arr.shape[0] != points:
+                        raise DriftResultError(
+                            f"{self.path}: dataset /sweep/{group}/{s}/{name}: shape "
+                            f"{list(arr.shape)}, expected [{points}, replicates]")
                     p, r = arr.shape
                     frames.append(pd.DataFrame({
                         "strategy": s,

@@ -28,6 +28,7 @@ import math
 import os
 import shlex
 import sys
+import warnings
 from dataclasses import dataclass, field
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -1180,12 +1181,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--out", help="HTML file to write (default: RESULTS with .html)")
     args = parser.parse_args(argv[1:])
     out = args.out or os.path.splitext(args.results)[0] + ".html"
+    # NaN in a damaged file must not print numpy warnings: the error, if any, is one line.
+    warnings.simplefilter("ignore", RuntimeWarning)
     try:
         res = dr.load(args.results)
         text = build_report(res, [os.path.basename(argv[0]) if argv else "report.py"] + argv[1:])
     except dr.DriftResultError as e:
         print(f"report.py: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
+    except (ValueError, KeyError, IndexError, TypeError) as e:
+        # A layout the loader's checks let through (e.g. a hand-edited attribute): still one
+        # line naming the file, and no report.
+        msg = " ".join(str(e).split()) or type(e).__name__
+        print(f"report.py: error: cannot write the report from {args.results} ({msg})",
+              file=sys.stderr)
+        return 1
     return write_html(out, text, "report.py", "Report")
 
 

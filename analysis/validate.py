@@ -25,6 +25,7 @@ import math
 import os
 import shlex
 import sys
+import warnings
 from dataclasses import dataclass, field
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -654,6 +655,8 @@ def main(argv: list[str] | None = None) -> int:
                                             "-validation.html)")
     args = parser.parse_args(argv[1:])
     out = args.out or os.path.splitext(args.calibration)[0] + "-validation.html"
+    # NaN in a damaged file must not print numpy warnings: the error, if any, is one line.
+    warnings.simplefilter("ignore", RuntimeWarning)
     try:
         cal = dr.calibration(args.calibration)
         trials = [load_trial(p) for p in args.trials]

@@ -308,20 +308,27 @@ bool is_calibration_file(const std::string& path) {
 
 std::string format_calibration_file(const std::string& path) {
   ResultReader f(path);
+  constexpr auto any = ResultReader::kAnyLength;
   CalibrationSpec spec;
   spec.paths = f.strings("/design/parameter_names");
   spec.design = f.attribute("/design", "kind");
-  const auto lo = f.dataset("/design/prior_low").values,
-             hi = f.dataset("/design/prior_high").values;
-  for (std::size_t j = 0; j < spec.paths.size(); ++j) spec.priors.emplace_back(lo[j], hi[j]);
+  const std::size_t k = spec.paths.size();
+  const auto lo = f.dataset("/design/prior_low", {k}).values,
+             hi = f.dataset("/design/prior_high", {k}).values;
+  for (std::size_t j = 0; j < k; ++j) spec.priors.emplace_back(lo[j], hi[j]);
   const auto acceptance = f.attribute("/", "acceptance");
   spec.acceptance.by_quantile = acceptance.starts_with("quantile");
   spec.acceptance.value =
       parse_number(acceptance.substr(acceptance.find(' ') + 1)).value_or(std::nan(""));
   std::vector<ObservedTarget> targets;
   const auto names = f.strings("/fit/names"), use = f.strings("/fit/use");
-  const auto observed = f.dataset("/fit/observed").values;
-  for (std::size_t t = 0; t < names.size(); ++t) {
+  const std::size_t nt = names.size();
+  if (use.size() != nt) {
+    throw std::runtime_error(path + ": dataset /fit/use: " + std::to_string(use.size()) +
+                             " entries, expected one per target (" + std::to_string(nt) + ")");
+  }
+  const auto observed = f.dataset("/fit/observed", {nt}).values;
+  for (std::size_t t = 0; t < nt; ++t) {
     ObservedTarget x;
     x.name = names[t];
     x.value = observed[t];
@@ -329,19 +336,25 @@ std::string format_calibration_file(const std::string& path) {
     targets.push_back(x);
   }
   CalibrationResult r;
-  r.replicates = static_cast<int>(f.dataset("/statistics/values").shape.at(1));
-  r.distances = f.dataset("/distance").values;
-  for (double p : f.dataset("/posterior/index").values)
+  r.distances = f.dataset("/distance", {any}).values;
+  const std::size_t n = r.distances.size();
+  r.replicates = static_cast<int>(f.dataset("/statistics/values", {n, any, any}).shape[1]);
+  const auto index = f.dataset("/posterior/index", {any}).values;
+  for (double p : index) {
+    if (!(p >= 0 && p < static_cast<double>(n)))
+      throw std::runtime_error(path + ": dataset /posterior/index: " + std::to_string(p) +
+                               " is not a design point (0 to " + std::to_string(n) + ")");
     r.abc.accepted.push_back(static_cast<std::size_t>(p));
-  r.abc.weights = f.dataset("/posterior/weights").values;
+  }
+  r.abc.weights = f.dataset("/posterior/weights", {index.size()}).values;
   r.abc.tolerance = f.numeric_attribute("/", "tolerance");
-  r.posterior_median = f.dataset("/posterior/median").values;
-  r.posterior_p05 = f.dataset("/posterior/p05").values;
-  r.posterior_p95 = f.dataset("/posterior/p95").values;
-  r.fit_median = f.dataset("/fit/simulated_median").values;
-  r.fit_p05 = f.dataset("/fit/simulated_p05").values;
-  r.fit_p95 = f.dataset("/fit/simulated_p95").values;
-  r.prior_median = f.dataset("/fit/prior_median").values;
+  r.posterior_median = f.dataset("/posterior/median", {k}).values;
+  r.posterior_p05 = f.dataset("/posterior/p05", {k}).values;
+  r.posterior_p95 = f.dataset("/posterior/p95", {k}).values;
+  r.fit_median = f.dataset("/fit/simulated_median", {nt}).values;
+  r.fit_p05 = f.dataset("/fit/simulated_p05", {nt}).values;
+  r.fit_p95 = f.dataset("/fit/simulated_p95", {nt}).values;
+  r.prior_median = f.dataset("/fit/prior_median", {nt}).values;
   return format_calibration(spec, targets, r);
 }
 
@@ -431,12 +444,29 @@ PosteriorDraws draw_posterior(const std::string& cal_file, const Scenario& scena
                               did_you_mean(p, all)});
     }
   }
-  const auto pts = reader.dataset("/posterior/points");
-  const auto weights = reader.dataset("/posterior/weights");
-  const std::size_t m = pts.shape.empty() ? 0 : pts.shape[0], k = d.paths.size();
+  const std::size_t k = d.paths.size();
+  const auto pts = reader.dataset("/posterior/points", {ResultReader::kAnyLength, k});
+  const std::size_t m = pts.shape[0];
+  const auto weights = reader.dataset("/posterior/weights", {m});
   if (m == 0) problems.push_back({cal_file, 0, 0, "", "the posterior holds no accepted draw"});
-  if (m > 0 && (pts.shape.size() != 2 || pts.shape[1] != k || weights.values.size() != m)) {
-    problems.push_back({cal_file, 0, 0, "", "inconsistent /posterior datasets"});
+  double total = 0;
+  for (double w : weights.values) {
+    if (!(std::isfinite(w) && w >= 0)) {
+      problems.push_back({cal_file, 0, 0, "",
+                          "dataset /posterior/weights: weight " + std::to_string(w) +
+                              " is not a finite number of at least 0"});
+      break;
+    }
+    total += w;
+  }
+  if (m > 0 && problems.empty() && !(total > 0))
+    problems.push_back({cal_file, 0, 0, "", "dataset /posterior/weights: the weights sum to 0"});
+  for (double v : pts.values) {
+    if (!std::isfinite(v)) {
+      problems.push_back({cal_file, 0, 0, "",
+                          "dataset /posterior/points: a parameter value is not a finite number"});
+      break;
+    }
   }
   if (!problems.empty()) throw ScenarioError(std::move(problems));
   std::vector<double> cum(m);

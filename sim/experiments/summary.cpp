@@ -284,9 +284,11 @@ bool is_sweep_file(const std::string& path) {
 std::string format_sweep_file(const std::string& path, bool csv) {
   ResultReader reader(path);
   const auto names = reader.strings("/sweep/parameter_names");
-  const auto points = reader.dataset("/sweep/points");
+  const std::size_t d = names.size();
+  const auto points = reader.dataset("/sweep/points", {ResultReader::kAnyLength, d});
   const auto order = strategy_order(reader, path);
-  const std::size_t np = points.shape[0], d = points.shape[1];
+  if (order.empty()) throw std::runtime_error(path + ": /strategies: the file lists no strategy");
+  const std::size_t np = points.shape[0];
   std::ostringstream o;
   o << std::setprecision(10);
   if (csv)
@@ -304,7 +306,7 @@ std::string format_sweep_file(const std::string& path, bool csv) {
     for (std::size_t s = 1; s < order.size(); ++s) {
       const std::string group = "/sweep/comparisons/" + order[s];
       for (const auto& diff : reader.children(group)) {
-        const auto data = reader.dataset(group + "/" + diff);
+        const auto data = reader.dataset(group + "/" + diff, {np, ResultReader::kAnyLength});
         const std::size_t reps = data.shape[1];
         const std::vector<double> row(data.values.begin() + p * reps,
                                       data.values.begin() + (p + 1) * reps);
@@ -326,11 +328,12 @@ std::string format_sweep_file(const std::string& path, bool csv) {
       if (!reader.exists(group)) continue;
       for (const auto& outcome : reader.children(group)) {
         const std::string g = group + "/" + outcome;
-        const auto f = reader.dataset(g + "/first_order"), t = reader.dataset(g + "/total_order");
-        const auto flo = reader.dataset(g + "/first_order_lo95"),
-                   fhi = reader.dataset(g + "/first_order_hi95");
-        const auto tlo = reader.dataset(g + "/total_order_lo95"),
-                   thi = reader.dataset(g + "/total_order_hi95");
+        const auto f = reader.dataset(g + "/first_order", {d}),
+                   t = reader.dataset(g + "/total_order", {d});
+        const auto flo = reader.dataset(g + "/first_order_lo95", {d}),
+                   fhi = reader.dataset(g + "/first_order_hi95", {d});
+        const auto tlo = reader.dataset(g + "/total_order_lo95", {d}),
+                   thi = reader.dataset(g + "/total_order_hi95", {d});
         o << "  " << order[s] << " / " << outcome << "\n";
         for (std::size_t j = 0; j < d; ++j) {
           o << "    " << std::left << std::setw(44) << names[j] << fmt(f.values[j], 3) << " ["

@@ -8,12 +8,13 @@ namespace drift {
 
 struct ResultReader::Impl {
   H5::H5File file;
+  std::string path;
 };
 
 ResultReader::ResultReader(const std::string& path) : impl_(nullptr) {
   H5::Exception::dontPrint();
   try {
-    impl_ = new Impl{H5::H5File(path, H5F_ACC_RDONLY)};
+    impl_ = new Impl{H5::H5File(path, H5F_ACC_RDONLY), path};
   } catch (const H5::Exception& e) {
     throw std::runtime_error(path + ": not a readable HDF5 file");
   }
@@ -24,20 +25,29 @@ ResultReader::~ResultReader() {
 }
 
 namespace {
-// The reading interface throws std::runtime_error (what callers catch), never H5::Exception.
+// The reading interface throws std::runtime_error (what callers catch), never H5::Exception,
+// naming the file and the object: "FILE: /object: cannot read ...".
 template <class Fn>
-auto reading(const std::string& what, Fn&& fn) -> decltype(fn()) {
+auto reading(const std::string& file, const std::string& what, Fn&& fn) -> decltype(fn()) {
   try {
     return fn();
   } catch (const H5::Exception& e) {
-    throw std::runtime_error(what + ": cannot read from the result file (" + e.getDetailMsg() +
-                             ")");
+    throw std::runtime_error(file + ": " + what + ": cannot read from the result file (" +
+                             e.getDetailMsg() + ")");
   }
+}
+
+// A damaged or foreign file may hold an array where one value belongs: reading it into one value
+// would write past it.
+void expect_single_value(const std::string& file, const std::string& what, hssize_t points) {
+  if (points != 1)
+    throw std::runtime_error(file + ": " + what + ": expected a single value, found " +
+                             std::to_string(points));
 }
 }  // namespace
 
 DatasetData ResultReader::dataset(const std::string& path) const {
-  return reading(path, [&] {
+  return reading(impl_->path, path, [&] {
     auto ds = impl_->file.openDataSet(path);
     auto space = ds.getSpace();
     const int rank = space.getSimpleExtentNdims();
@@ -55,10 +65,40 @@ DatasetData ResultReader::dataset(const std::string& path) const {
   });
 }
 
+DatasetData ResultReader::dataset(const std::string& path,
+                                  const std::vector<std::uint64_t>& shape) const {
+  const auto& file = impl_->path;
+  if (!exists(path)) throw std::runtime_error(file + ": dataset " + path + ": missing");
+  DatasetData d;
+  try {
+    d = dataset(path);
+  } catch (const std::exception&) {
+    throw std::runtime_error(file + ": dataset " + path +
+                             ": unreadable (not numbers, or the file is damaged)");
+  }
+  bool fits = d.shape.size() == shape.size();
+  for (std::size_t k = 0; fits && k < shape.size(); ++k)
+    fits = shape[k] == kAnyLength || d.shape[k] == shape[k];
+  if (!fits) {
+    auto text = [](const std::vector<std::uint64_t>& v) {
+      std::string t = "[";
+      for (std::size_t k = 0; k < v.size(); ++k)
+        t += (k ? ", " : "") + (v[k] == kAnyLength ? std::string("any") : std::to_string(v[k]));
+      return t + "]";
+    };
+    throw std::runtime_error(file + ": dataset " + path + ": shape " + text(d.shape) +
+                             ", expected " + text(shape));
+  }
+  return d;
+}
+
 std::vector<std::string> ResultReader::strings(const std::string& path) const {
-  return reading(path, [&] {
+  return reading(impl_->path, path, [&] {
     auto ds = impl_->file.openDataSet(path);
     auto space = ds.getSpace();
+    if (space.getSimpleExtentNdims() != 1)
+      throw std::runtime_error(impl_->path + ": " + path + ": expected a list of texts, found " +
+                               std::to_string(space.getSimpleExtentNdims()) + " dimensions");
     hsize_t n = 0;
     space.getSimpleExtentDims(&n);
     std::vector<char*> ptrs(n);
@@ -81,8 +121,10 @@ H5::Attribute open_attr(H5::H5File& f, const std::string& object, const std::str
 }  // namespace
 
 std::string ResultReader::attribute(const std::string& object, const std::string& name) const {
-  return reading(object + " @" + name, [&] {
+  return reading(impl_->path, object + " @" + name, [&] {
     auto attr = open_attr(impl_->file, object, name);
+    expect_single_value(impl_->path, object + " @" + name,
+                        attr.getSpace().getSimpleExtentNpoints());
     std::string value;
     attr.read(attr.getStrType(), value);
     return value;
@@ -91,7 +133,7 @@ std::string ResultReader::attribute(const std::string& object, const std::string
 
 std::vector<std::string> ResultReader::strings_attribute(const std::string& object,
                                                          const std::string& name) const {
-  return reading(object + " @" + name, [&] {
+  return reading(impl_->path, object + " @" + name, [&] {
     auto attr = open_attr(impl_->file, object, name);
     auto space = attr.getSpace();
     const hssize_t count = space.getSimpleExtentNpoints();
@@ -120,8 +162,10 @@ bool ResultReader::has_attribute(const std::string& object, const std::string& n
 }
 
 double ResultReader::numeric_attribute(const std::string& object, const std::string& name) const {
-  return reading(object + " @" + name, [&] {
+  return reading(impl_->path, object + " @" + name, [&] {
     auto attr = open_attr(impl_->file, object, name);
+    expect_single_value(impl_->path, object + " @" + name,
+                        attr.getSpace().getSimpleExtentNpoints());
     double v = 0;
     attr.read(H5::PredType::NATIVE_DOUBLE, &v);
     return v;
@@ -129,7 +173,7 @@ double ResultReader::numeric_attribute(const std::string& object, const std::str
 }
 
 std::vector<std::string> ResultReader::children(const std::string& group) const {
-  return reading(group, [&] {
+  return reading(impl_->path, group, [&] {
     auto g = impl_->file.openGroup(group);
     std::vector<std::string> out;
     for (hsize_t k = 0; k < g.getNumObjs(); ++k) out.push_back(g.getObjnameByIdx(k));

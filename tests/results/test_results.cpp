@@ -284,6 +284,52 @@ TEST(ResultsReader, MissingObjectsAreReportedAsRuntimeErrors) {
   EXPECT_THROW(r.children("/no_group"), std::runtime_error);
 }
 
+// Found by fuzzing (tests/fuzz): an array where one value belongs, or a two-dimensional list
+// of texts, was read past its end.
+TEST(ResultsReader, AnArrayWhereOneValueBelongsIsRefusedNamingTheFile) {
+  TempDir dir;
+  const auto path = written(dir);
+  {
+    H5::H5File f(path, H5F_ACC_RDWR);
+    const hsize_t three = 3;
+    H5::DataSpace space(1, &three);
+    const double values[3] = {1, 2, 3};
+    f.openGroup("/")
+        .createAttribute("triple", H5::PredType::NATIVE_DOUBLE, space)
+        .write(H5::PredType::NATIVE_DOUBLE, values);
+    H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+    const char* texts[3] = {"a", "b", "c"};
+    f.openGroup("/").createAttribute("texts", type, space).write(type, texts);
+    const hsize_t two_by_two[2] = {2, 2};
+    H5::DataSpace square(2, two_by_two);
+    const char* four[4] = {"a", "b", "c", "d"};
+    f.createDataSet("/square_texts", type, square).write(four, type);
+  }
+  const ResultReader r(path);
+  auto message = [](auto&& fn) {
+    try {
+      fn();
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const auto numeric = message([&] { (void)r.numeric_attribute("/", "triple"); });
+  EXPECT_NE(numeric.find(path), std::string::npos) << numeric;
+  EXPECT_NE(numeric.find("expected a single value, found 3"), std::string::npos) << numeric;
+  const auto text = message([&] { (void)r.attribute("/", "texts"); });
+  EXPECT_NE(text.find("expected a single value, found 3"), std::string::npos) << text;
+  const auto list = message([&] { (void)r.strings("/square_texts"); });
+  EXPECT_NE(list.find(path), std::string::npos) << list;
+  EXPECT_NE(list.find("2 dimensions"), std::string::npos) << list;
+  const auto missing = message([&] { (void)r.dataset("/no_such", {1}); });
+  EXPECT_EQ(missing, path + ": dataset /no_such: missing");
+  const auto shape = message([&] {
+    (void)r.dataset("/strategies/baseline/timeseries/dealing", {ResultReader::kAnyLength, 7});
+  });
+  EXPECT_NE(shape.find(", expected [any, 7]"), std::string::npos) << shape;
+}
+
 void expect_same(const Interval& a, const Interval& b, const std::string& what) {
   auto same = [](double x, double y) { return (std::isnan(x) && std::isnan(y)) || x == y; };
   EXPECT_TRUE(same(a.mean, b.mean)) << what << " mean " << a.mean << " vs " << b.mean;

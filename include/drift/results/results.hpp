@@ -35,6 +35,11 @@ class ResultReader {
   ResultReader(const ResultReader&) = delete;
   ResultReader& operator=(const ResultReader&) = delete;
   DatasetData dataset(const std::string& path) const;
+  // The dataset, which must exist, hold numbers and have `shape` (kAnyLength: any length in that
+  // dimension); throws std::runtime_error "FILE: dataset PATH: what is wrong" otherwise, so that
+  // a damaged or hand-edited file is refused rather than read past its end.
+  static constexpr std::uint64_t kAnyLength = ~std::uint64_t{0};
+  DatasetData dataset(const std::string& path, const std::vector<std::uint64_t>& shape) const;
   std::vector<std::string> strings(const std::string& path) const;
   std::string attribute(const std::string& object, const std::string& name) const;
   double numeric_attribute(const std::string& object, const std::string& name) const;
