@@ -40,6 +40,7 @@ int calibrate(const CalibrateArgs& a, const Context& ctx) {
   const auto cal = calibration_scenario(sc, spec);
   const auto design = calibration_design(spec);
   guard_memory(cal, threads_or_all(a.threads), a.force);
+  guard_disk(cal, a.out, a.force, design.size());
   const auto parent = std::filesystem::path(a.out).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
 
@@ -90,7 +91,7 @@ Command add_calibrate(CLI::App& app) {
       ->check(check_shard);
   cal->add_flag("--quiet,-q", a->quiet, "No progress bar");
   cal->add_flag("--force", a->force,
-                "Run even when the estimated peak memory exceeds what the machine has");
+                "Run even when the estimated peak memory or disk exceeds what the machine has");
   return {cal, [a](const Context& ctx) { return calibrate(*a, ctx); }};
 }
 

@@ -122,4 +122,10 @@ void guard_memory(const Scenario& sc, int threads, bool force) {
   if (!problem.empty()) throw std::runtime_error(problem);
 }
 
+void guard_disk(const Scenario& sc, const std::string& out, bool force, std::size_t points) {
+  if (force) return;
+  const auto problem = disk_problem(disk_need(sc, points), available_disk_bytes(out), out);
+  if (!problem.empty()) throw std::runtime_error(problem);
+}
+
 }  // namespace drift::cli

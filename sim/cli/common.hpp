@@ -60,6 +60,9 @@ class ProgressBar {
 // memory (experiments/plan.hpp memory_need) exceeds what the machine has available, unless
 // `force`.
 void guard_memory(const Scenario& sc, int threads, bool force);
+// Stops (std::runtime_error) before anything is written when the part and result files of a run
+// writing `out` would not fit on its file system, unless `force` (`points` as for disk_need).
+void guard_disk(const Scenario& sc, const std::string& out, bool force, std::size_t points = 0);
 
 // Runs this process's share of the units of `sc` into OUT.parts: the shard given by --shard, or
 // this rank's under MPI (rank 0 then checks every part). Returns the exit code when the command

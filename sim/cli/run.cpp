@@ -40,6 +40,7 @@ int run(RunArgs a, const Context& ctx) {
   guard_memory(sc, threads_or_all(a.threads), a.force);
   if (a.out.empty())
     a.out = "results/" + (sc.name.empty() ? std::string("drift") : sc.name) + ".h5";
+  guard_disk(sc, a.out, a.force);
   const auto parent = std::filesystem::path(a.out).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
 
@@ -94,7 +95,7 @@ Command add_run(CLI::App& app) {
                       "Override a parameter: --set path.to.key=value (repeatable)");
   run_app->add_flag("--quiet,-q", a->quiet, "No progress bar");
   run_app->add_flag("--force", a->force,
-                    "Run even when the estimated peak memory exceeds what the machine has");
+                    "Run even when the estimated peak memory or disk exceeds what the machine has");
   run_app->add_flag("--resume", a->resume,
                     "Keep the finished units of an interrupted run (RESULTS.h5.parts/) and run "
                     "only the missing ones");

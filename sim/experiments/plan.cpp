@@ -1,8 +1,11 @@
 #include "drift/experiments/plan.hpp"
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -120,6 +123,9 @@ Plan make_plan(const Scenario& base, int threads) {
                       (plan.strategies * run_output_bytes(p, sc.areas.size(), 0) +
                        all_interventions * intervention_metrics().size() *
                            static_cast<std::size_t>(plan.weeks) * sizeof(double));
+  const auto disk = disk_need(base);
+  plan.disk_part_bytes = disk.part_bytes;
+  plan.disk_result_bytes = disk.result_bytes;
 
   // Burn-in, as run_unit does it; set-up, not the simulation being planned. On one thread: the
   // world does not depend on the thread count, and two threads on a shared machine can be many
@@ -194,6 +200,10 @@ std::string format_plan(const Plan& plan) {
     << plan.worlds_alive << " worlds of " << bytes_text(static_cast<double>(plan.world_bytes))
     << " + " << bytes_text(static_cast<double>(plan.output_bytes)) << " of recorded outputs"
     << (plan.sweep_kind.empty() ? "" : " per point") << ")\n";
+  o << "  estimated peak disk "
+    << bytes_text(static_cast<double>(plan.disk_part_bytes + plan.disk_result_bytes)) << " ("
+    << bytes_text(static_cast<double>(plan.disk_part_bytes)) << " of part files, removed after "
+    << bytes_text(static_cast<double>(plan.disk_result_bytes)) << " of result file is written)\n";
   std::snprintf(buf, sizeof buf, "%.2f s + %.2f s", plan.build_seconds, plan.burn_in_seconds);
   o << "  set-up here         built and burnt in the replicate-0 world (" << plan.burn_in_weeks
     << " weeks) in " << buf << "\n";
@@ -274,6 +284,50 @@ std::string memory_problem(const MemoryNeed& need, std::size_t available) {
          gb(static_cast<double>(need.output_bytes)) + " of records), but the machine has " +
          gb(static_cast<double>(available)) +
          " available; lower simulation.population_scale, --threads or --replicates, or add "
+         "--force to run anyway";
+}
+
+DiskNeed disk_need(const Scenario& sc, std::size_t points) {
+  const auto& p = sc.params;
+  std::size_t all_interventions = 0;
+  for (const auto& s : sc.strategies) all_interventions += s.interventions.size();
+  // The records of one unit: every strategy's run, with its interventions' weekly metrics.
+  const double unit_records =
+      static_cast<double>(sc.strategies.size() * run_output_bytes(p, sc.areas.size(), 0) +
+                          all_interventions * intervention_metrics().size() *
+                              static_cast<std::size_t>(p.simulation.weeks) * sizeof(double));
+  const auto replicates = static_cast<std::size_t>(p.simulation.replicates);
+  const std::size_t units = (points == 0 ? sc.sweep.size() : points) * replicates;
+  DiskNeed need;
+  need.part_bytes = static_cast<std::size_t>(static_cast<double>(units) *
+                                             (kDiskOverhead * unit_records + kDiskFileBytes));
+  // A result file holds every run of its point; a sweep's holds far less (outcomes per point), so
+  // one point's runs bound it too.
+  need.result_bytes = static_cast<std::size_t>(
+      static_cast<double>(replicates) * kDiskOverhead * unit_records + 16.0 * kDiskFileBytes);
+  return need;
+}
+
+std::size_t available_disk_bytes(const std::string& path) {
+  std::error_code ec;
+  auto dir = std::filesystem::absolute(path, ec);
+  while (!dir.empty() && !std::filesystem::is_directory(dir, ec)) {
+    if (dir == dir.parent_path()) break;
+    dir = dir.parent_path();
+  }
+  struct statvfs fs {};
+  if (dir.empty() || ::statvfs(dir.c_str(), &fs) != 0) return 0;
+  return static_cast<std::size_t>(fs.f_bavail) * fs.f_frsize;
+}
+
+std::string disk_problem(const DiskNeed& need, std::size_t available, const std::string& where) {
+  if (available == 0 || need.peak_bytes() <= available) return "";
+  return "this run writes about " + bytes_text(static_cast<double>(need.peak_bytes())) +
+         " at its peak (" + bytes_text(static_cast<double>(need.part_bytes)) +
+         " of part files and " + bytes_text(static_cast<double>(need.result_bytes)) +
+         " of result file) next to " + where + ", but that file system has " +
+         bytes_text(static_cast<double>(available)) +
+         " free; free some space, choose another --out, lower --replicates or the horizon, or add "
          "--force to run anyway";
 }
 

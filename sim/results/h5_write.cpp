@@ -1,12 +1,16 @@
 #include "drift/results/h5_write.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
 #include "drift/build_info.hpp"
 #include "drift/results/results.hpp"
@@ -113,23 +117,79 @@ void remove_stale_temporaries(const std::string& path) {
   }
 }
 
+std::string megabytes(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MB", bytes / 1e6);
+  return buf;
+}
+
+// Writes `image` to `tmp` with checked writes and an fsync, so that a full disk (or a file size
+// limit) is reported as such. On failure `tmp` is removed.
+void write_image(const std::string& path, const std::string& tmp, const std::vector<char>& image) {
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  auto fail = [&](int error) {
+    if (fd >= 0) ::close(fd);
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    std::string what = path + ": cannot write " + megabytes(static_cast<double>(image.size())) +
+                       ": " + std::strerror(error);
+    const auto dir = std::filesystem::path(tmp).parent_path();
+    struct statvfs fs {};
+    if (::statvfs(dir.empty() ? "." : dir.c_str(), &fs) == 0) {
+      what += " (" + megabytes(static_cast<double>(fs.f_bavail) * fs.f_frsize) +
+              " free on that file system)";
+    }
+    throw std::runtime_error(what);
+  };
+  if (fd < 0) fail(errno);
+  std::size_t done = 0;
+  while (done < image.size()) {
+    const auto n = ::write(fd, image.data() + done, image.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail(n < 0 ? errno : ENOSPC);
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) fail(errno);
+  if (::close(fd) != 0) {
+    const int error = errno;
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    throw std::runtime_error(path + ": cannot write: " + std::strerror(error));
+  }
+}
+
+// The file is composed in memory (HDF5's core driver, no backing store) and then written with
+// checked writes: the HDF5 library never meets a failing write (after one it can crash while
+// closing the file), so a full disk ends in a clear error, no temporary file and no change to
+// `path`.
 template <class Fill>
 void write_atomically_impl(const std::string& path, Fill&& fill) {
   remove_stale_temporaries(path);
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  std::vector<char> image;
   try {
     H5::Exception::dontPrint();
-    {
-      H5::H5File file(tmp, H5F_ACC_TRUNC);
-      fill(file);
-      file.close();
-    }
-    std::filesystem::rename(tmp, path);
+    H5::FileAccPropList in_memory;
+    if (H5Pset_fapl_core(in_memory.getId(), 1 << 20, 0) < 0)
+      throw std::runtime_error(path + ": cannot set up an in-memory HDF5 file");
+    H5::H5File file(tmp, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, in_memory);
+    fill(file);
+    file.flush(H5F_SCOPE_GLOBAL);
+    const auto size = H5Fget_file_image(file.getId(), nullptr, 0);
+    if (size < 0) throw std::runtime_error(path + ": cannot take the image of the HDF5 file");
+    image.resize(static_cast<std::size_t>(size));
+    if (H5Fget_file_image(file.getId(), image.data(), image.size()) != size)
+      throw std::runtime_error(path + ": cannot take the image of the HDF5 file");
+    file.close();
   } catch (const H5::Exception& e) {
-    std::filesystem::remove(tmp);
     throw std::runtime_error(path + ": cannot write result file: " + e.getDetailMsg());
+  }
+  write_image(path, tmp, image);
+  try {
+    std::filesystem::rename(tmp, path);
   } catch (...) {
-    std::filesystem::remove(tmp);
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
     throw;
   }
 }

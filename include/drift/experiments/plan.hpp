@@ -53,9 +53,11 @@ struct Plan {
   double build_seconds = 0;    // build_world of the replicate-0 world, timed here
   double burn_in_seconds = 0;  // its burn-in, timed here
   double estimated_seconds = 0;
-  std::size_t world_bytes = 0;   // World::bytes() of the built world
-  int worlds_alive = 0;          // worlds held at once while running
-  std::size_t output_bytes = 0;  // records of the runs held at once (one point)
+  std::size_t world_bytes = 0;        // World::bytes() of the built world
+  int worlds_alive = 0;               // worlds held at once while running
+  std::size_t output_bytes = 0;       // records of the runs held at once (one point)
+  std::size_t disk_part_bytes = 0;    // part files of every unit (disk_need)
+  std::size_t disk_result_bytes = 0;  // the result file, written while the parts exist
   std::size_t peak_bytes() const {
     return world_bytes * static_cast<std::size_t>(worlds_alive) + output_bytes;
   }
@@ -87,5 +89,27 @@ std::size_t available_memory_bytes();
 // "" when the run fits in the available memory (or that is unknown), else one line saying what it
 // needs, what the machine has, and how to make it fit or force it.
 std::string memory_problem(const MemoryNeed& need, std::size_t available);
+
+// Disk a run of `sc` writes at its peak: every unit's part file, and the result file written
+// while the parts still exist (they are removed after it). Part files hold the records of their
+// runs uncompressed plus HDF5's own structure, estimated as kDiskOverhead times the records plus
+// kDiskFileBytes per file.
+inline constexpr double kDiskOverhead = 1.25;
+inline constexpr std::size_t kDiskFileBytes = 64 * 1024;
+struct DiskNeed {
+  std::size_t part_bytes = 0;    // all part files
+  std::size_t result_bytes = 0;  // the result file
+  std::size_t peak_bytes() const { return part_bytes + result_bytes; }
+};
+// `points`: the units' points (0: those of the scenario's sweep; a calibration passes its design).
+DiskNeed disk_need(const Scenario& sc, std::size_t points = 0);
+
+// Bytes an unprivileged process can still write on the file system holding `path` (its nearest
+// existing parent folder), from statvfs; 0 when unknown.
+std::size_t available_disk_bytes(const std::string& path);
+
+// "" when the run fits on the disk (or the free space is unknown), else one line saying what it
+// needs, where, what is free, and how to make it fit or force it.
+std::string disk_problem(const DiskNeed& need, std::size_t available, const std::string& where);
 
 }  // namespace drift
