@@ -126,6 +126,7 @@ Plan make_plan(const Scenario& base, int threads) {
   const auto disk = disk_need(base);
   plan.disk_part_bytes = disk.part_bytes;
   plan.disk_result_bytes = disk.result_bytes;
+  plan.file_bytes = 2 * disk.result_bytes;
 
   // Burn-in, as run_unit does it; set-up, not the simulation being planned. On one thread: the
   // world does not depend on the thread count, and two threads on a shared machine can be many
@@ -199,7 +200,9 @@ std::string format_plan(const Plan& plan) {
   o << "  estimated peak mem  " << bytes_text(static_cast<double>(plan.peak_bytes())) << " ("
     << plan.worlds_alive << " worlds of " << bytes_text(static_cast<double>(plan.world_bytes))
     << " + " << bytes_text(static_cast<double>(plan.output_bytes)) << " of recorded outputs"
-    << (plan.sweep_kind.empty() ? "" : " per point") << ")\n";
+    << (plan.sweep_kind.empty() ? "" : " per point") << " + "
+    << bytes_text(static_cast<double>(plan.file_bytes))
+    << " for the result file composed in memory)\n";
   o << "  estimated peak disk "
     << bytes_text(static_cast<double>(plan.disk_part_bytes + plan.disk_result_bytes)) << " ("
     << bytes_text(static_cast<double>(plan.disk_part_bytes)) << " of part files, removed after "
@@ -257,6 +260,7 @@ MemoryNeed memory_need(const Scenario& sc, int threads) {
                       (sc.strategies.size() * run_output_bytes(p, sc.areas.size(), 0) +
                        all_interventions * intervention_metrics().size() *
                            static_cast<std::size_t>(p.simulation.weeks) * sizeof(double));
+  need.file_bytes = 2 * disk_need(sc).result_bytes;
   return need;
 }
 
@@ -281,7 +285,9 @@ std::string memory_problem(const MemoryNeed& need, std::size_t available) {
   return "this run needs about " + gb(static_cast<double>(need.peak_bytes())) +
          " of memory at its peak (" + std::to_string(need.worlds_alive) + " worlds of " +
          gb(static_cast<double>(need.world_bytes)) + " and " +
-         gb(static_cast<double>(need.output_bytes)) + " of records), but the machine has " +
+         gb(static_cast<double>(need.output_bytes)) + " of records and " +
+         gb(static_cast<double>(need.file_bytes)) +
+         " for the result file composed in memory), but the machine has " +
          gb(static_cast<double>(available)) +
          " available; lower simulation.population_scale, --threads or --replicates, or add "
          "--force to run anyway";
