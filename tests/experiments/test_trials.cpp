@@ -599,6 +599,8 @@ TEST(TrialResults, RoundTripThroughHdf5) {
   EXPECT_EQ(back.spec.follow_up_weeks, 52);
   EXPECT_EQ(back.spec.enrolment_weeks, 52);
   EXPECT_EQ(back.spec.treatment_share, 0.5);
+  EXPECT_EQ(back.spec.design, TrialDesign::randomised);
+  EXPECT_EQ(back.spec.design_name, "randomised");
   EXPECT_EQ(back.spec.published_relative_risk, 0.31);
   EXPECT_TRUE(std::isnan(back.spec.published_low));
   EXPECT_TRUE(std::isnan(back.spec.published_high));
