@@ -938,13 +938,13 @@ def calibration(path: str | os.PathLike) -> dict:
 
 # ------------------------------------------------------------------------------- virtual trials
 
-TRIAL_ATTRIBUTES = ("strategy", "intervention", "outcome", "follow_up_weeks", "enrolment_weeks",
-                    "treatment_share", "published_relative_risk", "published_low",
+TRIAL_ATTRIBUTES = ("strategy", "intervention", "design", "outcome", "follow_up_weeks",
+                    "enrolment_weeks", "treatment_share", "published_relative_risk", "published_low",
                     "published_high", "published_outcome", "published_design",
                     "published_source", "rr_mean", "rr_low", "rr_high", "rd_mean", "rd_low",
                     "rd_high")
 TRIAL_DATASETS = ("treated", "control", "treated_events", "control_events", "relative_risk",
-                  "risk_difference")
+                  "risk_difference", "both_events", "unmatched")
 
 
 def trial(path: str | os.PathLike) -> dict:
@@ -953,13 +953,15 @@ def trial(path: str | os.PathLike) -> dict:
     Returns a dict:
 
     - ``attrs``: root attributes of the file (program version, commit, seed, scenario, ...).
-    - ``summary``: the attributes of /trial (strategy, intervention, outcome, follow_up_weeks,
+    - ``summary``: the attributes of /trial (strategy, intervention, design, outcome, follow_up_weeks,
       enrolment_weeks, treatment_share, published_relative_risk, published_low, published_high,
       published_outcome, published_design, published_source, rr_mean, rr_low, rr_high, rd_mean,
       rd_low, rd_high). Absent numbers are NaN and absent texts empty; rr_* and rd_* missing
       from the file are computed from the replicates (mean and 95% t interval, as `mean_interval`).
+      ``design`` is ``paired`` or ``randomised`` (files without it are randomised trials).
     - ``replicates``: one row per replicate: replicate, treated, control, treated_events,
-      control_events, relative_risk, risk_difference.
+      control_events, relative_risk, risk_difference, both_events, unmatched (the last two only
+      in paired trials, NaN otherwise).
 
     Every problem with the file raises DriftResultError with a one-line message.
     """
@@ -984,8 +986,10 @@ def trial(path: str | os.PathLike) -> dict:
     summary = {}
     for key in TRIAL_ATTRIBUTES:
         v = ta.get(key)
-        if key in ("strategy", "intervention", "outcome", "published_outcome",
-                   "published_design", "published_source"):
+        if key == "design":
+            summary[key] = "randomised" if v is None else str(v)
+        elif key in ("strategy", "intervention", "outcome", "published_outcome",
+                     "published_design", "published_source"):
             summary[key] = "" if v is None else str(v)
         else:
             try:

@@ -496,6 +496,7 @@ def section_trials(ctx: Context) -> Section | None:
         reps = t.replicates
         treated = float(np.nansum(reps["treated"])) if len(reps) else math.nan
         control = float(np.nansum(reps["control"])) if len(reps) else math.nan
+        paired = s["design"] == "paired"
         outcome = esc(s["outcome"]) or "\u2013"
         if s["published_outcome"] and s["published_outcome"] != s["outcome"]:
             outcome += f'<div class="desc">published: {esc(s["published_outcome"])}</div>'
@@ -504,7 +505,9 @@ def section_trials(ctx: Context) -> Section | None:
             f'<tr data-trial="{esc(t.label)}" data-file="{esc(os.path.basename(t.path))}">'
             f'<td class="name"><b>{esc(t.label)}</b><div class="desc"><code>{esc(os.path.basename(t.path))}</code></div></td>'
             f"<td>{outcome}</td><td>{follow}</td>"
-            + cell(f"{num(treated, 0)} / {num(control, 0)}<div class='ci'>{len(reps)} replicates</div>",
+            + cell((f"{num(treated, 0)} / the same<div class='ci'>paired; {len(reps)} replicates</div>"
+                    if paired else
+                    f"{num(treated, 0)} / {num(control, 0)}<div class='ci'>{len(reps)} replicates</div>"),
                    "enrolled", treated)
             + cell(value_interval(s["rr_mean"], s["rr_low"], s["rr_high"], d=RR_DECIMALS),
                    "simulated_rr",
@@ -517,17 +520,20 @@ def section_trials(ctx: Context) -> Section | None:
             f'<td class="desc">{esc(s["published_source"]) or chr(8211)}</td></tr>')
     body = (
         "<p>Each intervention's effect in the model is tied to a published trial by a <b>virtual "
-        "trial</b>: inside a simulation run, eligible young people are assigned at random to the "
-        "intervention or to control, and the effect is measured the way the published study "
-        "measured it (for example reoffending within a year). The <b>relative risk</b> is the "
-        "share of the treated group with the outcome divided by the share of the control group: "
+        "trial</b>: the effect is measured the way the published study measured it (for example "
+        "reoffending within a year). In a <b>paired</b> trial every eligible young person gets the "
+        "intervention, and is compared with the same young person in a second run of the same "
+        "simulated city without it (the same chance events until the intervention acts); in a "
+        "<b>randomised</b> trial eligible young people are assigned at random to the intervention "
+        "or to control within one run. The <b>relative risk</b> is the share of the treated with "
+        "the outcome divided by the share of the comparison group: "
         "0.8 means 20% fewer events with the intervention, 1 means no effect.</p>"
         + img(fig, "Simulated against published relative risk per virtual trial",
               "Per trial: blue circle, the simulated relative risk (mean over replicates) with its "
               "95% interval; red diamond, the published relative risk with its 95% interval. "
               "Logarithmic scale, so that halving and doubling lie equally far from 1.")
         + table(["Trial<br><small>strategy / intervention</small>", "Outcome", "Follow-up",
-                 "Enrolled<br><small>treated / control youths, all replicates</small>",
+                 "Enrolled<br><small>treated / comparison youths, all replicates</small>",
                  "Simulated relative risk<br><small>mean (95% interval)</small>",
                  "Published relative risk<br><small>estimate (95% interval)</small>",
                  "Verdict", "Published design", "Source"], rows, "trials"))

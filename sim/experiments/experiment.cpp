@@ -89,8 +89,22 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
       ledger.observe(w);
       record_week(w, week, log, run);
     }
-    if (trial) run.trial = trial->counts();
     ledger.finish(w);
+    if (trial && trial->spec().design == TrialDesign::paired) {
+      // The paired run: the same strategy from the same burnt-in world without the intervention
+      // under trial. It reuses the working world, so no third world is held.
+      w = burnt;
+      auto paired_interventions = make_interventions(strategy, area_names);
+      PairedRun paired(*trial, paired_interventions, w.pop.size());
+      for (int week = 0; week < weeks; ++week) {
+        if (cancelled()) throw Cancelled();
+        step(w, paired_interventions, nullptr);
+        paired.observe(w);
+      }
+      run.trial = paired.counts();
+    } else if (trial) {
+      run.trial = trial->counts();
+    }
     runs.push_back(std::move(run));
     if (strategy_done) strategy_done();
   }

@@ -35,7 +35,7 @@ std::size_t run_output_bytes(const Parameters& p, std::size_t areas, std::size_t
                               interventions * intervention_metrics().size() * weeks +
                               3 * weeks * ages +  // present_by_age, new_suspects, new_drug_suspects
                               7 * weeks +         // release ledger
-                              4;                  // trial counts
+                              6;                  // trial counts
   return doubles * sizeof(double);
 }
 
@@ -94,7 +94,10 @@ Plan make_plan(const Scenario& base, int threads) {
   plan.burn_in_weeks = p.simulation.burn_in_weeks;
   plan.population_scale = p.simulation.population_scale;
   const std::size_t units = plan.points * static_cast<std::size_t>(plan.replicates);
-  plan.runs = units * plan.strategies;
+  // A paired trial runs its strategy a second time, without the intervention under trial.
+  const auto trial = trial_spec(sc);
+  const bool paired_trial = trial && trial->design == TrialDesign::paired;
+  plan.runs = units * (plan.strategies + (paired_trial ? 1 : 0));
 
   auto t0 = std::chrono::steady_clock::now();
   World burnt = build_world(p, sc.areas, 0);
@@ -183,7 +186,10 @@ std::string format_plan(const Plan& plan) {
     << (plan.sweep_kind.empty() ? std::string(" (no sweep)") : " (" + plan.sweep_kind + ")")
     << "\n";
   o << "  runs                " << with_commas(static_cast<double>(plan.runs))
-    << " (points x replicates x strategies)\n";
+    << " (points x replicates x strategies"
+    << (plan.runs > plan.points * static_cast<std::size_t>(plan.replicates) * plan.strategies
+            ? ", plus the paired runs of the trial)\n"
+            : ")\n");
   std::snprintf(buf, sizeof buf, "%g", plan.population_scale);
   o << "  youths per world    " << with_commas(static_cast<double>(plan.youths))
     << " (population_scale " << buf << ")\n";

@@ -41,7 +41,9 @@ class TrialGate : public Intervention {
       for (std::uint32_t i = 0; i < n; ++i) {
         if (run_.arm_[i] != TrialRun::none || p.state[i] == State::vacant) continue;
         if (!service_->meets_eligibility(w, i, week)) continue;
-        const bool treated = w.rng.uniform(Stream::trial_arm, week, i) < spec.treatment_share;
+        // A share of 1 (the paired design's default) enrols every eligible youth without a draw.
+        const bool treated = spec.treatment_share >= 1 ||
+                             w.rng.uniform(Stream::trial_arm, week, i) < spec.treatment_share;
         run_.enrol(i, treated ? TrialRun::treatment : TrialRun::control, week);
       }
     }
@@ -60,7 +62,9 @@ TrialRun::TrialRun(const TrialSpec& spec, InterventionList& interventions, std::
       arm_(slots, none),
       enrolled_week_(slots, kNever),
       counted_(slots, 0),
-      excluded_(slots, 0) {
+      excluded_(slots, 0),
+      entered_week_(slots, kBeforeRecord),
+      enrolment_(slots, -1) {
   auto& slot = interventions.at(spec.intervention_index);
   slot = std::make_unique<TrialGate>(std::move(slot), *this);
 }
@@ -71,6 +75,11 @@ void TrialRun::enrol(std::uint32_t i, Arm arm, int week) {
   enrolled_week_[i] = week;
   counted_[i] = 0;
   (arm == treatment ? treated_ : control_) += 1;
+  enrolment_[i] = -1;
+  if (spec_.design == TrialDesign::paired && arm == treatment) {
+    enrolment_[i] = static_cast<std::int32_t>(enrolments_.size());
+    enrolments_.push_back({i, week, entered_week_[i]});
+  }
 }
 
 void TrialRun::consume_events(const World& w, int week) {
@@ -88,6 +97,8 @@ void TrialRun::consume_events(const World& w, int week) {
       excluded_[e.agent] = 0;
       enrolled_week_[e.agent] = kNever;
       counted_[e.agent] = 0;
+      enrolment_[e.agent] = -1;
+      if (e.kind == EventKind::entered) entered_week_[e.agent] = week;
       continue;
     }
     if (e.kind != outcome) continue;
@@ -98,12 +109,89 @@ void TrialRun::consume_events(const World& w, int week) {
     }
     (arm == treatment ? treated_events_ : control_events_) += 1;
     counted_[e.agent] = 1;
+    if (enrolment_[e.agent] >= 0) enrolments_[enrolment_[e.agent]].treated_event = 1;
   }
 }
 
 void TrialRun::observe(const World& w) {
   consume_events(w, w.week - 1);
 }  // step() moved on
+
+// Stands in the paired run for the intervention under trial: acts on nothing, but at the point of
+// the week where the trial's run enrols youths it looks up the same youths.
+class PairedStandIn : public Intervention {
+ public:
+  explicit PairedStandIn(PairedRun& run) : run_(run) {}
+  InterventionWeek apply(World& w, int week) override {
+    run_.consume_events(w, week);
+    run_.start_enrolments(w, week);
+    return {};
+  }
+
+ private:
+  PairedRun& run_;
+};
+
+PairedRun::PairedRun(const TrialRun& trial, InterventionList& interventions, std::size_t slots)
+    : spec_(trial.spec()),
+      enrolments_(trial.enrolments()),
+      entered_week_(slots, TrialRun::kBeforeRecord),
+      enrolment_(slots, -1) {
+  interventions.at(spec_.intervention_index) = std::make_unique<PairedStandIn>(*this);
+  for (auto& e : enrolments_) e.paired_event = e.matched = 0;
+}
+
+void PairedRun::start_enrolments(const World& w, int week) {
+  // Enrolments are in order of week, as the trial's run made them.
+  for (; next_ < enrolments_.size() && enrolments_[next_].week <= week; ++next_) {
+    auto& e = enrolments_[next_];
+    // Both runs start from the same world, so a slot holds the same youth in both unless its
+    // turnover differed; the week of entry tells.
+    if (w.pop.state[e.slot] == State::vacant || entered_week_[e.slot] != e.entered_week) continue;
+    e.matched = 1;
+    enrolment_[e.slot] = static_cast<std::int32_t>(next_);
+  }
+}
+
+void PairedRun::consume_events(const World& w, int week) {
+  if (week != events_week_) {
+    events_week_ = week;
+    events_seen_ = 0;
+  }
+  const EventKind outcome = spec_.outcome == TrialOutcome::entry ? EventKind::started_dealing
+                            : spec_.outcome == TrialOutcome::job ? EventKind::job_found
+                                                                 : EventKind::arrested;
+  for (; events_seen_ < w.events.size(); ++events_seen_) {
+    const auto& ev = w.events[events_seen_];
+    if (ev.kind == EventKind::left || ev.kind == EventKind::entered) {
+      enrolment_[ev.agent] = -1;
+      if (ev.kind == EventKind::entered) entered_week_[ev.agent] = week;
+      continue;
+    }
+    if (ev.kind != outcome || enrolment_[ev.agent] < 0) continue;
+    auto& e = enrolments_[enrolment_[ev.agent]];
+    if (week - e.week < spec_.follow_up_weeks) e.paired_event = 1;
+  }
+}
+
+void PairedRun::observe(const World& w) {
+  consume_events(w, w.week - 1);
+}
+
+std::vector<double> PairedRun::counts() const {
+  double pairs = 0, treated_events = 0, paired_events = 0, both = 0, unmatched = 0;
+  for (const auto& e : enrolments_) {
+    if (!e.matched) {
+      ++unmatched;
+      continue;
+    }
+    ++pairs;
+    treated_events += e.treated_event;
+    paired_events += e.paired_event;
+    both += e.treated_event && e.paired_event ? 1 : 0;
+  }
+  return {pairs, pairs, treated_events, paired_events, both, unmatched};
+}
 
 std::unique_ptr<TrialRun> attach_trial(const Scenario& scenario, std::size_t strategy_index,
                                        InterventionList& interventions, std::size_t slots) {
@@ -112,9 +200,20 @@ std::unique_ptr<TrialRun> attach_trial(const Scenario& scenario, std::size_t str
   return std::make_unique<TrialRun>(*spec, interventions, slots);
 }
 
-TrialReplicate trial_replicate(const std::vector<double>& c) {
+namespace {
+
+// Haldane-Anscombe: 0.5 added to each event count (and 1 to each arm) when a cell is zero or full.
+bool zero_or_full(const TrialReplicate& r) {
+  return r.treated_events == 0 || r.control_events == 0 || r.treated_events == r.treated ||
+         r.control_events == r.control;
+}
+
+}  // namespace
+
+TrialReplicate trial_replicate(const std::vector<double>& c, TrialDesign design) {
   TrialReplicate r;
-  if (c.size() < 4) {
+  const bool paired = design == TrialDesign::paired;
+  if (c.size() < (paired ? 6u : 4u)) {
     r.treated_risk = r.control_risk = r.relative_risk = r.risk_difference = kNaN;
     return r;
   }
@@ -122,6 +221,10 @@ TrialReplicate trial_replicate(const std::vector<double>& c) {
   r.control = c[1];
   r.treated_events = c[2];
   r.control_events = c[3];
+  if (paired) {
+    r.both_events = c[4];
+    r.unmatched = c[5];
+  }
   if (r.treated <= 0 || r.control <= 0) {
     r.treated_risk = r.treated > 0 ? r.treated_events / r.treated : kNaN;
     r.control_risk = r.control > 0 ? r.control_events / r.control : kNaN;
@@ -131,9 +234,7 @@ TrialReplicate trial_replicate(const std::vector<double>& c) {
   r.treated_risk = r.treated_events / r.treated;
   r.control_risk = r.control_events / r.control;
   r.risk_difference = r.treated_risk - r.control_risk;
-  const bool zero = r.treated_events == 0 || r.control_events == 0 ||
-                    r.treated_events == r.treated || r.control_events == r.control;
-  const double h = zero ? 0.5 : 0.0;
+  const double h = zero_or_full(r) ? 0.5 : 0.0;
   r.relative_risk = ((r.treated_events + h) / (r.treated + 2 * h)) /
                     ((r.control_events + h) / (r.control + 2 * h));
   return r;
@@ -143,9 +244,10 @@ TrialSummary summarize_trial(const TrialSpec& spec,
                              const std::vector<std::vector<double>>& counts) {
   TrialSummary s;
   s.spec = spec;
+  const bool paired = spec.design == TrialDesign::paired;
   std::vector<double> log_rr, rd, rt, rc;
   for (const auto& c : counts) {
-    s.replicates.push_back(trial_replicate(c));
+    s.replicates.push_back(trial_replicate(c, spec.design));
     const auto& r = s.replicates.back();
     if (std::isfinite(r.relative_risk) && r.relative_risk > 0)
       log_rr.push_back(std::log(r.relative_risk));
@@ -165,7 +267,26 @@ TrialSummary summarize_trial(const TrialSpec& spec,
   const auto lr = mean_interval(log_rr);
   s.relative_risk = {std::exp(lr.mean), std::exp(lr.lo), std::exp(lr.hi)};
   s.risk_difference = mean_interval(rd);
-  {
+  const double z = boost::math::quantile(boost::math::normal(), 0.975);
+  if (paired) {
+    // Every pair a stratum: the Mantel-Haenszel relative risk of matched pairs is the ratio of
+    // the event totals, and the Greenland-Robins variance of its log reduces to
+    // (discordant pairs) / (treated events x paired events), the delta-method variance of the
+    // log ratio of two paired proportions.
+    double a = 0, b = 0, discordant = 0;
+    for (const auto& r : s.replicates) {
+      if (r.treated <= 0) continue;
+      a += r.treated_events;
+      b += r.control_events;
+      discordant += r.treated_events + r.control_events - 2 * r.both_events;
+    }
+    if (a > 0 && b > 0) {
+      const double rr = a / b, se = std::sqrt(discordant / (a * b));
+      s.pooled_relative_risk = {rr, rr * std::exp(-z * se), rr * std::exp(z * se)};
+    } else {
+      s.pooled_relative_risk = {kNaN, kNaN, kNaN};
+    }
+  } else {
     // Mantel-Haenszel over replicates, Greenland-Robins variance of the log.
     double num = 0, den = 0, var = 0;
     for (const auto& r : s.replicates) {
@@ -178,7 +299,6 @@ TrialSummary summarize_trial(const TrialSpec& spec,
              (total * total);
     }
     if (num > 0 && den > 0) {
-      const double z = boost::math::quantile(boost::math::normal(), 0.975);
       const double rr = num / den, se = std::sqrt(var / (num * den));
       s.pooled_relative_risk = {rr, rr * std::exp(-z * se), rr * std::exp(z * se)};
     } else {
@@ -190,17 +310,24 @@ TrialSummary summarize_trial(const TrialSpec& spec,
     const auto& r =
         *std::find_if(s.replicates.begin(), s.replicates.end(),
                       [](const TrialReplicate& x) { return std::isfinite(x.relative_risk); });
-    const double z = boost::math::quantile(boost::math::normal(), 0.975);
-    const bool zero = r.treated_events == 0 || r.control_events == 0 ||
-                      r.treated_events == r.treated || r.control_events == r.control;
-    const double h = zero ? 0.5 : 0.0;
+    const double h = zero_or_full(r) ? 0.5 : 0.0;
     const double a = r.treated_events + h, n1 = r.treated + 2 * h;
     const double c = r.control_events + h, n0 = r.control + 2 * h;
-    const double se = std::sqrt(1 / a - 1 / n1 + 1 / c - 1 / n0);
+    double se = 0, se_rd = 0;
+    if (paired) {
+      // Delta method for matched pairs: var log RR = (n10 + n01) / (a c); var RD =
+      // ((n10 + n01) - (n10 - n01)^2 / n) / n^2, with n10, n01 the discordant pairs.
+      const double n10 = r.treated_events - r.both_events, n01 = r.control_events - r.both_events;
+      se = std::sqrt((n10 + n01) / (a * c));
+      se_rd =
+          std::sqrt(std::max(0.0, (n10 + n01) - (n10 - n01) * (n10 - n01) / r.treated)) / r.treated;
+    } else {
+      se = std::sqrt(1 / a - 1 / n1 + 1 / c - 1 / n0);
+      se_rd = std::sqrt(r.treated_risk * (1 - r.treated_risk) / r.treated +
+                        r.control_risk * (1 - r.control_risk) / r.control);
+    }
     s.relative_risk.lo = r.relative_risk * std::exp(-z * se);
     s.relative_risk.hi = r.relative_risk * std::exp(z * se);
-    const double se_rd = std::sqrt(r.treated_risk * (1 - r.treated_risk) / r.treated +
-                                   r.control_risk * (1 - r.control_risk) / r.control);
     s.risk_difference.lo = r.risk_difference - z * se_rd;
     s.risk_difference.hi = r.risk_difference + z * se_rd;
   }
@@ -237,23 +364,38 @@ std::string format_trial(const TrialSummary& s) {
     valid += std::isfinite(r.relative_risk) ? 1 : 0;
   }
   const double reps = s.replicates.empty() ? 1.0 : static_cast<double>(s.replicates.size());
+  const bool paired = t.design == TrialDesign::paired;
+  double unmatched = 0;
+  for (const auto& r : s.replicates) unmatched += r.unmatched;
   o << "Virtual trial: intervention '" << t.intervention << "' in strategy '" << t.strategy
     << "'\n";
   o << "  outcome " << t.outcome_name << " within " << t.follow_up_weeks
-    << " weeks of randomisation; enrolment in the first " << t.enrolment_weeks
-    << " weeks; treatment share " << fmt(t.treatment_share, 2) << "\n";
-  o << "  per replicate: " << fmt(treated / reps, 1) << " treated, " << fmt(control / reps, 1)
-    << " control (mean of " << s.replicates.size() << " replicates, " << valid
-    << " with a relative risk)\n";
-  o << "  risk: treated " << fmt(s.treated_risk, 3) << ", control " << fmt(s.control_risk, 3)
-    << "\n";
+    << " weeks of enrolment; enrolment in the first " << t.enrolment_weeks << " weeks\n";
+  if (paired) {
+    o << "  design: paired (each treated youth against itself in a run of the strategy without the "
+         "intervention; treatment share "
+      << fmt(t.treatment_share, 2) << ")\n";
+    o << "  per replicate: " << fmt(treated / reps, 1) << " treated youths with a pair, "
+      << fmt(unmatched / reps, 1) << " without (mean of " << s.replicates.size() << " replicates, "
+      << valid << " with a relative risk)\n";
+    o << "  risk: treated " << fmt(s.treated_risk, 3) << ", same youths without the intervention "
+      << fmt(s.control_risk, 3) << "\n";
+  } else {
+    o << "  design: randomised (treatment share " << fmt(t.treatment_share, 2)
+      << "; the control arm may take what the treated leave)\n";
+    o << "  per replicate: " << fmt(treated / reps, 1) << " treated, " << fmt(control / reps, 1)
+      << " control (mean of " << s.replicates.size() << " replicates, " << valid
+      << " with a relative risk)\n";
+    o << "  risk: treated " << fmt(s.treated_risk, 3) << ", control " << fmt(s.control_risk, 3)
+      << "\n";
+  }
   o << "  simulated relative risk  " << fmt(s.relative_risk.mean, 2) << " ["
     << fmt(s.relative_risk.lo, 2) << ", " << fmt(s.relative_risk.hi, 2) << "]   risk difference "
     << fmt(s.risk_difference.mean, 3) << " [" << fmt(s.risk_difference.lo, 3) << ", "
     << fmt(s.risk_difference.hi, 3) << "]\n";
   o << "  pooled relative risk     " << fmt(s.pooled_relative_risk.mean, 2) << " ["
     << fmt(s.pooled_relative_risk.lo, 2) << ", " << fmt(s.pooled_relative_risk.hi, 2)
-    << "]   (Mantel-Haenszel over replicates)\n";
+    << "]   (Mantel-Haenszel over " << (paired ? "pairs" : "replicates") << ")\n";
   if (!std::isnan(t.published_relative_risk)) {
     o << "  published relative risk  " << fmt(t.published_relative_risk, 2);
     if (!std::isnan(t.published_low)) {

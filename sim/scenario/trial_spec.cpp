@@ -18,9 +18,9 @@ namespace drift {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-const std::vector<std::string> kKeys = {"strategy",        "intervention",    "treatment_share",
-                                        "enrolment_weeks", "follow_up_weeks", "outcome",
-                                        "published"};
+const std::vector<std::string> kKeys = {"strategy",        "intervention",    "design",
+                                        "treatment_share", "enrolment_weeks", "follow_up_weeks",
+                                        "outcome",         "published"};
 const std::vector<std::string> kPublishedKeys = {"relative_risk", "interval", "outcome", "design",
                                                  "source"};
 
@@ -61,8 +61,9 @@ class Parser : public SectionReader {
   TrialSpec parse(const YAML::Node& root_node) {
     TrialSpec t;
     const auto& root = root_node;
-    YAML::Node strategy_node, intervention_node, enrol_node, follow_node, root_key;
+    YAML::Node strategy_node, intervention_node, enrol_node, follow_node, share_node, root_key;
     bool have_strategy = false, have_intervention = false, have_outcome = false;
+    bool share_read = false;  // a valid treatment_share was given
     for (auto it = root.begin(); it != root.end(); ++it) {
       const YAML::Node key = it->first;
       const YAML::Node v = it->second;
@@ -74,9 +75,25 @@ class Parser : public SectionReader {
         if (auto s = text(key, v, path)) {
           t.intervention = *s, have_intervention = true, intervention_node = v;
         }
+      } else if (k == "design") {
+        if (auto s = text(key, v, path)) {
+          const auto& names = trial_design_names();
+          const auto at = std::find(names.begin(), names.end(), *s);
+          if (at == names.end()) {
+            add(v, path,
+                "unknown design '" + *s + "'" + did_you_mean(*s, names) +
+                    " (one of: paired, randomised)");
+          } else {
+            t.design = static_cast<TrialDesign>(at - names.begin());
+            t.design_name = *s;
+          }
+        }
       } else if (k == "treatment_share") {
-        if (auto x = number(key, v, path, 0, 1, true, true, false, "(0, 1) (share)"))
+        if (auto x = number(key, v, path, 0, 1, true, false, false, "(0, 1] (share)")) {
           t.treatment_share = *x;
+          share_node = v;
+          share_read = true;
+        }
       } else if (k == "enrolment_weeks") {
         if (auto x = number(key, v, path, 1, 5200, false, false, true, "[1, 5200] (week)")) {
           t.enrolment_weeks = static_cast<int>(*x);
@@ -108,6 +125,16 @@ class Parser : public SectionReader {
       }
     }
     const YAML::Node anchor = root;
+    if (t.design == TrialDesign::randomised) {
+      // A randomised trial needs a control arm; half and half gives the narrowest interval.
+      if (!has(root, "treatment_share")) {
+        t.treatment_share = 0.5;
+      } else if (share_read && t.treatment_share >= 1) {
+        add(share_node, "trial.treatment_share",
+            "value 1 leaves the randomised design without a control arm; use a share below 1, or "
+            "design: paired");
+      }
+    }
     if (!have_strategy && !has(root, "strategy"))
       add(anchor, "trial", "missing required key 'strategy'");
     if (!have_intervention && !has(root, "intervention")) {
@@ -225,6 +252,11 @@ const std::vector<std::string>& trial_outcome_names() {
   return names;
 }
 
+const std::vector<std::string>& trial_design_names() {
+  static const std::vector<std::string> names = {"paired", "randomised"};
+  return names;
+}
+
 std::optional<TrialSpec> check_trial(const Scenario& scenario, const YAML::Node& section,
                                      const std::string& file, std::vector<Diagnostic>& out) {
   if (!section.IsMap()) return std::nullopt;  // reported by the loader
@@ -243,11 +275,12 @@ std::string trial_json_schema() {
       "type": "object",
       "additionalProperties": false,
       "required": ["strategy", "intervention", "outcome"],
-      "description": "Virtual trial: randomise the eligible youths of one intervention of one strategy to treatment or control and count an outcome within a follow-up window (docs/trials.md)",
+      "description": "Virtual trial: enrol the eligible youths of one intervention of one strategy and count an outcome within a follow-up window, against the same youths in a paired run without the intervention or against a randomised control arm (docs/trials.md)",
       "properties": {
         "strategy": {"type": "string", "description": "Strategy whose runs hold the trial"},
         "intervention": {"type": "string", "description": "Name of the intervention of that strategy under trial (it must serve individual youths)"},
-        "treatment_share": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.5, "description": "Probability of the treatment arm"},
+        "design": {"enum": ["paired", "randomised"], "default": "paired", "description": "paired: each treated youth against itself in a paired run of the strategy without the intervention (common random numbers, no interference); randomised: against a randomised control arm in the same run (controls may take what the treated leave)"},
+        "treatment_share": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "Probability that an eligible youth is enrolled in the treatment arm; the others are kept from the intervention. Default 1 when paired, 0.5 when randomised (which needs a share below 1)"},
         "enrolment_weeks": {"type": "integer", "minimum": 1, "maximum": 5200, "default": 52, "description": "Youths are randomised when they first meet the eligibility rule in the first N recorded weeks"},
         "follow_up_weeks": {"type": "integer", "minimum": 1, "maximum": 5200, "default": 52, "description": "Outcome window from randomisation; enrolment_weeks + follow_up_weeks must not exceed simulation.weeks"},
         "outcome": {"enum": ["entry", "arrest", "job"], "description": "entry: starts dealing (first time or again); arrest: is arrested; job: finds a job"},

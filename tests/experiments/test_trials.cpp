@@ -51,6 +51,7 @@ std::string mentors_trial(const std::string& effects, const std::string& trial,
 
 const std::string kTrial = R"(  strategy: mentors
   intervention: mentors
+  design: randomised
   treatment_share: 0.5
   enrolment_weeks: 52
   follow_up_weeks: 52
@@ -287,6 +288,191 @@ TEST(Trial, StrongEffectGivesARelativeRiskClearlyBelowOne) {
   EXPECT_LT(summary->risk_difference.hi, 0.0);
 }
 
+// The paired design (the default): no design or treatment_share given.
+const std::string kPairedTrial = R"(  strategy: mentors
+  intervention: mentors
+  enrolment_weeks: 52
+  follow_up_weeks: 52
+  outcome: entry
+)";
+
+TEST(PairedTrial, NoEffectGivesARelativeRiskIntervalContainingOne) {
+  // Not a statistical test, so nothing to tune: with every effect multiplier 1 the intervention
+  // changes no hazard, and every draw is keyed by (seed, replicate, stream, week, youth), so the
+  // trial's run and the paired run are the same run. Each treated youth then has the outcome in
+  // both or in neither: no discordant pair, relative risk exactly 1 in every replicate, and
+  // an interval of zero width at 1. Any interference between the runs (a draw that depends on
+  // the other youths' treatment, a youth followed in the wrong slot) breaks the equalities.
+  ScenarioFile f(mentors_trial(kUnitEffects, kPairedTrial));
+  const auto s = f.load();
+  ASSERT_EQ(trial_spec(s)->design, TrialDesign::paired);
+  ASSERT_EQ(trial_spec(s)->treatment_share, 1.0);
+  const auto out = run_experiment(s, RunOptions{});
+  double pairs = 0, events = 0;
+  for (const auto& r : out.strategies[1].replicates) {
+    ASSERT_EQ(r.trial.size(), 6u);
+    EXPECT_EQ(r.trial[0], r.trial[1]);  // the same youths
+    EXPECT_EQ(r.trial[2], r.trial[3]) << "outcomes differ without any effect";
+    EXPECT_EQ(r.trial[4], r.trial[2]) << "a youth had the outcome in one run only";
+    EXPECT_EQ(r.trial[5], 0) << "a treated youth was not found in the paired run";
+    pairs += r.trial[0];
+    events += r.trial[2];
+  }
+  ASSERT_GT(pairs, 500);  // the equalities above had something to compare
+  ASSERT_GT(events, 20);
+  const auto summary = *summarize_trial(s, out);
+  std::cout << "no effect, paired: " << format_trial(summary);
+  EXPECT_LE(summary.relative_risk.lo, 1.0);
+  EXPECT_GE(summary.relative_risk.hi, 1.0);
+  EXPECT_LE(summary.pooled_relative_risk.lo, 1.0);
+  EXPECT_GE(summary.pooled_relative_risk.hi, 1.0);
+}
+
+TEST(PairedTrial, StrongEffectGivesAnIntervalBelowOne) {
+  // Entry hazard cut to a tenth while served: served youths who would have entered mostly do
+  // not, so the treated must have fewer entries than themselves without mentors.
+  ScenarioFile f(mentors_trial("{entry: 0.1, relapse: 0.1, attitude: 1}", kPairedTrial));
+  const auto s = f.load();
+  const auto summary = *summarize_trial(s, run_experiment(s, RunOptions{}));
+  std::cout << "strong effect, paired: " << format_trial(summary);
+  EXPECT_LT(summary.relative_risk.hi, 1.0) << summary.relative_risk.mean;
+  EXPECT_LT(summary.pooled_relative_risk.hi, 1.0);
+  EXPECT_LT(summary.risk_difference.hi, 0.0);
+  for (const auto& r : summary.replicates) EXPECT_EQ(r.unmatched, 0);
+}
+
+TEST(PairedTrial, TheTrialStrategyRunsAsWithoutATrial) {
+  // With every eligible youth treated, nobody is kept from the intervention: the strategy's
+  // record is the record of the same scenario without the trial section.
+  ScenarioFile with_trial(mentors_trial("{entry: 0.5, relapse: 0.5}", kPairedTrial));
+  auto text = mentors_trial("{entry: 0.5, relapse: 0.5}", kPairedTrial);
+  ScenarioFile without(text.substr(0, text.find("trial:\n")));
+  const auto a = run_experiment(with_trial.load(), RunOptions{});
+  const auto b = run_experiment(without.load(), RunOptions{});
+  for (std::size_t r = 0; r < a.strategies[1].replicates.size(); ++r) {
+    EXPECT_TRUE(a.strategies[1].replicates[r].city == b.strategies[1].replicates[r].city);
+    EXPECT_TRUE(a.strategies[1].replicates[r].interventions ==
+                b.strategies[1].replicates[r].interventions);
+  }
+}
+
+TEST(PairedTrial, ReproducibleForAnyThreadCount) {
+  // Large enough (over 8192 slots) that the processes really split their work.
+  const char* big = R"(name: trials_big
+simulation: {weeks: 28, burn_in_weeks: 26, replicates: 2, seed: 5}
+networks: {count: 10, youth_places: 20}
+areas:
+  list:
+    - {name: North, youth_12_17: 4000, youth_18_26: 5000, low_income_share: 0.3, schools: 3}
+    - {name: South, youth_12_17: 3000, youth_18_26: 4000, low_income_share: 0.1, schools: 2}
+)";
+  auto trial = kPairedTrial;
+  trial.replace(trial.find("enrolment_weeks: 52"), 19, "enrolment_weeks: 20");
+  trial.replace(trial.find("follow_up_weeks: 52"), 19, "follow_up_weeks: 8");
+  ScenarioFile f(mentors_trial("{entry: 0.5, relapse: 0.5}", trial), big);
+  const auto s = f.load();
+  // One thread; three threads inside each run (2 replicates < 3 threads); two threads across
+  // the replicates.
+  RunOptions one, two, three;
+  two.threads = 2;
+  three.threads = 3;
+  const auto first = run_experiment(s, one);
+  double pairs = 0, events = 0;
+  for (const auto& r : first.strategies[1].replicates) {
+    pairs += r.trial.at(0);
+    events += r.trial.at(2) + r.trial.at(3);
+  }
+  ASSERT_GT(pairs, 100);
+  ASSERT_GT(events, 0);
+  for (const auto* o : {&three, &two}) {
+    const auto again = run_experiment(s, *o);
+    for (std::size_t r = 0; r < 2; ++r) {
+      EXPECT_EQ(again.strategies[1].replicates[r].trial, first.strategies[1].replicates[r].trial)
+          << "threads " << o->threads << ", replicate " << r;
+    }
+  }
+}
+
+TEST(PairedTrial, FollowsTheSameYouthOverTheSameWindow) {
+  ScenarioFile f(mentors_trial(kUnitEffects, kPairedTrial));
+  const auto s = f.load();
+  auto spec = *trial_spec(s);
+  spec.outcome = TrialOutcome::arrest;
+  spec.follow_up_weeks = 10;
+  World w = build_world(s.params, s.areas, 0);
+  std::vector<std::string> areas;
+  for (const auto& a : s.areas) areas.push_back(a.name);
+  auto make_list = [&] {
+    InterventionList ivs;
+    const auto& iv = s.strategies[spec.strategy_index].interventions[0];
+    ivs.push_back(create_intervention(iv.type, iv.name, iv.values, areas));
+    return ivs;
+  };
+  std::vector<std::uint32_t> y;  // three occupied slots
+  for (std::uint32_t i = 0; y.size() < 3; ++i) {
+    if (w.pop.state[i] != State::vacant) y.push_back(i);
+  }
+  // The trial's run: the three enrolled at week 5; youths 0 and 1 arrested at week 7.
+  auto trial_list = make_list();
+  TrialRun trial(spec, trial_list, w.pop.size());
+  for (auto i : y) trial.enrol(i, TrialRun::treatment, 5);
+  ASSERT_EQ(trial.enrolments().size(), 3u);
+  w.week = 8;
+  w.events = {{y[0], EventKind::arrested}, {y[1], EventKind::arrested}};
+  trial.observe(w);
+  // The paired run: youth 1's slot got a newcomer at week 3, so youth 1 has no pair.
+  auto paired_list = make_list();
+  PairedRun paired(trial, paired_list, w.pop.size());
+  w.week = 4;
+  w.events = {{y[1], EventKind::left}, {y[1], EventKind::entered}};
+  paired.observe(w);
+  w.events.clear();
+  const auto none = paired_list[0]->apply(w, 5);  // the stand-in: starts the week's enrolments
+  EXPECT_EQ(none.served, 0);
+  EXPECT_EQ(none.capacity, 0);
+  // Week 5: youth 0 arrested (inside its window), youth 1 too (not followed: another youth).
+  w.week = 6;
+  w.events = {{y[0], EventKind::arrested}, {y[1], EventKind::arrested}};
+  paired.observe(w);
+  // Week 15 = 5 + 10: youth 2's arrest falls outside the window.
+  w.week = 16;
+  w.events = {{y[2], EventKind::arrested}};
+  paired.observe(w);
+  // pairs, pairs, treated events, paired events, both, unmatched
+  EXPECT_EQ(paired.counts(), (std::vector<double>{2, 2, 1, 1, 1, 1}));
+}
+
+TEST(PairedTrialResults, RoundTripThroughHdf5) {
+  ScenarioFile f(mentors_trial("{entry: 0.5, relapse: 0.5}", kPairedTrial));
+  const auto s = f.load();
+  const auto out = run_experiment(s, RunOptions{});
+  const auto path =
+      (fs::temp_directory_path() / ("drift_paired_" + std::to_string(::getpid()) + ".h5")).string();
+  write_results(path, s, out, {"test"});
+  const auto back = read_trial(path);
+  const auto expect = *summarize_trial(s, out);
+  EXPECT_EQ(back.spec.design, TrialDesign::paired);
+  EXPECT_EQ(back.spec.design_name, "paired");
+  EXPECT_EQ(back.spec.treatment_share, 1.0);
+  ASSERT_EQ(back.replicates.size(), 4u);
+  for (std::size_t r = 0; r < 4; ++r) {
+    EXPECT_EQ(back.replicates[r].treated, expect.replicates[r].treated);
+    EXPECT_EQ(back.replicates[r].control_events, expect.replicates[r].control_events);
+    EXPECT_EQ(back.replicates[r].both_events, expect.replicates[r].both_events);
+    EXPECT_EQ(back.replicates[r].unmatched, expect.replicates[r].unmatched);
+    EXPECT_EQ(back.replicates[r].relative_risk, expect.replicates[r].relative_risk);
+  }
+  EXPECT_EQ(back.relative_risk.lo, expect.relative_risk.lo);
+  EXPECT_EQ(back.pooled_relative_risk.hi, expect.pooled_relative_risk.hi);
+  ResultReader reader(path);
+  EXPECT_EQ(reader.attribute("/trial", "design"), "paired");
+  for (const char* d : {"both_events", "unmatched"}) {
+    EXPECT_EQ(reader.dataset(std::string("/trial/") + d).shape, (std::vector<std::uint64_t>{4}));
+  }
+  EXPECT_NE(format_trial(back).find("design: paired"), std::string::npos);
+  fs::remove(path);
+}
+
 struct BadTrial {
   const char* name;
   std::string trial;  // the trial section
@@ -349,6 +535,11 @@ INSTANTIATE_TEST_SUITE_P(
                       BadTrial{"bad_interval",
                                kTrial + "  published: {relative_risk: 0.3, interval: [0.5, 0.2]}\n",
                                "[0.5", "trial.published.interval", "above high"},
+                      BadTrial{"unknown_design", with("design: randomised", "design: pairs"),
+                               "pairs", "trial.design", "did you mean 'paired'?"},
+                      BadTrial{"randomised_without_controls",
+                               with("treatment_share: 0.5", "treatment_share: 1.0"), "1.0",
+                               "trial.treatment_share", "without a control arm"},
                       BadTrial{"published_unknown_key",
                                kTrial + "  published:\n    relative_risc: 0.3\n", "relative_risc",
                                "trial.published.relative_risc", "did you mean 'relative_risk'?"}),
@@ -408,6 +599,8 @@ TEST(TrialResults, RoundTripThroughHdf5) {
   EXPECT_EQ(back.spec.follow_up_weeks, 52);
   EXPECT_EQ(back.spec.enrolment_weeks, 52);
   EXPECT_EQ(back.spec.treatment_share, 0.5);
+  EXPECT_EQ(back.spec.design, TrialDesign::randomised);
+  EXPECT_EQ(back.spec.design_name, "randomised");
   EXPECT_EQ(back.spec.published_relative_risk, 0.31);
   EXPECT_TRUE(std::isnan(back.spec.published_low));
   EXPECT_TRUE(std::isnan(back.spec.published_high));
@@ -441,24 +634,61 @@ TEST(TrialResults, RoundTripThroughHdf5) {
 }
 
 TEST(TrialStatistics, RelativeRiskAndIntervals) {
-  const auto r = trial_replicate({100, 100, 20, 40});
+  const auto r = trial_replicate({100, 100, 20, 40}, TrialDesign::randomised);
   EXPECT_DOUBLE_EQ(r.relative_risk, 0.5);
   EXPECT_DOUBLE_EQ(r.risk_difference, -0.2);
   // A zero cell: 0.5 added to events, 1 to each arm.
-  const auto z = trial_replicate({100, 100, 0, 10});
+  const auto z = trial_replicate({100, 100, 0, 10}, TrialDesign::randomised);
   EXPECT_DOUBLE_EQ(z.relative_risk, (0.5 / 101) / (10.5 / 101));
+  TrialSpec randomised;
+  randomised.design = TrialDesign::randomised;
   // One replicate: the Katz interval.
-  const auto one = summarize_trial(TrialSpec{}, {{100, 100, 20, 40}});
+  const auto one = summarize_trial(randomised, {{100, 100, 20, 40}});
   const double se = std::sqrt(1.0 / 20 - 1.0 / 100 + 1.0 / 40 - 1.0 / 100);
   EXPECT_NEAR(one.relative_risk.lo, 0.5 * std::exp(-1.959963985 * se), 1e-9);
   // Several: geometric mean.
-  const auto two = summarize_trial(TrialSpec{}, {{100, 100, 20, 40}, {100, 100, 40, 20}});
+  const auto two = summarize_trial(randomised, {{100, 100, 20, 40}, {100, 100, 40, 20}});
   EXPECT_NEAR(two.relative_risk.mean, 1.0, 1e-12);
   // Mantel-Haenszel: equal strata give the stratum's relative risk.
-  const auto same = summarize_trial(TrialSpec{}, {{100, 100, 20, 40}, {100, 100, 20, 40}});
+  const auto same = summarize_trial(randomised, {{100, 100, 20, 40}, {100, 100, 20, 40}});
   EXPECT_NEAR(same.pooled_relative_risk.mean, 0.5, 1e-12);
   EXPECT_LT(same.pooled_relative_risk.lo, 0.5);
   EXPECT_GT(same.pooled_relative_risk.hi, 0.5);
+}
+
+TEST(TrialStatistics, PairedRelativeRiskAndIntervals) {
+  // 100 pairs; 20 events with the intervention, 40 without, 15 in both: 5 + 25 discordant pairs.
+  const std::vector<double> c = {100, 100, 20, 40, 15, 3};
+  const auto r = trial_replicate(c, TrialDesign::paired);
+  EXPECT_DOUBLE_EQ(r.relative_risk, 0.5);
+  EXPECT_DOUBLE_EQ(r.risk_difference, -0.2);
+  EXPECT_EQ(r.both_events, 15);
+  EXPECT_EQ(r.unmatched, 3);
+  // The randomised design's counts are not a paired trial's.
+  EXPECT_TRUE(std::isnan(trial_replicate({100, 100, 20, 40}, TrialDesign::paired).relative_risk));
+  TrialSpec paired;  // the default design
+  ASSERT_EQ(paired.design, TrialDesign::paired);
+  // One replicate: var log RR = (n10 + n01) / (a b) = 30 / 800; var RD = (30 - 20^2 / 100) / 100^2.
+  const auto one = summarize_trial(paired, {c});
+  const double z = 1.959963985;
+  EXPECT_NEAR(one.relative_risk.lo, 0.5 * std::exp(-z * std::sqrt(30.0 / 800)), 1e-9);
+  EXPECT_NEAR(one.relative_risk.hi, 0.5 * std::exp(z * std::sqrt(30.0 / 800)), 1e-9);
+  EXPECT_NEAR(one.risk_difference.lo, -0.2 - z * std::sqrt(26.0) / 100, 1e-9);
+  // Narrower than the randomised interval of the same margins: concordant pairs carry no noise.
+  TrialSpec randomised;
+  randomised.design = TrialDesign::randomised;
+  const auto unpaired = summarize_trial(randomised, {{100, 100, 20, 40}});
+  EXPECT_GT(one.relative_risk.lo, unpaired.relative_risk.lo);
+  // Pooled over pairs: the ratio of the totals, with the discordant pairs of all replicates.
+  const auto two = summarize_trial(paired, {c, {50, 50, 10, 10, 10, 0}});
+  EXPECT_NEAR(two.pooled_relative_risk.mean, 30.0 / 50, 1e-12);
+  EXPECT_NEAR(two.pooled_relative_risk.lo, 0.6 * std::exp(-z * std::sqrt(30.0 / 1500)), 1e-9);
+  // Identical runs (no discordant pair in any replicate): the interval is the point 1.
+  const auto same = summarize_trial(paired, {{80, 80, 9, 9, 9, 0}, {70, 70, 12, 12, 12, 0}});
+  EXPECT_EQ(same.relative_risk.mean, 1.0);
+  EXPECT_EQ(same.relative_risk.lo, 1.0);
+  EXPECT_EQ(same.relative_risk.hi, 1.0);
+  EXPECT_EQ(same.pooled_relative_risk.lo, 1.0);
 }
 
 }  // namespace

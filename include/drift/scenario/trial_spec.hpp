@@ -17,13 +17,27 @@ enum class TrialOutcome : std::uint8_t {
 };
 const std::vector<std::string>& trial_outcome_names();
 
+// How the treated youths are compared (docs/trials.md, "Designs").
+enum class TrialDesign : std::uint8_t {
+  paired,      // each treated youth against itself in a paired run of the strategy without the
+               // intervention under trial (same seed and replicate: common random numbers)
+  randomised,  // treated youths against a randomised control arm kept from the intervention in
+               // the same run (exposed to interference: controls take what the treated leave)
+};
+const std::vector<std::string>& trial_design_names();
+
 // The `trial:` section, parsed.
 struct TrialSpec {
   std::string strategy;
   std::string intervention;
   std::size_t strategy_index = 0;
   std::size_t intervention_index = 0;
-  double treatment_share = 0.5;
+  TrialDesign design = TrialDesign::paired;
+  std::string design_name = "paired";
+  // Probability that an eligible youth is enrolled in the treatment arm; the others are kept from
+  // the intervention (the control arm of the randomised design). Default 1 when paired, 0.5 when
+  // randomised.
+  double treatment_share = 1.0;
   int enrolment_weeks = 52;
   int follow_up_weeks = 52;
   TrialOutcome outcome = TrialOutcome::arrest;
