@@ -82,11 +82,11 @@ Moments moments(const std::vector<double>& x) {
 // variance var_a / n_a + var_b / n_b (estimated from the replicates). The means agree when
 // they lie within 4 of its SDs: a false alarm has probability below 1e-4 for normal means,
 // and about 1e-3 with the t distribution of 10-30 replicates.
-void expect_same(const Moments& a, const Moments& b, const char* what) {
+void expect_same(const Moments& a, const Moments& b, const char* what, double margin = 0.0) {
   const double sd = std::sqrt(a.var / a.n + b.var / b.n);
   std::printf("%s: %.2f +- %.2f (n %d) vs %.2f +- %.2f (n %d)\n", what, a.mean,
               std::sqrt(a.var / a.n), a.n, b.mean, std::sqrt(b.var / b.n), b.n);
-  EXPECT_NEAR(a.mean, b.mean, 4 * sd)
+  EXPECT_NEAR(a.mean, b.mean, 4 * sd + margin * std::abs(b.mean))
       << what << ": " << a.mean << " (n " << a.n << ") vs " << b.mean << " (n " << b.n << ")";
 }
 
@@ -113,7 +113,13 @@ void expect_scale_free(const ScaleResult& small, const ScaleResult& large) {
   // than 2 of its SDs.
   EXPECT_LT(large.place_share.mean, 0.97);
   EXPECT_GT(large.averted.mean, 2 * std::sqrt(large.averted.var / large.averted.n));
-  expect_same(small.dealing, large.dealing, "dealing per 10,000");
+  // Dealing per head follows the places per head, but a larger city refills its vacancies
+  // slightly faster (a relapse takes any open place of its district, and a larger city has
+  // more returners per vacancy; docs/model.md, section 5.5): at a quarter of Utrecht 98.0% of
+  // the places are filled against 98.4% at full size, a difference far below what matters but
+  // many times the tiny replicate SD of dealing. So dealing may differ by up to 1% of its level
+  // beyond 4 SDs.
+  expect_same(small.dealing, large.dealing, "dealing per 10,000", 0.01);
   // All entries, not first entries alone: how entries split into first entries and relapses
   // still depends on the scale (a relapse needs one open place in the district, and a smaller
   // city has fewer places open at once; docs/model.md, section 8), while vacancies, and so all
