@@ -592,7 +592,10 @@ class DriftResults:
                 values[s] = {
                     "new_entries": ts("new_entries").sum(axis=1),
                     "dealer_years": dealing.sum(axis=1) / WEEKS_PER_YEAR,
-                    "detentions": ts("arrests").sum(axis=1),
+                    # Files written before sanctions were modelled have no "detentions":
+                    # there every arrest led to detention.
+                    "detentions": (ts("detentions") if f"strategies/{s}/timeseries/detentions" in f
+                                   else ts("arrests")).sum(axis=1),
                     "dealing_end": dealing[:, -1],
                     "employed_mean": ts("employed").mean(axis=1),
                     "cost": costs.loc[s].sort_index().to_numpy(),

@@ -363,12 +363,36 @@ def section_headline(ctx: Context) -> Section | None:
         f'<ul class="sentences">{"".join(sentences)}</ul>'
         + table(headers, rows, "headline")
         + '<p class="note">Years of dealing: the number of young people dealing, added up over the '
-        "weeks and divided by 52. Detentions: arrests, each of which leads to detention. Total cost: "
+        "weeks and divided by 52. Detentions: arrests that lead to detention (the others end in a "
+        "dismissal, a settlement or a community sanction). Total cost: "
         "the one-off and weekly costs of the strategy's interventions over the whole period. Cost per "
         "young person kept out: the mean extra cost compared with the baseline divided by the mean "
         "number kept out; it is given only when entries are averted on average, and has no interval. "
-        "Negative numbers mean the strategy does worse than the baseline.</p>")
+        "Negative numbers mean the strategy does worse than the baseline.</p>"
+        + _sanction_line(res))
     return Section("headline", "Which strategy keeps most young people out of dealing?", body)
+
+
+SANCTIONS = (("dismissals", "dismissed"), ("settlements", "settled out of court or fined"),
+             ("community_sanctions", "given a community sanction"), ("detentions", "detained"))
+
+
+def _sanction_line(res: dr.DriftResults) -> str:
+    """What the baseline's arrests led to, as shares of all its arrests; '' when not recorded."""
+    names = [m for m, _ in SANCTIONS]
+    if any(m not in res.metrics for m in names):
+        return ""
+    try:
+        ts = res.timeseries(names, strategies=[res.baseline])
+    except dr.DriftResultError:
+        return ""
+    totals = ts.groupby("metric")["value"].sum()
+    total = float(totals.sum())
+    if not total > 0:
+        return ""
+    parts = [f"{100 * float(totals.get(m, 0.0)) / total:.0f}% {what}" for m, what in SANCTIONS]
+    return ('<p class="note">What arrests led to in the baseline (all replicates): '
+            + ", ".join(parts) + ".</p>")
 
 
 def _band(arr: np.ndarray):
@@ -1150,9 +1174,9 @@ def build_report(res: dr.DriftResults, argv: list[str]) -> str:
         intro.append(
             f'<p class="warning"><b>Part of the city simulated.</b> This run simulated '
             f"{float(scale) * 100:g}% of the young people (population scale {float(scale):g}). All "
-            "numbers of young people here are simulated young people. The capacity of the "
-            "interventions (workers, caseloads) was not scaled down, so the numbers cannot simply "
-            "be multiplied up to the whole city.</p>")
+            "numbers of young people and all costs here are for the simulated part of the city; the "
+            "interventions were scaled down with it (the same share of workers, places and "
+            f"costs), so dividing by {float(scale):g} gives the whole city.</p>")
     if res.replicates < 5 and len(ctx.others):
         intro.append(
             f'<p class="warning"><b>Few replicates.</b> With {res.replicates} replicates the 95% '

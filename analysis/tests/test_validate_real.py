@@ -26,7 +26,7 @@ strategies:
   - name: baseline
   - name: mentors
     interventions:
-      - {type: mentors, workers: 6, caseload: 5}
+      - {type: mentors, workers: 20, caseload: 5}  # whole city: 6 at population_scale 0.3
 """
 
 CALIBRATE = """\

@@ -70,7 +70,9 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
     run.by_area.assign(area_metrics().size() * weeks * run.areas, 0.0);
     run.city.assign(city_metrics().size() * weeks, 0.0);
     run.interventions.assign(interventions.size() * intervention_metrics().size() * weeks, 0.0);
-    for (const auto& iv : interventions) run.fixed_cost += iv->fixed_cost();
+    // Fixed costs are given for the whole city; the run counts the simulated share of it.
+    for (const auto& iv : interventions)
+      run.fixed_cost += iv->fixed_cost() * p.simulation.population_scale;
     run.min_age = p.population.min_age;
     run.ages = p.population.max_age - p.population.min_age;
     const auto age_cells = static_cast<std::size_t>(weeks) * run.ages;

@@ -165,7 +165,7 @@ Plan make_plan(const Scenario& base, int threads) {
         pi.served = log[i].served;
         pi.waiting = log[i].waiting;
         pi.weekly_cost = log[i].cost;
-        pi.fixed_cost = list[i]->fixed_cost();
+        pi.fixed_cost = list[i]->fixed_cost() * p.simulation.population_scale;
         ps.interventions.push_back(std::move(pi));
       }
     }

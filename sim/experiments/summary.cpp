@@ -48,7 +48,7 @@ std::vector<double> outcome_values(const StrategySeries& s, const std::string& n
   else if (name == "dealer_years")
     sum_of("dealing", 1.0 / 52.0);
   else if (name == "detentions")
-    sum_of("arrests", 1.0);
+    sum_of("detentions", 1.0);
   else if (name == "employed_mean")
     sum_of("employed", 1.0 / s.weeks);
   else if (name == "dealing_end") {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace drift::iv {
@@ -18,6 +19,12 @@ constexpr int kHorizonMax = 5200;
 bool active_in(int week, int start, int end) {
   return week >= start && week < end;
 }
+
+// The key of an intervention's fixed rounding offset in its own stream: no youth slot and no
+// week of a run uses it, and it depends only on the intervention (its name) and the replicate,
+// so strategies that share the intervention share the offset.
+constexpr std::int32_t kRoundingWeek = std::numeric_limits<std::int32_t>::min();
+constexpr std::uint32_t kRoundingAgent = std::numeric_limits<std::uint32_t>::max();
 }  // namespace
 
 std::vector<Field> eligibility_fields(std::vector<std::string> states, int min_age, int max_age,
@@ -47,8 +54,9 @@ std::vector<Field> caseload_fields(double workers, int caseload, int duration_we
       integer("start_week", 0, 0, kHorizonMax, "week",
               "First week of delivery (0 = start of the horizon)"),
       integer("end_week", kHorizonMax, 0, kHorizonMax, "week", "Week delivery stops (exclusive)"),
-      real("workers", workers, 0, 100000, "workers", "assumption",
-           "Workers (mentors, coaches) deployed"),
+      real("workers", workers, 0, 100000, "workers (whole city)", "assumption",
+           "Workers (mentors, coaches) deployed in the whole city; a run simulating a share of the "
+           "city (simulation.population_scale) deploys that share of them"),
       integer("caseload", caseload, 1, 1000, "youths per worker",
               "Youths one worker serves at a time"),
       integer("duration_weeks", duration_weeks, 1, 1040, "week", "Weeks a youth is served"),
@@ -84,10 +92,20 @@ std::vector<Field> cost_fields(double per_worker_week, double per_enrolled_youth
            "Cost of taking in one youth"),
       real("per_served_week", per_served_week, 0, 1e9, "euro per youth-week", "assumption",
            "Cost of serving one youth for one week"),
-      real("per_week", per_week, 0, 1e12, "euro per week", "assumption",
-           "Running cost per week of delivery"),
-      real("fixed", fixed, 0, 1e12, "euro", "assumption", "One-off set-up cost"),
+      real("per_week", per_week, 0, 1e12, "euro per week (whole city)", "assumption",
+           "Running cost per week of delivery in the whole city"),
+      real("fixed", fixed, 0, 1e12, "euro (whole city)", "assumption",
+           "One-off set-up cost in the whole city"),
   };
+}
+
+double rounding_offset(const World& w, Stream stream) {
+  return w.rng.uniform(stream, kRoundingWeek, kRoundingAgent);
+}
+
+std::size_t scaled_capacity(double places, double offset) {
+  if (!(places > 0)) return 0;
+  return static_cast<std::size_t>(std::floor(places + offset));
 }
 
 Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_names) {
@@ -190,13 +208,16 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
     }
     return ends;
   });
+  // Workers of the simulated share of the city, and the places they offer rounded by a fixed
+  // offset (scaled_capacity): the mean over replicates is workers x caseload at any scale.
+  const double scale = w.params.simulation.population_scale;
   double workers = 0;
   if (active) {
     const double ramp =
         ramp_up_weeks_ > 0 ? std::min(1.0, (week - start_week_ + 1.0) / ramp_up_weeks_) : 1.0;
-    workers = workers_ * ramp;
+    workers = workers_ * ramp * scale;
   }
-  const auto capacity = static_cast<std::size_t>(std::floor(workers * caseload_));
+  const auto capacity = scaled_capacity(workers * caseload_, rounding_offset(w, stream_));
   std::vector<std::uint32_t> waiting;
   double eligible = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -243,8 +264,9 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
   log.waiting = static_cast<double>(waiting.size() - take);
   log.capacity = static_cast<double>(capacity);
   log.mean_wait = take > 0 ? waited / take : 0.0;
+  // Costs of the simulated share of the city, like every count of the run.
   log.cost = workers * costs_.per_worker_week + take * costs_.per_enrolled_youth +
-             log.served * costs_.per_served_week + (active ? costs_.per_week : 0.0);
+             log.served * costs_.per_served_week + (active ? costs_.per_week * scale : 0.0);
   return log;
 }
 
@@ -284,7 +306,9 @@ InterventionWeek CoverageIntervention::apply(World& w, int week) {
   act_on_networks(w);
   log.eligible = eligible;
   log.served = served;
-  log.cost = costs_.per_week + served * costs_.per_served_week;
+  // Costs of the simulated share of the city, like every count of the run.
+  log.cost =
+      costs_.per_week * w.params.simulation.population_scale + served * costs_.per_served_week;
   return log;
 }
 

@@ -23,6 +23,13 @@ std::vector<Field> cost_fields(double per_worker_week, double per_enrolled_youth
                                double per_served_week, double per_week, double fixed);
 std::vector<Field> coverage_cost_fields(double per_served_week, double per_week, double fixed);
 
+// A fractional number of places rounded without bias: floor(places + offset) with a fixed
+// offset uniform on (0, 1), so its mean over offsets is `places`; an integral number of places
+// is kept exactly. rounding_offset draws the intervention's offset, keyed by its stream (its
+// name) and the replicate only.
+double rounding_offset(const World& w, Stream stream);
+std::size_t scaled_capacity(double places, double offset);
+
 struct Eligibility {
   std::uint32_t state_mask = 0;
   int min_age = 0;

@@ -68,4 +68,20 @@ bool is_assumption(const ParamInfo& p) {
   return p.source.starts_with("assumption");
 }
 
+std::vector<std::string> consistency_problems(const Parameters& p) {
+  std::vector<std::string> out;
+  const auto& s = p.sanctions;
+  auto check = [&](double dismissal, double settlement, double community, const char* age) {
+    const double sum = dismissal + settlement + community;
+    if (sum > 1.0 + 1e-12) {
+      out.push_back(std::string("sanctions.dismissal_share_") + age + " + settlement_share_" + age +
+                    " + community_share_" + age + " is " + std::to_string(sum) +
+                    ": the three shares must sum to at most 1 (detention takes the rest)");
+    }
+  };
+  check(s.dismissal_share_minor, s.settlement_share_minor, s.community_share_minor, "minor");
+  check(s.dismissal_share_adult, s.settlement_share_adult, s.community_share_adult, "adult");
+  return out;
+}
+
 }  // namespace drift

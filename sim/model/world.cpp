@@ -5,9 +5,15 @@
 
 namespace drift {
 
+std::uint32_t Networks::capacity(std::size_t n) const {
+  // A factor of exactly 1 keeps the places as they are, whatever the offset.
+  if (capacity_factor[n] == 1.0f) return places[n];
+  const double x = static_cast<double>(places[n]) * capacity_factor[n];
+  return static_cast<std::uint32_t>(std::floor(x + capacity_offset[n]));
+}
+
 std::uint32_t Networks::open_places(std::size_t n) const {
-  const auto cap =
-      static_cast<std::uint32_t>(std::floor(static_cast<float>(places[n]) * capacity_factor[n]));
+  const auto cap = capacity(n);
   return cap > members[n] ? cap - members[n] : 0;
 }
 

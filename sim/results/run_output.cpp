@@ -31,8 +31,7 @@ double network_members(const World& w) {
 double network_places(const World& w) {
   double places = 0;
   const auto& nets = w.networks;
-  for (std::size_t n = 0; n < nets.count(); ++n)
-    places += std::floor(nets.places[n] * nets.capacity_factor[n]);
+  for (std::size_t n = 0; n < nets.count(); ++n) places += nets.capacity(n);
   return places;
 }
 double network_revenue(const World& w) {
@@ -53,7 +52,9 @@ const std::vector<Metric>& area_metrics() {
       {"runner", "youths", "Youths running for a network", &tally_of<Tally::runner>},
       {"dealer", "youths", "Youths dealing for a network", &tally_of<Tally::dealer>},
       {"detained", "youths", "Youths in detention", &tally_of<Tally::detained>},
-      {"released", "youths", "Youths released from detention, within the probation window",
+      {"released", "youths",
+       "Youths under supervision after detention, a community sanction or a settlement, within "
+       "the probation window",
        &tally_of<Tally::released>},
       {"desisted", "youths", "Youths who stopped dealing", &tally_of<Tally::desisted>},
       {"employed", "youths", "Youths with a job (ordinary or with status)",
@@ -73,6 +74,17 @@ const std::vector<Metric>& area_metrics() {
       {"desistances", "youths per week", "Runners and dealers who stopped dealing this week",
        &tally_of<Tally::desistances>},
       {"jobs_found", "youths per week", "Jobs found this week", &tally_of<Tally::jobs_found>},
+      {"dismissals", "youths per week",
+       "Arrests this week that ended without a sanction (sepot, acquittal)",
+       &tally_of<Tally::dismissals>},
+      {"settlements", "youths per week",
+       "Arrests this week settled out of court (HALT, transactie, strafbeschikking) or fined",
+       &tally_of<Tally::settlements>},
+      {"community_sanctions", "youths per week",
+       "Arrests this week that led to a community sanction (taakstraf, werkstraf)",
+       &tally_of<Tally::community_sanctions>},
+      {"detentions", "youths per week", "Arrests this week that led to detention",
+       &tally_of<Tally::detentions>},
   };
   return m;
 }

@@ -848,6 +848,8 @@ Scenario load_from_text(const std::string& path, const std::string& text,
       info->set(loader.params, *v);
     }
   }
+  for (const auto& problem : consistency_problems(loader.params))
+    loader.diags.push_back({path, 0, 0, "sanctions", problem});
   if (!loader.diags.empty()) throw ScenarioError(std::move(loader.diags));
 
   Scenario s;

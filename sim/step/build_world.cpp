@@ -16,6 +16,7 @@ void check_consistency(const Parameters& p, const std::vector<AreaSpec>& areas) 
         "population.min_age must be below 18 and population.max_age at least 18: the area data "
         "give youths in the bands 12-17 and 18-26");
   }
+  for (const auto& problem : consistency_problems(p)) throw std::invalid_argument(problem);
   if (areas.empty()) throw std::invalid_argument("no areas");
   if (areas.size() > 250) throw std::invalid_argument("at most 250 areas");
 }
@@ -109,6 +110,8 @@ void build_networks(World& w) {
     nets.dealers.push_back(0);
     nets.earnings_factor.push_back(1.0f);
     nets.capacity_factor.push_back(1.0f);
+    nets.capacity_offset.push_back(
+        w.rng.uniform(Stream::capacity_rounding, 0, static_cast<std::uint32_t>(n)));
     nets.revenue_week.push_back(0.0);
     // Territory: distinct districts drawn by deprivation x youths, home district first; once
     // the weighted districts are used up, the rest are drawn uniformly.

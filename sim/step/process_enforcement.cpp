@@ -12,17 +12,24 @@ double arrest_hazard(const World& w, std::uint32_t i) {
   return base * w.mult.arrest[i];
 }
 
-namespace {
-// 1 + geometric number of further weeks, mean detention_weeks_mean.
-std::uint16_t detention_weeks(const World& w, std::uint32_t i) {
-  const double mean = w.params.enforcement.detention_weeks_mean;
-  if (mean <= 1.0) return 1;
+SanctionDraw draw_sanction(const World& w, std::uint32_t i) {
+  const auto& s = w.params.sanctions;
+  const bool minor = w.pop.age[i] < kAdultBandAge;
+  const double dismissal = minor ? s.dismissal_share_minor : s.dismissal_share_adult;
+  const double settlement = minor ? s.settlement_share_minor : s.settlement_share_adult;
+  const double community = minor ? s.community_share_minor : s.community_share_adult;
+  const double u = w.rng.uniform2(Stream::sanction, w.week, i)[0];
+  if (u < dismissal) return {Sanction::dismissal, 0};
+  if (u < dismissal + settlement) return {Sanction::settlement, 0};
+  if (u < dismissal + settlement + community) return {Sanction::community, 0};
+  // 1 + geometric number of further weeks, with the age group's mean.
+  const double mean = minor ? s.detention_weeks_minor : s.detention_weeks_adult;
+  if (mean <= 1.0) return {Sanction::detention, 1};
   const double stay = 1.0 - 1.0 / mean;  // weekly probability of staying one more week
-  const double u = w.rng.uniform(Stream::detention_length, w.week, i);
-  const double extra = std::floor(std::log(u) / std::log(stay));
-  return static_cast<std::uint16_t>(std::min(1.0 + extra, 65535.0));
+  const double v = w.rng.uniform(Stream::detention_length, w.week, i);
+  const double extra = std::floor(std::log(v) / std::log(stay));
+  return {Sanction::detention, static_cast<std::uint16_t>(std::min(1.0 + extra, 65535.0))};
 }
-}  // namespace
 
 void enforce(World& w) {
   auto& p = w.pop;
@@ -71,17 +78,37 @@ void enforce(World& w) {
         detail::set_state(w, i, State::desisted);
         detail::draw_state_clocks(w, i);
         break;
-      case arrest:
+      case arrest: {
         ++w.tally(a, Tally::arrests);
+        w.events.push_back({i, EventKind::arrested});
+        detail::register_suspect(w, i, true);  // every arrest registers a suspect for dealing
+        const auto sanction = draw_sanction(w, i);
+        ++w.tally(a, static_cast<Tally>(static_cast<int>(Tally::dismissals) +
+                                        static_cast<int>(sanction.kind)));
+        if (sanction.kind == Sanction::dismissal) {
+          // No record, no supervision: the youth keeps its place and deals on, with a fresh
+          // arrest clock (the arrest used up the old one) from the second uniform of the
+          // sanction's draw, so that it differs from a clock drawn this week on entry.
+          p.clock_c[i] =
+              static_cast<float>(-std::log(w.rng.uniform2(Stream::sanction, w.week, i)[1]));
+          break;
+        }
         if (p.last_arrest_week[i] == kNever) ++w.tally(a, Tally::record);
         p.last_arrest_week[i] = w.week;
-        w.events.push_back({i, EventKind::arrested});
-        detail::register_suspect(w, i, true);  // an arrest registers a suspect for dealing
         detail::refresh_offence_hazard(w, i);  // now with a record
-        if (p.job[i] != Job::none) detail::set_job(w, i, Job::none);
-        p.countdown[i] = detention_weeks(w, i);
-        detail::set_state(w, i, State::detained);
+        if (sanction.kind == Sanction::detention) {
+          if (p.job[i] != Job::none) detail::set_job(w, i, Job::none);
+          p.countdown[i] = sanction.detention_weeks;
+          detail::set_state(w, i, State::detained);
+          break;
+        }
+        // Settlement or community sanction: the youth stops dealing and is under supervision
+        // (released) for the probation window, without detention; it keeps its job.
+        p.countdown[i] = probation;
+        detail::set_state(w, i, State::released);
+        detail::draw_state_clocks(w, i);
         break;
+      }
     }
   }
 }

@@ -14,7 +14,7 @@ void update_area_demand(World& w) {
       const auto n = nets.area_networks[k];
       const double share = 1.0 / (nets.territory_begin[n + 1] - nets.territory_begin[n]);
       open += share * nets.open_places(n);
-      places += share * std::floor(nets.places[n] * nets.capacity_factor[n]);
+      places += share * nets.capacity(n);
     }
     w.area_demand[a] = places > 0 ? static_cast<float>(open / places) : 0.0f;
   }

@@ -326,13 +326,17 @@ struct Recovery {
 Recovery recover(int points, int replicates_for_truth, double scale) {
   TempDir dir;
   // Two parameters that clearly move the statistics: the arrest hazard (suspects) and the
-  // relapse hazard after release (rearrest).
+  // relapse hazard after release (rearrest). Every arrest is a detention of 12 weeks on average,
+  // so that each arrest adds a release to the rearrest statistic, as the test's design assumes.
   const double arrest = 0.015, released = 0.01;
   const std::string city = R"(name: recovery
 simulation: {weeks: 260, burn_in_weeks: 52, replicates: 1, population_scale: )" +
                            format_number(scale) + R"(}
 networks: {count: 4}
 onset: {onset_hazard: 0.01}
+sanctions: {dismissal_share_minor: 0, settlement_share_minor: 0, community_share_minor: 0,
+            dismissal_share_adult: 0, settlement_share_adult: 0, community_share_adult: 0,
+            detention_weeks_minor: 12, detention_weeks_adult: 12}
 areas:
   list:
     - {name: North, youth_12_17: 900, youth_18_26: 1400, low_income_share: 0.3, schools: 1}

@@ -37,7 +37,8 @@ Scenario tiny_scenario(int weeks = 300, int burn_in = 52, int replicates = 2) {
   p.careers.desistance_hazard = 0.02;
   p.enforcement.runner_arrest_hazard = 0.02;
   p.enforcement.dealer_arrest_hazard = 0.04;
-  p.enforcement.detention_weeks_mean = 5;
+  p.sanctions.detention_weeks_minor = 5;
+  p.sanctions.detention_weeks_adult = 5;
   p.enforcement.probation_weeks = 30;
   p.relapse.released_hazard = 0.05;
   p.relapse.desisted_hazard = 0.02;
@@ -193,9 +194,9 @@ TEST(ExperimentConservation, EntriesAreFirstEntriesPlusRelapses) {
 }
 
 TEST(ExperimentConservation, StocksChangeByTheirFlowsOutsideBirthdayWeeks) {
-  // dealing(t) - dealing(t-1) = entries - desistances - arrests, and
-  // detained(t) - detained(t-1) = arrests - releases, except in the weeks when youths age and
-  // leave (every 52 weeks from the start of the burn-in).
+  // dealing(t) - dealing(t-1) = entries - desistances - (arrests - dismissals), and
+  // detained(t) - detained(t-1) = detentions - releases, except in the weeks when youths age and
+  // leave (every 52 weeks from the start of the burn-in); the sanctions sum to the arrests.
   const int burn_in = 30;
   const auto out = run_experiment(tiny_scenario(200, burn_in, 1), with_threads(1));
   const auto& run = out.strategies[0].replicates[0];
@@ -205,9 +206,12 @@ TEST(ExperimentConservation, StocksChangeByTheirFlowsOutsideBirthdayWeeks) {
     for (int a = 0; a < run.areas; ++a) {
       auto v = [&](const char* m, int week) { return run.area_value(metric(m), week, a); };
       ASSERT_EQ(v("dealing", t) - v("dealing", t - 1),
-                v("entries", t) - v("desistances", t) - v("arrests", t))
+                v("entries", t) - v("desistances", t) - (v("arrests", t) - v("dismissals", t)))
           << "week " << t << " area " << a;
-      ASSERT_EQ(v("detained", t) - v("detained", t - 1), v("arrests", t) - v("releases", t))
+      ASSERT_EQ(v("detained", t) - v("detained", t - 1), v("detentions", t) - v("releases", t))
+          << "week " << t << " area " << a;
+      ASSERT_EQ(v("arrests", t), v("dismissals", t) + v("settlements", t) +
+                                     v("community_sanctions", t) + v("detentions", t))
           << "week " << t << " area " << a;
       ++checked;
     }
@@ -240,10 +244,12 @@ TEST(ExperimentRecording, MetricsEqualTheTalliesOfAWorldSteppedByHand) {
   World w = build_world(s.params, s.areas, replicate);
   while (w.week < 0) step(w);
   const auto& run = out.strategies[0].replicates[replicate];
-  const char* tally_names[] = {"uninvolved",  "at_risk",   "runner",   "dealer",     "detained",
-                               "released",    "desisted",  "employed", "status_job", "record",
-                               "new_entries", "entries",   "relapses", "arrests",    "releases",
-                               "desistances", "jobs_found"};
+  const char* tally_names[] = {"uninvolved", "at_risk",    "runner",      "dealer",
+                               "detained",   "released",   "desisted",    "employed",
+                               "status_job", "record",     "new_entries", "entries",
+                               "relapses",   "arrests",    "releases",    "desistances",
+                               "jobs_found", "dismissals", "settlements", "community_sanctions",
+                               "detentions"};
   static_assert(std::size(tally_names) == kTallyCount);
   for (int t = 0; t < run.weeks; ++t) {
     step(w);

@@ -137,7 +137,7 @@ TEST(NewInterventionType, AnEffectThatNamesNoColumnIsAnErrorAtTheBlock) {
 TEST(InterventionStreams, AreKeyedByNameSoAnotherInterventionBeforeItShiftsNoDraw) {
   // Random targeting with scarce places: which youths mentors take in depends on their stream.
   const std::string mentors =
-      "{type: mentors, name: %s, targeting: random, workers: 2, caseload: 3, "
+      "{type: mentors, name: %s, targeting: random, workers: 20, caseload: 3, "
       "eligibility: {states: [uninvolved, at_risk]}}";
   auto block = [&](const std::string& name) {
     std::string b = mentors;

@@ -534,7 +534,8 @@ TEST(WorldInvariants, TalliesNetworksAndExposureEqualARecountEveryWeekOverThreeY
   p.careers.desistance_hazard = 0.02;
   p.enforcement.runner_arrest_hazard = 0.03;
   p.enforcement.dealer_arrest_hazard = 0.05;
-  p.enforcement.detention_weeks_mean = 4;
+  p.sanctions.detention_weeks_minor = 4;
+  p.sanctions.detention_weeks_adult = 4;
   p.enforcement.probation_weeks = 20;
   p.relapse.released_hazard = 0.1;
   p.relapse.desisted_hazard = 0.05;

@@ -279,6 +279,26 @@ TEST(ScenarioFile, MissingAreasIsReportedAgainstTopFile) {
   EXPECT_EQ(ds[0].format(), file + ": key 'areas': " + ds[0].message);
 }
 
+TEST(ScenarioFile, SanctionSharesOfAnAgeGroupAboveOneAreRefusedNamingTheKeys) {
+  TempDir dir;
+  const auto file = dir.write("s.yaml", kAreas +
+                                            "sanctions: {dismissal_share_adult: 0.5, "
+                                            "settlement_share_adult: 0.4, "
+                                            "community_share_adult: 0.2}\n");
+  const auto ds = diagnostics_of([&] { load_scenario(file); });
+  ASSERT_EQ(ds.size(), 1u) << all(ds);
+  EXPECT_EQ(ds[0].file, file);
+  EXPECT_EQ(ds[0].key, "sanctions");
+  EXPECT_NE(ds[0].message.find("sanctions.dismissal_share_adult"), std::string::npos) << all(ds);
+  EXPECT_NE(ds[0].message.find("at most 1"), std::string::npos) << all(ds);
+  // The same shares summing to exactly 1 (no detention) are accepted.
+  const auto ok = dir.write("ok.yaml", kAreas +
+                                           "sanctions: {dismissal_share_adult: 0.5, "
+                                           "settlement_share_adult: 0.3, "
+                                           "community_share_adult: 0.2}\n");
+  EXPECT_NO_THROW(load_scenario(ok));
+}
+
 TEST(ScenarioFile, MissingTopFileIsReportedWithoutLine) {
   const std::string file = kData + "does_not_exist.yaml";
   const auto ds = diagnostics_of([&] { load_scenario(file); });

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <vector>
@@ -43,6 +44,12 @@ Parameters quiet_params(double scale = 1.0) {
   p.careers.desistance_age_log_hr = 0;
   p.enforcement.runner_arrest_hazard = 0;
   p.enforcement.dealer_arrest_hazard = 0;
+  // Every arrest a detention, so that the enforcement tests see one path; the sanction tests
+  // set the shares they check.
+  p.sanctions.dismissal_share_minor = p.sanctions.settlement_share_minor = 0;
+  p.sanctions.community_share_minor = 0;
+  p.sanctions.dismissal_share_adult = p.sanctions.settlement_share_adult = 0;
+  p.sanctions.community_share_adult = 0;
   p.relapse.released_hazard = 0;
   p.relapse.desisted_hazard = 0;
   p.relapse.age_log_hr = 0;
@@ -605,7 +612,8 @@ TEST(Enforcement, DetentionLastsExactlyItsCountdownThenProbationStarts) {
   auto p = quiet_params();
   p.networks.youth_places = 5000;
   p.enforcement.runner_arrest_hazard = 1e-9;
-  p.enforcement.detention_weeks_mean = 6;
+  p.sanctions.detention_weeks_minor = 6;
+  p.sanctions.detention_weeks_adult = 6;
   p.enforcement.probation_weeks = 1000;  // longer than any detention here
   World w = build_world(p, two_areas(), 0);
   const auto all = youths(w);
@@ -680,7 +688,8 @@ TEST(Enforcement, DetentionLengthIsOnePlusGeometricWithTheConfiguredMean) {
   auto p = quiet_params(2.0);
   p.networks.youth_places = 5000;
   p.enforcement.runner_arrest_hazard = 1.0;
-  p.enforcement.detention_weeks_mean = 12;
+  p.sanctions.detention_weeks_minor = 12;
+  p.sanctions.detention_weeks_adult = 12;
   World w = build_world(p, two_areas(), 0);
   for (auto i : youths(w)) ASSERT_TRUE(put(w, i, State::runner));
   enforce(w);
@@ -717,6 +726,181 @@ TEST(Enforcement, SecondArrestKeepsOneRecord) {
   EXPECT_EQ(w.pop.last_arrest_week[i], w.week);
   EXPECT_EQ(city_tally(w, Tally::record), 1);
   EXPECT_TRUE(consistent(w));
+}
+
+// --- sanctions -----------------------------------------------------------------------------------
+
+// Shares of the four sanctions of an age group, in Sanction order (detention takes the rest).
+std::array<double, 4> sanction_shares(const Parameters& p, bool minor) {
+  const auto& s = p.sanctions;
+  const double d = minor ? s.dismissal_share_minor : s.dismissal_share_adult;
+  const double st = minor ? s.settlement_share_minor : s.settlement_share_adult;
+  const double c = minor ? s.community_share_minor : s.community_share_adult;
+  return {d, st, c, 1.0 - d - st - c};
+}
+
+TEST(Sanctions, SharesAndDetentionMeansByAgeAreTheDocumentedOnes) {
+  // The documented defaults (docs/parameters.md), drawn for every youth over 20 weeks:
+  // about 20 x 1,500 = 30,000 draws per age group. Each share is a binomial proportion with
+  // SD sqrt(p (1 - p) / n) (at most 0.003 here): expect_share allows 4 SD. A detention lasts
+  // 1 + Geometric(1 - 1/m) weeks, with mean m and variance m (m - 1), so the mean of k
+  // detentions has SD sqrt(m (m - 1) / k); 4 SD allowed (about 0.4 weeks for k = 2,500).
+  Parameters defaults;
+  auto p = quiet_params(1.0);
+  p.sanctions = defaults.sanctions;
+  World w = build_world(p, two_areas(), 3);
+  std::array<std::array<double, 4>, 2> count{};
+  std::array<double, 2> n{}, weeks{}, detained{};
+  for (int week = 0; week < 20; ++week) {
+    w.week = week;
+    for (auto i : youths(w)) {
+      const int minor = w.pop.age[i] < 18 ? 1 : 0;
+      const auto d = draw_sanction(w, i);
+      count[minor][static_cast<int>(d.kind)] += 1;
+      n[minor] += 1;
+      if (d.kind == Sanction::detention) {
+        ASSERT_GE(d.detention_weeks, 1);
+        weeks[minor] += d.detention_weeks;
+        detained[minor] += 1;
+      } else {
+        ASSERT_EQ(d.detention_weeks, 0);
+      }
+    }
+  }
+  const char* names[] = {"dismissal", "settlement", "community", "detention"};
+  for (int minor = 0; minor < 2; ++minor) {
+    ASSERT_GT(n[minor], 20000);
+    const auto shares = sanction_shares(p, minor == 1);
+    for (int k = 0; k < 4; ++k) {
+      SCOPED_TRACE(minor ? "under 18" : "18 and over");
+      expect_share(count[minor][k], n[minor], shares[k], names[k]);
+    }
+    const double m = minor ? p.sanctions.detention_weeks_minor : p.sanctions.detention_weeks_adult;
+    EXPECT_NEAR(weeks[minor] / detained[minor], m, 4 * std::sqrt(m * (m - 1) / detained[minor]))
+        << (minor ? "under 18" : "18 and over");
+  }
+  // The documented means differ by age, and the draws tell them apart.
+  EXPECT_NE(p.sanctions.detention_weeks_minor, p.sanctions.detention_weeks_adult);
+}
+
+TEST(Sanctions, SharesInARunMatchTheAgeMixOfTheArrestedWithinBinomialError) {
+  // A running model with the default shares: each arrest is tallied as one sanction, and the
+  // count of each sanction over the run is a sum of independent Bernoulli draws with the
+  // probability of the arrested youth's age group, so its mean is sum_i p(age_i) and its SD
+  // sqrt(sum_i p(age_i) (1 - p(age_i))); 4 SD allowed.
+  Parameters defaults;
+  auto p = quiet_params(2.0);
+  p.sanctions = defaults.sanctions;
+  p.networks.youth_places = 400;
+  p.onset.onset_hazard = 0.02;
+  p.recruitment.entry_hazard = 0.2;
+  p.careers.progression_hazard = 0.05;
+  p.enforcement.runner_arrest_hazard = 0.05;
+  p.enforcement.dealer_arrest_hazard = 0.08;
+  p.enforcement.probation_weeks = 10;
+  p.relapse.released_hazard = 0.1;
+  p.sanctions.detention_weeks_minor = p.sanctions.detention_weeks_adult = 3;
+  World w = build_world(p, two_areas(), 5);
+  std::array<double, 4> tallied{}, mean{}, var{};
+  double arrests = 0;
+  for (int k = 0; k < 60; ++k) {
+    step(w);
+    for (const auto& e : w.events) {
+      if (e.kind != EventKind::arrested) continue;
+      const auto shares = sanction_shares(p, w.pop.age[e.agent] < 18);
+      for (int s = 0; s < 4; ++s) {
+        mean[s] += shares[s];
+        var[s] += shares[s] * (1 - shares[s]);
+      }
+      arrests += 1;
+    }
+    for (int a = 0; a < static_cast<int>(w.areas.size()); ++a) {
+      for (int s = 0; s < 4; ++s)
+        tallied[s] += w.tally(a, static_cast<Tally>(static_cast<int>(Tally::dismissals) + s));
+    }
+    ASSERT_TRUE(consistent(w)) << "week " << k;
+  }
+  ASSERT_GT(arrests, 2000);
+  EXPECT_EQ(tallied[0] + tallied[1] + tallied[2] + tallied[3], arrests);
+  for (int s = 0; s < 4; ++s) {
+    EXPECT_NEAR(tallied[s], mean[s], 4 * std::sqrt(var[s])) << "sanction " << s;
+  }
+}
+
+// Arrests youth i (a runner with a job) this week with every arrest ending in `kind`.
+World arrested_with(Sanction kind, std::uint32_t& i) {
+  auto p = quiet_params();
+  p.networks.youth_places = 5000;
+  p.enforcement.runner_arrest_hazard = 1e-9;
+  p.enforcement.probation_weeks = 40;
+  auto& s = p.sanctions;
+  s.dismissal_share_minor = s.dismissal_share_adult = kind == Sanction::dismissal ? 1 : 0;
+  s.settlement_share_minor = s.settlement_share_adult = kind == Sanction::settlement ? 1 : 0;
+  s.community_share_minor = s.community_share_adult = kind == Sanction::community ? 1 : 0;
+  World w = build_world(p, two_areas(), 0);
+  w.week = 12;
+  i = 0;
+  for (auto j : youths(w)) {
+    if (w.pop.age[j] >= 18) {
+      i = j;
+      break;
+    }
+  }
+  EXPECT_TRUE(put(w, i, State::runner));
+  detail::set_job(w, i, Job::ordinary);
+  w.pop.clock_c[i] = 0.0f;
+  begin_week(w);
+  w.events.clear();
+  enforce(w);
+  EXPECT_EQ(city_tally(w, Tally::arrests), 1);
+  EXPECT_EQ(city_tally(w, static_cast<Tally>(static_cast<int>(Tally::dismissals) +
+                                             static_cast<int>(kind))),
+            1);
+  EXPECT_TRUE(consistent(w));
+  return w;
+}
+
+bool has_event(const World& w, std::uint32_t i, EventKind kind) {
+  return std::any_of(w.events.begin(), w.events.end(),
+                     [&](const Event& e) { return e.agent == i && e.kind == kind; });
+}
+
+TEST(Sanctions, DismissalKeepsTheYouthDealingWithoutARecord) {
+  std::uint32_t i;
+  World w = arrested_with(Sanction::dismissal, i);
+  EXPECT_EQ(w.pop.state[i], State::runner);
+  EXPECT_NE(w.pop.network[i], kNoNetwork);
+  EXPECT_EQ(w.pop.last_arrest_week[i], kNever);
+  EXPECT_EQ(city_tally(w, Tally::record), 0);
+  EXPECT_EQ(w.pop.job[i], Job::ordinary);
+  EXPECT_GT(w.pop.clock_c[i], 0.0f);  // a fresh arrest clock, not the spent one
+  EXPECT_TRUE(has_event(w, i, EventKind::arrested));
+  EXPECT_TRUE(has_event(w, i, EventKind::registered_drug));
+}
+
+TEST(Sanctions, SettlementAndCommunitySanctionSuperviseWithARecordWithoutDetention) {
+  for (auto kind : {Sanction::settlement, Sanction::community}) {
+    std::uint32_t i;
+    World w = arrested_with(kind, i);
+    EXPECT_EQ(w.pop.state[i], State::released);
+    EXPECT_EQ(w.pop.countdown[i], 40);  // the probation window
+    EXPECT_EQ(w.pop.network[i], kNoNetwork);
+    EXPECT_EQ(w.pop.last_arrest_week[i], 12);
+    EXPECT_TRUE(w.has_current_record(i));
+    EXPECT_EQ(w.pop.job[i], Job::ordinary);  // no detention: the job is kept
+    EXPECT_EQ(city_tally(w, Tally::releases), 0);
+    EXPECT_FALSE(has_event(w, i, EventKind::released));  // not a release from detention
+    EXPECT_EQ(count_state(w, State::detained), 0u);
+  }
+}
+
+TEST(Sanctions, DetentionDetainsWithARecordAndTakesTheJob) {
+  std::uint32_t i;
+  World w = arrested_with(Sanction::detention, i);
+  EXPECT_EQ(w.pop.state[i], State::detained);
+  EXPECT_GE(w.pop.countdown[i], 1);
+  EXPECT_EQ(w.pop.last_arrest_week[i], 12);
+  EXPECT_EQ(w.pop.job[i], Job::none);
 }
 
 // --- labour --------------------------------------------------------------------------------------
@@ -964,7 +1148,8 @@ TEST(Normalisation, IncrementalExposureEqualsARecountAfterManyWeeksOfStepping) {
   p.careers.desistance_hazard = 0.02;
   p.enforcement.runner_arrest_hazard = 0.02;
   p.enforcement.dealer_arrest_hazard = 0.04;
-  p.enforcement.detention_weeks_mean = 3;
+  p.sanctions.detention_weeks_minor = 3;
+  p.sanctions.detention_weeks_adult = 3;
   p.enforcement.probation_weeks = 10;
   p.relapse.released_hazard = 0.1;
   p.relapse.desisted_hazard = 0.05;
@@ -1155,11 +1340,15 @@ TEST_P(HazardsApplied, EnforcementTicksByArrestHazard) {
   for (auto i : youths(w)) {
     if (is_dealing(before.state[i])) h[i] = arrest_hazard(w, i);
   }
+  w.events.clear();
   enforce(w);
+  // A fired clock is an arrest, whatever its sanction (a dismissed youth keeps dealing).
+  std::vector<std::uint8_t> arrested(w.pop.size(), 0);
+  for (const auto& e : w.events) arrested[e.agent] |= e.kind == EventKind::arrested;
   Ticks t;
   for (auto i : youths(w)) {
     if (!is_dealing(before.state[i])) continue;
-    expect_tick(before.clock_c[i], w.pop.clock_c[i], h[i], w.pop.state[i] != State::detained, t, i);
+    expect_tick(before.clock_c[i], w.pop.clock_c[i], h[i], !arrested[i], t, i);
   }
   // Every detained and released youth counts down one week, up to the last slot.
   int counted = 0;

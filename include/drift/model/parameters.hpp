@@ -2,7 +2,9 @@
 // Typed model parameters, generated from parameters.def, plus the metadata table that drives
 // validation, --set overrides, sweeps, the JSON Schema and the documentation.
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace drift {
 
@@ -56,5 +58,10 @@ std::span<const GroupInfo> parameter_groups();
 const ParamInfo* find_parameter(std::string_view path);
 // A parameter whose source starts with "assumption" has no empirical source.
 bool is_assumption(const ParamInfo& p);
+
+// Relations between parameters that their ranges alone cannot express (the sanction shares of
+// an age group must leave a share of at most 1 for detention). One message per problem, naming
+// the parameters; empty when the parameters are consistent.
+std::vector<std::string> consistency_problems(const Parameters& p);
 
 }  // namespace drift

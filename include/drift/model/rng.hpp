@@ -48,6 +48,9 @@ enum class Stream : std::uint32_t {
   // virtual trials: a youth's arm (agent = youth, week = week of randomisation)
   trial_arm = 40,
   posterior = 32,  // posterior draw of a replicate (agent = replicate)
+  // sanctions and scale-free rounding
+  sanction = 60,           // the sanction an arrest leads to (week, agent)
+  capacity_rounding = 61,  // a network's fixed rounding offset of its capacity (agent = network)
   // interventions start at 100; each intervention instance adds its index
   intervention = 100,
 };

@@ -24,6 +24,7 @@ struct Networks {
   std::vector<std::uint32_t> members;          // youths currently dealing for it
   std::vector<std::uint32_t> dealers;          // of whom dealers (the rest are runners)
   std::vector<float> capacity_factor;          // set by interventions; 1 = no change
+  std::vector<double> capacity_offset;         // keyed uniform in (0, 1): see capacity()
   std::vector<std::uint32_t> territory_begin;  // CSR over territory_areas, size count + 1
   std::vector<std::uint8_t> territory_areas;
   std::vector<double> revenue_week;    // euro turned over this week
@@ -32,6 +33,10 @@ struct Networks {
   std::vector<std::uint32_t> area_network_begin;
   std::vector<std::uint16_t> area_networks;
   std::size_t count() const { return places.size(); }
+  // Places after interventions: places x capacity_factor rounded by the network's fixed offset,
+  // floor(x + offset), so that the mean over replicates is x (no bias towards fewer places at a
+  // small population_scale) and the capacity never rises as the factor falls.
+  std::uint32_t capacity(std::size_t n) const;
   std::uint32_t open_places(std::size_t n) const;
 };
 
@@ -56,6 +61,11 @@ enum class Tally : std::uint8_t {
   releases,
   desistances,
   jobs_found,
+  // what this week's arrests led to (sanctions; they sum to arrests)
+  dismissals,
+  settlements,
+  community_sanctions,
+  detentions,
   count_
 };
 inline constexpr int kTallyCount = static_cast<int>(Tally::count_);

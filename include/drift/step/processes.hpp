@@ -19,8 +19,9 @@ void onset_and_recovery(World& w);
 void recruit(World& w);
 // runner -> dealer (progression); runner/dealer -> desisted (desistance); network turnover.
 void advance_careers(World& w);
-// detained -> released (end of detention), released -> desisted (end of probation),
-// runner/dealer -> detained (arrest, with a record).
+// detained -> released (end of detention), released -> desisted (end of probation), and
+// arrests of runners and dealers with their sanction: dismissal (keeps dealing, no record),
+// settlement or community sanction (-> released, with a record), detention (-> detained).
 void enforce(World& w);
 // Registration as a suspect of a non-drug offence (observation only: no state changes).
 void register_offending(World& w);
@@ -43,6 +44,16 @@ double relapse_hazard(const World& w, std::uint32_t i);
 double offending_hazard(const World& w, std::uint32_t i);
 // Relative registration rate at an age: 1 at offending.peak_age (logistic rise, then decline).
 double offending_age_shape(const Parameters& p, int age);
+// What an arrest leads to (docs/model.md, submodel "Sanctions"). Values are tallied in this
+// order from Tally::dismissals on.
+enum class Sanction : std::uint8_t { dismissal = 0, settlement, community, detention };
+struct SanctionDraw {
+  Sanction kind;
+  std::uint16_t detention_weeks;  // weeks in detention (1 + geometric); 0 unless detention
+};
+// The sanction of youth i arrested this week, by its age (keyed: streams sanction and
+// detention_length, this week, this youth).
+SanctionDraw draw_sanction(const World& w, std::uint32_t i);
 // Open share of network places in each area, from the networks active there.
 void update_area_demand(World& w);
 
