@@ -48,6 +48,8 @@ enum class Stream : std::uint32_t {
   // virtual trials: a youth's arm (agent = youth, week = week of randomisation)
   trial_arm = 40,
   posterior = 32,  // posterior draw of a replicate (agent = replicate)
+  // continuous ageing: the birthday of a position in a cohort (week = area, agent = rank)
+  birthday = 70,
   // interventions start at 100; each intervention instance adds its index
   intervention = 100,
 };
