@@ -821,6 +821,36 @@ TEST(Labour, YouthsUnder18FindAYouthJobAtTheDocumentedRate) {
   EXPECT_TRUE(consistent(w));
 }
 
+TEST(Labour, ShareOf15And16YearOldsWithAYouthJobIsTheDocumentedShare) {
+  // The default youth-job hazards give about 59% of 15-16-year-olds a job (CBS: 56-63%). A youth
+  // is a weekly two-state chain from its 15th birthday: P(n) = P(n-1) (1 - q) + (1 - P(n-1)) f,
+  // with f = 1 - exp(-finding) and q = 1 - exp(-loss), P(0) = 0; birthdays are uniform, so the
+  // 15-16-year-olds present are spread evenly over n = 1..104 weeks since their 15th birthday.
+  auto p = quiet_params(3.0);
+  const Parameters defaults;
+  p.labour.youth_job_finding_hazard = defaults.labour.youth_job_finding_hazard;
+  p.labour.youth_job_loss_hazard = defaults.labour.youth_job_loss_hazard;
+  p.simulation.burn_in_weeks = 3 * 52;  // every 15-16-year-old has been looking since 15
+  World w = build_world(p, two_areas(), 0);
+  while (w.week < 0) step(w);
+  const double f = 1 - std::exp(-p.labour.youth_job_finding_hazard);
+  const double q = 1 - std::exp(-p.labour.youth_job_loss_hazard);
+  double share = 0, chain = 0;
+  for (int n = 1; n <= 104; ++n) {
+    chain = chain * (1 - q) + (1 - chain) * f;
+    share += chain / 104;
+  }
+  EXPECT_NEAR(share, 0.59, 0.01) << "the share docs/model.md gives";
+  // Youths hold their jobs independently of each other: binomial error of the share.
+  double n = 0, working = 0;
+  for (auto i : youths(w)) {
+    if (w.pop.age[i] != 15 && w.pop.age[i] != 16) continue;
+    ++n;
+    working += w.pop.job[i] == Job::youth;
+  }
+  expect_share(working, n, share, "15-16-year-olds with a youth job");
+}
+
 TEST(Labour, YouthJobsEndAtTheirOwnHazardAndBecomeOrdinaryJobsAtWorkingAge) {
   auto p = quiet_params(3.0);
   p.labour.youth_job_loss_hazard = 0.2;
