@@ -14,19 +14,15 @@ SuspectCounter::SuspectCounter(const World& w, RunOutput& out)
 
 void SuspectCounter::count_present(const World& w) {
   std::fill(present_.begin(), present_.end(), 0.0);
-  // Every slot of a cohort has the same age: count the present slots per cohort.
   const auto& p = w.pop;
-  for (int c = 0; c < w.cohorts(); ++c) {
-    double n = 0;
-    int age = -1;
-    for (auto i = w.cohort_begin[c]; i < w.cohort_begin[c + 1]; ++i) {
-      if (p.state[i] == State::vacant) continue;
-      ++n;
-      age = p.age[i];
-    }
-    const int k = age - out_.min_age;
-    if (n > 0 && k >= 0 && k < out_.ages) present_[k] += n;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p.state[i] != State::vacant) add_present(p.age[i], +1);
   }
+}
+
+void SuspectCounter::add_present(int age, int delta) {
+  const int k = age - out_.min_age;
+  if (k >= 0 && k < out_.ages) present_[k] += delta;
 }
 
 void SuspectCounter::observe(const World& w) {
@@ -35,12 +31,19 @@ void SuspectCounter::observe(const World& w) {
   const auto row = static_cast<std::size_t>(week) * static_cast<std::size_t>(out_.ages);
   for (const auto& e : w.events) {
     switch (e.kind) {
+      // Ages present are kept up to date from the week's arrivals, departures and birthdays:
+      // a slot's age is the youth's age at the event (nobody has two of them in one week).
       case EventKind::entered:
         last_year_[e.agent] = kNoYear;
         last_drug_year_[e.agent] = kNoYear;
+        add_present(w.pop.age[e.agent], +1);
         break;
-      case EventKind::aged:
-        count_present(w);
+      case EventKind::left:
+        add_present(w.pop.age[e.agent], -1);
+        break;
+      case EventKind::birthday:
+        add_present(w.pop.age[e.agent] - 1, -1);
+        add_present(w.pop.age[e.agent], +1);
         break;
       case EventKind::registered:
       case EventKind::registered_drug: {

@@ -200,7 +200,7 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
   // Cases end when their time is up, when delivery stops, or when the youth has left the city
   // (its slot is vacant or taken by a newcomer, who is younger than the youth taken in).
   std::erase_if(cases_, [&](const Case& c) {
-    const bool ends = !active || week - c.since >= duration_weeks_ ||
+    const bool ends = !active || c.weeks_counted >= duration_weeks_ ||
                       w.pop.state[c.youth] == State::vacant || w.pop.age[c.youth] < c.age_at_entry;
     if (ends) {
       enrolled_[c.youth] = 0;
@@ -252,11 +252,12 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
     waited += week - waiting_since_[i];
     waiting_since_[i] = kNever;
     enrolled_[i] = 1;
-    cases_.push_back({i, week, w.pop.age[i]});
+    cases_.push_back({i, week, w.pop.age[i], 0});
   }
-  for (const auto& c : cases_) {
+  for (auto& c : cases_) {
     apply_effects(w, c.youth, effects_);
     on_served(w, c.youth);
+    if (week_counts(w, c.youth)) ++c.weeks_counted;
   }
   log.eligible = eligible;
   log.enrolled = static_cast<double>(take);

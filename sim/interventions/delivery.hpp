@@ -67,6 +67,10 @@ class CaseloadIntervention : public Intervention, public YouthService {
  protected:
   // Extra marking of served youths (job coaches mark them as coached).
   virtual void on_served(World&, std::uint32_t) {}
+  // Whether a week of service to youth i counts towards duration_weeks. A week that does not
+  // count still takes a place on the caseload (job coaches prepare a detained youth's release:
+  // their service runs its length from release, when the youth can work).
+  virtual bool week_counts(const World&, std::uint32_t) const { return true; }
 
  private:
   Eligibility eligibility_;
@@ -81,6 +85,7 @@ class CaseloadIntervention : public Intervention, public YouthService {
     std::uint32_t youth;
     std::int32_t since;
     std::uint8_t age_at_entry;
+    std::int32_t weeks_counted;  // weeks served that count towards duration_weeks
   };
   std::vector<Case> cases_;
   std::vector<std::uint8_t> enrolled_;

@@ -9,7 +9,8 @@ Schema job_coaches_schema() {
   s.type = "job_coaches";
   s.description =
       "Job coaches with a caseload each, serving detained and released youths towards a job "
-      "and a job with status";
+      "and a job with status; a detained youth is prepared for release and its duration_weeks "
+      "of coaching count from release";
   s.top = caseload_fields(10, 12, 52, 13);
   s.eligibility = eligibility_fields({"detained", "released"}, 16, 27);
   s.effects = {
@@ -30,6 +31,11 @@ class JobCoaches : public CaseloadIntervention {
 
  protected:
   void on_served(World& w, std::uint32_t i) override { w.mult.coached[i] = 1; }
+  // A detained youth cannot look for work (its job clock does not tick): coaching takes effect
+  // from release, so only weeks out of detention count towards the length of the service.
+  bool week_counts(const World& w, std::uint32_t i) const override {
+    return w.pop.state[i] != State::detained;
+  }
 };
 
 }  // namespace

@@ -22,6 +22,14 @@ World::World(const Parameters& p, std::vector<AreaSpec> area_specs, std::uint32_
       areas(std::move(area_specs)),
       rng(static_cast<std::uint32_t>(p.simulation.seed), replicate) {}
 
+std::int32_t World::class_start(int cohort, std::int32_t week) const {
+  // Cohort c holds the class whose first school year y satisfies y = c (mod cohorts).
+  const std::int32_t year = (week - week_of_school_year(week)) / kWeeksPerYear;
+  const int n = cohorts();
+  const int back = (((year - cohort) % n) + n) % n;
+  return (year - back) * kWeeksPerYear;
+}
+
 bool World::has_current_record(std::uint32_t i) const {
   const auto last = pop.last_arrest_week[i];
   if (last == kNever) return false;

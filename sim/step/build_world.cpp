@@ -23,7 +23,9 @@ void check_consistency(const Parameters& p, const std::vector<AreaSpec>& areas) 
 
 void build_slots(World& w) {
   const auto& p = w.params.population;
-  const int cohorts = p.max_age - p.min_age + 1;
+  // One cohort per age, and one more: the class leaving at max_age empties its cohort during
+  // the school year in which the next class fills another.
+  const int cohorts = p.max_age - p.min_age + 2;
   const int nareas = static_cast<int>(w.areas.size());
   const double scale = w.params.simulation.population_scale;
   w.block_begin.assign(static_cast<std::size_t>(cohorts) * nareas + 1, 0);
@@ -50,6 +52,26 @@ void build_slots(World& w) {
   w.block_begin.back() = next;
   w.pop.resize(next);
   w.mult.resize(next);
+  // Birthdays: uniform over the weeks of the school year, keyed by area and rank in the block,
+  // so every class that occupies a position has its birthday in the same week. A week's youths
+  // turning 18 (or max_age + 1) are then exactly those its newcomers replace, and every age
+  // band of every area keeps its size in every week.
+  const std::uint32_t positions = w.cohort_begin[1];
+  w.birthday.assign(positions, 0);
+  for (int a = 0; a < nareas; ++a) {
+    for (auto i = w.block_begin[a]; i < w.block_begin[a + 1]; ++i) {
+      const double u =
+          w.rng.uniform(Stream::birthday, static_cast<std::int32_t>(a), i - w.block_begin[a]);
+      w.birthday[i] = static_cast<std::uint8_t>(
+          std::min(kWeeksPerYear - 1, static_cast<int>(u * kWeeksPerYear)));
+    }
+  }
+  w.birthday_begin.assign(kWeeksPerYear + 1, 0);
+  for (auto d : w.birthday) ++w.birthday_begin[d + 1];
+  for (int d = 0; d < kWeeksPerYear; ++d) w.birthday_begin[d + 1] += w.birthday_begin[d];
+  w.birthday_positions.assign(positions, 0);
+  std::vector<std::uint32_t> fill(w.birthday_begin.begin(), w.birthday_begin.end() - 1);
+  for (std::uint32_t k = 0; k < positions; ++k) w.birthday_positions[fill[w.birthday[k]]++] = k;
   for (int c = 0; c < cohorts; ++c) {
     for (int a = 0; a < nareas; ++a) {
       const auto b = static_cast<std::size_t>(c) * nareas + a;
@@ -153,21 +175,34 @@ World build_world(const Parameters& p, const std::vector<AreaSpec>& areas,
   build_slots(w);
   build_schools(w);
   build_networks(w);
-  const int nareas = static_cast<int>(areas.size());
   const int cohorts = w.cohorts();
   w.ties.school.resize(cohorts);
   w.ties.friendship.resize(cohorts);
+  // Every class as the weekly ageing would have left it: traits drawn when its class formed (and,
+  // from its 18th school year, those of its arrivals at 18), ties drawn at the last forming.
+  const std::int32_t adult_after = (kAdultBandAge - p.population.min_age) * kWeeksPerYear;
   for (int c = 0; c < cohorts; ++c) {
-    const int age = p.population.min_age + c;
-    for (int a = 0; a < nareas; ++a) {
-      const auto b = static_cast<std::size_t>(c) * nareas + a;
-      const auto occupied = age < kAdultBandAge ? w.block_young[b] : w.block_adult[b];
-      for (std::uint32_t k = 0; k < occupied; ++k)
-        detail::enter_youth(w, w.block_begin[b] + k, age);
+    const auto start = w.class_start(c, w.week);
+    const bool adult = start + adult_after <= w.week;
+    for (auto i : detail::class_members(w, c, false))
+      detail::draw_traits(w, i, start, p.population.min_age);
+    if (adult) {
+      const auto nareas = areas.size();
+      for (std::size_t a = 0; a < nareas; ++a) {
+        const auto b = static_cast<std::size_t>(c) * nareas + a;
+        for (auto i = w.block_begin[b] + w.block_young[b]; i < w.block_begin[b] + w.block_adult[b];
+             ++i)
+          detail::draw_traits(w, i, start + adult_after, kAdultBandAge);
+      }
     }
+    detail::build_cohort_ties(w, c, detail::class_members(w, c, adult),
+                              adult ? start + adult_after : start);
   }
   build_neighbourhood_ties(w);
-  for (int c = 0; c < cohorts; ++c) detail::build_cohort_ties(w, c);
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+    const auto now = detail::scheduled(w, i, w.week);
+    if (now.present) detail::enter_youth(w, i, now.age);
+  }
   w.events.clear();  // building is not a week: its arrivals are no transitions
   return w;
 }

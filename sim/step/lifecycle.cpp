@@ -215,17 +215,16 @@ float baseline_attitude(const World& w, std::uint32_t i) {
   return static_cast<float>(1.0 / (1.0 + std::exp(-logit)));
 }
 
-void enter_youth(World& w, std::uint32_t i, int age) {
+void draw_traits(World& w, std::uint32_t i, std::int32_t week, int entry_age) {
   auto& p = w.pop;
-  p.age[i] = static_cast<std::uint8_t>(age);
-  auto eng = w.rng.engine(Stream::traits, w.week, i);
+  auto eng = w.rng.engine(Stream::traits, week, i);
   boost::random::normal_distribution<double> normal(0.0, 1.0);
   p.risk[i] = static_cast<float>(normal(eng));
   p.attachment[i] = static_cast<float>(normal(eng));
-  const auto u = w.rng.uniform2(Stream::school, w.week, i);
+  const auto u = w.rng.uniform2(Stream::school, week, i);
   p.low_income[i] = u[0] < w.areas[p.area[i]].low_income_share ? 1 : 0;
   p.school[i] = kNoSchool;
-  if (age < w.params.population.school_leaving_age) {
+  if (entry_age < w.params.population.school_leaving_age) {
     // Own district's schools, or (cross_district_school_share, or none at home) any school.
     // A buffer kept per thread: newcomers arrive by the thousand each year.
     static thread_local std::vector<double> weight;
@@ -243,6 +242,11 @@ void enter_youth(World& w, std::uint32_t i, int age) {
       p.school[i] = static_cast<std::uint16_t>(weighted_index(weight, (v - cross) / (1.0 - cross)));
     }
   }
+}
+
+void enter_youth(World& w, std::uint32_t i, int age) {
+  auto& p = w.pop;
+  p.age[i] = static_cast<std::uint8_t>(age);
   p.baseline_attitude[i] = baseline_attitude(w, i);
   p.attitude[i] = p.baseline_attitude[i];
   p.ever_dealt[i] = 0;
@@ -256,6 +260,16 @@ void enter_youth(World& w, std::uint32_t i, int age) {
   w.events.push_back({i, EventKind::entered});
   set_state(w, i, State::uninvolved);
   draw_state_clocks(w, i);
+}
+
+void have_birthday(World& w, std::uint32_t i, int age) {
+  auto& p = w.pop;
+  p.age[i] = static_cast<std::uint8_t>(age);
+  p.baseline_attitude[i] = baseline_attitude(w, i);
+  refresh_offence_hazard(w, i);
+  // The youth keeps working for the same employer, now in an adult job; no job is found or lost.
+  if (p.job[i] == Job::youth && age >= w.params.labour.working_age) set_job(w, i, Job::ordinary);
+  w.events.push_back({i, EventKind::birthday});
 }
 
 void leave(World& w, std::uint32_t i) {
@@ -273,18 +287,57 @@ void leave(World& w, std::uint32_t i) {
   w.events.push_back({i, EventKind::left});
 }
 
-void build_cohort_ties(World& w, int cohort) {
+Occupancy scheduled(const World& w, std::uint32_t i, std::int32_t week) {
+  const auto& pp = w.params.population;
+  const int c = w.pop.cohort[i];
+  const std::int32_t since = week - w.class_start(c, week) - w.birthday_of(i);
+  if (since < 0) return {pp.min_age - 1, false};  // turns min_age later this school year
+  const int age = pp.min_age + since / kWeeksPerYear;
+  if (age > pp.max_age) return {age, false};
+  const auto b = static_cast<std::size_t>(c) * w.areas.size() + w.pop.area[i];
+  const auto rank = i - w.block_begin[b];
+  return {age, rank < (age < kAdultBandAge ? w.block_young[b] : w.block_adult[b])};
+}
+
+std::vector<std::uint32_t> class_members(const World& w, int cohort, bool adult) {
+  std::vector<std::uint32_t> members;
+  const std::size_t nareas = w.areas.size();
+  for (std::size_t a = 0; a < nareas; ++a) {
+    const auto b = static_cast<std::size_t>(cohort) * nareas + a;
+    // From 18 every slot of the block: the stayers, those who will leave at 18 (until they do)
+    // and those who will arrive at 18 (from when they do).
+    const auto end = adult ? w.block_begin[b + 1] : w.block_begin[b] + w.block_young[b];
+    for (auto i = w.block_begin[b]; i < end; ++i) members.push_back(i);
+  }
+  return members;
+}
+
+void form_class(World& w, int cohort, std::int32_t week, bool adult) {
+  const std::size_t nareas = w.areas.size();
+  for (std::size_t a = 0; a < nareas; ++a) {
+    const auto b = static_cast<std::size_t>(cohort) * nareas + a;
+    const auto begin = w.block_begin[b];
+    if (adult) {
+      for (auto i = begin + w.block_young[b]; i < begin + w.block_adult[b]; ++i)
+        draw_traits(w, i, week, kAdultBandAge);
+    } else {
+      for (auto i = begin; i < begin + w.block_young[b]; ++i)
+        draw_traits(w, i, week, w.params.population.min_age);
+    }
+  }
+  build_cohort_ties(w, cohort, class_members(w, cohort, adult), week);
+}
+
+void build_cohort_ties(World& w, int cohort, const std::vector<std::uint32_t>& members,
+                       std::int32_t week) {
   const auto first = w.cohort_begin[cohort];
   const auto last = w.cohort_begin[cohort + 1];
   const auto rows = last - first;
   auto& p = w.pop;
   const auto& tp = w.params.ties;
-  std::vector<std::uint32_t> members;
   std::vector<std::vector<std::uint32_t>> by_school(w.schools.size());
   std::vector<std::vector<std::uint32_t>> by_area(w.areas.size());
-  for (auto i = first; i < last; ++i) {
-    if (p.state[i] == State::vacant) continue;
-    members.push_back(i);
+  for (auto i : members) {
     by_area[p.area[i]].push_back(i);
     if (p.school[i] != kNoSchool) by_school[p.school[i]].push_back(i);
   }
@@ -303,13 +356,13 @@ void build_cohort_ties(World& w, int cohort) {
     if (p.school[i] == kNoSchool || tp.school_degree <= 0) return;
     const auto& pool = by_school[p.school[i]];
     if (pool.size() < 2) return;
-    auto eng = w.rng.engine(Stream::school_tie, w.week, i);
+    auto eng = w.rng.engine(Stream::school_tie, week, i);
     for (int k = school_count(eng); k > 0; --k)
       out.emplace_back(i, pick(pool, Rng::to_unit(eng(), eng())));
   };
   auto friend_edges = [&](std::uint32_t i, std::vector<Edge>& out) {
     if (tp.friend_degree <= 0 || members.size() < 2) return;
-    auto eng = w.rng.engine(Stream::friend_tie, w.week, i);
+    auto eng = w.rng.engine(Stream::friend_tie, week, i);
     for (int k = friend_count(eng); k > 0; --k) {
       const double u = Rng::to_unit(eng(), eng());
       const std::vector<std::uint32_t>* pool = &members;

@@ -22,8 +22,37 @@ void draw_state_clocks(World& w, std::uint32_t i);
 // Does not draw clocks (callers decide which to keep).
 void set_state(World& w, std::uint32_t i, State to);
 
-// A new youth of age `age` takes vacant slot i.
+// Draws the traits of the next occupant of slot i (risk, attachment, low income and, when
+// `entry_age` is of school age, a school), keyed by `week`, the week its class forms. The slot
+// may still be vacant: its occupant arrives on its birthday, but belongs to the class (and its
+// ties) from the week the class forms.
+void draw_traits(World& w, std::uint32_t i, std::int32_t week, int entry_age);
+
+// The youth whose traits are in vacant slot i enters at age `age` (state, clocks, attitude).
 void enter_youth(World& w, std::uint32_t i, int age);
+
+// Where slot i's schedule puts its occupant in `week`: the age it has (or would have) and whether
+// it is present. A class's occupant of a slot turns min_age on the slot's birthday in the class's
+// first school year; below 18 only the first block_young slots of a block are occupied, from 18
+// the first block_adult; it leaves on turning max_age + 1.
+struct Occupancy {
+  int age;
+  bool present;
+};
+Occupancy scheduled(const World& w, std::uint32_t i, std::int32_t week);
+
+// The class of `cohort` forms in `week`, a first week of a school year: when `adult` is false the
+// new class of min_age (all still to arrive on their birthdays) draws its traits and its school
+// and friendship ties; when true (the school year in which it turns 18) the youths who will
+// arrive at 18 draw their traits, and the ties of the whole class are drawn again.
+void form_class(World& w, int cohort, std::int32_t week, bool adult);
+// Slots that belong to the class of `cohort` when its ties are drawn (see form_class).
+std::vector<std::uint32_t> class_members(const World& w, int cohort, bool adult);
+
+// Present youth i turns `age`: its baseline attitude (school attachment ends at
+// school_leaving_age) and registration hazard follow; a youth job becomes an ordinary job at
+// labour.working_age.
+void have_birthday(World& w, std::uint32_t i, int age);
 
 // Youth i leaves the city (ageing out or moving away); the slot becomes vacant.
 void leave(World& w, std::uint32_t i);
@@ -45,9 +74,11 @@ void set_job(World& w, std::uint32_t i, Job job);
 // Attitude without dealing ties, from traits; depends on age through school attendance.
 float baseline_attitude(const World& w, std::uint32_t i);
 
-// (Re)builds the school and friendship ties of one cohort among its present youths and
-// recounts their exposure in those layers.
-void build_cohort_ties(World& w, int cohort);
+// (Re)builds the school and friendship ties of one cohort among `members` (drawn keyed by
+// `week`) and recounts the exposure of every slot of the cohort in those layers. Ties join only
+// slots of the cohort, so no other cohort's counts change.
+void build_cohort_ties(World& w, int cohort, const std::vector<std::uint32_t>& members,
+                       std::int32_t week);
 
 // Joins youth i (entering dealing) to an open network of its territory; false when none is open.
 bool join_network(World& w, std::uint32_t i);

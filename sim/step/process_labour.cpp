@@ -8,7 +8,9 @@ namespace drift {
 double job_finding_hazard(const World& w, std::uint32_t i) {
   const auto& l = w.params.labour;
   const auto& p = w.pop;
-  double h = l.job_finding_hazard * w.mult.job_finding[i];
+  // Below working age (from youth_job_min_age) the job sought is a youth job.
+  const bool youth = p.age[i] < l.working_age;
+  double h = (youth ? l.youth_job_finding_hazard : l.job_finding_hazard) * w.mult.job_finding[i];
   if (w.has_current_record(i)) {
     // A current record closes most VOG-requiring jobs and some others (stigma).
     const double blocked = std::min(1.0, l.vog_blocked_share * w.mult.vog_blocked[i]);
@@ -22,8 +24,9 @@ namespace {
 // One block of up to 64 slots. Every eligible youth except the jobless with a record ticks its
 // labour clock, in a branch-free loop the compiler vectorises: the employed with the job-loss
 // hazard, the jobless with job_finding_hazard() without its record term (without multipliers one
-// of two constants, with them finding * multiplier [* dealing_job_hr]; exactly the floats the
-// formula gives). mark[k] is 1 when the clock of slot b + k fired, 2 for a jobless youth with a
+// of two constants per age group, with them finding * multiplier [* dealing_job_hr]; exactly the
+// floats the formula gives). Youths from youth_job_min_age to below working_age use the youth
+// job hazards. mark[k] is 1 when the clock of slot b + k fired, 2 for a jobless youth with a
 // record (left to the caller, who evaluates the full formula), else 0. Returns whether any mark
 // is set.
 struct LabourColumns {
@@ -33,9 +36,11 @@ struct LabourColumns {
   const std::int32_t* last_arrest;
   const float* finding_mult;  // w.mult.job_finding, used when kMultiplied
   float* clock;
-  int working_age;
+  int working_age, youth_min_age;
   float plain, plain_dealing, loss;
   double finding, dealing_job_hr;
+  float youth_plain, youth_plain_dealing, youth_loss;
+  double youth_finding;
 };
 
 template <bool kMultiplied>
@@ -43,6 +48,7 @@ template <bool kMultiplied>
                                         std::uint8_t* mark) {
   const float* __restrict finding_mult = kMultiplied ? c.finding_mult + b : nullptr;
   const double finding = c.finding, dealing_job_hr = c.dealing_job_hr;
+  const double youth_finding = c.youth_finding;
   const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(c.state + b);
   const std::uint8_t* __restrict age = c.age + b;
   const auto* __restrict job = reinterpret_cast<const std::uint8_t*>(c.job + b);
@@ -50,8 +56,12 @@ template <bool kMultiplied>
   float* __restrict clock = c.clock + b;
   std::uint8_t* __restrict out = mark;
   const auto working_age = static_cast<std::uint8_t>(std::clamp(c.working_age, 0, 255));
-  const bool nobody = c.working_age > 255;
+  const int lowest = std::min(c.working_age, c.youth_min_age);
+  const auto min_age = static_cast<std::uint8_t>(std::clamp(lowest, 0, 255));
+  const bool nobody = lowest > 255;
   const float plain = c.plain, plain_dealing = c.plain_dealing, loss = c.loss;
+  const float youth_plain = c.youth_plain, youth_plain_dealing = c.youth_plain_dealing,
+              youth_loss = c.youth_loss;
   constexpr auto kVacant = static_cast<std::uint8_t>(State::vacant);
   constexpr auto kDetained = static_cast<std::uint8_t>(State::detained);
   constexpr auto kRunner = static_cast<std::uint8_t>(State::runner);
@@ -66,18 +76,21 @@ template <bool kMultiplied>
     const std::uint8_t s = state[k];
     const unsigned ok = static_cast<unsigned>(s != kVacant) &
                         static_cast<unsigned>(s != kDetained) &
-                        static_cast<unsigned>(age[k] >= working_age);
+                        static_cast<unsigned>(age[k] >= min_age);
+    const bool adult = age[k] >= working_age;
     const unsigned jobless = job[k] == kJobless;
     const unsigned later = jobless & static_cast<unsigned>(last_arrest[k] != kNever);
     const bool dealing = static_cast<std::uint8_t>(s - kRunner) <= 1;
     float found;
     if constexpr (kMultiplied) {
-      const double base = finding * finding_mult[k];
+      const double base = (adult ? finding : youth_finding) * finding_mult[k];
       found = static_cast<float>(dealing ? base * dealing_job_hr : base);
     } else {
-      found = dealing ? plain_dealing : plain;
+      const float adult_found = dealing ? plain_dealing : plain;
+      const float youth_found = dealing ? youth_plain_dealing : youth_plain;
+      found = adult ? adult_found : youth_found;
     }
-    const float h = jobless ? found : loss;
+    const float h = jobless ? found : (adult ? loss : youth_loss);
     const float next = clock[k] - h;
     const unsigned now = ok & (later ^ 1u);
     clock[k] = now ? next : clock[k];
@@ -110,6 +123,9 @@ void labour_market(World& w) {
   // one of two values.
   const float plain = static_cast<float>(finding);
   const float plain_dealing = static_cast<float>(finding * dealing_job_hr);
+  const double youth_finding = l.youth_job_finding_hazard;
+  const float youth_plain = static_cast<float>(youth_finding);
+  const float youth_plain_dealing = static_cast<float>(youth_finding * dealing_job_hr);
   const State* state = p.state.data();
   const std::uint8_t* age = p.age.data();
   const Job* job = p.job.data();
@@ -119,8 +135,12 @@ void labour_market(World& w) {
   auto finding_hazard = [&](std::uint32_t i) -> float {
     const auto last = last_arrest[i];
     const bool record = last != kNever && week - last < (age[i] < 23 ? lookback_young : lookback);
-    if (!multiplied && !record) return is_dealing(state[i]) ? plain_dealing : plain;
-    double h = finding * w.mult.job_finding[i];
+    const bool youth = age[i] < working_age;
+    if (!multiplied && !record) {
+      if (youth) return is_dealing(state[i]) ? youth_plain_dealing : youth_plain;
+      return is_dealing(state[i]) ? plain_dealing : plain;
+    }
+    double h = (youth ? youth_finding : finding) * w.mult.job_finding[i];
     if (record) {
       // A current record closes most VOG-requiring jobs and some others (stigma).
       const double blocked = std::min(1.0, vog_blocked_share * w.mult.vog_blocked[i]);
@@ -130,9 +150,23 @@ void labour_market(World& w) {
     return static_cast<float>(h);
   };
 
-  const LabourColumns cols{state,   age,           job,   last_arrest,   w.mult.job_finding.data(),
-                           clock,   working_age,   plain, plain_dealing, loss,
-                           finding, dealing_job_hr};
+  const LabourColumns cols{state,
+                           age,
+                           job,
+                           last_arrest,
+                           w.mult.job_finding.data(),
+                           clock,
+                           working_age,
+                           l.youth_job_min_age,
+                           plain,
+                           plain_dealing,
+                           loss,
+                           finding,
+                           dealing_job_hr,
+                           youth_plain,
+                           youth_plain_dealing,
+                           static_cast<float>(l.youth_job_loss_hazard),
+                           youth_finding};
   const auto& decisions = detail::decide_ranges(
       w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
         for (std::int64_t b = begin; b < end; b += 64) {
@@ -161,6 +195,10 @@ void labour_market(World& w) {
     const auto i = d.agent;
     if (d.what == find) {
       ++w.tally(p.area[i], Tally::jobs_found);
+      if (p.age[i] < working_age) {
+        detail::set_job(w, i, Job::youth);
+        continue;
+      }
       const double status_share = std::min(1.0, l.status_job_share * w.mult.status_job[i]);
       const bool status = w.rng.uniform(Stream::job_quality, w.week, i) < status_share;
       detail::set_job(w, i, status ? Job::status : Job::ordinary);

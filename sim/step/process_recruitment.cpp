@@ -25,7 +25,7 @@ namespace {
 // order and precision.
 struct EntryHazard {
   double entry, attitude_log_hr, exposure_log_hr, exposure_cap, risk_log_hr, deprivation_log_hr,
-      no_prospects_log_hr, neighbour_weight, friend_weight, school_weight;
+      no_prospects_log_hr, neighbour_weight, friend_weight, school_weight, youth_job_log_hr;
   int leaving_age;
   explicit EntryHazard(const Parameters& params) {
     const auto& r = params.recruitment;
@@ -40,6 +40,7 @@ struct EntryHazard {
     friend_weight = params.ties.friend_weight;
     school_weight = params.ties.school_weight;
     leaving_age = params.population.school_leaving_age;
+    youth_job_log_hr = std::log(params.labour.youth_job_entry_hr);
   }
   // The two factors of the hazard without the multiplier: scale * exp(exponent).
   void factors(const World& w, std::uint32_t i, double& scale, double& exponent) const {
@@ -53,7 +54,8 @@ struct EntryHazard {
     scale = entry * w.area_demand[p.area[i]];
     exponent = attitude_log_hr * p.attitude[i] + exposure_log_hr * exposure +
                risk_log_hr * p.risk[i] + deprivation_log_hr * p.low_income[i] +
-               (no_prospects ? no_prospects_log_hr : 0.0);
+               (no_prospects ? no_prospects_log_hr : 0.0) +
+               (p.job[i] == Job::youth ? youth_job_log_hr : 0.0);
   }
   // With no open place nearby the hazard is 0 * exp(x) = +0 for any finite exp(x): the
   // exponential need not be evaluated (x < 700 keeps exp(x) finite; NaN fails the test).

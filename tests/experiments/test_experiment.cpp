@@ -193,30 +193,36 @@ TEST(ExperimentConservation, EntriesAreFirstEntriesPlusRelapses) {
   EXPECT_GT(relapses, 0);
 }
 
-TEST(ExperimentConservation, StocksChangeByTheirFlowsOutsideBirthdayWeeks) {
-  // dealing(t) - dealing(t-1) = entries - desistances - (arrests - dismissals), and
-  // detained(t) - detained(t-1) = detentions - releases, except in the weeks when youths age and
-  // leave (every 52 weeks from the start of the burn-in); the sanctions sum to the arrests.
+TEST(ExperimentConservation, StocksChangeByTheirFlowsExceptForYouthsLeavingOnBirthdays) {
+  // dealing(t) - dealing(t-1) = entries - desistances - (arrests - dismissals) - (dealing youths
+  // who left), and detained(t) - detained(t-1) = detentions - releases - (detained youths who
+  // left); the sanctions sum to the arrests. Youths leave on their birthdays (at max_age + 1, or
+  // moving away at 18), which no flow records: the stocks can only fall short of the flows, and
+  // only by the few youths leaving in a week (a dealing or detained youth leaves in a given week
+  // with probability about 1/16 x 1/52), so most area-weeks balance exactly.
   const int burn_in = 30;
   const auto out = run_experiment(tiny_scenario(200, burn_in, 1), with_threads(1));
   const auto& run = out.strategies[0].replicates[0];
-  int checked = 0;
+  int checked = 0, exact = 0;
   for (int t = 1; t < run.weeks; ++t) {
-    if ((t + burn_in) % 52 == 0) continue;
     for (int a = 0; a < run.areas; ++a) {
       auto v = [&](const char* m, int week) { return run.area_value(metric(m), week, a); };
-      ASSERT_EQ(v("dealing", t) - v("dealing", t - 1),
-                v("entries", t) - v("desistances", t) - (v("arrests", t) - v("dismissals", t)))
-          << "week " << t << " area " << a;
-      ASSERT_EQ(v("detained", t) - v("detained", t - 1), v("detentions", t) - v("releases", t))
-          << "week " << t << " area " << a;
+      const double dealing_gap = v("entries", t) - v("desistances", t) -
+                                 (v("arrests", t) - v("dismissals", t)) -
+                                 (v("dealing", t) - v("dealing", t - 1));
+      const double detained_gap =
+          v("detentions", t) - v("releases", t) - (v("detained", t) - v("detained", t - 1));
+      ASSERT_GE(dealing_gap, 0) << "week " << t << " area " << a;
+      ASSERT_GE(detained_gap, 0) << "week " << t << " area " << a;
       ASSERT_EQ(v("arrests", t), v("dismissals", t) + v("settlements", t) +
                                      v("community_sanctions", t) + v("detentions", t))
           << "week " << t << " area " << a;
+      exact += dealing_gap == 0 && detained_gap == 0;
       ++checked;
     }
   }
   EXPECT_GT(checked, 300);
+  EXPECT_GT(exact, checked * 3 / 4);
 }
 
 TEST(ExperimentConservation, NetworkMembersAreTheDealingYouths) {

@@ -11,6 +11,7 @@
 #include "drift/model/world.hpp"
 #include "drift/scenario/scenario.hpp"
 #include "drift/step/build_world.hpp"
+#include "drift/step/processes.hpp"
 #include "drift/step/step.hpp"
 #include "support/scenario_file.hpp"
 
@@ -204,7 +205,7 @@ TEST(Targeting, HighestRiskTakesTheRiskiestEligibleYouthsOnly) {
   std::vector<std::uint32_t> runners;
   int per_area[2] = {0, 0};
   for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
-    if (w.pop.state[i] != State::uninvolved || w.pop.age[i] < 14) continue;
+    if (w.pop.state[i] != State::uninvolved || w.pop.age[i] < 14 || w.pop.age[i] > 23) continue;
     if (per_area[w.pop.area[i]]++ >= 8) continue;
     w.pop.state[i] = State::runner;  // tallies are not used by this test
     runners.push_back(i);
@@ -239,7 +240,8 @@ TEST(Targeting, FirstComeServesTheLongestWaitingFirst) {
                      targeting: first_come, eligibility: {states: [runner]}})");
   std::vector<std::uint32_t> order;
   for (std::uint32_t i = 0; i < w.pop.size() && order.size() < 3; ++i) {
-    if (w.pop.state[i] == State::uninvolved && w.pop.age[i] >= 14) order.push_back(i);
+    if (w.pop.state[i] == State::uninvolved && w.pop.age[i] >= 14 && w.pop.age[i] <= 23)
+      order.push_back(i);
   }
   // Youths become eligible in weeks 0, 1 and 2, in reverse slot order.
   std::vector<std::uint32_t> served;
@@ -257,6 +259,51 @@ TEST(Targeting, FirstComeServesTheLongestWaitingFirst) {
   EXPECT_EQ(served[0], order[2]);
   EXPECT_EQ(served[1], order[1]);
   EXPECT_EQ(served[2], order[0]);
+}
+
+TEST(JobCoaches, ADetainedYouthsCoachingTakesEffectFromReleaseForItsFullLength) {
+  World w = small_world();
+  // A hazard too small to find a job in these weeks, large enough to move the clock.
+  w.params.labour.job_finding_hazard = 1e-4;
+  std::uint32_t youth = 0;
+  while (w.pop.state[youth] != State::uninvolved || w.pop.age[youth] < 20) ++youth;
+  // Detained for 5 more weeks (tallies are not used by this test).
+  w.pop.state[youth] = State::detained;
+  w.pop.countdown[youth] = 5;
+  auto iv = make(R"({type: job_coaches, workers: 1, caseload: 1, ramp_up_weeks: 0,
+                     duration_weeks: 3, eligibility: {states: [detained, released]},
+                     effects: {job_finding: 2}})");
+  std::vector<int> coached, ticked;
+  for (int week = 0; week < 12; ++week) {
+    w.week = week;
+    w.mult.reset();
+    iv->apply(w, week);
+    coached.push_back(w.mult.coached[youth]);
+    const float clock = w.pop.clock_job[youth];
+    enforce(w);  // releases the youth at the end of its detention
+    const bool out_before = w.pop.state[youth] != State::detained;
+    const float after_release = w.pop.clock_job[youth];
+    labour_market(w);
+    ticked.push_back(w.pop.clock_job[youth] != after_release);
+    if (!out_before) {
+      EXPECT_EQ(w.pop.clock_job[youth], clock) << "week " << week;
+    }
+    ASSERT_EQ(w.pop.job[youth], Job::none);
+  }
+  // Weeks 0-4 detained (countdown 5 -> 0; released in the enforcement of week 4): the job clock
+  // does not tick, and those weeks do not count towards the three weeks of coaching.
+  for (int week = 0; week < 4; ++week) {
+    EXPECT_EQ(coached[week], 1) << "served while detained, week " << week;
+    EXPECT_EQ(ticked[week], 0) << "no job search in detention, week " << week;
+  }
+  // Released by the enforcement of week 4: its clock ticks from that week on. Week 4 began in
+  // detention, so the three weeks of coaching that count are weeks 5, 6 and 7; none after.
+  EXPECT_EQ(ticked[4], 1);
+  EXPECT_EQ(coached[4], 1);
+  EXPECT_EQ(coached[5], 1);
+  EXPECT_EQ(coached[6], 1);
+  EXPECT_EQ(coached[7], 1);
+  for (int week = 8; week < 12; ++week) EXPECT_EQ(coached[week], 0) << "week " << week;
 }
 
 TEST(Delivery, CapacityIsNeverExceededAndCostsFollowTheFormula) {

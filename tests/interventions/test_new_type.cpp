@@ -165,7 +165,6 @@ TEST(InterventionStreams, AreKeyedByNameSoAnotherInterventionBeforeItShiftsNoDra
   const auto out = run_experiment(load_scenario(path), RunOptions{});
   const auto& alone = out.strategies[1].replicates[0];
   const auto& behind = out.strategies[2].replicates[0];
-  const auto& renamed = out.strategies[3].replicates[0];
   const auto metrics = intervention_metrics().size();
   const auto weeks = static_cast<std::size_t>(alone.weeks);
   // The same intervention, first or second in its strategy: the same youths, week by week.
@@ -175,8 +174,14 @@ TEST(InterventionStreams, AreKeyedByNameSoAnotherInterventionBeforeItShiftsNoDra
                                           behind.interventions.begin() + 2 * metrics * weeks);
   EXPECT_EQ(alone_series, behind_series);
   EXPECT_EQ(alone.by_area, behind.by_area);
-  // Another name is another stream: with random targeting the course differs.
-  EXPECT_NE(alone.by_area, renamed.by_area);
+  // Another name is another stream: with random targeting other youths are served, and the
+  // course differs in some replicate (a few served youths need not change a short run's counts).
+  bool differs = false;
+  for (std::size_t r = 0; r < out.strategies[1].replicates.size(); ++r) {
+    differs = differs ||
+              out.strategies[1].replicates[r].by_area != out.strategies[3].replicates[r].by_area;
+  }
+  EXPECT_TRUE(differs);
   std::filesystem::remove(path);
 }
 

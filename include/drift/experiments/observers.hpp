@@ -25,6 +25,7 @@ class SuspectCounter {
 
  private:
   void count_present(const World& w);
+  void add_present(int age, int delta);
   RunOutput& out_;
   std::vector<std::int16_t> last_year_, last_drug_year_;  // per slot, kNoYear before any
   std::vector<double> present_;                           // per age of the record

@@ -18,7 +18,8 @@ enum class EventKind : std::uint8_t {
   job_lost,         // loses its job
   registered,       // registered as a suspect of a non-drug offence
   registered_drug,  // registered as a suspect of dealing (an arrest)
-  aged,             // the yearly birthdays and cohort turnover happened (agent unused)
+  aged,             // no longer emitted (birthdays are spread over the year); kept so values stay
+  birthday,         // a present youth became a year older (its age is the new age)
 };
 
 struct Event {

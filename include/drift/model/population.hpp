@@ -25,7 +25,8 @@ inline bool is_dealing(State s) {
   return s == State::runner || s == State::dealer;
 }
 
-enum class Job : std::uint8_t { none = 0, ordinary, status };
+// youth: a part-time or holiday job (bijbaan) of a youth under labour.working_age.
+enum class Job : std::uint8_t { none = 0, ordinary, status, youth };
 
 inline constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::min();
 inline constexpr std::int16_t kNoNetwork = -1;

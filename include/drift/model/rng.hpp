@@ -51,6 +51,8 @@ enum class Stream : std::uint32_t {
   // sanctions and scale-free rounding
   sanction = 60,           // the sanction an arrest leads to (week, agent)
   capacity_rounding = 61,  // a network's fixed rounding offset of its capacity (agent = network)
+  // continuous ageing: the birthday of a position in a cohort (week = area, agent = rank)
+  birthday = 70,
   // interventions start at 100; each intervention instance adds its index
   intervention = 100,
 };

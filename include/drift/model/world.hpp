@@ -88,15 +88,32 @@ inline std::int16_t year_of_week(std::int32_t week) {
 // Age from which the data's adult band (youth_18_26) applies; youths arrive or leave then.
 inline constexpr int kAdultBandAge = 18;
 
+// Week of the school year (0 to 51) of a simulation week. Week 0 of the recorded horizon, and
+// every 52nd week before and after it, is the first week of a school year.
+inline int week_of_school_year(std::int32_t week) {
+  return ((week % kWeeksPerYear) + kWeeksPerYear) % kWeeksPerYear;
+}
+
 struct World {
   Parameters params;
   std::vector<AreaSpec> areas;
   std::vector<School> schools;
-  std::vector<std::uint32_t> cohort_begin;  // slot range of each cohort, size cohorts + 1
+  // Slot range of each cohort, size cohorts + 1. A cohort holds one school class (youths who
+  // turn min_age in the same school year) at a time; there is one cohort more than there are
+  // ages, so the class leaving at max_age and the class arriving at min_age never share one.
+  std::vector<std::uint32_t> cohort_begin;
   // Slots of cohort c in area a: [block_begin[c * areas + a], block_begin[c * areas + a + 1]).
   std::vector<std::uint32_t> block_begin;
   std::vector<std::uint32_t> block_young;  // slots occupied while the cohort is under 18
   std::vector<std::uint32_t> block_adult;  // slots occupied from 18
+  // Every cohort has the same layout, so a slot's position in its cohort (slot - cohort_begin)
+  // fixes its area, its rank in the block and its birthday: the week of the school year (0-51)
+  // in which its occupant has its birthday, the same for every class that occupies the slot.
+  std::vector<std::uint8_t> birthday;
+  // Positions of each birthday week, in increasing order: birthday_positions[birthday_begin[d] ..
+  // birthday_begin[d + 1]) have their birthday in week d of the school year.
+  std::vector<std::uint32_t> birthday_begin;
+  std::vector<std::uint32_t> birthday_positions;
   Population pop;
   Ties ties;
   Networks networks;
@@ -123,6 +140,12 @@ struct World {
     return tallies[static_cast<std::size_t>(area) * kTallyCount + static_cast<int>(t)];
   }
   int cohorts() const { return static_cast<int>(cohort_begin.size()) - 1; }
+  // First week of the school year in which the class now in `cohort` turned (or turns)
+  // min_age: its occupant of position k turns min_age + n in week class_start + birthday[k] + 52 n.
+  std::int32_t class_start(int cohort, std::int32_t week) const;
+  std::uint8_t birthday_of(std::uint32_t i) const {
+    return birthday[i - cohort_begin[pop.cohort[i]]];
+  }
   bool at_school(std::uint32_t i) const {
     return pop.age[i] < params.population.school_leaving_age;
   }
