@@ -5,10 +5,18 @@
 
 namespace drift {
 
+float Networks::fixed_capacity(std::size_t n) const {
+  // With fixed_share 1 and nothing blocked this is floor(places * capacity_factor) in float, as
+  // before the market had these terms (x * 1.0f and x - 0.0f are exact).
+  const float cap =
+      std::floor(static_cast<float>(places[n]) * capacity_factor[n] * fixed_share - blocked[n]);
+  return std::max(cap, 0.0f);
+}
+
 std::uint32_t Networks::open_places(std::size_t n) const {
-  const auto cap =
-      static_cast<std::uint32_t>(std::floor(static_cast<float>(places[n]) * capacity_factor[n]));
-  return cap > members[n] ? cap - members[n] : 0;
+  const auto cap = static_cast<std::uint32_t>(fixed_capacity(n));
+  const auto fixed_members = members[n] - supply_members[n];
+  return cap > fixed_members ? cap - fixed_members : 0;
 }
 
 World::World(const Parameters& p, std::vector<AreaSpec> area_specs, std::uint32_t replicate)
@@ -33,7 +41,7 @@ double World::weighted_exposure(std::uint32_t i) const {
 
 std::size_t World::bytes() const {
   return pop.bytes() + mult.bytes() + ties.bytes() +
-         networks.count() * (3 * sizeof(std::uint32_t) + sizeof(float) + sizeof(double) + 8);
+         networks.count() * (4 * sizeof(std::uint32_t) + 2 * sizeof(float) + sizeof(double) + 8);
 }
 
 }  // namespace drift

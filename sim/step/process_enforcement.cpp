@@ -54,6 +54,11 @@ void enforce(World& w) {
         }
       });
   const auto probation = static_cast<std::uint16_t>(w.params.enforcement.probation_weeks);
+  // Disruption and deterrence by arrests (market.*); with either at 0 it is skipped entirely.
+  const auto& market = w.params.market;
+  const bool disruption = market.disruption_share > 0.0 && market.disruption_weeks > 0.0;
+  const auto disruption_share = static_cast<float>(market.disruption_share);
+  const bool deterrence = market.deterrence_log_hr != 0.0 && market.deterrence_weeks > 0.0;
   for (const auto& d : decisions) {
     const auto i = d.agent;
     const int a = p.area[i];
@@ -73,6 +78,9 @@ void enforce(World& w) {
         break;
       case arrest:
         ++w.tally(a, Tally::arrests);
+        if (disruption && p.network[i] != kNoNetwork)
+          w.networks.blocked[static_cast<std::size_t>(p.network[i])] += disruption_share;
+        if (deterrence) detail::deter_ties(w, i);
         if (p.last_arrest_week[i] == kNever) ++w.tally(a, Tally::record);
         p.last_arrest_week[i] = w.week;
         w.events.push_back({i, EventKind::arrested});

@@ -333,6 +333,9 @@ simulation: {weeks: 260, burn_in_weeks: 52, replicates: 1, population_scale: )" 
                            format_number(scale) + R"(}
 networks: {count: 4}
 onset: {onset_hazard: 0.01}
+# Full replacement: the dealing stock is set by the places, so the statistics inform the two
+# fitted hazards (rearrests and arrests per dealer) rather than an untuned supply of recruits.
+market: {replacement: 1}
 areas:
   list:
     - {name: North, youth_12_17: 900, youth_18_26: 1400, low_income_share: 0.3, schools: 1}

@@ -199,6 +199,51 @@ std::unique_ptr<Intervention> make(const std::string& yaml) {
   return create_intervention(spec.type, spec.type, spec.values, {"North", "South"});
 }
 
+TEST(EnforcementTarget, RecruitersOnlyRaisesTheArrestHazardOfRecruiters) {
+  World w = small_world();
+  int recruiters = 0, others = 0;
+  for (std::uint32_t i = 0; i < w.pop.size() && recruiters + others < 20; ++i) {
+    if (w.pop.state[i] != State::uninvolved) continue;
+    w.pop.state[i] = State::dealer;  // tallies are not used by this test
+    if ((recruiters + others) % 2 == 0) {
+      w.pop.market_role[i] = kRecruiter;
+      ++recruiters;
+    } else {
+      ++others;
+    }
+  }
+  auto iv = make("{type: enforcement, target: recruiters, effects: {arrest: 3}}");
+  w.mult.reset();
+  iv->apply(w, 0);
+  int raised = 0;
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+    if (w.pop.state[i] != State::dealer) continue;
+    const bool recruiter = (w.pop.market_role[i] & kRecruiter) != 0;
+    EXPECT_EQ(w.mult.arrest[i], recruiter ? 3.0f : 1.0f) << i;
+    raised += recruiter;
+  }
+  EXPECT_EQ(raised, recruiters);
+}
+
+TEST(EnforcementTarget, LeadersDisruptNetworksAndArrestNoYouth) {
+  World w = small_world();
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+    if (w.pop.state[i] == State::uninvolved) w.pop.state[i] = State::dealer;
+  }
+  // Certain leader arrests: every network active in the districts is disrupted from week 0 for
+  // 3 weeks, its places halved; then a new arrest can follow.
+  auto iv = make(R"({type: enforcement, target: leaders, leader_arrest_hazard: 1,
+                     leader_disruption: 0.5, leader_disruption_weeks: 3, effects: {arrest: 3}})");
+  for (int week = 0; week < 3; ++week) {
+    w.week = week;
+    w.mult.reset();
+    std::fill(w.networks.capacity_factor.begin(), w.networks.capacity_factor.end(), 1.0f);
+    iv->apply(w, week);
+    for (float f : w.networks.capacity_factor) EXPECT_EQ(f, 0.5f) << "week " << week;
+  }
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) EXPECT_EQ(w.mult.arrest[i], 1.0f) << i;
+}
+
 TEST(Targeting, HighestRiskTakesTheRiskiestEligibleYouthsOnly) {
   World w = small_world();
   std::vector<std::uint32_t> runners;

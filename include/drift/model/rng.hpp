@@ -47,7 +47,13 @@ enum class Stream : std::uint32_t {
   bootstrap = 31,
   // virtual trials: a youth's arm (agent = youth, week = week of randomisation)
   trial_arm = 40,
-  posterior = 32,  // posterior draw of a replicate (agent = replicate)
+  // recruiters and the drug market
+  recruiter = 50,       // whether a new dealer takes the recruiter role
+  entry_route = 51,     // how an entry came about: word 0-1 the layer, words 2-3 the market
+  entry_tie = 52,       // which recruiting tie of the layer reached the recruit
+  relapse_place = 53,   // whether a returner finding no open place brings its own
+  supply_network = 54,  // network of a recruit bringing its own place
+  posterior = 32,       // posterior draw of a replicate (agent = replicate)
   // interventions start at 100; each intervention instance adds its index
   intervention = 100,
 };

@@ -28,10 +28,20 @@ struct Networks {
   std::vector<std::uint8_t> territory_areas;
   std::vector<double> revenue_week;    // euro turned over this week
   std::vector<float> earnings_factor;  // set by interventions; 1 = no change
+  // Of the members, those holding a place they brought (market.replacement < 1): such a place
+  // is withdrawn when its holder leaves, and is not counted in `places`.
+  std::vector<std::uint32_t> supply_members;
+  // Places blocked by arrests of members (market.disruption_share), recovering over time.
+  std::vector<float> blocked;
+  // Share of `places` that stay open when vacated (market.replacement).
+  float fixed_share = 1.0f;
   // Networks active in each area: CSR over area_networks, size areas + 1.
   std::vector<std::uint32_t> area_network_begin;
   std::vector<std::uint16_t> area_networks;
   std::size_t count() const { return places.size(); }
+  // Places that stay open when vacated, after interventions and disruption.
+  float fixed_capacity(std::size_t n) const;
+  // Fixed places not taken by a member (members holding a place they brought excluded).
   std::uint32_t open_places(std::size_t n) const;
 };
 
@@ -56,6 +66,13 @@ enum class Tally : std::uint8_t {
   releases,
   desistances,
   jobs_found,
+  // entries into dealing this week by the way the youth was reached (they sum to entries)
+  entries_walk_in,
+  entries_district,
+  entries_neighbourhood,
+  entries_school,
+  entries_friendship,
+  places_brought,  // entries (first, again or relapse) with a place the youth brought
   count_
 };
 inline constexpr int kTallyCount = static_cast<int>(Tally::count_);
@@ -100,6 +117,12 @@ struct World {
   std::vector<Event> events;
   // Area recruitment demand this week: open share of the places of networks active there.
   std::vector<float> area_demand;
+  // Area supply-driven entry: mean capacity factor of the networks active there (0 without any).
+  std::vector<float> area_supply;
+  // Recruiters living in each area (a stock, kept with the market role) and, updated weekly,
+  // recruiters per 1,000 youths of the area.
+  std::vector<std::int64_t> recruiters;
+  std::vector<float> recruiter_density;
   std::int32_t first_week = 0;  // week at which the run started (start of burn-in)
   // Scratch for the decide/commit phases: one buffer per thread, merged in agent order.
   std::vector<std::vector<Decision>> scratch;
