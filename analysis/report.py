@@ -240,6 +240,44 @@ def strategy_cell(ctx: Context, s: str) -> str:
 
 # --------------------------------------------------------------------------------- sections
 
+def market_replacement(res) -> float | None:
+    """market.replacement from the resolved scenario stored in the file (None when absent)."""
+    text = getattr(res, "attrs", {}).get("scenario_yaml", "") or ""
+    in_market = False
+    for line in str(text).splitlines():
+        if not line.startswith(" "):
+            in_market = line.strip() == "market:"
+            continue
+        key, _, value = line.strip().partition(":")
+        if in_market and key == "replacement":
+            try:
+                return float(value)
+            except ValueError:
+                return None
+    return None
+
+
+def market_assumption_html(res) -> str:
+    """The market assumption the ranking rests on, in plain words."""
+    r = market_replacement(res)
+    if r is None:
+        return ""
+    if r >= 1:
+        meaning = ("full replacement: every place a dealer leaves is refilled from other willing young "
+                   "people, so measures aimed at individual young people change who deals, not how many")
+    elif r <= 0:
+        meaning = ("no replacement: the number of dealers follows the supply of willing recruits, so "
+                   "every young person kept out of dealing is one dealer fewer")
+    else:
+        meaning = (f"partial replacement: {round(100 * r)}% of the places a dealer leaves are refilled "
+                   "from other willing young people and the rest disappear with the dealer, so measures "
+                   "aimed at individual young people act on that rest only")
+    return ('<p class="market"><b>The market assumption behind this ranking.</b> '
+            f"<code>market.replacement</code> = {num(r, 2)}: {meaning}. Whether a drug market replaces "
+            "removed sellers fully, partly or not at all is an open question; the ranking can change "
+            "with it (run the reference settings in <code>scenarios/assumptions/</code> to see how).</p>")
+
+
 def section_headline(ctx: Context) -> Section | None:
     res = ctx.res
     if not res.has_series:
@@ -354,7 +392,8 @@ def section_headline(ctx: Context) -> Section | None:
         return Section("headline", "Which strategy keeps most young people out of dealing?", body)
 
     body = (
-        f"<p>Each strategy is compared with the baseline, <b>{esc(res.baseline)}</b>"
+        market_assumption_html(res)
+        + f"<p>Each strategy is compared with the baseline, <b>{esc(res.baseline)}</b>"
         + (f" ({esc(res.descriptions.get(res.baseline, ''))})" if res.descriptions.get(res.baseline) else "")
         + f", over the {ctx.horizon} after the strategies start. Strategies are ranked by the number "
         "of young people kept out of dealing, that is the fall in first entries into dealing. "

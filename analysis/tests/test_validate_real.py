@@ -111,6 +111,6 @@ def test_trial_of_the_real_program_is_shown_with_its_published_figure(real_files
     assert treated.shape == (2,) and (treated > 0).all()
     for k, v in stored.items():
         assert summary[k] == pytest.approx(v, rel=1e-12)
-        assert f"{v:.2f}" in text, k
+        assert f"{v:,.2f}" in text, k  # as the report writes numbers (thousands separators)
     assert summary["published_relative_risk"] == pytest.approx(0.68)
     assert "0.68" in text

@@ -60,6 +60,7 @@ int run(RunArgs a, const Context& ctx) {
     const auto output = load_point(sc, design, parts, 0);
     write_results(a.out, sc, output, {ctx.command_line});
     std::cout << format_table(summarize(sc.params, output));
+    std::cout << "\n" << market_assumption(sc.params);
     if (const auto trial = summarize_trial(sc, output)) std::cout << format_trial(*trial);
   } else {
     write_sweep_results(a.out, sc, design, parts, ctx.command_line);

@@ -230,6 +230,27 @@ Summary summarize_file(const std::string& path) {
   return summarize(out);
 }
 
+std::string market_assumption(const Parameters& params) {
+  const double r = params.market.replacement;
+  std::ostringstream o;
+  o << "Market assumption: market.replacement = " << r << ". ";
+  if (r >= 1.0) {
+    o << "Full replacement: every place a dealer leaves is refilled from other willing youths, so "
+         "measures aimed at individual youths change who deals, not how many.";
+  } else if (r <= 0.0) {
+    o << "No replacement: the places follow the supply of willing recruits, so every youth kept "
+         "out of dealing is one dealer fewer.";
+  } else {
+    o << "Partial replacement: " << std::lround(100.0 * r)
+      << "% of the places a dealer leaves are refilled from other willing youths; the rest "
+         "disappear with the dealer, so measures aimed at individual youths act on that rest "
+         "only.";
+  }
+  o << " The ranking rests on this value; the literature leaves it open (docs/model.md 7.5a; "
+       "scenarios/assumptions/ holds both ends).\n";
+  return o.str();
+}
+
 std::string format_table(const Summary& s) {
   std::ostringstream o;
   o << "Summary over " << s.replicates << " replicates and " << s.weeks

@@ -51,6 +51,12 @@ void Population::resize(std::size_t n) {
   dealing_neighbours.resize(n);
   dealing_schoolmates.resize(n);
   dealing_friends.resize(n);
+  recruiting_neighbours.resize(n);
+  recruiting_schoolmates.resize(n);
+  recruiting_friends.resize(n);
+  market_role.resize(n);
+  deterrence.resize(n);
+  deterrence_week.resize(n, kNever);
 }
 
 std::size_t Population::bytes() const {
@@ -60,7 +66,8 @@ std::size_t Population::bytes() const {
       sizeof(baseline_attitude[0]) + sizeof(attitude[0]) + sizeof(state[0]) + sizeof(job[0]) +
       sizeof(ever_dealt[0]) + sizeof(network[0]) + sizeof(last_arrest_week[0]) +
       sizeof(countdown[0]) + 4 * sizeof(clock_a[0]) + 3 * sizeof(dealing_neighbours[0]) +
-      sizeof(clock_offence[0]) + sizeof(offence_hazard[0]);
+      sizeof(clock_offence[0]) + sizeof(offence_hazard[0]) + 3 * sizeof(recruiting_neighbours[0]) +
+      sizeof(market_role[0]) + sizeof(deterrence[0]) + sizeof(deterrence_week[0]);
   return per_youth * size();
 }
 

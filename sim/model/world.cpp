@@ -5,16 +5,19 @@
 
 namespace drift {
 
-std::uint32_t Networks::capacity(std::size_t n) const {
-  // A factor of exactly 1 keeps the places as they are, whatever the offset.
-  if (capacity_factor[n] == 1.0f) return places[n];
-  const double x = static_cast<double>(places[n]) * capacity_factor[n];
-  return static_cast<std::uint32_t>(std::floor(x + capacity_offset[n]));
+float Networks::fixed_capacity(std::size_t n) const {
+  // Untouched (factor 1, every place fixed, nothing blocked): the places as they are, whatever
+  // the offset.
+  if (capacity_factor[n] == 1.0f && fixed_share == 1.0f && blocked[n] == 0.0f)
+    return static_cast<float>(places[n]);
+  const double x = static_cast<double>(places[n]) * capacity_factor[n] * fixed_share - blocked[n];
+  return static_cast<float>(std::max(0.0, std::floor(x + capacity_offset[n])));
 }
 
 std::uint32_t Networks::open_places(std::size_t n) const {
-  const auto cap = capacity(n);
-  return cap > members[n] ? cap - members[n] : 0;
+  const auto cap = static_cast<std::uint32_t>(fixed_capacity(n));
+  const auto fixed_members = members[n] - supply_members[n];
+  return cap > fixed_members ? cap - fixed_members : 0;
 }
 
 World::World(const Parameters& p, std::vector<AreaSpec> area_specs, std::uint32_t replicate)
@@ -47,7 +50,7 @@ double World::weighted_exposure(std::uint32_t i) const {
 
 std::size_t World::bytes() const {
   return pop.bytes() + mult.bytes() + ties.bytes() +
-         networks.count() * (3 * sizeof(std::uint32_t) + sizeof(float) + sizeof(double) + 8);
+         networks.count() * (4 * sizeof(std::uint32_t) + 2 * sizeof(float) + sizeof(double) + 8);
 }
 
 }  // namespace drift

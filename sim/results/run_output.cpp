@@ -31,8 +31,35 @@ double network_members(const World& w) {
 double network_places(const World& w) {
   double places = 0;
   const auto& nets = w.networks;
-  for (std::size_t n = 0; n < nets.count(); ++n) places += nets.capacity(n);
+  for (std::size_t n = 0; n < nets.count(); ++n)
+    places += nets.fixed_capacity(n) + static_cast<double>(nets.supply_members[n]);
   return places;
+}
+// Fixed places of the networks active in an area and those open, each network counted with the
+// area's share of its territory (as the recruitment demand counts them).
+std::pair<double, double> area_places(const World& w, int area) {
+  const auto& nets = w.networks;
+  double open = 0, places = 0;
+  for (auto k = nets.area_network_begin[area]; k < nets.area_network_begin[area + 1]; ++k) {
+    const auto n = nets.area_networks[k];
+    const double share = 1.0 / (nets.territory_begin[n + 1] - nets.territory_begin[n]);
+    open += share * nets.open_places(n);
+    places += share * nets.fixed_capacity(n);
+  }
+  return {places, open};
+}
+double open_places_in(const World& w, int area) {
+  return area_places(w, area).second;
+}
+double fixed_places_in(const World& w, int area) {
+  return area_places(w, area).first;
+}
+double filled_share_in(const World& w, int area) {
+  const auto [places, open] = area_places(w, area);
+  return places > 0 ? (places - open) / places : 1.0;
+}
+double recruiters_in(const World& w, int area) {
+  return static_cast<double>(w.recruiters[area]);
 }
 double network_revenue(const World& w) {
   double revenue = 0;
@@ -86,6 +113,34 @@ const std::vector<Metric>& area_metrics() {
        &tally_of<Tally::community_sanctions>},
       {"detentions", "youths per week", "Arrests this week that led to detention",
        &tally_of<Tally::detentions>},
+      {"recruiters", "youths", "Dealers with the recruiter role living in the area", recruiters_in},
+      {"entries_walk_in", "youths per week",
+       "Recruitment entries this week through walk-in contact (no recruiter involved)",
+       &tally_of<Tally::entries_walk_in>},
+      {"entries_district", "youths per week",
+       "Recruitment entries this week through recruiters in the district",
+       &tally_of<Tally::entries_district>},
+      {"entries_neighbourhood", "youths per week",
+       "Recruitment entries this week through a recruiting neighbour",
+       &tally_of<Tally::entries_neighbourhood>},
+      {"entries_school", "youths per week",
+       "Recruitment entries this week through a recruiting schoolmate",
+       &tally_of<Tally::entries_school>},
+      {"entries_friendship", "youths per week",
+       "Recruitment entries this week through a recruiting friend",
+       &tally_of<Tally::entries_friendship>},
+      {"places_brought", "youths per week",
+       "Entries this week with a place the youth brought (supply-driven; withdrawn when it leaves)",
+       &tally_of<Tally::places_brought>},
+      {"fixed_places", "places",
+       "Fixed places (refilled when vacated) of the networks active in the area, by territory "
+       "share",
+       fixed_places_in},
+      {"open_places", "places", "Of the fixed places, those open at the end of the week",
+       open_places_in},
+      {"filled_share", "share",
+       "Share of the fixed places that are filled at the end of the week (1 when there are none)",
+       filled_share_in},
   };
   return m;
 }
@@ -94,7 +149,9 @@ const std::vector<Metric>& city_metrics() {
   static const std::vector<Metric> m = {
       {"network_members", "youths", "Youths dealing for a criminal network", nullptr,
        network_members},
-      {"network_places", "places", "Places for youths in criminal networks (after interventions)",
+      {"network_places", "places",
+       "Places for youths in criminal networks (fixed places after interventions and disruption, "
+       "and places brought by members)",
        nullptr, network_places},
       {"network_revenue", "euro per week", "Turnover brought in by youths dealing for networks",
        nullptr, network_revenue},

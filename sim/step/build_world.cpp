@@ -119,6 +119,7 @@ void build_networks(World& w) {
     weight[a] = w.areas[a].low_income_share * (w.areas[a].youth_12_17 + w.areas[a].youth_18_26);
   }
   auto& nets = w.networks;
+  nets.fixed_share = static_cast<float>(w.params.market.replacement);
   nets.territory_begin.push_back(0);
   const int tsize = std::min(np.territory_districts, nareas);
   for (int n = 0; n < np.count; ++n) {
@@ -135,6 +136,8 @@ void build_networks(World& w) {
     nets.capacity_offset.push_back(
         w.rng.uniform(Stream::capacity_rounding, 0, static_cast<std::uint32_t>(n)));
     nets.revenue_week.push_back(0.0);
+    nets.supply_members.push_back(0);
+    nets.blocked.push_back(0.0f);
     // Territory: distinct districts drawn by deprivation x youths, home district first; once
     // the weighted districts are used up, the rest are drawn uniformly.
     std::vector<double> wt = weight;
@@ -172,6 +175,9 @@ World build_world(const Parameters& p, const std::vector<AreaSpec>& areas,
   w.first_week = w.week;
   w.tallies.assign(areas.size() * kTallyCount, 0);
   w.area_demand.assign(areas.size(), 0.0f);
+  w.area_supply.assign(areas.size(), 0.0f);
+  w.recruiters.assign(areas.size(), 0);
+  w.recruiter_density.assign(areas.size(), 0.0f);
   build_slots(w);
   build_schools(w);
   build_networks(w);

@@ -24,6 +24,14 @@ void add_exposure(World& w, std::uint32_t i, int delta) {
   for (auto j : w.ties.friendship[c].row(i)) bump(w.pop.dealing_friends[j]);
 }
 
+void add_recruiting(World& w, std::uint32_t i, int delta) {
+  auto bump = [delta](std::uint16_t& c) { c = static_cast<std::uint16_t>(c + delta); };
+  for (auto j : w.ties.neighbourhood.row(i)) bump(w.pop.recruiting_neighbours[j]);
+  const int c = w.pop.cohort[i];
+  for (auto j : w.ties.school[c].row(i)) bump(w.pop.recruiting_schoolmates[j]);
+  for (auto j : w.ties.friendship[c].row(i)) bump(w.pop.recruiting_friends[j]);
+}
+
 }  // namespace
 
 int weighted_index(const std::vector<double>& weights, double u) {
@@ -163,6 +171,26 @@ void set_state(World& w, std::uint32_t i, State to) {
   const bool was = is_dealing(from);
   const bool now = is_dealing(to);
   if (was != now) add_exposure(w, i, now ? +1 : -1);
+  if (to == State::dealer) {
+    // The recruiter role is drawn once, on becoming a dealer, and kept while dealing.
+    const double share = w.params.recruitment.recruiter_share;
+    if (share > 0 && (p.market_role[i] & kRecruiter) == 0 &&
+        w.rng.uniform(Stream::recruiter, w.week, i) < share) {
+      p.market_role[i] |= kRecruiter;
+      add_recruiting(w, i, +1);
+      ++w.recruiters[a];
+    }
+  }
+  if (was && !now && p.market_role[i] != 0) {
+    if (p.market_role[i] & kRecruiter) {
+      add_recruiting(w, i, -1);
+      --w.recruiters[a];
+    }
+    // A place the youth brought is withdrawn with it; a fixed place stays open.
+    if ((p.market_role[i] & kSupplyPlace) && p.network[i] != kNoNetwork)
+      --w.networks.supply_members[static_cast<std::size_t>(p.network[i])];
+    p.market_role[i] = 0;
+  }
   if (now && !was) w.events.push_back({i, EventKind::started_dealing});
   if (to == State::desisted) w.events.push_back({i, EventKind::desisted});
   if (was && p.network[i] != kNoNetwork) {
@@ -251,6 +279,9 @@ void enter_youth(World& w, std::uint32_t i, int age) {
   p.attitude[i] = p.baseline_attitude[i];
   p.ever_dealt[i] = 0;
   p.network[i] = kNoNetwork;
+  p.market_role[i] = 0;
+  p.deterrence[i] = 0.0f;
+  p.deterrence_week[i] = kNever;
   p.last_arrest_week[i] = kNever;
   p.countdown[i] = 0;
   p.job[i] = Job::none;
@@ -413,11 +444,19 @@ void build_cohort_ties(World& w, int cohort, const std::vector<std::uint32_t>& m
   w.ties.friendship[cohort] = Csr::from_edges(first, rows, edges);
 
   for (auto i = first; i < last; ++i) {
-    std::uint16_t s = 0, f = 0;
-    for (auto j : w.ties.school[cohort].row(i)) s += is_dealing(p.state[j]) ? 1 : 0;
-    for (auto j : w.ties.friendship[cohort].row(i)) f += is_dealing(p.state[j]) ? 1 : 0;
+    std::uint16_t s = 0, f = 0, rs = 0, rf = 0;
+    for (auto j : w.ties.school[cohort].row(i)) {
+      s += is_dealing(p.state[j]) ? 1 : 0;
+      rs += p.market_role[j] & kRecruiter;
+    }
+    for (auto j : w.ties.friendship[cohort].row(i)) {
+      f += is_dealing(p.state[j]) ? 1 : 0;
+      rf += p.market_role[j] & kRecruiter;
+    }
     p.dealing_schoolmates[i] = s;
     p.dealing_friends[i] = f;
+    p.recruiting_schoolmates[i] = rs;
+    p.recruiting_friends[i] = rf;
   }
 }
 
@@ -435,6 +474,60 @@ bool join_network(World& w, std::uint32_t i) {
   w.pop.network[i] = static_cast<std::int16_t>(n);
   ++w.networks.members[n];
   return true;
+}
+
+bool join_fixed_place(World& w, std::uint32_t i, int preferred) {
+  if (preferred >= 0 && w.networks.open_places(static_cast<std::size_t>(preferred)) > 0) {
+    w.pop.network[i] = static_cast<std::int16_t>(preferred);
+    ++w.networks.members[static_cast<std::size_t>(preferred)];
+    return true;
+  }
+  return join_network(w, i);
+}
+
+bool bring_place(World& w, std::uint32_t i, int preferred) {
+  auto& nets = w.networks;
+  int n = preferred;
+  if (n < 0) {
+    // A network active in the youth's district, in proportion to its places after interventions.
+    const int a = w.pop.area[i];
+    const auto begin = nets.area_network_begin[a];
+    const auto end = nets.area_network_begin[a + 1];
+    static thread_local std::vector<double> weight;  // reused: no allocation per recruit
+    weight.assign(end - begin, 0.0);
+    for (auto k = begin; k < end; ++k) {
+      const auto m = nets.area_networks[k];
+      weight[k - begin] = static_cast<double>(nets.places[m]) * nets.capacity_factor[m];
+    }
+    const int pick = weighted_index(weight, w.rng.uniform(Stream::supply_network, w.week, i));
+    if (pick < 0) return false;
+    n = nets.area_networks[begin + pick];
+  }
+  w.pop.network[i] = static_cast<std::int16_t>(n);
+  w.pop.market_role[i] |= kSupplyPlace;
+  ++w.tally(w.pop.area[i], Tally::places_brought);
+  ++nets.members[static_cast<std::size_t>(n)];
+  ++nets.supply_members[static_cast<std::size_t>(n)];
+  return true;
+}
+
+void deter_ties(World& w, std::uint32_t i) {
+  auto& p = w.pop;
+  auto raise = [&](std::uint32_t j) {
+    p.deterrence[j] = static_cast<float>(current_deterrence(w, j) + 1.0);
+    p.deterrence_week[j] = w.week;
+  };
+  for (auto j : w.ties.neighbourhood.row(i)) raise(j);
+  const int c = p.cohort[i];
+  for (auto j : w.ties.school[c].row(i)) raise(j);
+  for (auto j : w.ties.friendship[c].row(i)) raise(j);
+}
+
+double current_deterrence(const World& w, std::uint32_t i) {
+  const float d = w.pop.deterrence[i];
+  if (d == 0.0f) return 0.0;
+  const double weeks = w.params.market.deterrence_weeks;
+  return d * std::exp(-(w.week - w.pop.deterrence_week[i]) / weeks);
 }
 
 void order_by_priority(const World& w, std::vector<Decision>& candidates) {

@@ -83,6 +83,21 @@ void build_cohort_ties(World& w, int cohort, const std::vector<std::uint32_t>& m
 // Joins youth i (entering dealing) to an open network of its territory; false when none is open.
 bool join_network(World& w, std::uint32_t i);
 
+// Joins youth i to an open fixed place: of network `preferred` (its recruiter's) when it has
+// one, else as join_network. False when none is open.
+bool join_fixed_place(World& w, std::uint32_t i, int preferred);
+
+// Youth i enters with a place it brings (supply-driven entry, market.replacement < 1): in
+// network `preferred`, or (-1) a network active in its district drawn by places. False only
+// when no network is active there.
+bool bring_place(World& w, std::uint32_t i, int preferred);
+
+// An arrest of youth i raises the deterrence of each of its ties by one (market.deterrence_*).
+void deter_ties(World& w, std::uint32_t i);
+
+// Deterrence of youth i this week (decayed since it was last raised); 0 when never raised.
+double current_deterrence(const World& w, std::uint32_t i);
+
 // Orders candidates for scarce network places by a keyed random priority, so that no youth is
 // favoured by its slot number.
 void order_by_priority(const World& w, std::vector<Decision>& candidates);

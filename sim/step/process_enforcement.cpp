@@ -61,6 +61,11 @@ void enforce(World& w) {
         }
       });
   const auto probation = static_cast<std::uint16_t>(w.params.enforcement.probation_weeks);
+  // Disruption and deterrence by arrests (market.*); with either at 0 it is skipped entirely.
+  const auto& market = w.params.market;
+  const bool disruption = market.disruption_share > 0.0 && market.disruption_weeks > 0.0;
+  const auto disruption_share = static_cast<float>(market.disruption_share);
+  const bool deterrence = market.deterrence_log_hr != 0.0 && market.deterrence_weeks > 0.0;
   for (const auto& d : decisions) {
     const auto i = d.agent;
     const int a = p.area[i];
@@ -82,6 +87,9 @@ void enforce(World& w) {
         ++w.tally(a, Tally::arrests);
         w.events.push_back({i, EventKind::arrested});
         detail::register_suspect(w, i, true);  // every arrest registers a suspect for dealing
+        if (disruption && p.network[i] != kNoNetwork)
+          w.networks.blocked[static_cast<std::size_t>(p.network[i])] += disruption_share;
+        if (deterrence) detail::deter_ties(w, i);
         const auto sanction = draw_sanction(w, i);
         ++w.tally(a, static_cast<Tally>(static_cast<int>(Tally::dismissals) +
                                         static_cast<int>(sanction.kind)));

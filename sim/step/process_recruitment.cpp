@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "drift/step/processes.hpp"
@@ -9,14 +10,29 @@ namespace drift {
 void update_area_demand(World& w) {
   const auto& nets = w.networks;
   for (std::size_t a = 0; a < w.areas.size(); ++a) {
-    double open = 0, places = 0;
+    double open = 0, places = 0, supply = 0, shares = 0;
     for (auto k = nets.area_network_begin[a]; k < nets.area_network_begin[a + 1]; ++k) {
       const auto n = nets.area_networks[k];
       const double share = 1.0 / (nets.territory_begin[n + 1] - nets.territory_begin[n]);
       open += share * nets.open_places(n);
-      places += share * nets.capacity(n);
+      places += share * nets.fixed_capacity(n);
+      // Supply-driven entry follows the network's capacity after interventions, less the share
+      // of its places blocked by disruption.
+      const double capacity = static_cast<double>(nets.places[n]) * nets.capacity_factor[n];
+      const double blocked =
+          capacity > 0 ? std::min(1.0, static_cast<double>(nets.blocked[n]) / capacity) : 0.0;
+      supply += share * nets.capacity_factor[n] * (1.0 - blocked);
+      shares += share;
     }
     w.area_demand[a] = places > 0 ? static_cast<float>(open / places) : 0.0f;
+    w.area_supply[a] = shares > 0 ? static_cast<float>(supply / shares) : 0.0f;
+    std::int64_t youths = 0;
+    for (int s = 0; s < kStateCount; ++s)
+      youths += w.tally(static_cast<int>(a), static_cast<Tally>(s));
+    w.recruiter_density[a] =
+        youths > 0 ? static_cast<float>(1000.0 * static_cast<double>(w.recruiters[a]) /
+                                        static_cast<double>(youths))
+                   : 0.0f;
   }
 }
 
@@ -24,12 +40,27 @@ namespace {
 // entry_hazard() with the parameters read once per week: the same expression, in the same
 // order and precision.
 struct EntryHazard {
-  double entry, attitude_log_hr, exposure_log_hr, exposure_cap, risk_log_hr, deprivation_log_hr,
-      no_prospects_log_hr, neighbour_weight, friend_weight, school_weight, youth_job_log_hr;
+  double vacancy_scale, supply_scale, attitude_log_hr, exposure_log_hr, exposure_cap, risk_log_hr,
+      deprivation_log_hr, no_prospects_log_hr, neighbour_weight, friend_weight, school_weight,
+      youth_job_log_hr;
+  // Contact with recruiters: walk-in, district, and per recruiting tie of each layer.
+  double walk_in, district_recruiter, neighbour_recruiter, school_recruiter, friend_recruiter;
+  double deterrence_log_hr;
+  bool deterrence;  // market.deterrence_* both non-zero; off, the exponent has no such term
   int leaving_age;
   explicit EntryHazard(const Parameters& params) {
     const auto& r = params.recruitment;
-    entry = r.entry_hazard;
+    const auto& m = params.market;
+    // The vacancy-driven part (weight replacement) and the supply-driven part (1 - replacement).
+    vacancy_scale = r.entry_hazard * m.replacement;
+    supply_scale = m.supply_entry_hazard * (1.0 - m.replacement);
+    walk_in = r.walk_in;
+    district_recruiter = r.district_recruiter_weight;
+    neighbour_recruiter = r.neighbourhood_recruiter_weight;
+    school_recruiter = r.school_recruiter_weight;
+    friend_recruiter = r.friend_recruiter_weight;
+    deterrence = m.deterrence_log_hr != 0.0 && m.deterrence_weeks > 0.0;
+    deterrence_log_hr = m.deterrence_log_hr;
     attitude_log_hr = r.attitude_log_hr;
     exposure_log_hr = r.exposure_log_hr;
     exposure_cap = r.exposure_cap;
@@ -51,11 +82,31 @@ struct EntryHazard {
     double e = neighbour_weight * p.dealing_neighbours[i] + friend_weight * p.dealing_friends[i];
     if (at_school) e += school_weight * p.dealing_schoolmates[i];
     const double exposure = std::min(e, exposure_cap);
-    scale = entry * w.area_demand[p.area[i]];
+    scale = market(w, p.area[i]) * contact(w, i, at_school);
     exponent = attitude_log_hr * p.attitude[i] + exposure_log_hr * exposure +
                risk_log_hr * p.risk[i] + deprivation_log_hr * p.low_income[i] +
                (no_prospects ? no_prospects_log_hr : 0.0) +
                (p.job[i] == Job::youth ? youth_job_log_hr : 0.0);
+    if (deterrence) exponent += deterrence_log_hr * detail::current_deterrence(w, i);
+  }
+  // Vacancy-driven and supply-driven parts of the area factor.
+  double vacancy(const World& w, int a) const { return vacancy_scale * w.area_demand[a]; }
+  double supply(const World& w, int a) const { return supply_scale * w.area_supply[a]; }
+  double market(const World& w, int a) const { return vacancy(w, a) + supply(w, a); }
+  // Contact with recruiters, by route: walk-in, district, neighbourhood, school, friendship.
+  std::array<double, 5> routes(const World& w, std::uint32_t i, bool at_school) const {
+    const auto& p = w.pop;
+    return {walk_in, district_recruiter * w.recruiter_density[p.area[i]],
+            neighbour_recruiter * p.recruiting_neighbours[i],
+            at_school ? school_recruiter * p.recruiting_schoolmates[i] : 0.0,
+            friend_recruiter * p.recruiting_friends[i]};
+  }
+  double contact(const World& w, std::uint32_t i, bool at_school) const {
+    const auto& p = w.pop;
+    double c = walk_in + neighbour_recruiter * p.recruiting_neighbours[i] +
+               friend_recruiter * p.recruiting_friends[i];
+    if (at_school) c += school_recruiter * p.recruiting_schoolmates[i];
+    return c + district_recruiter * w.recruiter_density[p.area[i]];
   }
   // With no open place nearby the hazard is 0 * exp(x) = +0 for any finite exp(x): the
   // exponential need not be evaluated (x < 700 keeps exp(x) finite; NaN fails the test).
@@ -74,7 +125,39 @@ double entry_hazard(const World& w, std::uint32_t i) {
   return EntryHazard(w.params).base(w, i) * w.mult.entry[i];
 }
 
+namespace {
+// Network of a recruiting tie of youth i in the layer of `route` (2 neighbourhood, 3 school,
+// 4 friendship), the k-th of them with k drawn uniformly; -1 when there is none.
+int recruiter_network(const World& w, std::uint32_t i, int route) {
+  const auto& p = w.pop;
+  const int c = p.cohort[i];
+  const Csr& layer = route == 2   ? w.ties.neighbourhood
+                     : route == 3 ? w.ties.school[c]
+                                  : w.ties.friendship[c];
+  const int count = route == 2   ? p.recruiting_neighbours[i]
+                    : route == 3 ? p.recruiting_schoolmates[i]
+                                 : p.recruiting_friends[i];
+  if (count == 0) return -1;
+  const double u = w.rng.uniform(Stream::entry_tie, w.week, i);
+  int k = std::min(count - 1, static_cast<int>(u * count));
+  for (auto j : layer.row(i)) {
+    if ((p.market_role[j] & kRecruiter) == 0) continue;
+    if (k-- == 0) return p.network[j];
+  }
+  return -1;
+}
+
+// Decays the places blocked by disruption by one week (mean recovery market.disruption_weeks).
+void recover_disruption(World& w) {
+  const auto& m = w.params.market;
+  if (m.disruption_share <= 0.0 || m.disruption_weeks <= 0.0) return;
+  const float keep = static_cast<float>(std::exp(-1.0 / m.disruption_weeks));
+  for (auto& b : w.networks.blocked) b *= keep;
+}
+}  // namespace
+
 void recruit(World& w) {
+  recover_disruption(w);
   update_area_demand(w);
   auto& p = w.pop;
   const EntryHazard hz(w.params);
@@ -122,11 +205,36 @@ void recruit(World& w) {
   detail::order_by_priority(w, candidates);
   for (const auto& d : candidates) {
     const auto i = d.agent;
-    if (!detail::join_network(w, i)) {
+    const int a = p.area[i];
+    // How the entry came about: the route of contact (drawn in proportion to its part of the
+    // contact) and the market part (vacancy-driven or supply-driven, in proportion to theirs).
+    const auto routes = hz.routes(w, i, w.at_school(i));
+    const auto words = w.rng.words(Stream::entry_route, w.week, i);
+    int route = 0;
+    {
+      double total = 0;
+      for (double r : routes) total += r;
+      double target = Rng::to_unit(words[0], words[1]) * total;
+      for (int k = 0; k < 5; ++k) {
+        if (routes[k] <= 0) continue;
+        route = k;
+        if (target < routes[k]) break;
+        target -= routes[k];
+      }
+    }
+    const double vacancy = hz.vacancy(w, a);
+    const double supply = hz.supply(w, a);
+    const bool brings_place =
+        supply > 0 &&
+        (vacancy <= 0 || Rng::to_unit(words[2], words[3]) * (vacancy + supply) >= vacancy);
+    const int preferred = route >= 2 ? recruiter_network(w, i, route) : -1;
+    const bool placed = brings_place ? detail::bring_place(w, i, preferred)
+                                     : detail::join_fixed_place(w, i, preferred);
+    if (!placed) {
       p.clock_a[i] = static_cast<float>(w.rng.exponential(Stream::entry_retry, w.week, i));
       continue;
     }
-    const int a = p.area[i];
+    ++w.tally(a, static_cast<Tally>(static_cast<int>(Tally::entries_walk_in) + route));
     if (!p.ever_dealt[i]) ++w.tally(a, Tally::new_entries);
     ++w.tally(a, Tally::entries);
     p.ever_dealt[i] = 1;

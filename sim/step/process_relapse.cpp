@@ -48,9 +48,14 @@ void relapse(World& w) {
   // decide_states leaves the candidates in w.decisions; they are ordered there (no copy).
   auto& candidates = w.decisions;
   detail::order_by_priority(w, candidates);
+  const double replacement = w.params.market.replacement;
   for (const auto& d : candidates) {
     const auto i = d.agent;
-    if (!detail::join_network(w, i)) {
+    // With no open place, a returner brings its own with probability 1 - market.replacement
+    // (as a supply-driven recruit does; at replacement 1 it waits for a vacancy).
+    if (!detail::join_network(w, i) &&
+        !(replacement < 1.0 && w.rng.uniform(Stream::relapse_place, w.week, i) >= replacement &&
+          detail::bring_place(w, i, -1))) {
       p.clock_a[i] = static_cast<float>(w.rng.exponential(Stream::relapse_retry, w.week, i));
       continue;
     }

@@ -337,6 +337,9 @@ onset: {onset_hazard: 0.01}
 sanctions: {dismissal_share_minor: 0, settlement_share_minor: 0, community_share_minor: 0,
             dismissal_share_adult: 0, settlement_share_adult: 0, community_share_adult: 0,
             detention_weeks_minor: 12, detention_weeks_adult: 12}
+# Full replacement: the dealing stock is set by the places, so the statistics inform the two
+# fitted hazards (rearrests and arrests per dealer) rather than an untuned supply of recruits.
+market: {replacement: 1}
 areas:
   list:
     - {name: North, youth_12_17: 900, youth_18_26: 1400, low_income_share: 0.3, schools: 1}

@@ -73,8 +73,9 @@ TEST(ExperimentMetrics, NamesAreUniqueAndFindable) {
     EXPECT_FALSE(am[k].description.empty());
   }
   EXPECT_EQ(area_metric_index("no_such_metric"), -1);
-  // One metric per state, per other stock and per flow, plus youths and dealing.
-  EXPECT_EQ(am.size(), static_cast<std::size_t>(kTallyCount + 2));
+  // One metric per state, per other stock and per flow, plus youths and dealing, plus the
+  // market's recruiters, fixed places, open places and filled share.
+  EXPECT_EQ(am.size(), static_cast<std::size_t>(kTallyCount + 2 + 4));
   for (const auto& m : city_metrics()) EXPECT_FALSE(m.unit.empty());
   for (const auto& m : intervention_metrics()) EXPECT_FALSE(m.unit.empty());
 }
@@ -226,7 +227,9 @@ TEST(ExperimentConservation, StocksChangeByTheirFlowsExceptForYouthsLeavingOnBir
 }
 
 TEST(ExperimentConservation, NetworkMembersAreTheDealingYouths) {
-  const auto s = tiny_scenario(150, 20, 1);
+  auto s = tiny_scenario(150, 20, 1);
+  // Full replacement: places are fixed (below it, members bring and withdraw places).
+  s.params.market.replacement = 1;
   const auto out = run_experiment(s, with_threads(1));
   const auto& run = out.strategies[0].replicates[0];
   const int members = 0, places = 1;
@@ -250,12 +253,20 @@ TEST(ExperimentRecording, MetricsEqualTheTalliesOfAWorldSteppedByHand) {
   World w = build_world(s.params, s.areas, replicate);
   while (w.week < 0) step(w);
   const auto& run = out.strategies[0].replicates[replicate];
-  const char* tally_names[] = {"uninvolved", "at_risk",    "runner",      "dealer",
-                               "detained",   "released",   "desisted",    "employed",
-                               "status_job", "record",     "new_entries", "entries",
-                               "relapses",   "arrests",    "releases",    "desistances",
-                               "jobs_found", "dismissals", "settlements", "community_sanctions",
-                               "detentions"};
+  const char* tally_names[] = {"uninvolved",       "at_risk",
+                               "runner",           "dealer",
+                               "detained",         "released",
+                               "desisted",         "employed",
+                               "status_job",       "record",
+                               "new_entries",      "entries",
+                               "relapses",         "arrests",
+                               "releases",         "desistances",
+                               "jobs_found",       "dismissals",
+                               "settlements",      "community_sanctions",
+                               "detentions",       "entries_walk_in",
+                               "entries_district", "entries_neighbourhood",
+                               "entries_school",   "entries_friendship",
+                               "places_brought"};
   static_assert(std::size(tally_names) == kTallyCount);
   for (int t = 0; t < run.weeks; ++t) {
     step(w);

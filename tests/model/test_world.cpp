@@ -374,7 +374,10 @@ TEST(WorldNetworks, CountAndTerritoriesFollowTheParameters) {
     EXPECT_EQ(n.dealers[k], 0u);
     EXPECT_EQ(n.capacity_factor[k], 1.0f);
     EXPECT_EQ(n.earnings_factor[k], 1.0f);
-    EXPECT_EQ(n.open_places(k), n.places[k]);
+    // Of the places, the share market.replacement stays open when vacated (fixed places).
+    EXPECT_EQ(n.fixed_capacity(k), std::floor(static_cast<float>(n.places[k]) *
+                                              static_cast<float>(p.market.replacement)));
+    EXPECT_EQ(n.open_places(k), static_cast<std::uint32_t>(n.fixed_capacity(k)));
   }
   // The area index lists exactly the networks whose territory holds the area.
   ASSERT_EQ(n.area_network_begin.size(), areas.size() + 1);

@@ -60,6 +60,14 @@ Parameters quiet_params(double scale = 1.0) {
   p.networks.count = 4;
   p.networks.territory_districts = 2;
   p.networks.youth_places = 12;
+  // Full replacement and no contact through recruiters (every at-risk youth has contact 1): the
+  // vacancy-driven entry the tests below check; the market tests switch the rest on.
+  p.market.replacement = 1;
+  p.recruitment.walk_in = 1;
+  p.recruitment.district_recruiter_weight = 0;
+  p.recruitment.neighbourhood_recruiter_weight = 0;
+  p.recruitment.school_recruiter_weight = 0;
+  p.recruitment.friend_recruiter_weight = 0;
   return p;
 }
 
@@ -1287,7 +1295,8 @@ World mixed_world(bool multipliers) {
   p.simulation.burn_in_weeks = 0;
   p.networks.count = 4;
   p.networks.territory_districts = 2;
-  p.networks.youth_places = 500;
+  // Enough places that the fixed share (market.replacement) never runs out in one week.
+  p.networks.youth_places = 1000;
   p.onset.onset_hazard = 0.05;
   p.onset.recovery_hazard = 0.05;
   p.recruitment.entry_hazard = 0.2;

@@ -70,6 +70,9 @@ std::string format_sweep_file(const std::string& path, bool csv);
 bool is_sweep_file(const std::string& path);
 
 std::string format_table(const Summary& s);
+// The market assumption a comparison rests on, in plain words (market.replacement and what it
+// means), to print beside every ranking.
+std::string market_assumption(const Parameters& params);
 std::string format_csv(const Summary& s);
 
 }  // namespace drift

@@ -32,6 +32,10 @@ inline constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::min();
 inline constexpr std::int16_t kNoNetwork = -1;
 inline constexpr std::uint16_t kNoSchool = std::numeric_limits<std::uint16_t>::max();
 inline constexpr std::int16_t kNoYear = std::numeric_limits<std::int16_t>::min();
+// Bits of Population::market_role.
+inline constexpr std::uint8_t kRecruiter = 1;  // recruits others through ties and in its district
+inline constexpr std::uint8_t kSupplyPlace =
+    2;  // holds a place it brought (withdrawn when it leaves)
 
 struct Population {
   // Fixed per slot.
@@ -59,6 +63,15 @@ struct Population {
   std::vector<float> offence_hazard;  // its weekly hazard, kept current (0 for a vacant slot)
   // Ties currently dealing, per layer; updated incrementally when a tie changes state.
   std::vector<std::uint16_t> dealing_neighbours, dealing_schoolmates, dealing_friends;
+  // Ties currently recruiting (dealers with the recruiter role), per layer; updated incrementally
+  // when a tie gains or loses the role.
+  std::vector<std::uint16_t> recruiting_neighbours, recruiting_schoolmates, recruiting_friends;
+  // Market role while dealing (bits kRecruiter, kSupplyPlace); 0 when not dealing.
+  std::vector<std::uint8_t> market_role;
+  // Deterrence by arrests among the youth's ties: its value at deterrence_week; it decays with
+  // market.deterrence_weeks and is brought up to date only when read or raised.
+  std::vector<float> deterrence;
+  std::vector<std::int32_t> deterrence_week;
 
   std::size_t size() const { return state.size(); }
   void resize(std::size_t n);

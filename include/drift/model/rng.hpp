@@ -48,6 +48,12 @@ enum class Stream : std::uint32_t {
   // virtual trials: a youth's arm (agent = youth, week = week of randomisation)
   trial_arm = 40,
   posterior = 32,  // posterior draw of a replicate (agent = replicate)
+  // recruiters and the drug market
+  recruiter = 50,       // whether a new dealer takes the recruiter role
+  entry_route = 51,     // how an entry came about: word 0-1 the layer, words 2-3 the market
+  entry_tie = 52,       // which recruiting tie of the layer reached the recruit
+  relapse_place = 53,   // whether a returner finding no open place brings its own
+  supply_network = 54,  // network of a recruit bringing its own place
   // sanctions and scale-free rounding
   sanction = 60,           // the sanction an arrest leads to (week, agent)
   capacity_rounding = 61,  // a network's fixed rounding offset of its capacity (agent = network)

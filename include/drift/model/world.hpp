@@ -24,19 +24,28 @@ struct Networks {
   std::vector<std::uint32_t> members;          // youths currently dealing for it
   std::vector<std::uint32_t> dealers;          // of whom dealers (the rest are runners)
   std::vector<float> capacity_factor;          // set by interventions; 1 = no change
-  std::vector<double> capacity_offset;         // keyed uniform in (0, 1): see capacity()
+  std::vector<double> capacity_offset;         // keyed uniform in (0, 1): see fixed_capacity()
   std::vector<std::uint32_t> territory_begin;  // CSR over territory_areas, size count + 1
   std::vector<std::uint8_t> territory_areas;
   std::vector<double> revenue_week;    // euro turned over this week
   std::vector<float> earnings_factor;  // set by interventions; 1 = no change
+  // Of the members, those holding a place they brought (market.replacement < 1): such a place
+  // is withdrawn when its holder leaves, and is not counted in `places`.
+  std::vector<std::uint32_t> supply_members;
+  // Places blocked by arrests of members (market.disruption_share), recovering over time.
+  std::vector<float> blocked;
+  // Share of `places` that stay open when vacated (market.replacement).
+  float fixed_share = 1.0f;
   // Networks active in each area: CSR over area_networks, size areas + 1.
   std::vector<std::uint32_t> area_network_begin;
   std::vector<std::uint16_t> area_networks;
   std::size_t count() const { return places.size(); }
-  // Places after interventions: places x capacity_factor rounded by the network's fixed offset,
-  // floor(x + offset), so that the mean over replicates is x (no bias towards fewer places at a
-  // small population_scale) and the capacity never rises as the factor falls.
-  std::uint32_t capacity(std::size_t n) const;
+  // Places that stay open when vacated (market.replacement), after interventions and
+  // disruption: places x capacity_factor x fixed_share - blocked, rounded by the network's fixed
+  // offset, floor(x + offset), so that the mean over replicates is x (no bias towards fewer
+  // places at a small population_scale) and the capacity never rises as the factor falls.
+  float fixed_capacity(std::size_t n) const;
+  // Fixed places not taken by a member (members holding a place they brought excluded).
   std::uint32_t open_places(std::size_t n) const;
 };
 
@@ -66,6 +75,13 @@ enum class Tally : std::uint8_t {
   settlements,
   community_sanctions,
   detentions,
+  // entries into dealing this week by the way the youth was reached (they sum to entries)
+  entries_walk_in,
+  entries_district,
+  entries_neighbourhood,
+  entries_school,
+  entries_friendship,
+  places_brought,  // entries (first, again or relapse) with a place the youth brought
   count_
 };
 inline constexpr int kTallyCount = static_cast<int>(Tally::count_);
@@ -127,6 +143,12 @@ struct World {
   std::vector<Event> events;
   // Area recruitment demand this week: open share of the places of networks active there.
   std::vector<float> area_demand;
+  // Area supply-driven entry: mean capacity factor of the networks active there (0 without any).
+  std::vector<float> area_supply;
+  // Recruiters living in each area (a stock, kept with the market role) and, updated weekly,
+  // recruiters per 1,000 youths of the area.
+  std::vector<std::int64_t> recruiters;
+  std::vector<float> recruiter_density;
   std::int32_t first_week = 0;  // week at which the run started (start of burn-in)
   // Scratch for the decide/commit phases: one buffer per thread, merged in agent order.
   std::vector<std::vector<Decision>> scratch;
