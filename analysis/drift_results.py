@@ -169,8 +169,8 @@ class DriftResults:
         self.baseline = self.attrs.get("baseline") or self.strategies[0]
         if self.baseline not in self.strategies:
             raise DriftResultError(f"{p}: baseline '{self.baseline}' is not among the strategies")
-        self.replicates = int(self.attrs.get("replicates", 0))
-        self.weeks = int(self.attrs.get("weeks", 0))
+        self.replicates = _count_attr(p, self.attrs, "replicates")
+        self.weeks = _count_attr(p, self.attrs, "weeks")
 
     # ----------------------------------------------------------------------------- helpers
 
@@ -772,6 +772,18 @@ def _dataset(f: h5py.File, p: str, name: str, what: str) -> np.ndarray:
         return f[name][()]
     except (OSError, ValueError, TypeError) as e:
         raise DriftResultError(f"{p}: cannot read /{name} ({_one_line(e)})") from None
+
+
+def _count_attr(p: str, attrs: dict, key: str) -> int:
+    """A root attribute that counts something (replicates, weeks): a whole number >= 0."""
+    value = attrs.get(key, 0)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise DriftResultError(f"{p}: root attribute '{key}' is {value!r}, not a count") from None
+    if not math.isfinite(number) or number < 0 or number != int(number):
+        raise DriftResultError(f"{p}: root attribute '{key}' is {value!r}, not a count")
+    return int(number)
 
 
 def _floats(f, p, name, what, ndim: int) -> np.ndarray:

@@ -57,7 +57,9 @@ bool exists(const H5::Group& g, const std::string& path) {
 
 std::string string_attribute(const H5::H5Object& obj, const std::string& name) {
   auto attr = obj.openAttribute(name);
-  if (attr.getTypeClass() != H5T_STRING) return "";
+  // An array of texts (or none) where one belongs would be read past its end.
+  if (attr.getTypeClass() != H5T_STRING || attr.getSpace().getSimpleExtentNpoints() != 1)
+    return "";
   std::string value;
   attr.read(attr.getStrType(), value);
   return value;

@@ -277,7 +277,8 @@ class Checker : public SectionReader {
       const auto v = number(samples, "sweep.samples");
       if (v && (*v < 1 || *v > 100000 || *v != std::floor(*v)))
         add(samples, "sweep.samples", "expected a whole number in [1, 100000]");
-      if (v) n = static_cast<int>(*v);
+      else if (v)
+        n = static_cast<int>(*v);  // only in range: a huge count cannot be an int
     }
     std::uint32_t seed = 1;
     if (const auto sd = section_["seed"]) {

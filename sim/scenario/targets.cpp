@@ -211,8 +211,9 @@ class TargetsParser {
         if (auto x = number("a year")) {
           if (*x != std::floor(*x) || *x < 1900 || *x > 2100) {
             add(at, key, "expected a whole year between 1900 and 2100, got " + format_number(*x));
+          } else {
+            t.year = static_cast<int>(*x);  // only in range: a huge year cannot be an int
           }
-          t.year = static_cast<int>(*x);
         }
       } else if (k == "use") {
         if (v.IsScalar() && (v.Scalar() == "fit" || v.Scalar() == "validate")) {
