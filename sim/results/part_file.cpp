@@ -58,8 +58,7 @@ bool exists(const H5::Group& g, const std::string& path) {
 std::string string_attribute(const H5::H5Object& obj, const std::string& name) {
   auto attr = obj.openAttribute(name);
   // An array of texts (or none) where one belongs would be read past its end.
-  if (attr.getTypeClass() != H5T_STRING || attr.getSpace().getSimpleExtentNpoints() != 1)
-    return "";
+  if (attr.getTypeClass() != H5T_STRING || attr.getSpace().getSimpleExtentNpoints() != 1) return "";
   std::string value;
   attr.read(attr.getStrType(), value);
   return value;
