@@ -17,6 +17,12 @@ namespace drift {
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// The event that counts as the trial's outcome.
+EventKind outcome_event(TrialOutcome outcome) {
+  return outcome == TrialOutcome::entry ? EventKind::started_dealing
+         : outcome == TrialOutcome::job ? EventKind::job_found
+                                        : EventKind::arrested;
+}
 }  // namespace
 
 // The intervention under trial, wrapped: randomises newly eligible youths, then lets it act.
@@ -87,9 +93,7 @@ void TrialRun::consume_events(const World& w, int week) {
     events_week_ = week;
     events_seen_ = 0;
   }
-  const EventKind outcome = spec_.outcome == TrialOutcome::entry ? EventKind::started_dealing
-                            : spec_.outcome == TrialOutcome::job ? EventKind::job_found
-                                                                 : EventKind::arrested;
+  const EventKind outcome = outcome_event(spec_.outcome);
   for (; events_seen_ < w.events.size(); ++events_seen_) {
     const auto& e = w.events[events_seen_];
     if (e.kind == EventKind::left || e.kind == EventKind::entered) {
@@ -158,9 +162,7 @@ void PairedRun::consume_events(const World& w, int week) {
     events_week_ = week;
     events_seen_ = 0;
   }
-  const EventKind outcome = spec_.outcome == TrialOutcome::entry ? EventKind::started_dealing
-                            : spec_.outcome == TrialOutcome::job ? EventKind::job_found
-                                                                 : EventKind::arrested;
+  const EventKind outcome = outcome_event(spec_.outcome);
   for (; events_seen_ < w.events.size(); ++events_seen_) {
     const auto& ev = w.events[events_seen_];
     if (ev.kind == EventKind::left || ev.kind == EventKind::entered) {
