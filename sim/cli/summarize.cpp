@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "drift/experiments/calibration.hpp"
+#include "drift/experiments/refill.hpp"
 #include "drift/experiments/summary.hpp"
 #include "drift/experiments/trial.hpp"
 
@@ -28,6 +29,7 @@ int summarize_command(const SummarizeArgs& a) {
   }
   const auto summary = summarize_file(a.file);
   std::cout << (a.format == "csv" ? format_csv(summary) : format_table(summary));
+  if (a.format == "table") std::cout << format_refill(read_refill(a.file), summary.replicates);
   if (a.format == "table" && has_trial(a.file)) std::cout << format_trial(read_trial(a.file));
   return kOk;
 }
