@@ -4,10 +4,13 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "commands.hpp"
@@ -50,14 +53,35 @@ std::string unsupported(const std::string& path, std::string& scenario_yaml) {
     if (!reader.has_attribute("/", "scenario_yaml")) return "no root attribute scenario_yaml";
     if (reader.attribute("/", "format") != "drift-results")
       return "root attribute format is not drift-results";
-    if (reader.exists("/posterior")) {
-      return "run with --posterior; verify cannot re-draw the posterior yet";
-    }
     scenario_yaml = reader.attribute("/", "scenario_yaml");
   } catch (const std::exception&) {
     return "not HDF5";
   }
   return "";
+}
+
+// The posterior draws a result file's replicates ran with (`/posterior`, written by drift run with
+// a posterior): verify re-runs with exactly these values rather than drawing again, so neither
+// the calibration file nor its place on disk is needed.
+PosteriorDraws posterior_of(const std::string& path, int replicates) {
+  PosteriorDraws post;
+  const ResultReader reader(path);
+  if (!reader.exists("/posterior")) return post;
+  post.file = reader.attribute("/posterior", "calibration_file");
+  post.paths = reader.strings("/posterior/parameter_names");
+  const auto reps = static_cast<std::uint64_t>(replicates);
+  const auto index = reader.dataset("/posterior/draw_index", {reps}).values;
+  const auto points = reader.dataset("/posterior/points", {reps, post.paths.size()}).values;
+  for (std::uint64_t r = 0; r < reps; ++r) {
+    if (!(index[r] >= 0 && index[r] < 1e15))
+      throw std::runtime_error(path + ": /posterior/draw_index: expected a row number, got " +
+                               std::to_string(index[r]));
+    post.draw_index.push_back(static_cast<std::size_t>(index[r]));
+    post.points.emplace_back(
+        points.begin() + static_cast<std::ptrdiff_t>(r * post.paths.size()),
+        points.begin() + static_cast<std::ptrdiff_t>((r + 1) * post.paths.size()));
+  }
+  return post;
 }
 
 // A fresh folder for the re-run, removed when done.
@@ -99,6 +123,7 @@ int verify(const VerifyOptions& options) {
               << (d.empty() ? std::string("invalid") : d.front().format()) << ")\n";
     return kNotSupported;
   }
+  sc.posterior = posterior_of(file, sc.params.simulation.replicates);
   const auto design = sweep_design(sc);
   if (!design.kind.empty()) {
     std::cout << file << ": not a Drift result file (a sweep; verify does not support those yet)\n";
@@ -150,7 +175,9 @@ Command add_verify(CLI::App& app) {
       "compare the new result file with it dataset by dataset, bit for bit. Exit 0 when "
       "reproduced, "
       "1 when not (each differing dataset is listed), 2 when the file is not a result file verify "
-      "can re-run (sweep, calibration and --posterior files are not supported yet)");
+      "can re-run (sweep and calibration files are not supported yet); a run with posterior draws "
+      "is "
+      "re-run with the draws stored in the file");
   v->add_option("results", options->results, "Result file (.h5) written by drift run")->required();
   v->add_option("--threads", options->threads, "Threads (default: all hardware threads)")
       ->check(CLI::PositiveNumber);

@@ -415,6 +415,30 @@ TEST(CliVerify, FilesThatAreNotDriftResultFilesExitWithTwo) {
   EXPECT_EQ(missing.status, 2) << missing.output;
 }
 
+TEST(CliVerify, ARunWithPosteriorDrawsIsReproducedFromTheDrawsItStored) {
+  TempDir dir;
+  dir.write("tiny.yaml", kTiny);
+  dir.write("cal.yaml", std::string("extends: tiny.yaml\nsimulation: {weeks: 60}\n") + kCalibrate);
+  dir.write("targets.yaml", kCliTargets);
+  ASSERT_EQ(drift("calibrate cal.yaml --out out/cal.h5 -t 2 -q", dir.str()).status, 0);
+  ASSERT_EQ(
+      drift("run tiny.yaml -q -t 2 -r 3 --posterior out/cal.h5 --out post.h5", dir.str()).status,
+      0);
+  // The draws are in the result file: the calibration file is not needed to reproduce it.
+  fs::remove(dir.path("out/cal.h5"));
+  const auto r = drift("verify post.h5 --threads 1 --keep again.h5", dir.str());
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("reproduced: "), std::string::npos) << r.output;
+  const ResultReader a(dir.path("post.h5")), b(dir.path("again.h5"));
+  EXPECT_EQ(a.dataset("/posterior/points").values, b.dataset("/posterior/points").values);
+  // The re-run used the stored draws: without them it runs the scenario's own values and differs.
+  fs::copy_file(dir.path("post.h5"), dir.path("no_draws.h5"));
+  H5::H5File(dir.path("no_draws.h5"), H5F_ACC_RDWR).unlink("posterior");
+  const auto without = drift("verify no_draws.h5 --threads 1", dir.str());
+  EXPECT_EQ(without.status, 1) << without.output;
+  EXPECT_NE(without.output.find("differs: /strategies/"), std::string::npos) << without.output;
+}
+
 // --resume and damaged part files: each is reported by path and reason, its unit run again, and
 // the result equals an uninterrupted run's. Shard 0 of 2 leaves the parts of units 0 and 2.
 void expect_damaged_part_rerun(const std::function<void(TempDir&, const std::string&)>& damage,
