@@ -28,7 +28,7 @@ struct RunArgs {
   std::optional<int> replicates, threads;
   std::optional<long long> seed;
   std::vector<std::string> sets, assumptions;
-  bool quiet = false, resume = false, force = false;
+  bool quiet = false, resume = false, force = false, no_posterior = false;
 };
 
 int run(RunArgs a, const Context& ctx) {
@@ -37,6 +37,8 @@ int run(RunArgs a, const Context& ctx) {
   if (a.replicates) overrides.push_back({"simulation.replicates", std::to_string(*a.replicates)});
   if (a.seed) overrides.push_back({"simulation.seed", std::to_string(*a.seed)});
   auto sc = load_scenario(a.scenario, overrides, a.assumptions);
+  // The posterior named on the command line, else the scenario's own, unless --no-posterior.
+  if (a.posterior.empty() && !a.no_posterior) a.posterior = sc.posterior_file;
   if (!a.posterior.empty()) sc.posterior = draw_posterior(a.posterior, sc);
   guard_memory(sc, threads_or_all(a.threads), a.force);
   if (a.out.empty())
@@ -114,8 +116,12 @@ Command add_run(CLI::App& app) {
   run_app
       ->add_option("--posterior", a->posterior,
                    "Calibration file (drift calibrate): replicate r of every strategy runs with "
-                   "the parameters of one posterior draw")
+                   "the parameters of one posterior draw (default: the scenario's `posterior`)")
       ->check(CLI::ExistingFile);
+  run_app
+      ->add_flag("--no-posterior", a->no_posterior,
+                 "Run at the scenario's own parameter values, ignoring its `posterior`")
+      ->excludes("--posterior");
   return {run_app, [a](const Context& ctx) { return run(*a, ctx); }};
 }
 

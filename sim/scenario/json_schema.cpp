@@ -155,6 +155,8 @@ std::string scenario_json_schema() {
       R"json(    "baseline": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "default": "baseline",
       "description": "Name of the baseline strategy; an empty one is added if no strategy has it"},
     "strategies": {"type": "array", "items": {"$ref": "#/$defs/strategy"}},
+    "posterior": {"type": "string",
+      "description": "Calibration file (drift calibrate) relative to this file: replicate r of every strategy runs with posterior draw r; \"\" for none"},
     "sweep": {"type": "object"},
     "calibrate": )json";
   s += calibrate_schema();

@@ -93,7 +93,8 @@ const char* const kAreaFields[] = {"name", "youth_12_17", "youth_18_26", "low_in
 std::vector<std::string> top_level_keys() {
   std::vector<std::string> keys = {"name", "description", "extends"};
   for (const auto& g : parameter_groups()) keys.emplace_back(g.name);
-  for (const char* k : {"areas", "baseline", "strategies", "sweep", "calibrate", "trial"}) {
+  for (const char* k :
+       {"areas", "baseline", "strategies", "sweep", "calibrate", "trial", "posterior"}) {
     keys.emplace_back(k);
   }
   return keys;
@@ -167,6 +168,7 @@ class Loader {
   std::optional<std::string> name;
   std::optional<std::string> description;
   std::string baseline = "baseline";
+  std::string posterior_file;  // resolved against the file that names it; "" for none
   std::optional<std::vector<AreaSpec>> areas;
   bool areas_valid = false;
   std::string areas_source;
@@ -290,6 +292,16 @@ void Loader::load(const std::string& file, const std::string& text) {
           add(file, value_mark(kv.first, v), k,
               "strategy name '" + *s + "' may only contain letters, digits, '_' and '-'");
         }
+      }
+    } else if (k == "posterior") {
+      if (auto s = string_of(file, kv.first, v, k)) {
+        posterior_file = s->empty() ? std::string() : relative_to(file, *s);
+        std::error_code ec;
+        if (!posterior_file.empty() && !fs::is_regular_file(posterior_file, ec))
+          add(file, value_mark(kv.first, v), k,
+              "cannot open calibration file '" + posterior_file +
+                  "' (expected a CAL.h5 written "
+                  "by drift calibrate, relative to this file; \"\" for none)");
       }
     } else if (is_group(k)) {
       load_group(file, k, kv.first, v);
@@ -910,6 +922,7 @@ Scenario load_from_text(const std::string& path, const std::string& text,
   s.name = loader.name.value_or(fs::path(path).stem().string());
   s.description = loader.description.value_or("");
   s.assumptions = loader.assumption_names;
+  s.posterior_file = loader.posterior_file;
   s.assumption_files = assumption_files;
   s.params = loader.params;
   s.areas = std::move(*loader.areas);

@@ -424,6 +424,19 @@ TEST(CliVerify, ARunWithPosteriorDrawsIsReproducedFromTheDrawsItStored) {
   ASSERT_EQ(
       drift("run tiny.yaml -q -t 2 -r 3 --posterior out/cal.h5 --out post.h5", dir.str()).status,
       0);
+  // The scenario key `posterior` draws the same by default; --no-posterior runs without draws.
+  dir.write("with_posterior.yaml", "extends: tiny.yaml\nposterior: out/cal.h5\n");
+  ASSERT_EQ(drift("run with_posterior.yaml -q -t 1 -r 3 --out by_key.h5", dir.str()).status, 0);
+  ASSERT_EQ(
+      drift("run with_posterior.yaml -q -t 1 -r 3 --no-posterior --out none.h5", dir.str()).status,
+      0);
+  {
+    const ResultReader by_flag(dir.path("post.h5")), by_key(dir.path("by_key.h5")),
+        none(dir.path("none.h5"));
+    EXPECT_EQ(by_key.dataset("/posterior/points").values,
+              by_flag.dataset("/posterior/points").values);
+    EXPECT_FALSE(none.exists("/posterior"));
+  }
   // The draws are in the result file: the calibration file is not needed to reproduce it.
   fs::remove(dir.path("out/cal.h5"));
   const auto r = drift("verify post.h5 --threads 1 --keep again.h5", dir.str());

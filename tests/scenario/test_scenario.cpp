@@ -789,6 +789,35 @@ TEST(JsonSchema, EscapesQuotesInDescriptions) {
   EXPECT_NO_THROW(YAML::Load(text));
 }
 
+// --- the default posterior (`posterior:`) ---
+
+TEST(PosteriorKey, NamesACalibrationFileRelativeToTheFileThatNamesIt) {
+  TempDir dir;
+  dir.write("cal.h5", "stands in for a calibration file: only its existence is checked here");
+  dir.write("parent.yaml", kAreas + "posterior: cal.h5\n");
+  std::filesystem::create_directories(dir.path("sub"));
+  const auto child = load_scenario(dir.write("sub/child.yaml", "extends: ../parent.yaml\n"));
+  EXPECT_EQ(std::filesystem::path(child.posterior_file).lexically_normal(),
+            std::filesystem::path(dir.path("cal.h5")).lexically_normal());
+  // "" clears a parent's posterior.
+  const auto cleared =
+      load_scenario(dir.write("c.yaml", "extends: parent.yaml\nposterior: \"\"\n"));
+  EXPECT_EQ(cleared.posterior_file, "");
+  // The draws go into the result file, not into the resolved document.
+  EXPECT_EQ(child.resolved_yaml.find("posterior"), std::string::npos);
+}
+
+TEST(PosteriorKey, AMissingCalibrationFileIsReportedAtItsLine) {
+  TempDir dir;
+  const auto file = dir.write("s.yaml", kAreas + "posterior: nowhere.h5\n");
+  const auto ds = diagnostics_of([&] { load_scenario(file); });
+  ASSERT_EQ(ds.size(), 1u) << all(ds);
+  EXPECT_EQ(ds[0].file, file);
+  EXPECT_EQ(ds[0].line, 5);  // after the four lines of kAreas
+  EXPECT_EQ(ds[0].key, "posterior");
+  EXPECT_NE(ds[0].message.find("cannot open calibration file"), std::string::npos) << ds[0].message;
+}
+
 // --- assumptions files (--assumptions) ---
 
 TEST(AssumptionsFile, SetsItsParametersOverTheScenarioAndUnderSet) {

@@ -57,6 +57,10 @@ struct Scenario {
   // The three sections as written, for the resolved document.
   std::string sweep_yaml, trial_yaml, calibrate_yaml;
   PosteriorDraws posterior;  // set by `drift run --posterior`: replicate r runs with draw r
+  // The calibration file the scenario draws its replicates' parameters from by default (top-level
+  // key `posterior`, resolved against the file naming it); "" for none. Not in resolved_yaml:
+  // the draws themselves go into the result file.
+  std::string posterior_file;
   // Named settings laid over the scenario (`--assumptions FILE`), in order: their names and
   // files. Their values are in `params` and `resolved_yaml`; the names only label the run.
   std::vector<std::string> assumptions, assumption_files;
