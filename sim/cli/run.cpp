@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "drift/experiments/calibration.hpp"
+#include "drift/experiments/decision.hpp"
 #include "drift/experiments/experiment.hpp"
 #include "drift/experiments/result_file.hpp"
 #include "drift/experiments/runner.hpp"
@@ -59,7 +60,11 @@ int run(RunArgs a, const Context& ctx) {
   if (design.kind.empty()) {
     const auto output = load_point(sc, design, parts, 0);
     write_results(a.out, sc, output, {ctx.command_line});
-    std::cout << format_table(summarize(sc.params, output));
+    const auto summary = summarize(sc.params, output);
+    std::cout << format_table(summary);
+    auto decision = decide(summary, static_cast<std::uint32_t>(sc.params.simulation.seed));
+    decision.parameter_uncertainty = !sc.posterior.empty();
+    std::cout << format_decision(decision);
     std::cout << "\n" << market_assumption(sc.params);
     if (const auto trial = summarize_trial(sc, output)) std::cout << format_trial(*trial);
   } else {
