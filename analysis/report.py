@@ -607,8 +607,7 @@ def section_settings(ctx: Context) -> Section | None:
         return None
     runs = [ctx.res] + list(ctx.settings)
     strategies = [s for s in ctx.res.strategies if s != ctx.res.baseline]
-    headers = ["Setting"] + [f"{esc(s)}<br><small>entries averted (95% interval); "
-                             "share of runs most effective</small>" for s in strategies]
+    headers = ["Setting"] + [esc(s) for s in strategies]
     rows = []
     for res in runs:
         d = res.decision()
@@ -630,7 +629,12 @@ def section_settings(ctx: Context) -> Section | None:
     body = ("<p>The same strategies, run under each named assumption setting (one result file per "
             "setting). If the ranking changes between rows, the advice depends on that assumption; "
             "the setting that fits the city best is a judgement the model cannot make.</p>"
-            + table(headers, rows, "settings"))
+            + table(headers, rows, "settings")
+            + '<p class="note">Each cell: young people kept out of dealing compared with the '
+            "baseline of the same setting (first entries averted, mean and 95% interval), and the "
+            "share of runs in which the strategy keeps most young people out; the shares of a row "
+            "add up to less than 100% when the baseline itself comes out best in some runs. Bold: "
+            "the strategy most often the most effective under that setting.</p>")
     return Section("settings", "Does the ranking hold under other assumptions?", body)
 
 
