@@ -49,6 +49,11 @@ targets:
      unit: per 10000 per year, source: test, use: fit}
   - {name: peak_band, statistic: suspects_per_10k_18_22, value: 178, interval: [150, 200],
      unit: per 10000 per year, source: test, use: validate}
+  - {name: drug_suspects_peak, statistic: drug_suspects_per_10k_18_22, value: 17.6,
+     standard_error: 8.8, unit: per 10000 per year, source: test, confidence: derived,
+     use: validate}
+  - {name: dealt_young_adults, statistic: dealt_share_18_22, value: 0.02, standard_error: 0.01,
+     unit: share, source: test, use: validate}
 """
 
 TRIAL = """\
@@ -90,6 +95,23 @@ def test_report_of_a_real_calibration_names_every_target_and_parameter(real_file
                  "relapse.released_hazard"):
         assert name in text
     assert text.count("data:image/png;base64,") >= 4
+
+
+def test_held_out_dealing_targets_show_their_posterior_predictive_value(real_files):
+    # The statistics of dealing are simulated at every design point, so a held-out target of
+    # dealing gets a row marked held out with the accepted points' simulated value, not a gap.
+    d, text = real_files
+    cal = dr.calibration(d / "fit.h5")
+    for name, statistic in (("drug_suspects_peak", "drug_suspects_per_10k_18_22"),
+                            ("dealt_young_adults", "dealt_share_18_22")):
+        assert statistic in cal["statistics"].columns
+        row = text[text.index(f'<tr data-target="{name}"'):]
+        row = row[:row.index("</tr>")]
+        assert 'data-use="validate"' in row
+        assert "held out" in row
+        assert "no simulated value" not in row and "not simulated" not in row
+        target = cal["targets"].set_index("name").loc[name]
+        assert np.isfinite(target["posterior_median"])
 
 
 def test_readers_agree_with_the_calibration_file(real_files):

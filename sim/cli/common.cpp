@@ -1,5 +1,6 @@
 #include "common.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
@@ -55,6 +56,14 @@ std::string check_shard(const std::string& v) {
     return std::string("expected I/N with 0 <= I < N, got '" + v + "'");
   }
   return std::string();
+}
+
+void add_assumptions_option(CLI::App& app, std::vector<std::string>& files) {
+  app.add_option("--assumptions", files,
+                 "Lay a named assumptions file (parameter groups only, e.g. "
+                 "scenarios/assumptions/market_no_replacement.yaml) over the scenario; repeatable, "
+                 "later files win, --set wins over all")
+      ->check(CLI::ExistingFile);
 }
 
 int report_scenario_error(const ScenarioError& e) {

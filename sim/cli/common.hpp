@@ -7,12 +7,17 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "drift/experiments/experiment.hpp"
 #include "drift/experiments/runner.hpp"
 #include "drift/scenario/diagnostic.hpp"
 #include "drift/scenario/scenario.hpp"
 #include "drift/scenario/sweep.hpp"
+
+namespace CLI {
+class App;
+}
 
 namespace drift::cli {
 
@@ -40,6 +45,9 @@ int threads_or_all(std::optional<int> threads);
 
 // The CLI11 check of --shard I/N: "" when valid, else the message.
 std::string check_shard(const std::string& text);
+
+// Adds the repeatable `--assumptions FILE` option (an existing file) to `app`.
+void add_assumptions_option(CLI::App& app, std::vector<std::string>& files);
 
 // Prints the diagnostics of `e` to stderr and returns kInvalidInput.
 int report_scenario_error(const ScenarioError& e);

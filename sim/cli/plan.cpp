@@ -19,7 +19,7 @@ namespace {
 
 struct PlanArgs {
   std::string scenario;
-  std::vector<std::string> sets;
+  std::vector<std::string> sets, assumptions;
   std::optional<int> replicates, threads;
 };
 
@@ -27,7 +27,7 @@ int plan(const PlanArgs& a) {
   std::vector<Override> overrides;
   for (const auto& s : a.sets) overrides.push_back(parse_override(s));
   if (a.replicates) overrides.push_back({"simulation.replicates", std::to_string(*a.replicates)});
-  const auto sc = load_scenario(a.scenario, overrides);
+  const auto sc = load_scenario(a.scenario, overrides, a.assumptions);
   std::cout << format_plan(make_plan(sc, threads_or_all(a.threads)));
   return kOk;
 }
@@ -41,6 +41,7 @@ Command add_plan(CLI::App& app) {
       "Dry run: print the runs, youth-weeks, estimated time and memory of a scenario, and what "
       "each intervention would do in week 0; writes nothing and runs no simulation week");
   p->add_option("scenario", a->scenario, "Scenario YAML file")->required();
+  add_assumptions_option(*p, a->assumptions);
   p->add_option("--set", a->sets, "Override a parameter: --set path.to.key=value (repeatable)");
   p->add_option("--replicates,-r", a->replicates,
                 "Replicates per strategy (overrides simulation.replicates)")

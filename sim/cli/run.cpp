@@ -12,6 +12,7 @@
 #include "drift/experiments/calibration.hpp"
 #include "drift/experiments/decision.hpp"
 #include "drift/experiments/experiment.hpp"
+#include "drift/experiments/refill.hpp"
 #include "drift/experiments/result_file.hpp"
 #include "drift/experiments/runner.hpp"
 #include "drift/experiments/summary.hpp"
@@ -27,7 +28,7 @@ struct RunArgs {
   std::string scenario, out, shard, posterior;
   std::optional<int> replicates, threads;
   std::optional<long long> seed;
-  std::vector<std::string> sets;
+  std::vector<std::string> sets, assumptions;
   bool quiet = false, resume = false, force = false;
 };
 
@@ -36,7 +37,7 @@ int run(RunArgs a, const Context& ctx) {
   for (const auto& s : a.sets) overrides.push_back(parse_override(s));
   if (a.replicates) overrides.push_back({"simulation.replicates", std::to_string(*a.replicates)});
   if (a.seed) overrides.push_back({"simulation.seed", std::to_string(*a.seed)});
-  auto sc = load_scenario(a.scenario, overrides);
+  auto sc = load_scenario(a.scenario, overrides, a.assumptions);
   if (!a.posterior.empty()) sc.posterior = draw_posterior(a.posterior, sc);
   guard_memory(sc, threads_or_all(a.threads), a.force);
   if (a.out.empty())
@@ -62,10 +63,14 @@ int run(RunArgs a, const Context& ctx) {
     write_results(a.out, sc, output, {ctx.command_line});
     const auto summary = summarize(sc.params, output);
     std::cout << format_table(summary);
+    std::cout << format_refill(refill_of(sc, series_of(output)), sc.params.simulation.replicates);
     auto decision = decide(summary, static_cast<std::uint32_t>(sc.params.simulation.seed));
     decision.parameter_uncertainty = !sc.posterior.empty();
     std::cout << format_decision(decision);
     std::cout << "\n" << market_assumption(sc.params);
+    for (std::size_t k = 0; k < sc.assumptions.size(); ++k)
+      std::cout << "Assumptions laid over the scenario: " << sc.assumptions[k] << " ("
+                << sc.assumption_files[k] << ")\n";
     if (const auto trial = summarize_trial(sc, output)) std::cout << format_trial(*trial);
   } else {
     write_sweep_results(a.out, sc, design, parts, ctx.command_line);
@@ -97,6 +102,7 @@ Command add_run(CLI::App& app) {
       ->add_option("--threads,-t", a->threads,
                    "Threads (default: all cores); results do not depend on it")
       ->check(CLI::Range(1, 1024));
+  add_assumptions_option(*run_app, a->assumptions);
   run_app->add_option("--set", a->sets,
                       "Override a parameter: --set path.to.key=value (repeatable)");
   run_app->add_flag("--quiet,-q", a->quiet, "No progress bar");

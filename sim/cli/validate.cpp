@@ -16,7 +16,7 @@ namespace {
 
 struct ValidateArgs {
   std::string file;
-  std::vector<std::string> sets;
+  std::vector<std::string> sets, assumptions;
 };
 
 int validate(const ValidateArgs& a) {
@@ -31,7 +31,7 @@ int validate(const ValidateArgs& a) {
   }
   std::vector<Override> overrides;
   for (const auto& s : a.sets) overrides.push_back(parse_override(s));
-  const auto sc = load_scenario(a.file, overrides);
+  const auto sc = load_scenario(a.file, overrides, a.assumptions);
   std::cout << a.file << ": valid (" << sc.strategies.size() << " strategies, " << sc.areas.size()
             << " areas)\n";
   return kOk;
@@ -44,6 +44,7 @@ Command add_validate(CLI::App& app) {
   auto* v = app.add_subcommand("validate",
                                "Check a scenario file (or a targets file); exit 0 when valid");
   v->add_option("scenario", a->file, "Scenario YAML file")->required();
+  add_assumptions_option(*v, a->assumptions);
   v->add_option("--set", a->sets, "Override a parameter: --set path.to.key=value");
   return {v, [a](const Context&) { return validate(*a); }};
 }

@@ -79,6 +79,7 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
     run.present_by_age.assign(age_cells, 0.0);
     run.new_suspects.assign(age_cells, 0.0);
     run.new_drug_suspects.assign(age_cells, 0.0);
+    run.new_dealing.assign(age_cells, 0.0);
     run.ledger.assign(weeks);
     SuspectCounter suspects(w, run);
     ReleaseLedgerObserver ledger(w, run);

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "drift/model/world.hpp"
+#include "drift/results/run_output.hpp"
 
 namespace drift {
 
@@ -23,9 +24,10 @@ double ratio(double num, double den, double scale = 1.0) {
   return den > 0 ? scale * num / den : kNaN;
 }
 
-// Sums over the run's whole years of suspects, drug suspects and person-years of ages [lo, hi].
+// Sums over the run's whole years of suspects, drug suspects, youths who dealt and person-years
+// of ages [lo, hi].
 struct AgeSums {
-  double suspects = 0, drug_suspects = 0, person_years = 0;
+  double suspects = 0, drug_suspects = 0, dealt = 0, person_years = 0;
 };
 AgeSums age_sums(const RunOutput& run, int lo, int hi) {
   AgeSums s;
@@ -37,6 +39,7 @@ AgeSums age_sums(const RunOutput& run, int lo, int hi) {
       const auto at = static_cast<std::size_t>(t) * run.ages + k;
       s.suspects += run.new_suspects[at];
       s.drug_suspects += run.new_drug_suspects[at];
+      if (run.new_dealing.size() == run.present_by_age.size()) s.dealt += run.new_dealing[at];
       s.person_years += run.present_by_age[at];  // youth-weeks until the end
     }
   }
@@ -80,6 +83,37 @@ std::vector<double> run_statistics(const RunOutput& run, const Parameters& param
     followed += l.followed_13w[r];
   }
   out.push_back(ratio(job, followed));
+
+  // Dealing. Registrations for dealing are the city's arrests (area metric "arrests"), over the
+  // run's whole years and the person-years of every modelled age.
+  out.push_back(ratio(young.drug_suspects, young.person_years, 1e4));
+  out.push_back(ratio(peak.drug_suspects, peak.person_years, 1e4));
+  const auto all = age_sums(run, run.min_age, run.min_age + run.ages - 1);
+  const int arrests = area_metric_index("arrests");
+  const int whole_weeks = run.weeks / kWeeksPerYear * kWeeksPerYear;
+  double registrations = 0;
+  const bool recorded = run.by_area.size() >= area_metrics().size() *
+                                                  static_cast<std::size_t>(run.weeks) *
+                                                  static_cast<std::size_t>(run.areas);
+  for (int t = 0; recorded && t < whole_weeks; ++t) registrations += run.total(arrests, t);
+  out.push_back(recorded ? ratio(registrations, all.person_years, 1e4) : kNaN);
+  // A record without the dealing arrays (written before they existed) has no data for them.
+  const bool dealing_recorded = run.new_dealing.size() == run.present_by_age.size();
+  out.push_back(dealing_recorded ? ratio(young.dealt, young.person_years) : kNaN);
+  out.push_back(dealing_recorded ? ratio(peak.dealt, peak.person_years) : kNaN);
+  // As rearrest_2y, with registrations for dealing only and their own censoring.
+  if (l.drug_reregistered_104w.size() != l.releases.size() ||
+      l.drug_censored_104w.size() != l.releases.size()) {
+    out.push_back(kNaN);
+  } else {
+    const int window = 2 * kWeeksPerYear;
+    double num = 0, den = 0;
+    for (int r = 0; r + window <= run.weeks && r < static_cast<int>(l.releases.size()); ++r) {
+      num += l.drug_reregistered_104w[r];
+      den += l.releases[r] - l.drug_censored_104w[r];
+    }
+    out.push_back(ratio(num, den));
+  }
   return out;
 }
 

@@ -33,8 +33,8 @@ std::size_t run_output_bytes(const Parameters& p, std::size_t areas, std::size_t
   const std::size_t doubles = area_metrics().size() * weeks * areas +
                               city_metrics().size() * weeks +
                               interventions * intervention_metrics().size() * weeks +
-                              3 * weeks * ages +  // present_by_age, new_suspects, new_drug_suspects
-                              7 * weeks +         // release ledger
+                              4 * weeks * ages +  // present_by_age, the suspects, new_dealing
+                              9 * weeks +         // release ledger
                               6;                  // trial counts
   return doubles * sizeof(double);
 }

@@ -10,6 +10,7 @@
 
 #include "drift/experiments/decision.hpp"
 #include "drift/experiments/observables.hpp"
+#include "drift/experiments/refill.hpp"
 #include "drift/experiments/runner.hpp"
 #include "drift/experiments/sobol.hpp"
 #include "drift/experiments/summary.hpp"
@@ -326,6 +327,31 @@ void write_decision(H5::H5File& file, const DecisionAnalysis& d) {
               "willingness_to_pay,strategy");
 }
 
+// Refill after a one-off removal, for each pulse strategy (experiments/refill.hpp).
+void write_refill(H5::H5File& file, const std::vector<StrategyRefill>& refills) {
+  for (const auto& f : refills) {
+    auto cg = file.openGroup("comparisons/" + f.strategy);
+    int_attr(cg, "pulse_week", f.week);
+    const hsize_t n = f.per_replicate.size();
+    std::vector<double> removed, half, ninety;
+    for (const auto& r : f.per_replicate) {
+      removed.push_back(r.removed);
+      half.push_back(r.weeks_to_half);
+      ninety.push_back(r.weeks_to_90);
+    }
+    write_array(cg, "refill_removed", {n}, removed, "youths",
+                "Dealing deficit against the baseline at the end of the pulse week", "replicate");
+    write_array(cg, "refill_weeks_to_half", {n}, half, "weeks",
+                "Weeks after the pulse week until the deficit first falls to half of "
+                "refill_removed; NaN when not within the horizon",
+                "replicate");
+    write_array(cg, "refill_weeks_to_90", {n}, ninety, "weeks",
+                "Weeks after the pulse week until the deficit first falls to a tenth of "
+                "refill_removed; NaN when not within the horizon",
+                "replicate");
+  }
+}
+
 // The posterior draws the replicates ran with (drift run --posterior).
 void write_posterior(H5::H5File& file, const Scenario& scenario) {
   const auto& post = scenario.posterior;
@@ -365,11 +391,13 @@ void write_results(const std::string& path, const Scenario& scenario,
       order.push_back(s.name);
     }
     h5::strings_attr(strategies, "order", order);
-    const auto summary = summarize(series_of(output));
+    const auto series = series_of(output);
+    const auto summary = summarize(series);
     write_summary(file, summary);
     auto decision = decide(summary, static_cast<std::uint32_t>(scenario.params.simulation.seed));
     decision.parameter_uncertainty = !scenario.posterior.empty();
     write_decision(file, decision);
+    write_refill(file, refill_of(scenario, series));
     if (const auto trial = summarize_trial(scenario, output)) write_trial_group(file, *trial);
   });
 }

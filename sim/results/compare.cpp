@@ -16,9 +16,12 @@ namespace {
 
 // Provenance that differs between two runs of the same scenario.
 const std::set<std::string>& ignored_attributes() {
-  static const std::set<std::string> names = {"command_line",  "created",         "timestamp",
+  static const std::set<std::string> names = {"command_line", "created", "timestamp",
                                               "scenario_file", "program_version", "git_commit",
-                                              "compiler",      "compiler_flags",  "build_type"};
+                                              "compiler", "compiler_flags", "build_type",
+                                              // labels of the settings; their values are in
+                                              // scenario_yaml, which is compared
+                                              "assumptions", "assumption_files"};
   return names;
 }
 

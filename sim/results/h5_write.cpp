@@ -88,6 +88,13 @@ void write_root_attributes_impl(H5::H5File& file, const Scenario& scenario,
   string_attr(root, "scenario_file", scenario.file);
   string_attr(root, "scenario_yaml", scenario.resolved_yaml);
   string_attr(root, "scenario_hash", text_hash(scenario.resolved_yaml));
+  std::string assumptions, assumption_files;
+  for (std::size_t k = 0; k < scenario.assumptions.size(); ++k) {
+    assumptions += (k > 0 ? " + " : "") + scenario.assumptions[k];
+    assumption_files += (k > 0 ? "; " : "") + scenario.assumption_files[k];
+  }
+  string_attr(root, "assumptions", assumptions);
+  string_attr(root, "assumption_files", assumption_files);
   int_attr(root, "seed", scenario.params.simulation.seed);
   int_attr(root, "replicates", scenario.params.simulation.replicates);
   int_attr(root, "weeks", scenario.params.simulation.weeks);

@@ -191,13 +191,15 @@ void ReleaseLedger::assign(int weeks) {
 }
 
 std::vector<std::vector<double>*> ReleaseLedger::columns() {
-  return {&releases,     &reregistered_52w, &reregistered_104w, &censored_52w, &censored_104w,
-          &followed_13w, &job_13w};
+  return {&releases,     &reregistered_52w,       &reregistered_104w,
+          &censored_52w, &censored_104w,          &followed_13w,
+          &job_13w,      &drug_reregistered_104w, &drug_censored_104w};
 }
 
 std::vector<const std::vector<double>*> ReleaseLedger::columns() const {
-  return {&releases,     &reregistered_52w, &reregistered_104w, &censored_52w, &censored_104w,
-          &followed_13w, &job_13w};
+  return {&releases,     &reregistered_52w,       &reregistered_104w,
+          &censored_52w, &censored_104w,          &followed_13w,
+          &job_13w,      &drug_reregistered_104w, &drug_censored_104w};
 }
 
 std::vector<RunOutput::Array> RunOutput::arrays() {
@@ -214,7 +216,10 @@ std::vector<RunOutput::Array> RunOutput::arrays() {
           {"ledger/censored_52w", &ledger.censored_52w},
           {"ledger/censored_104w", &ledger.censored_104w},
           {"ledger/followed_13w", &ledger.followed_13w},
-          {"ledger/job_13w", &ledger.job_13w}};
+          {"ledger/job_13w", &ledger.job_13w},
+          {"ledger/drug_reregistered_104w", &ledger.drug_reregistered_104w},
+          {"ledger/drug_censored_104w", &ledger.drug_censored_104w},
+          {"new_dealing", &new_dealing}};
 }
 
 std::vector<RunOutput::Dimension> RunOutput::dimensions() {

@@ -185,6 +185,10 @@ class Loader {
 
   // Loads `file` (whose text is `text`): first its ancestors, then its own settings over theirs.
   void load(const std::string& file, const std::string& text);
+  // Loads an assumptions file over what is loaded: parameter groups only, plus its name and
+  // description, which name the setting (Scenario::assumptions).
+  void load_assumptions(const std::string& file);
+  std::vector<std::string> assumption_names;
 
  private:
   struct Link {
@@ -227,6 +231,16 @@ class Loader {
     return std::nullopt;
   }
 
+  // The YAML document of `file`, or nothing (reported) when it does not parse.
+  std::optional<YAML::Node> parse(const std::string& file, const std::string& text) {
+    try {
+      return YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+      add(file, e.mark, "", e.msg);
+      incomplete = true;
+      return std::nullopt;
+    }
+  }
   void load_extends(const std::string& file, const YAML::Node& key, const YAML::Node& value);
   void load_group(const std::string& file, const std::string& group, const YAML::Node& key,
                   const YAML::Node& value);
@@ -237,14 +251,9 @@ class Loader {
 };
 
 void Loader::load(const std::string& file, const std::string& text) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    add(file, e.mark, "", e.msg);
-    incomplete = true;
-    return;
-  }
+  const auto parsed = parse(file, text);
+  if (!parsed) return;
+  const YAML::Node& root = *parsed;
   if (root.IsNull()) return;  // an empty file sets nothing
   if (!root.IsMap()) {
     add(file, root, "", "expected a map of top-level keys, got " + describe(root));
@@ -300,6 +309,45 @@ void Loader::load(const std::string& file, const std::string& text) {
     }
   }
   chain_.pop_back();
+}
+
+void Loader::load_assumptions(const std::string& file) {
+  std::string text;
+  if (!read_text(file, text)) {
+    diags.push_back({file, 0, 0, "", "cannot open assumptions file"});
+    incomplete = true;
+    return;
+  }
+  const auto parsed = parse(file, text);
+  if (!parsed) return;
+  const YAML::Node& root = *parsed;
+  if (!root.IsMap()) {
+    add(file, root, "",
+        "expected a map of parameter groups (an assumptions file), got " + describe(root));
+    incomplete = true;
+    return;
+  }
+  std::string setting = fs::path(file).stem().string();
+  std::set<std::string> seen;
+  for (const auto& kv : root) {
+    const std::string k = key_text(kv.first);
+    if (!first_time(file, seen, kv.first, k)) continue;
+    if (k == "name") {
+      if (auto s = string_of(file, kv.first, kv.second, k)) setting = *s;
+    } else if (k == "description") {
+      string_of(file, kv.first, kv.second, k);
+    } else if (is_group(k)) {
+      load_group(file, k, kv.first, kv.second);
+    } else {
+      std::vector<std::string> keys = {"name", "description"};
+      for (const auto& g : parameter_groups()) keys.emplace_back(g.name);
+      add(file, kv.first, k,
+          "an assumptions file sets only parameter groups (market, recruitment, ...), name and "
+          "description; '" +
+              k + "' belongs in a scenario" + did_you_mean(k, keys));
+    }
+  }
+  assumption_names.push_back(setting);
 }
 
 void Loader::load_extends(const std::string& file, const YAML::Node& key, const YAML::Node& value) {
@@ -784,25 +832,30 @@ std::string emit_resolved(const Scenario& s) {
 
 namespace {
 Scenario load_from_text(const std::string& path, const std::string& text,
-                        const std::vector<Override>& overrides);
+                        const std::vector<Override>& overrides,
+                        const std::vector<std::string>& assumption_files);
 }  // namespace
 
-Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides) {
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides,
+                       const std::vector<std::string>& assumption_files) {
   std::string text;
   if (!read_text(path, text)) throw ScenarioError({{path, 0, 0, "", "cannot open file"}});
-  return load_from_text(path, text, overrides);
+  return load_from_text(path, text, overrides, assumption_files);
 }
 
 Scenario load_scenario_text(const std::string& text, const std::string& name_for_messages) {
-  return load_from_text(name_for_messages, text, {});
+  return load_from_text(name_for_messages, text, {}, {});
 }
 
 namespace {
 // `path` names the text in diagnostics; files the text names resolve against its directory.
 Scenario load_from_text(const std::string& path, const std::string& text,
-                        const std::vector<Override>& overrides) {
+                        const std::vector<Override>& overrides,
+                        const std::vector<std::string>& assumption_files) {
   Loader loader;
   loader.load(path, text);
+  // Assumptions go over the scenario and under --set, so a sweep or a --set can still vary them.
+  for (const auto& file : assumption_files) loader.load_assumptions(file);
 
   if (!loader.incomplete && !loader.areas) {
     loader.diags.push_back({path, 0, 0, "areas",
@@ -856,6 +909,8 @@ Scenario load_from_text(const std::string& path, const std::string& text,
   s.file = path;
   s.name = loader.name.value_or(fs::path(path).stem().string());
   s.description = loader.description.value_or("");
+  s.assumptions = loader.assumption_names;
+  s.assumption_files = assumption_files;
   s.params = loader.params;
   s.areas = std::move(*loader.areas);
   s.areas_source = loader.areas_source;

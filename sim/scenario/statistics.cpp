@@ -41,6 +41,24 @@ const std::vector<Statistic>& run_statistic_definitions() {
     d.push_back({"work_13w_after_release", "share",
                  "Share of releases from detention with a job 13 weeks after release (youths still "
                  "present)"});
+    d.push_back({"drug_suspects_per_10k_12_17", "per 10,000 youths",
+                 "Youths aged 12-17 registered as suspects of dealing in a year (each youth once "
+                 "per year), per 10,000 youths aged 12-17"});
+    d.push_back({"drug_suspects_per_10k_18_22", "per 10,000 youths",
+                 "Youths aged 18-22 registered as suspects of dealing in a year (each youth once "
+                 "per year), per 10,000 youths aged 18-22"});
+    d.push_back({"drug_registrations_per_10k", "per 10,000 youths",
+                 "Registrations for dealing (arrests; every registration counts) of the modelled "
+                 "youths in a year, per 10,000 modelled youths"});
+    d.push_back({"dealt_share_12_17", "share",
+                 "Share of youths aged 12-17 who dealt (runner or dealer) at some time in a year, "
+                 "per youth-year"});
+    d.push_back({"dealt_share_18_22", "share",
+                 "Share of youths aged 18-22 who dealt (runner or dealer) at some time in a year, "
+                 "per youth-year"});
+    d.push_back({"drug_rearrest_2y", "share",
+                 "Share of releases from detention followed by a registration for dealing within "
+                 "104 weeks (releases with full follow-up)"});
     return d;
   }();
   return defs;

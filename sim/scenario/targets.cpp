@@ -56,7 +56,7 @@ namespace {
 const std::vector<std::string> kTopKeys = {"description", "targets"};
 const std::vector<std::string> kTargetKeys = {"name",     "statistic", "value", "standard_error",
                                               "interval", "level",     "unit",  "population",
-                                              "year",     "source",    "use"};
+                                              "year",     "source",    "use",   "confidence"};
 
 class TargetsParser {
  public:
@@ -207,6 +207,8 @@ class TargetsParser {
         if (auto s = text()) t.population = *s;
       } else if (k == "source") {
         if (auto s = text()) t.source = *s;
+      } else if (k == "confidence") {
+        if (auto s = text()) t.confidence = *s;
       } else if (k == "year") {
         if (auto x = number("a year")) {
           if (*x != std::floor(*x) || *x < 1900 || *x > 2100) {

@@ -100,7 +100,7 @@ TEST(CliValidate, AcceptsTheShippedTargetsFile) {
   const auto r =
       drift("validate " + quoted(kSource + "/scenarios/targets/netherlands.yaml"), dir.str());
   EXPECT_EQ(r.status, 0) << r.output;
-  EXPECT_NE(r.output.find("valid targets file (11 targets: 9 for fitting, 2 held out)"),
+  EXPECT_NE(r.output.find("valid targets file (15 targets: 11 for fitting, 4 held out)"),
             std::string::npos)
       << r.output;
 }

@@ -154,7 +154,7 @@ TEST(Targets, ShippedNetherlandsFileLoads) {
     EXPECT_GT(t.sd(), 0) << t.name;
     EXPECT_FALSE(t.source.empty()) << t.name;
   }
-  EXPECT_EQ(fit, 9);  // ages 12-19 and reoffending after youth detention
+  EXPECT_EQ(fit, 11);  // ages 12-19, reoffending after youth detention, drug suspects 12-17, 18-22
   EXPECT_TRUE(stats.count("rearrest_2y"));
   EXPECT_TRUE(stats.count("suspects_per_10k_18_22"));
   EXPECT_FALSE(stats.count("drug_share_12_17"));     // a gap: no figure

@@ -72,6 +72,7 @@ RunOutput record_for(const World& w, int weeks) {
   r.present_by_age.assign(cells, 0.0);
   r.new_suspects.assign(cells, 0.0);
   r.new_drug_suspects.assign(cells, 0.0);
+  r.new_dealing.assign(cells, 0.0);
   r.ledger.assign(weeks);
   return r;
 }
@@ -97,6 +98,9 @@ double suspects(const RunOutput& r, int week, int k) {
 }
 double drug_suspects(const RunOutput& r, int week, int k) {
   return r.new_drug_suspects[static_cast<std::size_t>(week) * r.ages + k];
+}
+double dealing(const RunOutput& r, int week, int k) {
+  return r.new_dealing[static_cast<std::size_t>(week) * r.ages + k];
 }
 
 // Youth i detained with `weeks` left, as an arrest leaves it (with a record).
@@ -336,6 +340,126 @@ TEST(Suspects, ADrugArrestRegistersASuspectForDealing) {
   EXPECT_EQ(drug_suspects(r, 0, k), 1);
 }
 
+// A youth who deals is counted once per simulated year: in the first week if dealing when the
+// record (or the year) begins, else in the week it starts; stopping and starting again in the
+// same year does not count again.
+TEST(Dealing, AYouthWhoDealsIsCountedOncePerYearAtItsStartOrWhenItStarts) {
+  World w = build_world(quiet_params(), two_areas(), 7);
+  const auto ids = youths(w);
+  const auto a = ids[0], b = ids[1];
+  detail::set_state(w, a, State::at_risk);
+  ASSERT_TRUE(detail::join_network(w, a));
+  detail::set_state(w, a, State::runner);  // dealing before the record starts
+  auto r = record_for(w, 120);
+  SuspectCounter counter(w, r);
+  const int ka = w.pop.age[a] - r.min_age;
+  const int kb = w.pop.age[b] - r.min_age;
+  double total = 0;
+  for (double x : r.new_dealing) total += x;
+  EXPECT_EQ(total, 1);
+  EXPECT_EQ(dealing(r, 0, ka), 1);  // a: counted in the first week of year 0
+  begin_week(w);
+  end_week(w, counter);
+  w.week = 10;  // b starts in week 10, stops in week 11 and starts again in week 20
+  begin_week(w);
+  detail::set_state(w, b, State::at_risk);
+  ASSERT_TRUE(detail::join_network(w, b));
+  detail::set_state(w, b, State::runner);
+  ASSERT_EQ(count_events(w, EventKind::started_dealing), 1);
+  end_week(w, counter);
+  EXPECT_EQ(dealing(r, 10, kb), 1);
+  w.week = 11;
+  begin_week(w);
+  detail::set_state(w, b, State::desisted);
+  end_week(w, counter);
+  w.week = 20;
+  begin_week(w);
+  detail::set_state(w, b, State::runner);
+  ASSERT_EQ(count_events(w, EventKind::started_dealing), 1);
+  end_week(w, counter);
+  EXPECT_EQ(dealing(r, 20, kb), 0);
+  // End of week 51: a still deals and is counted in week 52, the first of year 1; b does not.
+  w.week = 30;
+  begin_week(w);
+  detail::set_state(w, b, State::desisted);
+  end_week(w, counter);
+  w.week = 51;
+  begin_week(w);
+  end_week(w, counter);
+  const int ka52 = w.pop.age[a] - r.min_age;
+  EXPECT_EQ(dealing(r, 52, ka52), 1);
+  total = 0;
+  for (double x : r.new_dealing) total += x;
+  EXPECT_EQ(total, 3);  // a in years 0 and 1, b in year 0
+}
+
+// Only a registration for dealing ends the drug follow-up of a release; a non-drug registration
+// ends the any-offence follow-up only.
+TEST(ReleaseLedger, DrugReregistrationCountsOnlyRegistrationsForDealing) {
+  World w = build_world(quiet_params(), two_areas(), 9);
+  auto r = record_for(w, 200);
+  ReleaseLedgerObserver ledger(w, r);
+  const auto ids = youths(w);
+  const auto i = ids[0], j = ids[1];
+  w.week = 9;
+  detain(w, i, 1);
+  detain(w, j, 1);
+  w.week = 10;
+  begin_week(w);
+  enforce(w);
+  end_week(w, ledger);
+  ASSERT_EQ(r.ledger.releases[10], 2);
+  w.week = 20;  // i: a non-drug registration 10 weeks after release
+  begin_week(w);
+  detail::register_suspect(w, i, false);
+  end_week(w, ledger);
+  EXPECT_EQ(r.ledger.reregistered_52w[10], 1);
+  EXPECT_EQ(r.ledger.drug_reregistered_104w[10], 0);
+  w.week = 100;  // i: for dealing 90 weeks after release (within 104)
+  begin_week(w);
+  detail::register_suspect(w, i, true);
+  end_week(w, ledger);
+  EXPECT_EQ(r.ledger.drug_reregistered_104w[10], 1);
+  EXPECT_EQ(r.ledger.reregistered_104w[10], 1);  // the first registration only
+  w.week = 110;  // j leaves 100 weeks after release without one: censored for both
+  begin_week(w);
+  detail::leave(w, j);
+  end_week(w, ledger);
+  EXPECT_EQ(r.ledger.drug_censored_104w[10], 1);
+  EXPECT_EQ(r.ledger.censored_104w[10], 1);
+  ledger.finish(w);
+  EXPECT_EQ(r.ledger.drug_censored_104w[10], 1);  // nothing left pending
+}
+
+TEST(ReleaseLedger, DrugReregistrationAfterTwoYearsAndPendingAtTheHorizonAreNotHits) {
+  World w = build_world(quiet_params(), two_areas(), 9);
+  auto r = record_for(w, 200);
+  ReleaseLedgerObserver ledger(w, r);
+  const auto ids = youths(w);
+  const auto i = ids[0], j = ids[1];
+  w.week = 9;
+  detain(w, i, 1);
+  w.week = 10;
+  begin_week(w);
+  enforce(w);
+  end_week(w, ledger);
+  w.week = 114;  // delay 104: outside the window
+  begin_week(w);
+  detail::register_suspect(w, i, true);
+  end_week(w, ledger);
+  EXPECT_EQ(r.ledger.drug_reregistered_104w[10], 0);
+  EXPECT_EQ(r.ledger.drug_censored_104w[10], 0);
+  w.week = 149;
+  detain(w, j, 1);
+  w.week = 150;
+  begin_week(w);
+  enforce(w);
+  end_week(w, ledger);
+  w.week = 200;
+  ledger.finish(w);  // 50 weeks of follow-up when the horizon ends
+  EXPECT_EQ(r.ledger.drug_censored_104w[150], 1);
+}
+
 TEST(ReleaseLedger, ReleaseAtWeekTenAndRegistrationAtWeekSeventyGiveADelayOfSixty) {
   World w = build_world(quiet_params(), two_areas(), 9);
   auto r = record_for(w, 120);
@@ -437,6 +561,7 @@ RunOutput hand_run(int weeks) {
   r.present_by_age.assign(cells, 0.0);
   r.new_suspects.assign(cells, 0.0);
   r.new_drug_suspects.assign(cells, 0.0);
+  r.new_dealing.assign(cells, 0.0);
   r.ledger.assign(weeks);
   return r;
 }
@@ -454,7 +579,9 @@ TEST(RunStatistics, NamesAreStableAndUnique) {
   EXPECT_EQ(run_statistic_index("suspects_per_10k_age_27"), -1);
   for (const char* n :
        {"suspects_per_10k_12_17", "suspects_per_10k_18_22", "drug_share_12_17", "drug_share_18_26",
-        "rearrest_1y", "rearrest_2y", "work_13w_after_release"}) {
+        "rearrest_1y", "rearrest_2y", "work_13w_after_release", "drug_suspects_per_10k_12_17",
+        "drug_suspects_per_10k_18_22", "drug_registrations_per_10k", "dealt_share_12_17",
+        "dealt_share_18_22", "drug_rearrest_2y"}) {
     EXPECT_GE(run_statistic_index(n), 0) << n;
   }
   for (std::size_t k = 0; k < d.size(); ++k)
@@ -515,6 +642,76 @@ TEST(RunStatistics, HandBuiltRunGivesHandComputedValues) {
   // Two years: only releases of weeks 0..20 qualify (weeks = 124): 2 of 3.
   EXPECT_DOUBLE_EQ(stat(v, "rearrest_2y"), 2.0 / 3);
   EXPECT_DOUBLE_EQ(stat(v, "work_13w_after_release"), 1.0 / 4);
+}
+
+TEST(RunStatistics, DealingStatisticsOfAHandBuiltRun) {
+  auto r = hand_run(3 * 52 + 10);  // three whole years and a partial one (left out)
+  r.areas = 2;
+  r.by_area.assign(area_metrics().size() * r.weeks * r.areas, 0.0);
+  auto at = [&](int week, int age) {
+    return static_cast<std::size_t>(week) * r.ages + (age - r.min_age);
+  };
+  // 100 youths of every age 12..26 in every week: 1,500 youths, 4,500 person-years; bands 12-17
+  // and 18-22: 1,800 and 1,500 person-years.
+  for (int t = 0; t < r.weeks; ++t) {
+    for (int a = 12; a <= 26; ++a) r.present_by_age[at(t, a)] = 100;
+  }
+  // Suspects for dealing: 3 aged 15 (years 0, 1), 5 aged 20 (year 2), 7 aged 25; 9 in the
+  // partial year (left out).
+  r.new_drug_suspects[at(3, 15)] = 2;
+  r.new_drug_suspects[at(60, 15)] = 1;
+  r.new_drug_suspects[at(150, 20)] = 5;
+  r.new_drug_suspects[at(30, 25)] = 7;
+  r.new_drug_suspects[at(160, 16)] = 9;
+  // Arrests (registrations for dealing) in the two areas: 20 + 25 over the whole years, 100 in
+  // the partial year.
+  const int arrests = area_metric_index("arrests");
+  auto arrest = [&](int week, int area, double n) {
+    r.by_area[(static_cast<std::size_t>(arrests) * r.weeks + week) * r.areas + area] = n;
+  };
+  arrest(5, 0, 20);
+  arrest(100, 1, 25);
+  arrest(157, 0, 100);
+  // Youths who dealt: 18 aged 12-17 and 30 aged 18-22 over the whole years, 6 aged 24; 50 aged
+  // 14 in the partial year.
+  r.new_dealing[at(0, 13)] = 10;
+  r.new_dealing[at(52, 17)] = 8;
+  r.new_dealing[at(104, 18)] = 30;
+  r.new_dealing[at(20, 24)] = 6;
+  r.new_dealing[at(158, 14)] = 50;
+  // Releases: week 0 (4: 1 re-registered for dealing, 1 censored), week 40 (2: both re-registered
+  // for dealing), week 60 (no two-year follow-up within 166 weeks: left out).
+  auto& l = r.ledger;
+  l.releases[0] = 4;
+  l.drug_reregistered_104w[0] = 1;
+  l.drug_censored_104w[0] = 1;
+  l.releases[40] = 2;
+  l.drug_reregistered_104w[40] = 2;
+  l.releases[63] = 5;
+  l.drug_reregistered_104w[63] = 5;
+
+  const auto v = run_statistics(r, Parameters{});
+  EXPECT_DOUBLE_EQ(stat(v, "drug_suspects_per_10k_12_17"), 1e4 * 3 / 1800);
+  EXPECT_DOUBLE_EQ(stat(v, "drug_suspects_per_10k_18_22"), 1e4 * 5 / 1500);
+  EXPECT_DOUBLE_EQ(stat(v, "drug_registrations_per_10k"), 1e4 * 45 / 4500);
+  EXPECT_DOUBLE_EQ(stat(v, "dealt_share_12_17"), 18.0 / 1800);
+  EXPECT_DOUBLE_EQ(stat(v, "dealt_share_18_22"), 30.0 / 1500);
+  EXPECT_DOUBLE_EQ(stat(v, "drug_rearrest_2y"), 3.0 / 5);
+}
+
+TEST(RunStatistics, DealingStatisticsWithoutTheirRecordAreNaN) {
+  auto r = hand_run(300);  // no area record, and the dealing arrays dropped (an older record)
+  for (auto& x : r.present_by_age) x = 100;
+  r.new_dealing.clear();
+  r.ledger.drug_reregistered_104w.clear();
+  r.ledger.drug_censored_104w.clear();
+  r.ledger.releases[0] = 3;
+  const auto v = run_statistics(r, Parameters{});
+  EXPECT_DOUBLE_EQ(stat(v, "drug_suspects_per_10k_12_17"), 0.0);
+  EXPECT_TRUE(std::isnan(stat(v, "drug_registrations_per_10k")));
+  EXPECT_TRUE(std::isnan(stat(v, "dealt_share_12_17")));
+  EXPECT_TRUE(std::isnan(stat(v, "dealt_share_18_22")));
+  EXPECT_TRUE(std::isnan(stat(v, "drug_rearrest_2y")));
 }
 
 TEST(RunStatistics, ReleaseAtWeekTenReregisteredAtWeekSeventyCountsForTwoYearsNotOne) {
@@ -593,12 +790,26 @@ TEST(ObservedRun, RunRecordsSuspectsAndReleasesConsistently) {
     EXPECT_LE(l.reregistered_104w[t] + l.censored_104w[t], l.releases[t]);
     EXPECT_LE(l.job_13w[t], l.followed_13w[t]);
     EXPECT_LE(l.followed_13w[t], l.releases[t]);
+    // The first registration comes no later than the first one for dealing.
+    EXPECT_LE(l.drug_reregistered_104w[t], l.reregistered_104w[t]);
+    EXPECT_LE(l.drug_reregistered_104w[t] + l.drug_censored_104w[t], l.releases[t]);
     // Releases without a full window are censored at the end of the horizon unless registered.
     if (t + 52 > r.weeks) {
       EXPECT_EQ(l.reregistered_52w[t] + l.censored_52w[t], l.releases[t]) << t;
     }
   }
   EXPECT_EQ(ledger_releases, releases);
+  // Every youth registered for dealing in a year dealt in that year.
+  for (int y = 0; y < r.weeks / 52; ++y) {
+    double dealt = 0, drug_suspects_of_year = 0;
+    for (std::size_t k = static_cast<std::size_t>(y) * 52 * r.ages;
+         k < static_cast<std::size_t>(y + 1) * 52 * r.ages; ++k) {
+      dealt += r.new_dealing[k];
+      drug_suspects_of_year += r.new_drug_suspects[k];
+    }
+    EXPECT_GE(dealt, drug_suspects_of_year) << y;
+    EXPECT_GT(dealt, 0) << y;
+  }
   const auto v = run_statistics(r, sc.params);
   EXPECT_GT(stat(v, "suspects_per_10k_age_17"), 0);
   EXPECT_GE(stat(v, "rearrest_1y"), 0);

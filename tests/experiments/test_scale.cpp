@@ -1,7 +1,7 @@
 // Results per head do not depend on simulation.population_scale: the same city simulated at two
-// sizes gives the same dealing and first entries per 10,000 youths, and the same effect of an
-// intervention per 10,000 youths, within Monte Carlo error; and a fractional number of places is
-// right on average.
+// sizes gives the same dealing, first entries and run statistics of dealing per 10,000 youths,
+// and the same effect of an intervention per 10,000 youths, within Monte Carlo error; and a
+// fractional number of places is right on average.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "drift/experiments/experiment.hpp"
+#include "drift/experiments/observables.hpp"
 #include "drift/interventions/registry.hpp"
 #include "drift/scenario/scenario.hpp"
 #include "drift/step/build_world.hpp"
@@ -40,6 +41,9 @@ struct PerHead {
   double entries = 0;      // entries into dealing (first entries and relapses) over the horizon
   double averted = 0;      // first entries averted by the area approach (paired)
   double place_share = 0;  // network places of the area approach / places of the baseline
+  // Run statistics of dealing of the baseline (observables.hpp), over its whole years.
+  double dealt_share = 0;    // dealt_share_18_22, per 10,000 (so that the printout shows it)
+  double registrations = 0;  // drug_registrations_per_10k
 };
 
 PerHead per_head(const std::vector<RunOutput>& runs) {
@@ -64,6 +68,10 @@ PerHead per_head(const std::vector<RunOutput>& runs) {
   // city metric 1 is network_places (after interventions), in the last week.
   const auto places = [&](const RunOutput& r) { return r.city[1 * r.weeks + r.weeks - 1]; };
   h.place_share = places(area) / places(base);
+  const auto stats = run_statistics(base, Parameters{});
+  h.dealt_share = 1e4 * stats[static_cast<std::size_t>(run_statistic_index("dealt_share_18_22"))];
+  h.registrations =
+      stats[static_cast<std::size_t>(run_statistic_index("drug_registrations_per_10k"))];
   return h;
 }
 
@@ -93,20 +101,23 @@ void expect_same(const Moments& a, const Moments& b, const char* what, double ma
 }
 
 struct ScaleResult {
-  Moments dealing, entries, averted, place_share;
+  Moments dealing, entries, averted, place_share, dealt_share, registrations;
 };
 
 ScaleResult run_at(double scale, int replicates, int burn_in, int weeks, double replacement = 1) {
   const auto s = utrecht_at(scale, burn_in, weeks, replacement);
-  std::vector<double> dealing, entries, averted, share;
+  std::vector<double> dealing, entries, averted, share, dealt, registrations;
   for (int r = 0; r < replicates; ++r) {
     const auto h = per_head(run_unit(s, r, 2));
     dealing.push_back(h.dealing);
     entries.push_back(h.entries);
     averted.push_back(h.averted);
     share.push_back(h.place_share);
+    dealt.push_back(h.dealt_share);
+    registrations.push_back(h.registrations);
   }
-  return {moments(dealing), moments(entries), moments(averted), moments(share)};
+  return {moments(dealing), moments(entries), moments(averted),
+          moments(share),   moments(dealt),   moments(registrations)};
 }
 
 void expect_scale_free(const ScaleResult& small, const ScaleResult& large,
@@ -132,6 +143,13 @@ void expect_scale_free(const ScaleResult& small, const ScaleResult& large,
   expect_same(small.entries, large.entries, "entries per 10,000");
   expect_same(small.averted, large.averted, "first entries averted per 10,000");
   expect_same(small.place_share, large.place_share, "share of network places left");
+  // The dealing statistics a targets file names are counts of the run over its own person-years
+  // (statistics.hpp): youths who dealt in the year and arrests follow the youths dealing, so
+  // they get the same 1% allowance for the faster refilling of a larger city.
+  expect_same(small.dealt_share, large.dealt_share, "youths 18-22 who dealt in a year per 10,000",
+              0.01);
+  expect_same(small.registrations, large.registrations, "registrations for dealing per 10,000",
+              0.01);
 }
 
 TEST(ScaleInvariance, PerHeadOutcomesAndEffectAgreeAtOneTwentyFifthAndFourTwentyFifthsOfUtrecht) {

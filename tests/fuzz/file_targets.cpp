@@ -7,6 +7,7 @@
 
 #include "drift/experiments/calibration.hpp"
 #include "drift/experiments/decision.hpp"
+#include "drift/experiments/refill.hpp"
 #include "drift/experiments/result_file.hpp"
 #include "drift/experiments/summary.hpp"
 #include "drift/experiments/trial.hpp"
@@ -91,6 +92,7 @@ void summarize(const std::string& path) {
     const auto summary = summarize_file(path);
     text = format_table(summary) + format_csv(summary);
     text += format_decision(decide_file(path, summary));
+    text += format_refill(read_refill(path), summary.replicates);
     if (has_trial(path)) text += format_trial(read_trial(path));
   }
   if (text.empty()) finding("summarize printed nothing for " + path);

@@ -789,5 +789,82 @@ TEST(JsonSchema, EscapesQuotesInDescriptions) {
   EXPECT_NO_THROW(YAML::Load(text));
 }
 
+// --- assumptions files (--assumptions) ---
+
+TEST(AssumptionsFile, SetsItsParametersOverTheScenarioAndUnderSet) {
+  TempDir dir;
+  const auto scenario =
+      dir.write("s.yaml", kAreas + "market:\n  replacement: 0.5\n  supply_entry_hazard: 0.0003\n");
+  const auto setting = dir.write("no_replacement.yaml", "market:\n  replacement: 0\n");
+  const auto s = load_scenario(scenario, {}, {setting});
+  EXPECT_EQ(s.params.market.replacement, 0.0);
+  EXPECT_EQ(s.params.market.supply_entry_hazard, 0.0003);  // not in the setting: the scenario's
+  ASSERT_EQ(s.assumptions.size(), 1u);
+  EXPECT_EQ(s.assumptions[0], "no_replacement");  // no name given: the file name
+  EXPECT_EQ(s.assumption_files[0], setting);
+  // --set goes over the setting.
+  const auto t = load_scenario(scenario, {{"market.replacement", "0.25"}}, {setting});
+  EXPECT_EQ(t.params.market.replacement, 0.25);
+  // The values reach the resolved document, which is what a re-run from the file loads.
+  const auto again = load_scenario_text(s.resolved_yaml, dir.path("resolved.yaml"));
+  EXPECT_EQ(again.params.market.replacement, 0.0);
+  EXPECT_TRUE(again.assumptions.empty());
+}
+
+TEST(AssumptionsFile, LaterFilesWinAndTheirNamesAreKeptInOrder) {
+  TempDir dir;
+  const auto scenario = dir.write("s.yaml", kAreas);
+  const auto a = dir.write("a.yaml", "name: first\nmarket: {replacement: 0.2}\n");
+  const auto b = dir.write("b.yaml", "name: second\nmarket: {replacement: 0.7}\n");
+  const auto s = load_scenario(scenario, {}, {a, b});
+  EXPECT_EQ(s.params.market.replacement, 0.7);
+  EXPECT_EQ(s.assumptions, (std::vector<std::string>{"first", "second"}));
+}
+
+TEST(AssumptionsFile, ScenarioKeysAreRefusedAtTheirLineNamingTheFile) {
+  TempDir dir;
+  const auto scenario = dir.write("s.yaml", kAreas);
+  const auto setting = dir.write("bad.yaml",
+                                 "name: bad\n"
+                                 "extends: s.yaml\n"
+                                 "market:\n"
+                                 "  replacment: 0\n"
+                                 "  replacement: 2\n");
+  const auto ds = diagnostics_of([&] { load_scenario(scenario, {}, {setting}); });
+  ASSERT_EQ(ds.size(), 3u) << all(ds);
+  for (const auto& d : ds) EXPECT_EQ(d.file, setting) << all(ds);
+  EXPECT_EQ(ds[0].line, 2);
+  EXPECT_EQ(ds[0].key, "extends");
+  EXPECT_NE(ds[0].message.find("an assumptions file sets only parameter groups"), std::string::npos)
+      << ds[0].message;
+  EXPECT_EQ(ds[1].line, 4);
+  EXPECT_EQ(ds[1].key, "market.replacment");
+  EXPECT_NE(ds[1].message.find("did you mean 'replacement'"), std::string::npos) << ds[1].message;
+  EXPECT_EQ(ds[2].line, 5);
+  EXPECT_EQ(ds[2].key, "market.replacement");
+}
+
+TEST(AssumptionsFile, AMissingFileIsReportedAndNothingLoads) {
+  TempDir dir;
+  const auto scenario = dir.write("s.yaml", kAreas);
+  const auto ds = diagnostics_of([&] { load_scenario(scenario, {}, {dir.path("none.yaml")}); });
+  ASSERT_EQ(ds.size(), 1u) << all(ds);
+  EXPECT_EQ(ds[0].file, dir.path("none.yaml"));
+  EXPECT_EQ(ds[0].message, "cannot open assumptions file");
+}
+
+TEST(AssumptionsFile, ShippedMarketSettingsLoadOverUtrecht) {
+  const std::string root = std::string(DRIFT_SOURCE_DIR) + "/scenarios/";
+  for (const auto& [file, replacement] :
+       std::vector<std::pair<std::string, double>>{{"market_full_replacement.yaml", 1.0},
+                                                   {"market_default.yaml", 0.5},
+                                                   {"market_no_replacement.yaml", 0.0}}) {
+    const auto s = load_scenario(root + "utrecht.yaml", {}, {root + "assumptions/" + file});
+    EXPECT_EQ(s.params.market.replacement, replacement) << file;
+    EXPECT_EQ(s.name, "utrecht") << file;
+    EXPECT_EQ(s.assumptions[0] + ".yaml", file);
+  }
+}
+
 }  // namespace
 }  // namespace drift

@@ -41,6 +41,9 @@ struct ReleaseLedger {
   std::vector<double> censored_52w, censored_104w;
   std::vector<double> followed_13w;  // releases whose youth was still present 13 weeks later
   std::vector<double> job_13w;       // of which with a job at the end of that week
+  // The same follow-up counting only registrations for dealing (a drug arrest): releases followed
+  // by one within 104 weeks, and those censored before it (left the model or end of horizon).
+  std::vector<double> drug_reregistered_104w, drug_censored_104w;
   void assign(int weeks);
   std::vector<std::vector<double>*> columns();
   std::vector<const std::vector<double>*> columns() const;
@@ -64,6 +67,10 @@ struct RunOutput {
   int min_age = 0;
   int ages = 0;
   std::vector<double> present_by_age, new_suspects, new_drug_suspects;
+  // Youths of that age dealing (runner or dealer) for the first time in the current simulated
+  // year: those dealing when the year begins, counted in its first week, and those who start
+  // later in it, counted in the week they start ([week][age], like the suspects).
+  std::vector<double> new_dealing;
   ReleaseLedger ledger;
   double area_value(int metric, int week, int area) const {
     return by_area[(static_cast<std::size_t>(metric) * weeks + week) * areas + area];
@@ -72,7 +79,8 @@ struct RunOutput {
 
   // Every array of the record under a stable name, in a fixed order ("by_area", "city",
   // "interventions", "trial", "present_by_age", "new_suspects", "new_drug_suspects",
-  // "ledger/<column>"), and the integer dimensions ("weeks", "areas", "min_age", "ages").
+  // "ledger/<column>", "new_dealing"), and the integer dimensions ("weeks", "areas", "min_age",
+  // "ages").
   // Part files and other generic readers and writers iterate over these lists, so a new array
   // of the record is declared here once.
   struct Array {

@@ -57,6 +57,9 @@ struct Scenario {
   // The three sections as written, for the resolved document.
   std::string sweep_yaml, trial_yaml, calibrate_yaml;
   PosteriorDraws posterior;  // set by `drift run --posterior`: replicate r runs with draw r
+  // Named settings laid over the scenario (`--assumptions FILE`), in order: their names and
+  // files. Their values are in `params` and `resolved_yaml`; the names only label the run.
+  std::vector<std::string> assumptions, assumption_files;
 };
 
 // The parameters replicate `replicate` runs with: scenario.params, with the posterior draw of
@@ -72,9 +75,11 @@ struct Override {
   std::string value;
 };
 
-// Loads, merges (`extends`), applies overrides and validates. Throws ScenarioError listing every
-// problem found.
-Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides = {});
+// Loads, merges (`extends`), lays the assumptions files over the result (parameter groups, name
+// and description only; docs/scenario.md), applies overrides and validates. Throws ScenarioError
+// listing every problem found.
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides = {},
+                       const std::vector<std::string>& assumption_files = {});
 
 // The same from scenario text held in memory, e.g. the resolved scenario of a result file
 // (`scenario_yaml`). `name_for_messages` names the text in diagnostics (and gives the scenario's

@@ -11,6 +11,7 @@
 //       population: Netherlands, residents aged 16
 //       year: 2022
 //       source: CBS StatLine 81997NED
+//       confidence: confirmed (read)  # optional: how sure the figure and its mapping are
 //       use: fit                      # fit | validate
 #include <string>
 #include <vector>
@@ -32,7 +33,8 @@ struct ObservedTarget {
   std::string population;
   int year = 0;  // 0 when not given
   std::string source;
-  bool fit = true;  // use: fit (true) or validate (false)
+  std::string confidence;  // optional free text; empty when not given
+  bool fit = true;         // use: fit (true) or validate (false)
 
   // The standard deviation the distance divides by: the standard error, or the interval's
   // half-width over the standard normal quantile z((1 + level) / 2).
