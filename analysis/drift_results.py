@@ -11,6 +11,7 @@ The layout of the file is described in docs/results.md. Typical use:
     res.summary(), res.comparisons()        # per-replicate outcomes with mean, lo95, hi95
     obs = res.observed()                    # strategy, replicate, year, age, suspects_per_10k, drug_share
     res.release_cohorts(), res.statistics() # re-registration after release; run statistics
+    dec = res.decision()                    # rank probabilities, value for money, acceptability
 
 A sweep file (a scenario with a `sweep:` section) has no weekly series; read it with
 `sweep_points()` (the design), `sweep_outcomes()`, `sweep_comparisons()` (per strategy, point and
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import dataclass
 from typing import Iterable
 
 import h5py
@@ -405,6 +407,88 @@ class DriftResults:
             out[s] = extra / averted if averted > 0 else math.nan
         return out
 
+    # -------------------------------------------------------------------- decision analysis
+
+    def paired(self, difference: str) -> np.ndarray:
+        """[strategy, replicate]: the paired difference against the baseline (e.g.
+        'entries_averted', 'extra_cost'), strategies in file order, the baseline's row 0."""
+        comp = self.comparisons()
+        out = np.zeros((len(self.strategies), self.replicates))
+        for i, s in enumerate(self.strategies):
+            if s == self.baseline:
+                continue
+            c = comp[(comp.strategy == s) & (comp.difference == difference)].sort_values("replicate")
+            if len(c) != self.replicates:
+                raise DriftResultError(f"{self.path}: the result file has no paired difference "
+                                       f"{difference} of strategy {s} for every replicate")
+            out[i] = c["value"].to_numpy(dtype=float)
+        return out
+
+    def decision(self) -> "Decision":
+        """Rank probabilities, incremental cost per unit averted, the cost-effectiveness frontier
+        and the acceptability curve (docs/results.md, "Decision analysis").
+
+        Read from /decision (with shape checks); for files written before it existed, computed
+        here from the paired comparisons in the same way, except the bootstrap interval of the
+        cost per unit averted, which is then NaN.
+        """
+        self._need_series("decision analysis")
+        with self._open() as f:
+            if "decision" in f:
+                return self._stored_decision(f)
+            posterior = "posterior" in f
+        return compute_decision(self.strategies, {o: self.paired(o) for o, _ in DECISION_OUTCOMES},
+                                self.paired("extra_cost"), posterior)
+
+    def _stored_decision(self, f: h5py.File) -> "Decision":
+        p, ns = self.path, len(self.strategies)
+
+        def dataset(name: str, shape: tuple, strings: bool = False):
+            path = f"decision/{name}"
+            obj = f.get(path)
+            if not isinstance(obj, h5py.Dataset):
+                raise DriftResultError(f"{p}: dataset /{path}: missing")
+            try:
+                if strings:
+                    values = np.asarray([str(_text(x)) for x in np.atleast_1d(obj[()])], dtype=object)
+                else:
+                    values = np.asarray(obj[()], dtype=float)
+            except (OSError, ValueError, TypeError) as e:
+                raise DriftResultError(f"{p}: cannot read /{path} ({_one_line(e)})") from None
+            if values.shape != shape:
+                raise DriftResultError(f"{p}: dataset /{path}: shape {list(values.shape)}, "
+                                       f"expected {list(shape)}")
+            if not strings and name.endswith("probability"):
+                if (~np.isfinite(values) | (values < 0) | (values > 1)).any():
+                    raise DriftResultError(f"{p}: dataset /{path}: a value outside [0, 1] where "
+                                           "a probability belongs")
+            return values
+
+        names = list(dataset("strategies", (ns,), strings=True))
+        if names != list(self.strategies):
+            raise DriftResultError(f"{p}: dataset /decision/strategies: {names}, expected the "
+                                   f"strategies of the file {list(self.strategies)}")
+        tables, ranks = {}, {}
+        for outcome, _ in DECISION_OUTCOMES:
+            ranks[outcome] = dataset(f"{outcome}/rank_probability", (ns, ns))
+            cols = {"strategy": names,
+                    "best_probability": dataset(f"{outcome}/best_probability", (ns,))}
+            for c in DECISION_NUMBERS:
+                cols[c] = dataset(f"{outcome}/{c}", (ns,))
+            for c in DECISION_TEXTS:
+                cols[c] = dataset(f"{outcome}/{c}", (ns,), strings=True)
+            tables[outcome] = pd.DataFrame(cols)
+        wtp_obj = f.get("decision/acceptability/willingness_to_pay")
+        nl = wtp_obj.shape[0] if isinstance(wtp_obj, h5py.Dataset) and wtp_obj.ndim == 1 else 0
+        wtp = dataset("acceptability/willingness_to_pay", (nl,))
+        if nl == 0 or not np.isfinite(wtp).all():
+            raise DriftResultError(f"{p}: dataset /decision/acceptability/willingness_to_pay: "
+                                   "expected finite amounts")
+        prob = dataset("acceptability/probability", (nl, ns))
+        uncertainty = str(_text(f["decision"].attrs.get("uncertainty", "")))
+        return Decision(list(names), self.replicates, True, "posterior" in f, uncertainty, tables,
+                        ranks, wtp, prob)
+
     # ------------------------------------------------------------------------------ sweeps
 
     def _need_sweep(self):
@@ -622,6 +706,148 @@ def observed(path: str | os.PathLike, strategies=None) -> pd.DataFrame:
     """Registered suspects per strategy, replicate, year and age of a result file (see
     DriftResults.observed)."""
     return load(path).observed(strategies)
+
+
+# ------------------------------------------------------------------------ decision analysis
+# The same computations as include/drift/experiments/decision.hpp, for files written before the
+# /decision group existed and for checking it (analysis/tests/test_decision.py).
+
+DECISION_OUTCOMES = (("entries_averted", "youths"), ("dealer_years_averted", "youth-years"))
+# Per outcome and strategy in /decision/<outcome>/: numbers, then strings.
+DECISION_NUMBERS = ("effect", "effect_lo95", "effect_hi95", "extra_cost", "extra_cost_lo95",
+                    "extra_cost_hi95", "cost_per_unit", "cost_per_unit_lo95", "cost_per_unit_hi95",
+                    "frontier_icer")
+DECISION_TEXTS = ("ratio_status", "frontier_status", "frontier_previous")
+
+
+@dataclass
+class Decision:
+    """The decision analysis of a result file (DriftResults.decision())."""
+    strategies: list            # baseline first, as in the file
+    replicates: int
+    stored: bool                # read from /decision (else computed from /comparisons)
+    parameter_uncertainty: bool  # the file has /posterior: replicates drew their parameters
+    uncertainty: str            # the file's own words for it ("" when computed)
+    outcomes: dict              # outcome -> DataFrame, one row per strategy: strategy,
+    #                             best_probability and DECISION_NUMBERS + DECISION_TEXTS columns
+    rank_probability: dict      # outcome -> [strategy, rank] array, rank 0 = largest effect
+    willingness_to_pay: np.ndarray   # [wtp] euro per first entry averted
+    acceptability: np.ndarray        # [wtp, strategy]
+
+
+def rank_probabilities(effect) -> np.ndarray:
+    """[strategy, rank]: share of replicates in which each strategy (rows of `effect`,
+    [strategy, replicate]) has each rank by effect, rank 0 the largest; ties share their ranks
+    equally; replicates with a NaN are left out."""
+    e = np.asarray(effect, dtype=float)
+    ns = e.shape[0]
+    out = np.zeros((ns, ns))
+    used = 0
+    for r in range(e.shape[1]):
+        col = e[:, r]
+        if np.isnan(col).any():
+            continue
+        used += 1
+        for s in range(ns):
+            greater, equal = int((col > col[s]).sum()), int((col == col[s]).sum())
+            out[s, greater:greater + equal] += 1.0 / equal
+    return out / used if used else out
+
+
+def willingness_to_pay_grid() -> np.ndarray:
+    """0, then 10^2 to 10^6 euro in steps of 10^0.1 (42 values)."""
+    return np.concatenate([[0.0], 10.0 ** (2.0 + np.arange(41) / 10.0)])
+
+
+def acceptability(effect, extra_cost, willingness_to_pay) -> np.ndarray:
+    """[wtp, strategy]: share of replicates in which each strategy has the highest net benefit
+    wtp * effect - extra cost (ties split evenly)."""
+    e, c = np.asarray(effect, dtype=float), np.asarray(extra_cost, dtype=float)
+    keep = ~(np.isnan(e).any(axis=0) | np.isnan(c).any(axis=0))
+    e, c = e[:, keep], c[:, keep]
+    out = np.zeros((len(willingness_to_pay), e.shape[0]))
+    if e.shape[1] == 0:
+        return out
+    for i, lam in enumerate(willingness_to_pay):
+        net = lam * e - c
+        best = net == net.max(axis=0)
+        out[i] = (best / best.sum(axis=0)).sum(axis=1) / e.shape[1]
+    return out
+
+
+def frontier(mean_effect, mean_cost) -> list[tuple[str, int, float]]:
+    """Per strategy (status, index of the previous frontier strategy or -1, ICER against it):
+    status 'frontier', 'dominated' (another has at least its effect for no more money; of two at
+    the same point the first stays) or 'extendedly_dominated' (its ICER exceeds the next one's)."""
+    e, c = list(map(float, mean_effect)), list(map(float, mean_cost))
+    n = len(e)
+    status = ["frontier"] * n
+    for s in range(n):
+        if math.isnan(e[s]) or math.isnan(c[s]):
+            status[s] = "dominated"
+            continue
+        for t in range(n):
+            if t == s or math.isnan(e[t]) or math.isnan(c[t]):
+                continue
+            if e[t] >= e[s] and c[t] <= c[s] and (e[t] > e[s] or c[t] < c[s] or t < s):
+                status[s] = "dominated"
+                break
+    front = sorted((s for s in range(n) if status[s] == "frontier"), key=lambda s: e[s])
+
+    def icer(a, b):
+        return (c[b] - c[a]) / (e[b] - e[a])
+
+    removed = True
+    while removed:
+        removed = False
+        for k in range(1, len(front) - 1):
+            if icer(front[k - 1], front[k]) > icer(front[k], front[k + 1]):
+                status[front[k]] = "extendedly_dominated"
+                del front[k]
+                removed = True
+                break
+    out = [(status[s], -1, math.nan) for s in range(n)]
+    for k in range(1, len(front)):
+        out[front[k]] = ("frontier", front[k - 1], icer(front[k - 1], front[k]))
+    return out
+
+
+def compute_decision(strategies, effects: dict, extra_cost, posterior: bool = False) -> Decision:
+    """The decision analysis of per-replicate paired differences ([strategy, replicate], the
+    baseline first with zeros), without the bootstrap interval of the cost per unit averted."""
+    cost = np.asarray(extra_cost, dtype=float)
+    tables, ranks = {}, {}
+    for outcome, _ in DECISION_OUTCOMES:
+        e = np.asarray(effects[outcome], dtype=float)
+        ranks[outcome] = rank_probabilities(e)
+        rows = []
+        for i, s in enumerate(strategies):
+            em, elo, ehi = mean_interval(e[i]) if i else (0.0, 0.0, 0.0)
+            cm, clo, chi = mean_interval(cost[i]) if i else (0.0, 0.0, 0.0)
+            if i == 0:
+                status = "baseline"
+            elif not math.isfinite(elo):
+                status = "single_replicate"
+            elif ehi < 0:
+                status = "effect_below_zero"
+            elif not elo > 0:
+                status = "effect_includes_zero"
+            else:
+                status = "estimated"
+            ratio = cm / em if status == "estimated" else math.nan
+            rows.append({"strategy": s, "best_probability": ranks[outcome][i, 0], "effect": em,
+                         "effect_lo95": elo, "effect_hi95": ehi, "extra_cost": cm,
+                         "extra_cost_lo95": clo, "extra_cost_hi95": chi, "cost_per_unit": ratio,
+                         "cost_per_unit_lo95": math.nan, "cost_per_unit_hi95": math.nan,
+                         "ratio_status": status})
+        fr = frontier([r["effect"] for r in rows], [r["extra_cost"] for r in rows])
+        for r, (st, prev, icer) in zip(rows, fr):
+            r.update(frontier_status=st, frontier_previous=strategies[prev] if prev >= 0 else "",
+                     frontier_icer=icer)
+        tables[outcome] = pd.DataFrame(rows)
+    wtp = willingness_to_pay_grid()
+    return Decision(list(strategies), cost.shape[1] if cost.ndim == 2 else 0, False, posterior, "",
+                    tables, ranks, wtp, acceptability(effects["entries_averted"], cost, wtp))
 
 
 # ------------------------------------------------------------------------------- statistics

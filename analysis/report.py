@@ -6,11 +6,16 @@
 The report is one HTML file with inline CSS and the charts embedded as PNG images, so it can be
 mailed and read offline. For an experiment file: the headline comparison of strategies against
 the baseline, outcomes over time, districts, use of the interventions and how the results were
-produced. For a sweep file (a scenario with a `sweep:` section): outcomes at each setting of the
-sweep, Sobol indices for Sobol designs, and how the results were produced.
+produced, and how sure the ranking is and what is good value for money (rank probabilities,
+cost per unit averted, the cost-effectiveness frontier and the acceptability curve). With
+`--setting OTHER.h5` (repeatable), result files of the same scenario run under other named
+assumption settings add a table of the ranking per setting. For a sweep file (a scenario with a
+`sweep:` section): outcomes at each setting of the sweep, Sobol indices for Sobol designs, and how
+the results were produced.
 
 Exit codes: 0 report written; 1 the report could not be written; 2 the input is not a readable
-Drift result file of a supported format version (a one-line message on stderr).
+Drift result file of a supported format version, or a `--setting` file of another scenario or
+other strategies (a one-line message on stderr naming the file).
 
 Adding a section: write a function `section_x(ctx) -> Section | None` (None skips it) and add it
 to SECTIONS. `ctx` is a Context holding the loaded file (drift_results.DriftResults) and cached
@@ -197,6 +202,7 @@ class Context:
     res: dr.DriftResults
     argv: list[str]
     _arrays: dict = field(default_factory=dict)
+    settings: list = field(default_factory=list)  # result files of the scenario under other settings
 
     def ts(self, strategy: str, metric: str) -> np.ndarray:
         """[replicate, week] city total."""
@@ -406,10 +412,230 @@ def section_headline(ctx: Context) -> Section | None:
         "dismissal, a settlement or a community sanction). Total cost: "
         "the one-off and weekly costs of the strategy's interventions over the whole period. Cost per "
         "young person kept out: the mean extra cost compared with the baseline divided by the mean "
-        "number kept out; it is given only when entries are averted on average, and has no interval. "
+        "number kept out; it is given only when entries are averted on average (its interval and "
+        "whether the strategy is good value for money: see the next section). "
         "Negative numbers mean the strategy does worse than the baseline.</p>"
         + _sanction_line(res))
     return Section("headline", "Which strategy keeps most young people out of dealing?", body)
+
+
+# ------------------------------------------------------------------ ranking and value for money
+
+FRONTIER_WORDS = {
+    "frontier": "worth considering: no other strategy or mix of two does more for less",
+    "dominated": "dominated: another strategy does at least as much for less money",
+    "extendedly_dominated": ("extendedly dominated: a mix of two other strategies would do more "
+                             "for less money"),
+}
+RATIO_WORDS = {
+    "effect_includes_zero": "no figure: the effect is not clear (its interval includes 0)",
+    "effect_below_zero": "no figure: worse than the baseline",
+    "single_replicate": "no figure: one replicate only",
+    "baseline": "\u2013",
+}
+
+
+def uncertainty_text(decision) -> str:
+    if decision.parameter_uncertainty:
+        return ("<b>What the intervals include.</b> The runs draw their parameters from the "
+                "calibration posterior (replicate <i>r</i> of every strategy uses the same draw), so "
+                "the shares and intervals include uncertainty about the model's parameters as well as "
+                "chance.")
+    return ("<b>What the intervals include.</b> Only chance (Monte Carlo noise) at one fixed set of "
+            "parameters: every run uses the same parameter values, so uncertainty about those values "
+            "is <em>not</em> in these shares and intervals (run with <code>--posterior</code> to "
+            "include it).")
+
+
+def assumptions_box(ctx: Context, decision) -> str:
+    market = market_assumption_html(ctx.res) or (
+        '<p class="market"><b>The market assumption behind this ranking.</b> The file does not '
+        "state <code>market.replacement</code>.</p>")
+    setting = str(ctx.res.attrs.get("assumptions", "") or "")
+    named = (f"<p><b>Assumption setting.</b> {esc(setting)}.</p>" if setting else "")
+    return (f'<aside class="assumptions"><h3>What this ranking rests on</h3>{market}{named}'
+            f"<p>{uncertainty_text(decision)}</p></aside>")
+
+
+def _ratio_cell(row, per: str) -> str:
+    status = row["ratio_status"]
+    if status != "estimated":
+        return cell(RATIO_WORDS.get(status, esc(status)), f"cost_per_{per}", cls="num unclear")
+    m, lo, hi = row["cost_per_unit"], row["cost_per_unit_lo95"], row["cost_per_unit_hi95"]
+    if _finite(lo) and math.isfinite(hi):
+        ci = f"{euro(lo)} to {euro(hi)}"
+    elif _finite(lo):
+        ci = f"{euro(lo)} to no upper limit"
+    else:
+        ci = "no interval (computed from an older file)"
+    return cell(f'{euro(m)}<div class="ci">{ci}</div>', f"cost_per_{per}", m, lo, hi)
+
+
+def _acceptability_figure(ctx: Context, decision) -> str:
+    wtp, prob = decision.willingness_to_pay, decision.acceptability
+    keep = wtp > 0
+    fig, ax = plt.subplots(figsize=(7.2, 3.6))
+    for i, s in enumerate(decision.strategies):
+        ax.plot(wtp[keep], prob[keep, i], color=ctx.colour(s), lw=2 if i else 1.5,
+                ls="--" if s == ctx.res.baseline else "-", label=ctx.label(s))
+    ax.set_xscale("log")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("what the city is willing to pay per young person kept out of dealing (euro)")
+    ax.set_ylabel("share of runs: best buy")
+    ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    at_zero = ", ".join(f"{esc(s)} {num(100 * p, 0)}%" for s, p in
+                        zip(decision.strategies, prob[0]) if p > 0)
+    return img(fig, "Acceptability curve",
+               "For each amount the city is willing to pay per young person kept out of dealing, "
+               "the share of runs in which each strategy gives the most for the money (the highest "
+               "value of young people kept out minus extra cost; the baseline counts 0). At "
+               f"\u20ac0 (not on the log scale): {at_zero}.")
+
+
+def section_ranking(ctx: Context) -> Section | None:
+    res = ctx.res
+    if not res.has_series or not ctx.others:
+        return None
+    d = res.decision()
+    n = d.replicates
+    entries = d.outcomes["entries_averted"]
+    years = d.outcomes["dealer_years_averted"]
+    ranks = d.rank_probability["entries_averted"]
+    order = sorted(range(len(d.strategies)), key=lambda i: -entries["best_probability"][i])
+    sentences = []
+    for i in order:
+        s, p = d.strategies[i], float(entries["best_probability"][i])
+        if p <= 0:
+            continue
+        runs = p * n
+        whole = abs(runs - round(runs)) < 1e-9
+        runs_text = f"{num(runs, 0)} of {n} runs" if whole else (
+            f"about {num(runs, 0)} of {n} runs (a run where it ties counts in part)")
+        what = ("Doing nothing new (the baseline)" if s == res.baseline else f"Strategy <b>{esc(s)}</b>")
+        sentences.append(f'<li data-ranked="{esc(s)}" data-best="{repr(p)}">{what} is the most '
+                         f"effective in {runs_text}.</li>")
+    never = [esc(d.strategies[i]) for i in order if entries["best_probability"][i] <= 0]
+    if never:
+        sentences.append(f"<li>Never the most effective: {', '.join(never)}.</li>")
+    headers = ["Strategy"] + [f"Rank {k + 1}" for k in range(len(d.strategies))]
+    rank_rows = []
+    for i in order:
+        s = d.strategies[i]
+        cls = ' class="baseline"' if s == res.baseline else ""
+        rank_rows.append(f'<tr{cls} data-strategy="{esc(s)}"><td>{esc(s)}</td>'
+                         + "".join(cell(f"{num(100 * ranks[i, k], 0)}%", f"rank_{k + 1}", ranks[i, k])
+                                   for k in range(len(d.strategies))) + "</tr>")
+    vheaders = ["Strategy",
+                "Young people kept out of dealing<br><small>entries averted (95% interval)</small>",
+                "Extra cost<br><small>euro, mean</small>",
+                "Cost per young person kept out<br><small>euro per entry averted (95% interval)</small>",
+                "Cost per year of dealing averted<br><small>euro per dealer-year (95% interval)</small>",
+                "Value for money<br><small>cost-effectiveness frontier</small>"]
+    vrows = []
+    by_effect = sorted(range(len(d.strategies)), key=lambda i: entries["effect"][i])
+    for i in by_effect:
+        s, row, yrow = d.strategies[i], entries.iloc[i], years.iloc[i]
+        status = row["frontier_status"]
+        words = FRONTIER_WORDS.get(status, esc(status))
+        if status == "frontier" and row["frontier_previous"]:
+            words += (f"; {about_euro(row['frontier_icer'])} per extra young person kept out compared "
+                      f"with {esc(row['frontier_previous'])}")
+        cls = ' class="baseline"' if s == res.baseline else ""
+        vrows.append(
+            f'<tr{cls} data-strategy="{esc(s)}" data-frontier="{esc(status)}"><td>{esc(s)}</td>'
+            + (cell("\u2013") if s == res.baseline else
+               cell(est_ci(row["effect"], row["effect_lo95"], row["effect_hi95"]), "entries_averted",
+                    row["effect"], row["effect_lo95"], row["effect_hi95"]))
+            + cell(euro(row["extra_cost"]), "extra_cost", row["extra_cost"])
+            + _ratio_cell(row, "entry") + _ratio_cell(yrow, "dealer_year")
+            + f'<td class="frontier {esc(status)}">{words}</td></tr>')
+    method = ("a percentile bootstrap over the runs (2,000 resamples of whole runs)" if d.stored
+              else "not available for this older file")
+    body = (
+        '<div class="ranking">'
+        f'<div class="ranking-main"><p>In how many of the {n} runs is each strategy the one that keeps '
+        "most young people out of dealing (the largest fall in first entries compared with the "
+        "baseline)? Run <i>r</i> of every strategy shares its chance events with run <i>r</i> of the "
+        "baseline, so the strategies are ranked run by run. The baseline counts as a strategy that "
+        f"changes nothing.</p><ul class=\"sentences\">{''.join(sentences)}</ul>"
+        + table(headers, rank_rows, "ranks")
+        + '<p class="note">Share of runs in which the strategy has each rank (rank 1: keeps most young '
+        "people out). Runs in which two strategies keep out exactly as many share the ranks.</p>"
+        "</div>" + assumptions_box(ctx, d) + "</div>"
+        "<h3>Value for money</h3>"
+        "<p>What each strategy costs per young person kept out of dealing, and which strategies are "
+        "worth considering at all. A strategy is <b>dominated</b> when another does at least as much "
+        "for less money; <b>extendedly dominated</b> when splitting the budget between two other "
+        "strategies would do more for less. The remaining strategies form the <b>frontier</b>: going "
+        "along it, each step keeps more young people out at the extra cost per young person shown. "
+        "The cost per young person is given only where the strategy clearly keeps young people out "
+        "(its 95% interval lies above zero); otherwise the table says so instead of showing a "
+        f"number. Intervals of the cost figures: {method}.</p>"
+        + table(vheaders, vrows, "value")
+        + _acceptability_figure(ctx, d)
+        + "<p class=\"note\">Frontier and costs use the mean over runs. Extra cost: the strategy's "
+        "cost minus the baseline's over the whole period.</p>")
+    return Section("ranking", "How sure is the ranking, and what is good value for money?", body)
+
+
+def _setting_name(res) -> str:
+    a = res.attrs
+    return str(a.get("assumptions") or a.get("scenario_name")
+               or os.path.splitext(os.path.basename(res.path))[0])
+
+
+def check_setting(main, other) -> None:
+    """A further result file of the same scenario under another setting, or DriftResultError."""
+    p = other.path
+    if other.is_sweep or not other.has_series:
+        raise dr.DriftResultError(f"{p}: a sweep file, not a run of the scenario under a setting")
+    if list(other.strategies) != list(main.strategies) or other.baseline != main.baseline:
+        raise dr.DriftResultError(f"{p}: other strategies ({', '.join(other.strategies)}) than "
+                                  f"{main.path} ({', '.join(main.strategies)})")
+    same_name = ("assumptions" not in main.attrs or "assumptions" not in other.attrs
+                 or main.attrs.get("scenario_name") == other.attrs.get("scenario_name"))
+    if (not same_name or list(other.areas) != list(main.areas) or other.weeks != main.weeks):
+        raise dr.DriftResultError(
+            f"{p}: another scenario ({other.attrs.get('scenario_name', '?')}: "
+            f"{len(other.areas)} districts, {other.weeks} weeks) than {main.path} "
+            f"({main.attrs.get('scenario_name', '?')}: {len(main.areas)} districts, {main.weeks} weeks)")
+
+
+def section_settings(ctx: Context) -> Section | None:
+    if not ctx.settings:
+        return None
+    runs = [ctx.res] + list(ctx.settings)
+    strategies = [s for s in ctx.res.strategies if s != ctx.res.baseline]
+    headers = ["Setting"] + [esc(s) for s in strategies]
+    rows = []
+    for res in runs:
+        d = res.decision()
+        t = d.outcomes["entries_averted"].set_index("strategy")
+        name = _setting_name(res)
+        r = market_replacement(res)
+        label = esc(name) + (f'<div class="desc">market.replacement {num(r, 2)}</div>' if r is not None else "")
+        best = max(strategies, key=lambda s: t.loc[s, "best_probability"])
+        cells = []
+        for s in strategies:
+            m, lo, hi, p = (t.loc[s, "effect"], t.loc[s, "effect_lo95"], t.loc[s, "effect_hi95"],
+                            t.loc[s, "best_probability"])
+            mark = " best" if s == best else ""
+            cells.append(cell(f'{est_ci(m, lo, hi)}<div class="pbest">most effective in '
+                              f"{num(100 * p, 0)}% of runs</div>", "entries_averted", m, lo, hi,
+                              "num " + verdict(lo, hi) + mark)
+                         .replace("<td ", f'<td data-best="{repr(float(p))}" ', 1))
+        rows.append(f'<tr data-setting="{esc(name)}"><td>{label}</td>{"".join(cells)}</tr>')
+    body = ("<p>The same strategies, run under each named assumption setting (one result file per "
+            "setting). If the ranking changes between rows, the advice depends on that assumption; "
+            "the setting that fits the city best is a judgement the model cannot make.</p>"
+            + table(headers, rows, "settings")
+            + '<p class="note">Each cell: young people kept out of dealing compared with the '
+            "baseline of the same setting (first entries averted, mean and 95% interval), and the "
+            "share of runs in which the strategy keeps most young people out; the shares of a row "
+            "add up to less than 100% when the baseline itself comes out best in some runs. Bold: "
+            "the strategy most often the most effective under that setting.</p>")
+    return Section("settings", "Does the ranking hold under other assumptions?", body)
 
 
 SANCTIONS = (("dismissals", "dismissed"), ("settlements", "settled out of court or fined"),
@@ -1079,6 +1305,55 @@ def section_sweep(ctx: Context) -> Section | None:
     return Section("sweep", "How the results change with the swept settings", "".join(parts))
 
 
+def section_decides(ctx: Context) -> Section | None:
+    """For a Sobol sweep: per strategy, the swept parameter with the largest total index on its
+    first entries averted (the paired difference against the baseline)."""
+    res = ctx.res
+    if not (res.is_sweep and res.has_sensitivity):
+        return None
+    sens = res.sensitivity()
+    sens = sens[(sens.outcome == "entries_averted") & np.isfinite(sens.total_order)]
+    if sens.empty:
+        return None
+    units = _parameter_units()
+    params = list(dict.fromkeys(sens.parameter))
+    sentences, rows = [], []
+    for s in ctx.others:
+        x = sens[sens.strategy == s]
+        if x.empty:
+            continue
+        top = x.loc[x.total_order.idxmax()]
+        if not top.total_order > 0:
+            sentences.append(f'<li data-decided="{esc(s)}" data-parameter="">For <b>{esc(s)}</b>, '
+                             "the effect on first entries did not vary over the sweep, so no "
+                             "assumption decides it here.</li>")
+            continue
+        sentences.append(
+            f'<li data-decided="{esc(s)}" data-parameter="{esc(top.parameter)}">For '
+            f"<b>{esc(s)}</b>, the assumption that decides most how many young people it keeps out "
+            f"of dealing is <b>{esc(parameter_label(top.parameter, units))}</b>: it accounts for about "
+            f"{num(100 * top.total_order, 0)}% of the variation of the effect over the sweep "
+            f"(total Sobol index, 95% interval {num(100 * top.total_order_lo95, 0)}% to "
+            f"{num(100 * top.total_order_hi95, 0)}%), {num(100 * top.first_order, 0)}% on its own.</li>")
+        by = x.set_index("parameter")
+        rows.append(f'<tr data-strategy="{esc(s)}"><td>{esc(s)}</td>' + "".join(
+            cell(f"{num(100 * by.loc[p, 'total_order'], 0)}%", p, by.loc[p, "total_order"],
+                 cls="num" + (" best" if p == top.parameter else ""))
+            if p in by.index else cell("\u2013") for p in params) + "</tr>")
+    if not sentences:
+        return None
+    headers = ["Strategy"] + [esc(parameter_label(p, units)) for p in params]
+    body = ("<p>The sweep varied the assumptions below over their plausible ranges (a Sobol design). "
+            "For each strategy, the share of the variation of its effect on first entries into "
+            "dealing that each assumption accounts for, including its interplay with the others "
+            "(total Sobol index). The assumption with the largest share is the one the advice for "
+            "that strategy rests on most.</p>"
+            f'<ul class="sentences">{"".join(sentences)}</ul>' + table(headers, rows, "decides")
+            + '<p class="note">Indices of the mean over the replicates at each point; with few '
+            "samples they are rough (see the intervals in the Sobol section).</p>")
+    return Section("decides", "Which assumption decides the advice", body)
+
+
 def fnv1a64(text: str) -> str:
     h = 14695981039346656037
     for b in text.encode("utf-8"):
@@ -1128,8 +1403,8 @@ def section_reproducibility(ctx: Context) -> Section:
     return Section("reproducibility", "How these results were produced", body)
 
 
-SECTIONS = [section_headline, section_curves, section_districts, section_interventions,
-            section_sweep, section_reproducibility]
+SECTIONS = [section_headline, section_ranking, section_settings, section_curves, section_districts, section_interventions,
+            section_sweep, section_decides, section_reproducibility]
 
 
 # -------------------------------------------------------------------------------- document
@@ -1171,6 +1446,14 @@ figure img { max-width: 100%; height: auto; border: 1px solid var(--line); }
 details { margin: 12px 0; border: 1px solid var(--line); border-radius: 6px; padding: 6px 12px; }
 summary { cursor: pointer; font-weight: 600; }
 pre { font-size: 0.82em; background: #f7f7f9; padding: 10px; overflow-x: auto; }
+.ranking { display: flex; gap: 20px; align-items: flex-start; flex-wrap: wrap; }
+.ranking-main { flex: 3 1 520px; min-width: 0; }
+aside.assumptions { flex: 1 1 260px; background: #f4f6f9; border: 1px solid var(--line);
+                    border-radius: 6px; padding: 4px 14px; font-size: 0.9em; }
+aside.assumptions h3 { margin-top: 0.6em; }
+td.frontier.dominated, td.frontier.extendedly_dominated { color: var(--muted); }
+td.best { font-weight: 600; }
+.pbest { color: var(--muted); font-size: 0.82em; white-space: nowrap; }
 @media print { nav { display: none; } h2 { page-break-before: auto; } figure { page-break-inside: avoid; } }
 """
 
@@ -1185,8 +1468,8 @@ def _scenario_description(yaml_text: str) -> str:
     return ""
 
 
-def build_report(res: dr.DriftResults, argv: list[str]) -> str:
-    ctx = Context(res, argv)
+def build_report(res: dr.DriftResults, argv: list[str], settings=()) -> str:
+    ctx = Context(res, argv, settings=list(settings))
     plt.rcParams.update({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
     sections = [s for s in (fn(ctx) for fn in SECTIONS) if s is not None]
     a = res.attrs
@@ -1242,13 +1525,20 @@ def main(argv: list[str] | None = None) -> int:
                     "result file.")
     parser.add_argument("results", help="result file written by `drift run` (HDF5)")
     parser.add_argument("-o", "--out", help="HTML file to write (default: RESULTS with .html)")
+    parser.add_argument("--setting", action="append", default=[], metavar="RESULTS",
+                        help="a result file of the same scenario run under another named assumption "
+                             "setting (repeatable): adds the table of the ranking per setting")
     args = parser.parse_args(argv[1:])
     out = args.out or os.path.splitext(args.results)[0] + ".html"
     # NaN in a damaged file must not print numpy warnings: the error, if any, is one line.
     warnings.simplefilter("ignore", RuntimeWarning)
     try:
         res = dr.load(args.results)
-        text = build_report(res, [os.path.basename(argv[0]) if argv else "report.py"] + argv[1:])
+        settings = [dr.load(path) for path in args.setting]
+        for other in settings:
+            check_setting(res, other)
+        text = build_report(res, [os.path.basename(argv[0]) if argv else "report.py"] + argv[1:],
+                            settings)
     except dr.DriftResultError as e:
         print(f"report.py: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2

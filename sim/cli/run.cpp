@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "drift/experiments/calibration.hpp"
+#include "drift/experiments/decision.hpp"
 #include "drift/experiments/experiment.hpp"
 #include "drift/experiments/refill.hpp"
 #include "drift/experiments/result_file.hpp"
@@ -62,8 +63,12 @@ int run(RunArgs a, const Context& ctx) {
   if (design.kind.empty()) {
     const auto output = load_point(sc, design, parts, 0);
     write_results(a.out, sc, output, {ctx.command_line});
-    std::cout << format_table(summarize(sc.params, output));
+    const auto summary = summarize(sc.params, output);
+    std::cout << format_table(summary);
     std::cout << format_refill(refill_of(sc, series_of(output)), sc.params.simulation.replicates);
+    auto decision = decide(summary, static_cast<std::uint32_t>(sc.params.simulation.seed));
+    decision.parameter_uncertainty = !sc.posterior.empty();
+    std::cout << format_decision(decision);
     std::cout << "\n" << market_assumption(sc.params);
     for (std::size_t k = 0; k < sc.assumptions.size(); ++k)
       std::cout << "Assumptions laid over the scenario: " << sc.assumptions[k] << " ("

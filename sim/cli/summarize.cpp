@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "drift/experiments/calibration.hpp"
+#include "drift/experiments/decision.hpp"
 #include "drift/experiments/refill.hpp"
 #include "drift/experiments/summary.hpp"
 #include "drift/experiments/trial.hpp"
@@ -30,6 +31,8 @@ int summarize_command(const SummarizeArgs& a) {
   const auto summary = summarize_file(a.file);
   std::cout << (a.format == "csv" ? format_csv(summary) : format_table(summary));
   if (a.format == "table") std::cout << format_refill(read_refill(a.file), summary.replicates);
+  // The same numbers as the file's /decision group: the bootstrap is keyed on the run's seed.
+  if (a.format == "table") std::cout << format_decision(decide_file(a.file, summary));
   if (a.format == "table" && has_trial(a.file)) std::cout << format_trial(read_trial(a.file));
   return kOk;
 }

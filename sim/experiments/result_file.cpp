@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "drift/experiments/decision.hpp"
 #include "drift/experiments/observables.hpp"
 #include "drift/experiments/refill.hpp"
 #include "drift/experiments/runner.hpp"
@@ -226,6 +227,106 @@ void write_summary(H5::H5File& file, const Summary& summary) {
   }
 }
 
+// Rank probabilities, incremental cost per unit averted, the cost-effectiveness frontier and
+// the acceptability curve (decision.hpp); docs/results.md describes every dataset.
+void write_decision(H5::H5File& file, const DecisionAnalysis& d) {
+  auto g = file.createGroup("decision");
+  string_attr(g, "description",
+              "Decision analysis over replicates against the baseline: rank probabilities, "
+              "incremental cost per unit averted, cost-effectiveness frontier, acceptability");
+  string_attr(g, "baseline", d.strategies.empty() ? "" : d.strategies.front());
+  string_attr(g, "uncertainty",
+              d.parameter_uncertainty
+                  ? "parameter uncertainty and Monte Carlo noise: replicate r of every "
+                    "strategy ran with posterior draw r"
+                  : "Monte Carlo noise only, at fixed parameters");
+  string_attr(g, "interval_method",
+              "percentile bootstrap over replicates (pairs of effect and cost resampled together), "
+              "keyed on random stream 37 and the root attribute seed");
+  int_attr(g, "bootstrap_resamples", kDecisionBootstrap);
+  int_attr(g, "replicates", d.replicates);
+  write_strings(g, "strategies", d.strategies);
+  const hsize_t ns = d.strategies.size();
+  for (const auto& od : d.outcomes) {
+    auto og = g.createGroup(od.outcome);
+    string_attr(og, "unit", od.unit);
+    const std::string per = "euro per " + od.unit;
+    std::vector<double> ranks, best, effect, effect_lo, effect_hi, cost, cost_lo, cost_hi, ratio,
+        lo, hi, icer;
+    std::vector<std::string> status, frontier, previous;
+    for (std::size_t s = 0; s < ns; ++s) {
+      ranks.insert(ranks.end(), od.ranks.probability[s].begin(), od.ranks.probability[s].end());
+      best.push_back(od.ranks.best(s));
+      const auto& r = od.ratios[s];
+      effect.push_back(r.effect.mean);
+      effect_lo.push_back(r.effect.lo);
+      effect_hi.push_back(r.effect.hi);
+      cost.push_back(r.cost.mean);
+      cost_lo.push_back(r.cost.lo);
+      cost_hi.push_back(r.cost.hi);
+      ratio.push_back(r.ratio);
+      lo.push_back(r.lo);
+      hi.push_back(r.hi);
+      status.push_back(ratio_status_name(r.status));
+      const auto& f = od.frontier[s];
+      frontier.push_back(frontier_status_name(f.status));
+      previous.push_back(f.previous >= 0 ? d.strategies[f.previous] : "");
+      icer.push_back(f.icer);
+    }
+    write_array(og, "rank_probability", {ns, ns}, ranks, "share",
+                "Share of replicates in which the strategy has each rank by its paired effect "
+                "(rank 0 = largest effect; the baseline has effect 0; ties share their ranks)",
+                "strategy,rank");
+    write_array(og, "best_probability", {ns}, best, "share",
+                "Share of replicates in which the strategy has the largest effect (rank 0)",
+                "strategy");
+    const std::pair<const char*, const std::vector<double>*> effects[] = {
+        {"effect", &effect}, {"effect_lo95", &effect_lo}, {"effect_hi95", &effect_hi}};
+    for (const auto& [name, v] : effects) {
+      write_array(og, name, {ns}, *v, od.unit,
+                  "Paired effect against the baseline: mean and 95% t interval over replicates",
+                  "strategy");
+    }
+    const std::pair<const char*, const std::vector<double>*> costs[] = {
+        {"extra_cost", &cost}, {"extra_cost_lo95", &cost_lo}, {"extra_cost_hi95", &cost_hi}};
+    for (const auto& [name, v] : costs) {
+      write_array(og, name, {ns}, *v, "euro",
+                  "Paired extra cost against the baseline: mean and 95% t interval over replicates",
+                  "strategy");
+    }
+    write_array(og, "cost_per_unit", {ns}, ratio, per,
+                "Mean extra cost / mean effect against the baseline; NaN unless ratio_status is "
+                "estimated",
+                "strategy");
+    write_array(og, "cost_per_unit_lo95", {ns}, lo, per,
+                "Lower end of the 95% percentile bootstrap interval of cost_per_unit", "strategy");
+    write_array(og, "cost_per_unit_hi95", {ns}, hi, per,
+                "Upper end of the 95% percentile bootstrap interval of cost_per_unit (inf when "
+                "more than 2.5% of resamples average no effect)",
+                "strategy");
+    write_strings(og, "ratio_status", status);
+    write_strings(og, "frontier_status", frontier);
+    write_strings(og, "frontier_previous", previous);
+    write_array(og, "frontier_icer", {ns}, icer, per,
+                "Incremental cost per unit against the previous strategy on the frontier (by "
+                "effect); NaN off the frontier and for its first strategy",
+                "strategy");
+  }
+  auto ag = g.createGroup("acceptability");
+  string_attr(ag, "outcome", "entries_averted");
+  const hsize_t nl = d.willingness_to_pay.size();
+  write_array(ag, "willingness_to_pay", {nl}, d.willingness_to_pay, "euro per youth",
+              "Willingness to pay per first entry averted: 0, then 10^2 to 10^6 in steps of "
+              "10^0.1",
+              "willingness_to_pay");
+  std::vector<double> flat;
+  for (const auto& row : d.acceptability) flat.insert(flat.end(), row.begin(), row.end());
+  write_array(ag, "probability", {nl, ns}, flat, "share",
+              "Share of replicates in which the strategy has the highest net benefit "
+              "(willingness to pay x entries averted - extra cost; baseline 0; ties split)",
+              "willingness_to_pay,strategy");
+}
+
 // Refill after a one-off removal, for each pulse strategy (experiments/refill.hpp).
 void write_refill(H5::H5File& file, const std::vector<StrategyRefill>& refills) {
   for (const auto& f : refills) {
@@ -291,7 +392,11 @@ void write_results(const std::string& path, const Scenario& scenario,
     }
     h5::strings_attr(strategies, "order", order);
     const auto series = series_of(output);
-    write_summary(file, summarize(series));
+    const auto summary = summarize(series);
+    write_summary(file, summary);
+    auto decision = decide(summary, static_cast<std::uint32_t>(scenario.params.simulation.seed));
+    decision.parameter_uncertainty = !scenario.posterior.empty();
+    write_decision(file, decision);
     write_refill(file, refill_of(scenario, series));
     if (const auto trial = summarize_trial(scenario, output)) write_trial_group(file, *trial);
   });

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "drift/experiments/calibration.hpp"
+#include "drift/experiments/decision.hpp"
 #include "drift/experiments/refill.hpp"
 #include "drift/experiments/result_file.hpp"
 #include "drift/experiments/summary.hpp"
@@ -90,6 +91,7 @@ void summarize(const std::string& path) {
   } else {
     const auto summary = summarize_file(path);
     text = format_table(summary) + format_csv(summary);
+    text += format_decision(decide_file(path, summary));
     text += format_refill(read_refill(path), summary.replicates);
     if (has_trial(path)) text += format_trial(read_trial(path));
   }

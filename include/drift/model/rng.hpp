@@ -59,6 +59,8 @@ enum class Stream : std::uint32_t {
   capacity_rounding = 61,  // a network's fixed rounding offset of its capacity (agent = network)
   // continuous ageing: the birthday of a position in a cohort (week = area, agent = rank)
   birthday = 70,
+  // decision analysis over replicates (week = bootstrap resample, agent = replicate drawn)
+  decision_bootstrap = 37,
   // interventions start at 100; each intervention instance adds its index
   intervention = 100,
 };
