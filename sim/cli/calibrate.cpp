@@ -42,7 +42,9 @@ int calibrate_smc(const CalibrateArgs& a, const Context& ctx, const Scenario& sc
   int shard = 0, shards = 1;
   parse_shard(a.shard, shard, shards);
   std::function<void()> sync;
+  bool mpi = false;  // ranks wait for each other after every batch; rank 0 writes the file
 #ifdef DRIFT_WITH_MPI
+  mpi = true;
   shard = ctx.rank;
   shards = ctx.ranks;
   sync = [] { MPI_Barrier(MPI_COMM_WORLD); };
@@ -83,7 +85,7 @@ int calibrate_smc(const CalibrateArgs& a, const Context& ctx, const Scenario& sc
     return kOk;
   }
   if (ctx.rank != 0) return kOk;
-  if (shards > 1) {
+  if (shards > 1 && !mpi) {
     std::cout << "shard " << shard << "/" << shards
               << ": every generation is done; run without --shard and with --resume to write "
               << a.out << "\n";
