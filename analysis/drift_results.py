@@ -1068,6 +1068,12 @@ def calibration(path: str | os.PathLike) -> dict:
       posterior_lo90, posterior_hi90 (over the accepted points, weighted), inside (the posterior
       median lies within the observed interval).
     - ``posterior``: one row per accepted point: point (row of the design), the parameters, weight.
+    - ``generations``: one row per generation of a sequential calibration (rejection ABC: one):
+      generation, points_run, within_tolerance, acceptance_rate, tolerance, particles, ess. Empty
+      for files written before generations were recorded.
+
+    The prior columns of ``targets`` are over generation 0 only (the points drawn from the prior;
+    /design/generation), the later generations' points being drawn near earlier particles.
 
     Every problem with the file raises DriftResultError with a one-line message.
     """
@@ -1115,6 +1121,18 @@ def calibration(path: str | os.PathLike) -> dict:
         for key in ("acceptance", "tolerance", "accepted"):
             if key in f["posterior"].attrs:
                 attrs[key] = _text(f["posterior"].attrs[key])
+        point_generation = (_floats(f, p, "design/generation", what, 1)
+                            if "design/generation" in f else np.zeros(n))
+        if len(point_generation) != n:
+            raise DriftResultError(
+                f"{p}: /design/generation has {len(point_generation)} values, /design/points {n} rows")
+        gen_cols = ("points_run", "within_tolerance", "acceptance_rate", "tolerance", "particles",
+                    "ess")
+        gen = {}
+        if "generations" in f and isinstance(f["generations"], h5py.Group):
+            gen = {c: _floats(f, p, f"generations/{c}", what, 1) for c in gen_cols}
+            if len({len(v) for v in gen.values()}) > 1:
+                raise DriftResultError(f"{p}: the datasets under /generations differ in length")
     if len(weights) != len(index):
         raise DriftResultError(f"{p}: /posterior/weights and /posterior/index differ in length")
     if len(index) and (np.any(~np.isfinite(index)) or index.min() < 0 or index.max() >= n
@@ -1161,7 +1179,7 @@ def calibration(path: str | os.PathLike) -> dict:
         lo_obs, hi_obs = value - 1.96 * sd, value + 1.96 * sd
         if stat in stat_names:
             col = sim[:, stat_names.index(stat)]
-            pr = weighted_quantile(col, None, qs)
+            pr = weighted_quantile(col[point_generation == 0], None, qs)
             po = weighted_quantile(col[index], weights, qs)
         else:
             pr = po = np.full(3, math.nan)
@@ -1173,8 +1191,11 @@ def calibration(path: str | os.PathLike) -> dict:
         "name", "statistic", "unit", "source", "use", "value", "sd", "observed_lo", "observed_hi",
         "prior_median", "prior_lo90", "prior_hi90", "posterior_median", "posterior_lo90",
         "posterior_hi90", "inside"])
+    generations = pd.DataFrame({c: gen.get(c, np.zeros(0)) for c in gen_cols})
+    generations.insert(0, "generation", np.arange(len(generations)))
+    design["generation"] = point_generation
     return {"attrs": attrs, "parameters": parameters, "design": design, "statistics": statistics,
-            "targets": targets, "posterior": posterior}
+            "targets": targets, "posterior": posterior, "generations": generations}
 
 
 # ------------------------------------------------------------------------------- virtual trials

@@ -431,6 +431,51 @@ def section_distance(ctx: Context) -> Section:
                    "".join(parts))
 
 
+def section_generations(ctx: Context) -> Section | None:
+    g = ctx.cal.get("generations")
+    if g is None or len(g) == 0:
+        return None
+    sequential = str(ctx.attrs.get("method", "")).strip() == "smc"
+    parts = []
+    if sequential:
+        parts.append(
+            "<p>The calibration ran in <b>generations</b> (sequential ABC). Generation 0 drew "
+            "parameter sets from the prior ranges and kept the closest; each later generation "
+            "tried new sets near the ones kept before, and kept those within a tighter "
+            "<b>tolerance</b>. The last generation is the calibrated result. The <b>effective "
+            "sample size</b> says how many equally weighted sets the weighted ones are worth.</p>")
+    else:
+        parts.append("<p>The calibration kept the closest parameter sets of one design drawn "
+                     "from the prior ranges (rejection ABC): one generation.</p>")
+    rows = []
+    for r in g.itertuples():
+        rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in (
+            int(r.generation), f"{int(r.points_run):,}", f"{int(r.within_tolerance):,}",
+            num(100 * r.acceptance_rate, 1) + "%" if _finite(r.acceptance_rate) else "-",
+            num(r.tolerance, decimals_for(r.tolerance)) if _finite(r.tolerance) else "-",
+            f"{int(r.particles):,}", num(r.ess, 1) if _finite(r.ess) else "-")) + "</tr>")
+    parts.append(table(["Generation", "Parameter sets run", "Within the tolerance",
+                        "Acceptance rate", "Tolerance", "Kept (particles)",
+                        "Effective sample size"], rows, "generations"))
+    if sequential and len(g) > 1:
+        fig, ax = plt.subplots(figsize=(6.5, 3.0))
+        ax.plot(g["generation"], g["tolerance"], marker="o", color=POSTERIOR_COLOUR,
+                label="tolerance")
+        ax.set_xlabel("generation")
+        ax.set_ylabel("tolerance (distance)")
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax2 = ax.twinx()
+        ax2.bar(g["generation"], g["ess"], alpha=0.3, color=PRIOR_COLOUR,
+                label="effective sample size")
+        ax2.set_ylabel("effective sample size")
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        parts.append(img(fig, "Tolerance and effective sample size per generation",
+                         "Line: the tolerance of each generation; bars: its effective sample "
+                         "size."))
+    return Section("generations", "Particles per generation", "".join(parts))
+
+
 def _trial_verdict(t: Trial) -> tuple[str, str]:
     s = t.summary
     pub, plo, phi = s["published_relative_risk"], s["published_low"], s["published_high"]
@@ -579,7 +624,8 @@ def section_reproducibility(ctx: Context) -> Section:
     return Section("reproducibility", "How these results were produced", body)
 
 
-SECTIONS = [section_targets, section_age_curve, section_parameters, section_distance,
+SECTIONS = [section_targets, section_age_curve, section_parameters, section_generations,
+            section_distance,
             section_trials, section_reproducibility]
 
 EXTRA_CSS = """

@@ -423,11 +423,14 @@ def test_error_bad_trial_file(tmp_path, files, capsys):
 def test_calibration_loader(files):
     _, cal, _ = files
     d = dr.calibration(cal)
-    assert set(d) == {"attrs", "parameters", "design", "statistics", "targets", "posterior"}
+    assert set(d) == {"attrs", "parameters", "design", "statistics", "targets", "posterior",
+                      "generations"}
+    assert len(d["generations"]) == 0, "a file without /generations"
     design, post = d["design"], d["posterior"]
     assert len(design) == 80 and int(design["accepted"].sum()) == 16 == len(post)
     assert list(design.columns) == ["point", "recruitment.entry_hazard",
-                                    "careers.progression_hazard", "distance", "accepted", "weight"]
+                                    "careers.progression_hazard", "distance", "accepted", "weight",
+                                    "generation"]
     assert design.loc[post["point"], "accepted"].all()
     assert math.isinf(design.loc[7, "distance"])
     assert d["attrs"]["format"] == "drift-calibration" and d["attrs"]["accepted"] == 16
@@ -467,3 +470,49 @@ def test_trial_loader(files, tmp_path):
     s = dr.trial(p)["summary"]
     m, lo, hi = dr.mean_interval(rr)
     assert (s["rr_mean"], s["rr_low"], s["rr_high"]) == pytest.approx((m, lo, hi))
+
+
+def add_generations(path: Path) -> None:
+    """Make the file a sequential calibration: points 40-79 a later generation, and the table of
+    generations (docs/calibration.md, CAL.h5)."""
+    with h5py.File(path, "a") as f:
+        f.attrs["method"] = "smc"
+        n = f["design/points"].shape[0]
+        f["design/generation"] = np.where(np.arange(n) < 40, 0.0, 1.0)
+        g = f.create_group("generations")
+        g["tolerance"] = np.array([3.5, 2.25])
+        g["ess"] = np.array([16.0, 12.5])
+        g["points_run"] = np.array([40.0, 40.0])
+        g["within_tolerance"] = np.array([16.0, 19.0])
+        g["acceptance_rate"] = np.array([0.4, 0.475])
+        g["particles"] = np.array([16.0, 16.0])
+
+
+def test_generations_table_and_prior_of_generation_zero(tmp_path, capsys):
+    cal = tmp_path / "cal.h5"
+    write_calibration(cal)
+    before = dr.calibration(cal)["targets"]
+    add_generations(cal)
+    d = dr.calibration(cal)
+    g = d["generations"]
+    assert list(g["generation"]) == [0, 1]
+    assert list(g["tolerance"]) == [3.5, 2.25] and list(g["ess"]) == [16.0, 12.5]
+    assert list(d["design"]["generation"][:41]) == [0.0] * 40 + [1.0]
+    # The prior predictive is over generation 0 only: the first 40 points.
+    with h5py.File(cal, "r") as f:
+        sim = np.nanmean(f["statistics/values"][()], axis=1)
+        stats = [x.decode() if isinstance(x, bytes) else x for x in f["statistics/names"][()]]
+    col = sim[:40, stats.index("suspects_per_10k_age_16")]
+    row = d["targets"][d["targets"]["statistic"] == "suspects_per_10k_age_16"].iloc[0]
+    assert row["prior_median"] == pytest.approx(dr.weighted_quantile(col, None, (0.5,))[0])
+    assert row["prior_median"] != before[before["statistic"] == "suspects_per_10k_age_16"].iloc[0][
+        "prior_median"]
+    out = tmp_path / "v.html"
+    proc = call_validate(capsys, cal, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text(encoding="utf-8")
+    assert '<section id="generations">' in text
+    rows = rows_of(parse(text), "generations")
+    assert [[c["main"].strip() for c in r["cells"]] for r in rows] == [
+        ["0", "40", "16", "40.0%", "3.50", "16", "16.0"],
+        ["1", "40", "19", "47.5%", "2.25", "16", "12.5"]]

@@ -1,6 +1,10 @@
 // drift calibrate SCENARIO --out CAL.h5: fit the parameters of the calibrate section to observed
-// targets (rejection ABC); write CAL.h5 and the calibrated scenario CAL.yaml beside it.
+// targets (rejection ABC or sequential ABC); write CAL.h5 and the calibrated scenario CAL.yaml
+// beside it.
 #include <CLI/CLI.hpp>
+#ifdef DRIFT_WITH_MPI
+#include <mpi.h>
+#endif
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -25,6 +29,83 @@ struct CalibrateArgs {
   bool quiet = false, resume = false, force = false;
 };
 
+// Sequential ABC: the generations one after another, each batch of proposals a design whose
+// parts are kept under CAL.h5.parts/generation_G_batch_B/.
+int calibrate_smc(const CalibrateArgs& a, const Context& ctx, const Scenario& sc,
+                  const CalibrationSpec& spec, const std::vector<ObservedTarget>& targets) {
+  const auto cal = calibration_scenario(sc, spec);
+  guard_memory(cal, threads_or_all(a.threads), a.force);
+  // Disk: generation 0 and, at a guess, as many points again in the later generations.
+  guard_disk(cal, a.out, a.force, 2 * static_cast<std::size_t>(spec.points));
+  const auto parent = std::filesystem::path(a.out).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  int shard = 0, shards = 1;
+  parse_shard(a.shard, shard, shards);
+  std::function<void()> sync;
+  bool mpi = false;  // ranks wait for each other after every batch; rank 0 writes the file
+#ifdef DRIFT_WITH_MPI
+  mpi = true;
+  shard = ctx.rank;
+  shards = ctx.ranks;
+  sync = [] { MPI_Barrier(MPI_COMM_WORLD); };
+#endif
+  const std::string parts = a.out + ".parts";
+  std::optional<PartsLock> lock;
+  lock.emplace(parts, shard, shards);
+  if (!a.resume && shards == 1) remove_calibration_parts(parts);
+
+  ctx.catch_interrupts();
+  ProgressBar bar(!a.quiet);
+  RunOptions options;
+  options.threads = threads_or_all(a.threads);
+  options.cancel = &cancel_flag();
+  options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
+  const bool talk = !a.quiet && ctx.rank == 0;
+  CalibrationResult result;
+  SmcStatus status;
+  try {
+    status = run_smc(cal, spec, targets, parts, options, result, shard, shards, sync,
+                     [&](int g, const SmcGeneration& gen) {
+                       if (!talk) return;
+                       std::cerr << "generation " << g << ": " << gen.index.size()
+                                 << " particles, tolerance " << format_number(gen.tolerance) << ", "
+                                 << gen.within_tolerance << " of " << gen.points_run
+                                 << " points within it, ESS " << format_number(gen.ess) << "\n";
+                     });
+  } catch (const Cancelled&) {
+    std::cerr << "\ninterrupted: finished units are kept in " << parts
+              << "/; run the same command with --resume to go on\n";
+    return kInterrupted;
+  }
+  if (!status.complete) {
+    std::cout << "shard " << shard << "/" << shards << ": generation " << status.generation
+              << " done here; " << status.missing
+              << " of its units belong to other shards. When every shard has finished it, run "
+                 "each shard again with --resume to go on to the next generation\n";
+    return kOk;
+  }
+  if (ctx.rank != 0) return kOk;
+  if (shards > 1 && !mpi) {
+    std::cout << "shard " << shard << "/" << shards
+              << ": every generation is done; run without --shard and with --resume to write "
+              << a.out << "\n";
+    return kOk;
+  }
+  write_calibration(a.out, cal, spec, calibration_run_design(spec, result.points), targets, result,
+                    ctx.command_line);
+  lock.reset();
+  remove_calibration_parts(parts);
+  std::cout << format_calibration(spec, targets, result);
+  std::cout << "Calibration: " << a.out << "\n";
+  if (result.abc.accepted.empty()) {
+    std::cerr << "error: no particle was accepted; no calibrated scenario was written\n";
+    return kRuntimeError;
+  }
+  const auto yaml_path = write_calibrated_scenario(a.out, a.scenario, spec, result, cal);
+  std::cout << "Calibrated scenario: " << yaml_path << "\n";
+  return kOk;
+}
+
 int calibrate(const CalibrateArgs& a, const Context& ctx) {
   const auto sc = load_scenario(a.scenario);
   const auto spec = calibration_spec(sc);
@@ -43,6 +124,8 @@ int calibrate(const CalibrateArgs& a, const Context& ctx) {
   guard_disk(cal, a.out, a.force, design.size());
   const auto parent = std::filesystem::path(a.out).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
+
+  if (spec.method == "smc") return calibrate_smc(a, ctx, sc, spec, targets);
 
   ctx.catch_interrupts();
   ProgressBar bar(!a.quiet);
@@ -76,7 +159,8 @@ Command add_calibrate(CLI::App& app) {
   auto* cal = app.add_subcommand(
       "calibrate",
       "Fit the parameters of a scenario's calibrate section to observed targets "
-      "(rejection ABC); write CAL.h5 and a calibrated scenario CAL.yaml beside it");
+      "(rejection ABC or sequential ABC); write CAL.h5 and a calibrated scenario CAL.yaml beside "
+      "it");
   cal->add_option("scenario", a->scenario, "Scenario YAML file with a calibrate section")
       ->required();
   cal->add_option("--targets", a->targets, "Targets file (overrides calibrate.targets)")

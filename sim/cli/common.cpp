@@ -20,14 +20,14 @@ namespace {
 
 std::atomic<bool> g_cancel{false};
 
+}  // namespace
+
 void parse_shard(const std::string& text, int& shard, int& shards) {
   if (text.empty()) return;
   const auto slash = text.find('/');
   shard = std::stoi(text.substr(0, slash));
   shards = std::stoi(text.substr(slash + 1));
 }
-
-}  // namespace
 
 std::atomic<bool>& cancel_flag() {
   return g_cancel;

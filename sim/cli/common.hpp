@@ -72,6 +72,9 @@ void guard_memory(const Scenario& sc, int threads, bool force);
 // writing `out` would not fit on its file system, unless `force` (`points` as for disk_need).
 void guard_disk(const Scenario& sc, const std::string& out, bool force, std::size_t points = 0);
 
+// The shard I and count N of a checked --shard I/N (0 and 1 when empty).
+void parse_shard(const std::string& text, int& shard, int& shards);
+
 // Runs this process's share of the units of `sc` into OUT.parts: the shard given by --shard, or
 // this rank's under MPI (rank 0 then checks every part). Returns the exit code when the command
 // stops here (interrupted; an MPI rank other than 0; units of other shards still missing), or

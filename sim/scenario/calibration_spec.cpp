@@ -21,7 +21,10 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string> kKeys = {"parameters", "design",   "points",  "seed",
-                                        "replicates", "strategy", "targets", "acceptance"};
+                                        "replicates", "strategy", "targets", "acceptance",
+                                        "method",     "smc"};
+const std::vector<std::string> kSmcKeys = {"particles", "generations", "quantile", "tolerance",
+                                           "min_acceptance"};
 const std::vector<std::string> kDesigns = {"latin_hypercube", "sobol"};
 
 // Parses scenario.calibrate; with `out` null, problems throw (the scenario is known valid).
@@ -96,6 +99,31 @@ class Parser : public SectionReader {
       }
     }
     if (const auto a = c["acceptance"]) parse_acceptance(a, spec);
+    if (const auto m = c["method"]) {
+      if (!m.IsScalar() || (m.Scalar() != "rejection" && m.Scalar() != "smc")) {
+        add(m, "calibrate.method", "expected rejection or smc, got " + describe(m));
+      } else {
+        spec.method = m.Scalar();
+      }
+    }
+    if (const auto m = c["smc"]) parse_smc(m, spec);
+    if (spec.method == "smc") {
+      if (const auto a = c["acceptance"]) {
+        add(a, "calibrate.acceptance",
+            "acceptance applies to method rejection; method smc keeps smc.particles per "
+            "generation (remove acceptance)");
+      }
+      if (spec.points < spec.smc.particles) {
+        add(c["points"] ? c["points"] : c, "calibrate.points",
+            "expected at least smc.particles (" + std::to_string(spec.smc.particles) +
+                ") design points for generation 0, got " + std::to_string(spec.points));
+      }
+    } else if (const auto m = c["smc"];
+               m &&
+               (!c["method"] || (c["method"].IsScalar() && c["method"].Scalar() == "rejection"))) {
+      // An invalid method has its own error above.
+      add(m, "calibrate.smc", "smc settings apply to method smc; set method: smc");
+    }
     return spec;
   }
 
@@ -148,6 +176,58 @@ class Parser : public SectionReader {
       }
       spec.paths.push_back(path);
       spec.priors.emplace_back(*lo, *hi);
+    }
+  }
+
+  void parse_smc(const YAML::Node& m, CalibrationSpec& spec) {
+    const std::string key = "calibrate.smc";
+    if (!m.IsMap()) {
+      add(m, key,
+          "expected a map {particles, generations, quantile, tolerance, min_acceptance}, got " +
+              describe(m));
+      return;
+    }
+    std::set<std::string> seen;
+    for (auto it = m.begin(); it != m.end(); ++it) {
+      const YAML::Node k = it->first;
+      const auto name = k.IsScalar() ? k.Scalar() : "?";
+      if (!seen.insert(name).second) add(k, key + "." + name, "duplicate key '" + name + "'");
+      if (std::find(kSmcKeys.begin(), kSmcKeys.end(), name) == kSmcKeys.end()) {
+        add(k, key + "." + name, "unknown key '" + name + "'" + did_you_mean(name, kSmcKeys));
+      }
+    }
+    if (const auto n = m["particles"]) {
+      if (auto v = whole(n, key + ".particles", 2, 1000000))
+        spec.smc.particles = static_cast<int>(*v);
+    }
+    if (const auto n = m["generations"]) {
+      if (auto v = whole(n, key + ".generations", 1, 1000))
+        spec.smc.generations = static_cast<int>(*v);
+    }
+    if (const auto n = m["quantile"]) {
+      const auto v = number_of(n);
+      if (!v || !(*v > 0 && *v < 1)) {
+        add(n, key + ".quantile", "expected a share in (0, 1), got " + describe(n));
+      } else {
+        spec.smc.quantile = *v;
+      }
+    }
+    if (const auto n = m["tolerance"]) {
+      const auto v = number_of(n);
+      if (!v || !(*v >= 0) || !std::isfinite(*v)) {
+        add(n, key + ".tolerance",
+            "expected a distance of at least 0 (0: no tolerance rule), got " + describe(n));
+      } else {
+        spec.smc.tolerance = *v;
+      }
+    }
+    if (const auto n = m["min_acceptance"]) {
+      const auto v = number_of(n);
+      if (!v || !(*v > 0 && *v <= 1)) {
+        add(n, key + ".min_acceptance", "expected a share in (0, 1], got " + describe(n));
+      } else {
+        spec.smc.min_acceptance = *v;
+      }
     }
   }
 
@@ -222,18 +302,26 @@ CalibrationSpec calibration_spec(const Scenario& scenario) {
   return *scenario.calibrate;
 }
 
-SweepDesign calibration_design(const CalibrationSpec& spec) {
-  SweepDesign d;
-  d.kind = spec.design;
-  d.paths = spec.paths;
+std::vector<std::vector<double>> calibration_prior_points(const CalibrationSpec& spec) {
   if (spec.design == "sobol") {
     // The first block of Saltelli's scheme is the Sobol sequence itself.
     auto pts = saltelli_points(spec.points, spec.priors);
     pts.resize(spec.points);
-    d.points = std::move(pts);
-  } else {
-    d.points = latin_hypercube(spec.points, spec.priors, spec.seed);
+    return pts;
   }
+  return latin_hypercube(spec.points, spec.priors, spec.seed);
+}
+
+SweepDesign calibration_design(const CalibrationSpec& spec) {
+  return calibration_run_design(spec, calibration_prior_points(spec));
+}
+
+SweepDesign calibration_run_design(const CalibrationSpec& spec,
+                                   std::vector<std::vector<double>> points) {
+  SweepDesign d;
+  d.kind = spec.design;
+  d.paths = spec.paths;
+  d.points = std::move(points);
   for (auto& pt : d.points) {
     for (std::size_t j = 0; j < pt.size(); ++j) {
       const auto* info = find_parameter(spec.paths[j]);

@@ -104,7 +104,7 @@ std::string calibrate_schema() {
     paths += quote(p.path);
   }
   return R"json({"type": "object", "additionalProperties": false,
-      "description": "Calibration by rejection ABC against observed targets (drift calibrate)",
+      "description": "Calibration by rejection or sequential ABC against observed targets (drift calibrate)",
       "required": ["parameters"],
       "properties": {
         "parameters": {"type": "object", "minProperties": 1,
@@ -126,7 +126,22 @@ std::string calibrate_schema() {
             "quantile": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
               "description": "Accept this share of the points, those with the smallest distances"},
             "tolerance": {"type": "number", "exclusiveMinimum": 0,
-              "description": "Accept every point with a distance at most this"}}}
+              "description": "Accept every point with a distance at most this"}}},
+        "method": {"enum": ["rejection", "smc"], "default": "rejection",
+          "description": "rejection: rejection ABC over the design; smc: sequential ABC (population Monte Carlo)"},
+        "smc": {"type": "object", "additionalProperties": false,
+          "description": "Settings of method smc",
+          "properties": {
+            "particles": {"type": "integer", "minimum": 2, "maximum": 1000000, "default": 200,
+              "description": "Particles per generation"},
+            "generations": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 5,
+              "description": "Generations at most, counting generation 0"},
+            "quantile": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.5,
+              "description": "Tolerance of a generation: this quantile of the previous generation's distances"},
+            "tolerance": {"type": "number", "minimum": 0, "default": 0,
+              "description": "Stop once a generation's tolerance is at most this (0: no such rule)"},
+            "min_acceptance": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.02,
+              "description": "Stop when a generation's acceptance rate falls below this"}}}
       }
     })json";
 }

@@ -48,6 +48,10 @@ enum class Stream : std::uint32_t {
   // virtual trials: a youth's arm (agent = youth, week = week of randomisation)
   trial_arm = 40,
   posterior = 32,  // posterior draw of a replicate (agent = replicate)
+  // sequential ABC proposals (replicate = generation, week = batch; agent = proposal, or
+  // proposal * parameters + parameter)
+  smc_parent = 33,   // the previous generation's particle a proposal perturbs
+  smc_perturb = 34,  // the perturbation of each parameter
   // recruiters and the drug market
   recruiter = 50,       // whether a new dealer takes the recruiter role
   entry_route = 51,     // how an entry came about: word 0-1 the layer, words 2-3 the market
