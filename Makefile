@@ -20,14 +20,24 @@ build: configure
 test: build
 	@ctest --preset $(PRESET) -j $(JOBS)
 
+# The Utrecht comparison, then the same comparison under both ends of the market assumption
+# (scenarios/assumptions/), so that the report shows the ranking under each.
+MARKET_ENDS := market_full_replacement market_no_replacement
 demo: build
 	@mkdir -p results
 	$(DRIFT) run scenarios/utrecht.yaml --out results/utrecht.h5
-	/usr/bin/python3 analysis/report.py results/utrecht.h5 -o results/utrecht.html
+	@for m in $(MARKET_ENDS); do \
+	  echo "Under the assumptions of scenarios/assumptions/$$m.yaml (summary: results/utrecht_$$m.txt)"; \
+	  $(DRIFT) run scenarios/utrecht.yaml -q --assumptions scenarios/assumptions/$$m.yaml \
+	    --out results/utrecht_$$m.h5 > results/utrecht_$$m.txt || exit 1; done
+	/usr/bin/python3 analysis/report.py results/utrecht.h5 \
+	  $(foreach m,$(MARKET_ENDS),--setting results/utrecht_$(m).h5) -o results/utrecht.html
 
 report: build
 	@test -f results/utrecht.h5 || $(MAKE) demo
-	/usr/bin/python3 analysis/report.py results/utrecht.h5 -o results/utrecht.html
+	/usr/bin/python3 analysis/report.py results/utrecht.h5 \
+	  $(foreach m,$(MARKET_ENDS),$(if $(wildcard results/utrecht_$(m).h5),--setting results/utrecht_$(m).h5)) \
+	  -o results/utrecht.html
 
 # Calibration of the Utrecht scenario, the shipped virtual trials and their validation report.
 TRIALS := mentors_arches mentoring_meta job_coaches_werk_na_detentie summer_jobs

@@ -41,7 +41,7 @@ strategies:
     description: Mentors for youths at risk
     interventions:
       - type: mentors
-        workers: 4
+        workers: 20  # in the whole city: 4 at population_scale 0.2
         caseload: 5
         ramp_up_weeks: 4
   - name: area_approach
@@ -70,14 +70,14 @@ strategies:
   - name: mentors
     interventions:
       - type: mentors
-        workers: 4
+        workers: 20  # in the whole city: 4 at population_scale 0.2
         caseload: 5
 """
 GRID_SWEEP_SCENARIO = "name: tiny_grid\n" + _SWEEP_BASE + """\
 sweep:
   design: grid
   parameters:
-    strategies.mentors.mentors.workers: [0, 4, 8]
+    strategies.mentors.mentors.workers: [0, 20, 40]
     strategies.mentors.mentors.caseload: [3, 5]
 """
 SOBOL_SWEEP_SCENARIO = "name: tiny_sobol\n" + _SWEEP_BASE + """\
@@ -87,7 +87,7 @@ sweep:
   parameters:
     careers.progression_hazard: {min: 0.01, max: 0.04}
     recruitment.entry_hazard: {min: 0.002, max: 0.006}
-    strategies.mentors.mentors.workers: {min: 0, max: 10}
+    strategies.mentors.mentors.workers: {min: 0, max: 50}
 """
 
 
