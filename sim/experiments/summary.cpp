@@ -259,8 +259,9 @@ std::string format_table(const Summary& s) {
   for (const auto& st : s.strategies) {
     o << "Strategy: " << st.name << (st.name == s.baseline ? " (baseline)" : "") << "\n";
     for (const auto& oc : st.outcomes) {
+      // The space keeps the unit apart from an interval wider than its column (costs in euro).
       o << "  " << std::left << std::setw(16) << oc.name << std::setw(34) << fmt_interval(oc.value)
-        << oc.unit;
+        << ' ' << oc.unit;
       if (oc.has_difference)
         o << "   " << oc.difference_name << ": " << fmt_interval(oc.difference);
       o << "\n";
