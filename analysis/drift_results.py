@@ -318,6 +318,30 @@ class DriftResults:
                 }))
         return _concat(frames, ["strategy", "replicate", "week", "area", "value"])
 
+    def vacancy_weeks(self, strategies=None) -> pd.DataFrame:
+        """Mean weeks a fixed place stays vacant, per replicate and area (Little's law over the
+        horizon; NaN when no fixed place of the area was filled): columns strategy, replicate,
+        area, value. Empty for files written before it was stored."""
+        self._need_series("market per area")
+        frames = []
+        with self._open() as f:
+            for s in self._strategy_list(strategies):
+                name = f"strategies/{s}/market/vacancy_weeks"
+                if name not in f:
+                    continue
+                arr = _floats(f, self.path, name, "vacancy weeks", 2)
+                r, a = arr.shape
+                if a != len(self.areas):
+                    raise DriftResultError(
+                        f"{self.path}: /{name} has {a} areas, /areas/names {len(self.areas)}")
+                frames.append(pd.DataFrame({
+                    "strategy": s,
+                    "replicate": np.repeat(np.arange(r), a),
+                    "area": np.tile(np.asarray(self.areas, dtype=object), r),
+                    "value": arr.reshape(-1),
+                }))
+        return _concat(frames, ["strategy", "replicate", "area", "value"])
+
     def interventions(self, metric: str | Iterable[str] | None = None, strategies=None) -> pd.DataFrame:
         """Intervention use per week: columns strategy, intervention, replicate, week, metric, value.
 

@@ -887,6 +887,32 @@ def _pair_label(s: str, i: str) -> str:
     return i if s == i else f"{s}: {i}"
 
 
+def section_market(ctx: Context) -> Section | None:
+    """How full the dealing places are and how long a vacated place stays open, per district."""
+    res = ctx.res
+    if not res.has_series or "filled_share" not in res.area_metrics or not res.areas:
+        return None
+    vac = res.vacancy_weeks([res.baseline])
+    if vac.empty:
+        return None
+    filled = ctx.area(res.baseline, "filled_share").mean(axis=(0, 1))          # [area]
+    weeks = vac.groupby("area", sort=False)["value"].mean()
+    rows = []
+    for k, a in enumerate(res.areas):
+        w = float(weeks.get(a, float("nan")))
+        rows.append(f'<tr data-area="{esc(a)}"><td class="name">{esc(a)}</td>'
+                    + cell(num(100 * filled[k], 0) + "%", "filled_share", filled[k])
+                    + cell(num(w, 1) if np.isfinite(w) else "no place filled", "vacancy_weeks", w)
+                    + "</tr>")
+    body = ("<p>How tight the drug market is under the baseline: the share of the fixed dealing "
+            "places of networks active in each district that are filled, and how many weeks a "
+            "place that falls vacant stays open before another young person takes it (mean over "
+            "the period and the runs). A full market with short vacancies refills quickly what "
+            "enforcement removes.</p>"
+            + table(["District", "Places filled", "Weeks a vacant place stays open"], rows, "market"))
+    return Section("market", "The drug market in each district", body)
+
+
 def section_interventions(ctx: Context) -> Section | None:
     res = ctx.res
     if not res.has_series:
@@ -1403,7 +1429,7 @@ def section_reproducibility(ctx: Context) -> Section:
     return Section("reproducibility", "How these results were produced", body)
 
 
-SECTIONS = [section_headline, section_ranking, section_settings, section_curves, section_districts, section_interventions,
+SECTIONS = [section_headline, section_ranking, section_settings, section_curves, section_districts, section_market, section_interventions,
             section_sweep, section_decides, section_reproducibility]
 
 

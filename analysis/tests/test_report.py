@@ -220,6 +220,32 @@ def test_ranking_and_plain_sentences(report, result_file):
                 assert sentences[s]["class"] == "worse"
 
 
+def test_market_table_shows_filled_share_and_littles_law_vacancy_weeks(report, result_file):
+    parsed = parse(report[2])
+    rows = {r["attrs"]["data-area"]: r for r in parsed.rows if r["table"] == "market"}
+    with h5py.File(result_file, "r") as f:
+        areas = list(f["areas/names"].asstr()[()])
+        base = f"strategies/{f.attrs['baseline']}"
+        assert set(rows) == set(areas)
+        ba = {m: f[f"{base}/by_area/{m}"][()] for m in
+              ("open_places", "entries", "places_brought", "filled_share")}
+        stored = f[f"{base}/market/vacancy_weeks"][()]            # [replicate, area]
+        # The stored duration is Little's law over each replicate's horizon.
+        filled = (ba["entries"] - ba["places_brought"]).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            expected = np.where(filled > 0, ba["open_places"].sum(axis=1) / filled, np.nan)
+        np.testing.assert_allclose(stored, expected, rtol=1e-12, equal_nan=True)
+        for k, a in enumerate(areas):
+            cells = {c["attrs"].get("data-key"): c for c in rows[a]["cells"]}
+            share = ba["filled_share"][:, :, k].mean()
+            assert float(cells["filled_share"]["attrs"]["data-value"]) == pytest.approx(share, rel=1e-12)
+            percent, _ = shown_number(cells["filled_share"]["main"])       # shown as a whole percent
+            assert abs(percent - 100 * share) <= 0.5 + 1e-9
+            w = np.nanmean(stored[:, k]) if np.isfinite(stored[:, k]).any() else np.nan
+            if np.isfinite(w):
+                assert_shown(cells["vacancy_weeks"], w)
+
+
 def test_district_table_is_paired_difference(report, result_file):
     parsed = parse(report[2])
     rows = {r["attrs"]["data-area"]: r for r in parsed.rows if r["table"] == "districts"}

@@ -120,6 +120,18 @@ std::vector<StrategyRefill> read_refill(const std::string& path) {
   return out;
 }
 
+double vacancy_weeks(const RunOutput& run, int area) {
+  static const int open = area_metric_index("open_places");
+  static const int entries = area_metric_index("entries");
+  static const int brought = area_metric_index("places_brought");
+  double open_sum = 0, filled = 0;
+  for (int t = 0; t < run.weeks; ++t) {
+    open_sum += run.area_value(open, t, area);
+    filled += run.area_value(entries, t, area) - run.area_value(brought, t, area);
+  }
+  return filled > 0 ? open_sum / filled : std::numeric_limits<double>::quiet_NaN();
+}
+
 std::string format_refill(const std::vector<StrategyRefill>& refills, int replicates) {
   std::ostringstream o;
   o.setf(std::ios::fixed);

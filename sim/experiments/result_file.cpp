@@ -157,6 +157,16 @@ void write_strategy(H5::Group& root, const ExperimentOutput& out, const Strategy
     write_array(ba, am[m].name, {reps, weeks, areas}, by_area, am[m].unit, am[m].description,
                 "replicate,week,area");
   }
+  std::vector<double> vacancy(reps * areas);
+  for (hsize_t r = 0; r < reps; ++r) {
+    for (hsize_t a = 0; a < areas; ++a)
+      vacancy[r * areas + a] = vacancy_weeks(s.replicates[r], static_cast<int>(a));
+  }
+  auto market = g.createGroup("market");
+  write_array(market, "vacancy_weeks", {reps, areas}, vacancy, "weeks",
+              "Mean weeks a fixed place stays vacant (Little's law: mean open_places / mean "
+              "entries into fixed places per week); NaN when none was filled",
+              "replicate,area");
   const auto& cm = city_metrics();
   for (std::size_t m = 0; m < cm.size(); ++m) {
     std::vector<double> series(reps * weeks);

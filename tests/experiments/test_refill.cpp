@@ -71,6 +71,27 @@ TEST(RefillTimes, NothingRemovedGivesNoRefillTime) {
   EXPECT_TRUE(std::isnan(refill_times(same, same, 1, 4, 9)[0].weeks_to_half));
 }
 
+TEST(VacancyWeeks, IsMeanOpenPlacesOverFixedPlacesFilledPerWeek) {
+  RunOutput run;
+  run.weeks = 2;
+  run.areas = 2;
+  run.by_area.assign(area_metrics().size() * 2 * 2, 0.0);
+  auto set = [&](const char* metric, int week, int area, double v) {
+    run.by_area[(static_cast<std::size_t>(area_metric_index(metric)) * 2 + week) * 2 + area] = v;
+  };
+  // Area 0: 4 then 6 open places (10 place-weeks); 3 + 3 entries of which 1 brought its own
+  // place, so 5 fixed places filled: a place waits 10 / 5 = 2 weeks.
+  set("open_places", 0, 0, 4);
+  set("open_places", 1, 0, 6);
+  set("entries", 0, 0, 3);
+  set("entries", 1, 0, 3);
+  set("places_brought", 0, 0, 1);
+  EXPECT_DOUBLE_EQ(vacancy_weeks(run, 0), 2.0);
+  // Area 1: open places but nothing filled: no duration.
+  set("open_places", 0, 1, 3);
+  EXPECT_TRUE(std::isnan(vacancy_weeks(run, 1)));
+}
+
 // The shipped one-off sweep under one market setting, at a tenth of Utrecht, with the pulse in
 // week 26 of 130 recorded weeks. Replicates: the half time without replacement spreads widely
 // (SD about 30 weeks in 8 replicates at a twentieth of the city, against a gap of about 30 weeks

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "drift/experiments/summary.hpp"
+#include "drift/results/run_output.hpp"
 #include "drift/scenario/scenario.hpp"
 
 namespace drift {
@@ -45,6 +46,11 @@ std::vector<StrategyRefill> refill_of(const Scenario& scenario,
 
 // The same from a result file's `/comparisons/<strategy>/refill_*` (empty when it has none).
 std::vector<StrategyRefill> read_refill(const std::string& path);
+
+// Mean weeks a fixed place of `area` stays vacant over the run, by Little's law: the mean number
+// of open fixed places divided by the mean number filled per week (entries minus the entries
+// that brought their own place); NaN when no fixed place was filled.
+double vacancy_weeks(const RunOutput& run, int area);
 
 // Lines for `drift run`: one per pulse strategy; "" when there is none.
 std::string format_refill(const std::vector<StrategyRefill>& refills, int replicates);
