@@ -384,7 +384,7 @@ TEST(SmcCalibration, TolerancesDecreaseWeightsSumToOneAndTheFileHoldsEveryGenera
     EXPECT_EQ(draws.points[i], r.points[r.abc.accepted[draws.draw_index[i]]]);
 }
 
-TEST(SmcCalibration, IdenticalForOneAndTwoThreadsAfterAnInterruptionAndOverShards) {
+TEST(SmcCalibration, IdenticalOnTwoThreadsAfterAnInterruptionAsOnOneThread) {
   TempDir dir;
   const auto truth = load_scenario(
       dir.file("truth.yaml", kCity),
@@ -411,6 +411,16 @@ TEST(SmcCalibration, IdenticalForOneAndTwoThreadsAfterAnInterruptionAndOverShard
   }
   const auto resumed = run_all(c, dir.file("resumed.parts"), 2);
   expect_identical(one, resumed);
+}
+
+TEST(SmcCalibration, IdenticalOverTwoShardsAsInOneProcess) {
+  TempDir dir;
+  const auto truth = load_scenario(
+      dir.file("truth.yaml", kCity),
+      {{"enforcement.runner_arrest_hazard", "0.015"}, {"relapse.released_hazard", "0.01"}});
+  dir.file("targets.yaml", simulated_targets(truth, 2));
+  const auto c = smc_case(dir, kCity, kSmcBlock);
+  const auto one = run_all(c, dir.file("one.parts"), 2);
 
   // Two shards on one thread each, run in turn until both report every generation done.
   const auto parts = dir.file("sharded.parts");
