@@ -56,10 +56,7 @@ int calibrate_smc(const CalibrateArgs& a, const Context& ctx, const Scenario& sc
 
   ctx.catch_interrupts();
   ProgressBar bar(!a.quiet);
-  RunOptions options;
-  options.threads = threads_or_all(a.threads);
-  options.cancel = &cancel_flag();
-  options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
+  RunOptions options = watched_run_options(a.threads, bar);
   const bool talk = !a.quiet && ctx.rank == 0;
   CalibrationResult result;
   SmcStatus status;
@@ -129,10 +126,7 @@ int calibrate(const CalibrateArgs& a, const Context& ctx) {
 
   ctx.catch_interrupts();
   ProgressBar bar(!a.quiet);
-  RunOptions options;
-  options.threads = threads_or_all(a.threads);
-  options.cancel = &cancel_flag();
-  options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
+  RunOptions options = watched_run_options(a.threads, bar);
   std::optional<PartsLock> lock;
   if (const auto stop = run_share(cal, design, options, a.shard, a.resume, a.out, ctx, lock))
     return *stop;

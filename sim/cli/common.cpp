@@ -66,6 +66,14 @@ void add_assumptions_option(CLI::App& app, std::vector<std::string>& files) {
       ->check(CLI::ExistingFile);
 }
 
+RunOptions watched_run_options(std::optional<int> threads, ProgressBar& bar) {
+  RunOptions options;
+  options.threads = threads_or_all(threads);
+  options.cancel = &cancel_flag();
+  options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
+  return options;
+}
+
 int report_scenario_error(const ScenarioError& e) {
   for (const auto& d : e.diagnostics()) std::cerr << d.format() << "\n";
   std::cerr << e.diagnostics().size() << " problem(s) found; nothing was run.\n";

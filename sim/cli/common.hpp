@@ -64,6 +64,10 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_;
 };
 
+// The options of a run the user watches: `threads` (default: all), the cancel flag, and progress
+// shown on `bar`, which must outlive the run.
+RunOptions watched_run_options(std::optional<int> threads, ProgressBar& bar);
+
 // Stops (std::runtime_error, exit 1) before anything is written when the run's estimated peak
 // memory (experiments/plan.hpp memory_need) exceeds what the machine has available, unless
 // `force`.

@@ -50,10 +50,7 @@ int run(RunArgs a, const Context& ctx) {
 
   ctx.catch_interrupts();
   ProgressBar bar(!a.quiet);
-  RunOptions options;
-  options.threads = threads_or_all(a.threads);
-  options.cancel = &cancel_flag();
-  options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
+  RunOptions options = watched_run_options(a.threads, bar);
   const auto design = sweep_design(sc);
   check_posterior_against_sweep(sc.posterior, design, a.posterior);
   std::optional<PartsLock> lock;
