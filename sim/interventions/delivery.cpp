@@ -131,17 +131,6 @@ Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_n
                                   : School::any;
 }
 
-bool Eligibility::matches(const World& w, std::uint32_t i) const {
-  const auto& p = w.pop;
-  const State s = p.state[i];
-  if (s == State::vacant || !(state_mask & (1u << static_cast<int>(s)))) return false;
-  if (p.age[i] < min_age || p.age[i] > max_age || !in_area[p.area[i]]) return false;
-  if (p.risk[i] < min_risk) return false;
-  if (record != Record::any && w.has_current_record(i) != (record == Record::with)) return false;
-  if (school != School::any && w.at_school(i) != (school == School::at_school)) return false;
-  return true;
-}
-
 std::vector<Effect> effects_of(const Values& v, const Schema& schema) {
   std::vector<Effect> out;
   for (const auto& f : schema.effects) {
@@ -149,14 +138,17 @@ std::vector<Effect> effects_of(const Values& v, const Schema& schema) {
     const auto* column = multiplier_column(f.name);
     if (column == nullptr)
       throw std::logic_error("effect '" + f.name + "' names no multiplier column");
-    out.push_back({column->column, static_cast<float>(v("effects." + f.name))});
+    const auto factor = static_cast<float>(v("effects." + f.name));
+    if (factor != 1.0f) out.push_back({column->column, multiplier_bit(column->column), factor});
   }
   return out;
 }
 
 void apply_effects(World& w, std::uint32_t i, const std::vector<Effect>& effects) {
-  for (const auto& e : effects) (w.mult.*(e.column))[i] *= e.factor;
-  w.mult.active = true;
+  for (const auto& e : effects) {
+    (w.mult.*(e.column))[i] *= e.factor;
+    w.mult.written |= e.bit;
+  }
 }
 
 namespace {
@@ -186,7 +178,9 @@ CaseloadIntervention::CaseloadIntervention(const Values& v, const Schema& schema
       ramp_up_weeks_(static_cast<int>(v("ramp_up_weeks"))),
       workers_(v("workers")),
       caseload_(static_cast<int>(v("caseload"))),
-      targeting_(v.text.at("targeting")) {}
+      targeting_(v.text.at("targeting") == "highest_risk" ? Targeting::highest_risk
+                 : v.text.at("targeting") == "first_come" ? Targeting::first_come
+                                                          : Targeting::random) {}
 
 InterventionWeek CaseloadIntervention::apply(World& w, int week) {
   InterventionWeek log;
@@ -218,7 +212,8 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
     workers = workers_ * ramp * scale;
   }
   const auto capacity = scaled_capacity(workers * caseload_, rounding_offset(w, stream_));
-  std::vector<std::uint32_t> waiting;
+  auto& waiting = waiting_;
+  waiting.clear();
   double eligible = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
     const bool served_before = completed_age_[i] != 0 && w.pop.age[i] >= completed_age_[i];
@@ -236,15 +231,18 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
   const std::size_t free = capacity > cases_.size() ? capacity - cases_.size() : 0;
   const std::size_t take = std::min(free, waiting.size());
   if (take > 0 && take < waiting.size()) {
-    auto key = [&](std::uint32_t i) -> double {
-      if (targeting_ == "highest_risk") return -w.pop.risk[i];
-      if (targeting_ == "first_come") return waiting_since_[i];
-      return w.rng.uniform(stream_, week, i);
-    };
-    std::stable_sort(waiting.begin(), waiting.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const double ka = key(a), kb = key(b);
-      return ka != kb ? ka < kb : a < b;
-    });
+    // The first `take` in the order (key, slot): each key computed once, and only the places
+    // filled are sorted (the order is total, so the selection is unique).
+    keyed_.clear();
+    for (const auto i : waiting) {
+      const double key = targeting_ == Targeting::highest_risk ? -w.pop.risk[i]
+                         : targeting_ == Targeting::first_come ? waiting_since_[i]
+                                                               : w.rng.uniform(stream_, week, i);
+      keyed_.emplace_back(key, i);
+    }
+    std::partial_sort(keyed_.begin(), keyed_.begin() + static_cast<std::ptrdiff_t>(take),
+                      keyed_.end());
+    for (std::size_t k = 0; k < take; ++k) waiting[k] = keyed_[k].second;
   }
   double waited = 0;
   for (std::size_t k = 0; k < take; ++k) {
@@ -290,15 +288,27 @@ CoverageIntervention::CoverageIntervention(const Values& v, const Schema& schema
       end_week_(static_cast<int>(v("end_week"))),
       coverage_(v("coverage")) {}
 
+// Reach is a property of the slot (its household, school class, street), fixed over time: one
+// draw per slot (keyed by week 0), the same in every week and for every strategy.
+bool CoverageIntervention::in_reach(const World& w, std::uint32_t i) const {
+  if (coverage_ >= 1.0) return true;
+  if (i < in_reach_.size()) return in_reach_[i] != 0;
+  return w.rng.uniform(stream_, 0, i) < coverage_;
+}
+
 InterventionWeek CoverageIntervention::apply(World& w, int week) {
   InterventionWeek log;
   if (!active_in(week, start_week_, end_week_)) return log;
+  if (coverage_ < 1.0 && in_reach_.size() != w.pop.size()) {
+    in_reach_.resize(w.pop.size());
+    for (std::uint32_t i = 0; i < w.pop.size(); ++i)
+      in_reach_[i] = w.rng.uniform(stream_, 0, i) < coverage_;
+  }
   double eligible = 0, served = 0;
   for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
     if (!eligibility_.matches(w, i)) continue;
     eligible += 1;
-    // Reach is a property of the slot (its household, school class, street), fixed over time.
-    if (coverage_ < 1.0 && w.rng.uniform(stream_, 0, i) >= coverage_) continue;
+    if (!in_reach(w, i)) continue;
     if (excluded(i)) continue;
     if (!admits(w, i)) continue;
     served += 1;
@@ -315,7 +325,7 @@ InterventionWeek CoverageIntervention::apply(World& w, int week) {
 
 bool CoverageIntervention::meets_eligibility(const World& w, std::uint32_t i, int week) const {
   if (!active_in(week, start_week_, end_week_) || !eligibility_.matches(w, i)) return false;
-  return coverage_ >= 1.0 || w.rng.uniform(stream_, 0, i) < coverage_;
+  return in_reach(w, i);
 }
 
 }  // namespace drift::iv

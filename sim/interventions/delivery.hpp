@@ -39,15 +39,27 @@ struct Eligibility {
   enum class Record { any, with, without } record = Record::any;
   enum class School { any, at_school, not_at_school } school = School::any;
   Eligibility(const Values& v, const std::vector<std::string>& area_names);
-  bool matches(const World& w, std::uint32_t i) const;
+  // Called for every slot of every week: inline, the cheapest tests first.
+  bool matches(const World& w, std::uint32_t i) const {
+    const auto& p = w.pop;
+    const State s = p.state[i];
+    if (s == State::vacant || !(state_mask & (1u << static_cast<int>(s)))) return false;
+    if (p.age[i] < min_age || p.age[i] > max_age || !in_area[p.area[i]]) return false;
+    if (p.risk[i] < min_risk) return false;
+    if (record != Record::any && w.has_current_record(i) != (record == Record::with)) return false;
+    if (school != School::any && w.at_school(i) != (school == School::at_school)) return false;
+    return true;
+  }
 };
 
-// A multiplier column and the factor applied to it.
+// A multiplier column, its bit in Multipliers::written, and the factor applied to it.
 struct Effect {
   std::vector<float> Multipliers::*column;
+  std::uint32_t bit;
   float factor;
 };
-// Effects from the `effects` section; each effect field is named after its column.
+// Effects from the `effects` section; each effect field is named after its column. A factor of
+// exactly 1 changes nothing and is left out, so its column stays unwritten (and unread).
 std::vector<Effect> effects_of(const Values& v, const Schema& schema);
 void apply_effects(World& w, std::uint32_t i, const std::vector<Effect>& effects);
 
@@ -80,7 +92,7 @@ class CaseloadIntervention : public Intervention, public YouthService {
   int start_week_, end_week_, duration_weeks_, ramp_up_weeks_;
   double workers_;
   int caseload_;
-  std::string targeting_;
+  enum class Targeting { highest_risk, first_come, random } targeting_;
   struct Case {
     std::uint32_t youth;
     std::int32_t since;
@@ -93,6 +105,9 @@ class CaseloadIntervention : public Intervention, public YouthService {
   // younger occupant of the slot is a newcomer.
   std::vector<std::uint8_t> completed_age_;
   std::vector<std::int32_t> waiting_since_;
+  // This week's waiting list and its sort keys; members so their memory is reused.
+  std::vector<std::uint32_t> waiting_;
+  std::vector<std::pair<double, std::uint32_t>> keyed_;
 };
 
 class CoverageIntervention : public Intervention, public YouthService {
@@ -117,6 +132,9 @@ class CoverageIntervention : public Intervention, public YouthService {
   Stream stream_;
   int start_week_, end_week_;
   double coverage_;
+  // Whether each slot is in reach (coverage < 1): a fixed property of the slot, drawn once.
+  std::vector<std::uint8_t> in_reach_;
+  bool in_reach(const World& w, std::uint32_t i) const;
 };
 
 }  // namespace drift::iv

@@ -74,17 +74,24 @@ std::size_t Population::bytes() const {
 void Multipliers::resize(std::size_t n) {
   for (const auto& c : kMultiplierColumns) (this->*c.column).assign(n, 1.0f);
   coached.assign(n, 0);
-  active = false;
+  written = 0;
+  coached_written = false;
 }
 
 void Multipliers::reset() {
-  if (!active) return;
-  for (const auto& c : kMultiplierColumns) {
-    auto& column = this->*c.column;
+  for (std::size_t k = 0; k < kMultiplierColumnCount; ++k) {
+    if (!(written & (1u << k))) continue;
+    auto& column = this->*kMultiplierColumns[k].column;
     std::fill(column.begin(), column.end(), 1.0f);
   }
-  std::fill(coached.begin(), coached.end(), 0);
-  active = false;
+  if (coached_written) std::fill(coached.begin(), coached.end(), 0);
+  written = 0;
+  coached_written = false;
+}
+
+void Multipliers::mark_all_written() {
+  written = kMultiplierColumnCount == 32 ? ~0u : (1u << kMultiplierColumnCount) - 1;
+  coached_written = true;
 }
 
 std::size_t Multipliers::bytes() const {

@@ -35,7 +35,8 @@ void advance_careers(World& w) {
     by_age[a - min_age] =
         c.desistance_hazard * std::exp(c.desistance_age_log_hr * (a - kAdultBandAge));
   }
-  const bool multiplied = w.mult.active;
+  const bool desistance_multiplied = w.mult.is_written(&Multipliers::desistance);
+  const bool progression_multiplied = w.mult.is_written(&Multipliers::progression);
   auto desistance = [&](std::uint32_t i) {
     const int a = p.age[i];
     const double aged =
@@ -46,12 +47,13 @@ void advance_careers(World& w) {
                        : p.job[i] == Job::ordinary ? c.job_desistance_hr
                                                    : 1.0;
     double h = aged * job;
-    if (multiplied) h *= w.mult.desistance[i];
+    if (desistance_multiplied) h *= w.mult.desistance[i];
     return static_cast<float>(h);
   };
   const double progression = c.progression_hazard;
   auto progression_of = [&](std::uint32_t i) {
-    return static_cast<float>(multiplied ? progression * w.mult.progression[i] : progression);
+    return static_cast<float>(progression_multiplied ? progression * w.mult.progression[i]
+                                                     : progression);
   };
   // Only runners and dealers (a few per thousand youths) are visited.
   const auto& decisions = detail::decide_states(

@@ -37,7 +37,7 @@ void enforce(World& w) {
   // arrest_hazard() with the parameters read once; a multiplier that is exactly 1 is left out.
   const double dealer_arrest = w.params.enforcement.dealer_arrest_hazard;
   const double runner_arrest = w.params.enforcement.runner_arrest_hazard;
-  const bool multiplied = w.mult.active;
+  const bool multiplied = w.mult.is_written(&Multipliers::arrest);
   auto arrest_of = [&](std::uint32_t i) {
     const double base = p.state[i] == State::dealer ? dealer_arrest : runner_arrest;
     return static_cast<float>(multiplied ? base * w.mult.arrest[i] : base);

@@ -118,7 +118,7 @@ void labour_market(World& w) {
   const double vog_required_share = l.vog_required_share;
   const double dealing_job_hr = l.dealing_job_hr;
   const float loss = static_cast<float>(l.job_loss_hazard);
-  const bool multiplied = w.mult.active;
+  const bool multiplied = w.mult.is_written(&Multipliers::job_finding);
   // Without multipliers (all exactly 1) the hazard of a youth without a current record takes
   // one of two values.
   const float plain = static_cast<float>(finding);

@@ -124,7 +124,7 @@ void normalise_attitudes(World& w) {
                            p.dealing_schoolmates.data(),
                            p.dealing_friends.data(),
                            p.baseline_attitude.data(),
-                           w.mult.active ? w.mult.attitude.data() : nullptr,
+                           w.mult.if_written(&Multipliers::attitude),
                            p.attitude.data(),
                            static_cast<float>(np.adjustment_rate),
                            np.exposure_sensitivity,

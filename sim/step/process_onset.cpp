@@ -43,7 +43,7 @@ void onset_and_recovery(World& w) {
   auto& p = w.pop;
   enum : std::uint32_t { to_at_risk, to_uninvolved };
   const OnsetHazards hz(w.params);
-  const float* onset_mult = w.mult.active ? w.mult.onset.data() : nullptr;
+  const float* onset_mult = w.mult.if_written(&Multipliers::onset);
   const State* state = p.state.data();
   const float* attitude = p.attitude.data();
   const float* risk = p.risk.data();

@@ -161,7 +161,7 @@ void recruit(World& w) {
   update_area_demand(w);
   auto& p = w.pop;
   const EntryHazard hz(w.params);
-  const float* entry_mult = w.mult.active ? w.mult.entry.data() : nullptr;
+  const float* entry_mult = w.mult.if_written(&Multipliers::entry);
   const State* state = p.state.data();
   float* clock = p.clock_a.data();
   // At-risk youths are found 64 slots at a time from a bit mask of the state bytes; their

@@ -27,7 +27,7 @@ void relapse(World& w) {
   std::vector<double> by_age(static_cast<std::size_t>(std::max(0, max_age - min_age + 1)));
   for (int a = min_age; a <= max_age; ++a)
     by_age[a - min_age] = std::exp(r.age_log_hr * (a - kAdultBandAge));
-  const bool multiplied = w.mult.active;
+  const bool multiplied = w.mult.is_written(&Multipliers::relapse);
   auto hazard = [&](std::uint32_t i) {
     const double base = p.state[i] == State::released ? r.released_hazard : r.desisted_hazard;
     const double job = p.job[i] == Job::status     ? r.status_job_hr

@@ -25,7 +25,7 @@ class EntryBlock : public Intervention {
       w.mult.entry[i] *= factor_;
       log.served += 1;
     }
-    w.mult.active = true;
+    w.mult.mark_written(&Multipliers::entry);
     log.capacity = log.served;
     return log;
   }

@@ -71,7 +71,7 @@ TEST(PopulationArrays, StateNamesAndDealingStates) {
 TEST(PopulationArrays, MultipliersStartAtOneAndResetToOne) {
   Multipliers m;
   m.resize(4);
-  EXPECT_FALSE(m.active);
+  EXPECT_FALSE(m.any_written());
   for (auto* c : {&m.onset, &m.entry, &m.progression, &m.desistance, &m.arrest, &m.relapse,
                   &m.job_finding, &m.status_job, &m.vog_blocked, &m.attitude}) {
     ASSERT_EQ(c->size(), 4u);
@@ -79,11 +79,33 @@ TEST(PopulationArrays, MultipliersStartAtOneAndResetToOne) {
   }
   m.entry[2] = 0.5f;
   m.attitude[0] = 3.0f;
-  m.active = true;
+  m.mark_written(&Multipliers::entry);
+  m.mark_written(&Multipliers::attitude);
+  m.coached[1] = 1;
+  m.coached_written = true;
+  EXPECT_TRUE(m.is_written(&Multipliers::entry));
+  EXPECT_FALSE(m.is_written(&Multipliers::onset));
+  EXPECT_EQ(m.if_written(&Multipliers::onset), nullptr);
+  EXPECT_EQ(m.if_written(&Multipliers::entry), m.entry.data());
   m.reset();
-  EXPECT_FALSE(m.active);
+  EXPECT_FALSE(m.any_written());
   EXPECT_EQ(m.entry[2], 1.0f);
   EXPECT_EQ(m.attitude[0], 1.0f);
+  EXPECT_EQ(m.coached[1], 0);
+}
+
+TEST(PopulationArrays, EveryMultiplierColumnHasItsOwnWrittenBit) {
+  Multipliers m;
+  m.resize(2);
+  std::uint32_t seen = 0;
+  for (const auto& c : kMultiplierColumns) {
+    const auto bit = multiplier_bit(c.column);
+    EXPECT_NE(bit, 0u) << c.name;
+    EXPECT_EQ(seen & bit, 0u) << c.name << " shares a bit";
+    seen |= bit;
+  }
+  m.mark_all_written();
+  for (const auto& c : kMultiplierColumns) EXPECT_TRUE(m.is_written(c.column)) << c.name;
 }
 
 class BuiltPopulation : public ::testing::TestWithParam<double> {};

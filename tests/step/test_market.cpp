@@ -216,7 +216,7 @@ class EntryMultiplier : public Intervention {
   explicit EntryMultiplier(float m) : m_(m) {}
   InterventionWeek apply(World& w, int week) override {
     if (week < 0) return {};
-    w.mult.active = true;
+    w.mult.mark_written(&Multipliers::entry);
     std::fill(w.mult.entry.begin(), w.mult.entry.end(), m_);
     return {};
   }

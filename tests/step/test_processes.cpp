@@ -1245,7 +1245,7 @@ TEST(Normalisation, AttitudeMultiplierScalesTheTarget) {
   p.normalisation.adjustment_rate = 1.0;  // jump to the target
   World w = build_world(p, two_areas(), 0);
   const auto i = youths(w)[4];
-  w.mult.active = true;
+  w.mult.mark_all_written();
   w.mult.attitude[i] = 0.5f;
   normalise_attitudes(w);
   EXPECT_FLOAT_EQ(w.pop.attitude[i], 0.5f * w.pop.baseline_attitude[i]);
@@ -1333,7 +1333,7 @@ World mixed_world(bool multipliers) {
     }
   }
   if (multipliers) {
-    w.mult.active = true;
+    w.mult.mark_all_written();
     vary(w.mult.onset, 1);
     vary(w.mult.entry, 2);
     vary(w.mult.progression, 3);

@@ -94,9 +94,25 @@ struct Multipliers {
 #undef DRIFT_COLUMN
   // Youths served this week by a job coach (a condition some VOG arrangements set).
   std::vector<std::uint8_t> coached;
-  bool active = false;  // false: every column is 1
+  // The columns written since the last reset (bit k: kMultiplierColumns[k]). A column not
+  // written is 1 for every youth, so a process reads it only when written; that reading of an
+  // all-1 column gives exactly the same floats is what tests/step check.
+  std::uint32_t written = 0;
+  bool coached_written = false;
   void resize(std::size_t n);
-  void reset();  // all to 1
+  // The written columns back to 1 (and coached to 0); the others are 1 already.
+  void reset();
+  // Marks a column written (interventions and tests that write a column directly).
+  void mark_written(std::vector<float> Multipliers::*column);
+  void mark_all_written();
+  bool is_written(std::vector<float> Multipliers::*column) const;
+  bool any_written() const {
+    return written != 0;
+  }
+  // The column if written, else nullptr (the process takes its plain path).
+  const float* if_written(std::vector<float> Multipliers::*column) const {
+    return is_written(column) ? (this->*column).data() : nullptr;
+  }
   std::size_t bytes() const;
 };
 
@@ -111,6 +127,20 @@ inline constexpr MultiplierColumn kMultiplierColumns[] = {
 #undef DRIFT_COLUMN
 };
 inline constexpr std::size_t kMultiplierColumnCount = std::size(kMultiplierColumns);
+static_assert(kMultiplierColumnCount <= 32, "Multipliers::written has one bit per column");
+// The bit of a column in Multipliers::written.
+inline std::uint32_t multiplier_bit(std::vector<float> Multipliers::*column) {
+  for (std::size_t k = 0; k < kMultiplierColumnCount; ++k) {
+    if (kMultiplierColumns[k].column == column) return 1u << k;
+  }
+  return 0;
+}
+inline void Multipliers::mark_written(std::vector<float> Multipliers::*column) {
+  written |= multiplier_bit(column);
+}
+inline bool Multipliers::is_written(std::vector<float> Multipliers::*column) const {
+  return (written & multiplier_bit(column)) != 0;
+}
 // The column of that name; nullptr when there is none.
 const MultiplierColumn* multiplier_column(std::string_view name);
 
