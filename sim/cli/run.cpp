@@ -19,6 +19,7 @@
 #include "drift/experiments/trial.hpp"
 #include "drift/scenario/scenario.hpp"
 #include "drift/scenario/sweep.hpp"
+#include "drift/step/profile.hpp"
 
 namespace drift::cli {
 
@@ -29,7 +30,7 @@ struct RunArgs {
   std::optional<int> replicates, threads;
   std::optional<long long> seed;
   std::vector<std::string> sets, assumptions;
-  bool quiet = false, resume = false, force = false, no_posterior = false;
+  bool quiet = false, resume = false, force = false, no_posterior = false, profile = false;
 };
 
 int run(RunArgs a, const Context& ctx) {
@@ -49,6 +50,8 @@ int run(RunArgs a, const Context& ctx) {
   if (!parent.empty()) std::filesystem::create_directories(parent);
 
   ctx.catch_interrupts();
+  profile::enable(a.profile);
+  profile::clear();
   ProgressBar bar(!a.quiet);
   RunOptions options = watched_run_options(a.threads, bar);
   const auto design = sweep_design(sc);
@@ -59,7 +62,10 @@ int run(RunArgs a, const Context& ctx) {
   const std::string parts = a.out + ".parts";
   if (design.kind.empty()) {
     const auto output = load_point(sc, design, parts, 0);
-    write_results(a.out, sc, output, {ctx.command_line});
+    {
+      const profile::Scope timed(profile::Section::result_file);
+      write_results(a.out, sc, output, {ctx.command_line});
+    }
     const auto summary = summarize(sc.params, output);
     std::cout << format_table(summary);
     std::cout << format_refill(refill_of(sc, series_of(output)), sc.params.simulation.replicates);
@@ -78,6 +84,11 @@ int run(RunArgs a, const Context& ctx) {
               << " strategies\n";
   }
   remove_parts(parts);
+  if (a.profile) {
+    std::cout << "\nWhere the time went (thread-seconds of every thread, " << profile::youth_weeks()
+              << " youth-weeks stepped):\n"
+              << profile::format(profile::rows(), profile::youth_weeks());
+  }
   std::cout << "Results: " << a.out << "\n";
   return kOk;
 }
@@ -105,6 +116,9 @@ Command add_run(CLI::App& app) {
   run_app->add_option("--set", a->sets,
                       "Override a parameter: --set path.to.key=value (repeatable)");
   run_app->add_flag("--quiet,-q", a->quiet, "No progress bar");
+  run_app->add_flag("--profile", a->profile,
+                    "Print where the time went: world builds, burn-in, copies, each process, "
+                    "each intervention, recording, part and result files (docs/performance.md)");
   run_app->add_flag("--force", a->force,
                     "Run even when the estimated peak memory or disk exceeds what the machine has");
   run_app->add_flag("--resume", a->resume,

@@ -8,6 +8,7 @@
 #include "drift/experiments/trial.hpp"
 #include "drift/model/world.hpp"
 #include "drift/step/build_world.hpp"
+#include "drift/step/profile.hpp"
 #include "drift/step/step.hpp"
 
 namespace drift {
@@ -53,16 +54,32 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
   std::vector<std::string> area_names;
   for (const auto& a : scenario.areas) area_names.push_back(a.name);
   auto cancelled = [&] { return cancel && cancel->load(); };
-  World burnt = build_world(p, scenario.areas, static_cast<std::uint32_t>(replicate));
+  using profile::Section;
+  World burnt = [&] {
+    const profile::Scope timed(Section::build);
+    return build_world(p, scenario.areas, static_cast<std::uint32_t>(replicate));
+  }();
   burnt.threads = threads;
-  while (burnt.week < 0) {
-    if (cancelled()) throw Cancelled();
-    step(burnt);
+  {
+    const profile::Scope timed(Section::burn_in);
+    const profile::Suspend by_process;
+    while (burnt.week < 0) {
+      if (cancelled()) throw Cancelled();
+      step(burnt);
+    }
   }
+  auto copy_of_burnt = [&] {
+    const profile::Scope timed(Section::copy);
+    return burnt;
+  };
   std::vector<RunOutput> runs;
   for (const auto& strategy : scenario.strategies) {
-    World w = burnt;
+    World w = copy_of_burnt();
     auto interventions = make_interventions(strategy, area_names);
+    std::vector<std::string> labels;
+    for (const auto& spec : strategy.interventions)
+      labels.push_back(strategy.name + " / " + spec.name + " (" + spec.type + ")");
+    const profile::InterventionLabels labelled(&labels);
     const auto trial = attach_trial(scenario, runs.size(), interventions, w.pop.size());
     RunOutput run;
     run.weeks = weeks;
@@ -87,6 +104,7 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
     for (int week = 0; week < weeks; ++week) {
       if (cancelled()) throw Cancelled();
       step(w, interventions, &log);
+      const profile::Scope timed(Section::observe);
       if (trial) trial->observe(w);
       suspects.observe(w);
       ledger.observe(w);
@@ -96,12 +114,13 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
     if (trial && trial->spec().design == TrialDesign::paired) {
       // The paired run: the same strategy from the same burnt-in world without the intervention
       // under trial. It reuses the working world, so no third world is held.
-      w = burnt;
+      w = copy_of_burnt();
       auto paired_interventions = make_interventions(strategy, area_names);
       PairedRun paired(*trial, paired_interventions, w.pop.size());
       for (int week = 0; week < weeks; ++week) {
         if (cancelled()) throw Cancelled();
         step(w, paired_interventions, nullptr);
+        const profile::Scope timed(Section::observe);
         paired.observe(w);
       }
       run.trial = paired.counts();

@@ -18,6 +18,7 @@
 
 #include "drift/results/part_file.hpp"
 #include "drift/results/results.hpp"
+#include "drift/step/profile.hpp"
 
 namespace drift {
 
@@ -284,6 +285,7 @@ std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
     try {
       const auto& u = todo[k];
       auto runs = run_unit(at[u.point], u.replicate, across ? 1 : threads, options.cancel, tick);
+      const profile::Scope timed(profile::Section::part_files);
       write_part_file(part_path(parts_dir, u.point, u.replicate),
                       unit_key(scenario, keys[u.point], u.replicate), runs);
     } catch (...) {
@@ -297,6 +299,7 @@ std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
 
 ExperimentOutput load_point(const Scenario& base, const SweepDesign& design,
                             const std::string& parts_dir, std::size_t point) {
+  const profile::Scope timed(profile::Section::read_parts);
   const Scenario point_scenario = scenario_at(base, design, point);
   ExperimentOutput out = empty_output(point_scenario);
   const auto key = point_key(base, design, point);

@@ -161,6 +161,28 @@ TEST(CliRun, OneAndTwoThreadsWriteIdenticalResults) {
   EXPECT_NE(one.output.find("one.h5"), std::string::npos) << one.output;
 }
 
+TEST(CliRun, ProfilePrintsWhereTheTimeWentAndChangesNoResult) {
+  TempDir dir;
+  dir.write("tiny.yaml", kTiny);
+  const auto plain = drift("run tiny.yaml -t 1 -q --out plain.h5", dir.str());
+  ASSERT_EQ(plain.status, 0) << plain.output;
+  const auto timed = drift("run tiny.yaml -t 1 -q --profile --out timed.h5", dir.str());
+  ASSERT_EQ(timed.status, 0) << timed.output;
+  EXPECT_EQ(plain.output.find("Where the time went"), std::string::npos);
+  for (const char* label : {"Where the time went", "build the world", "burn-in (whole steps)",
+                            "copy the burnt-in world", "step: recruit", "step: labour_market",
+                            "record: observers and weekly series", "write part files",
+                            "read part files", "write the result file", "ns/youth-week"}) {
+    EXPECT_NE(timed.output.find(label), std::string::npos) << label << "\n" << timed.output;
+  }
+  const ResultReader a(dir.path("plain.h5")), b(dir.path("timed.h5"));
+  for (const auto& m : area_metrics()) {
+    EXPECT_EQ(a.dataset("/strategies/baseline/by_area/" + m.name).values,
+              b.dataset("/strategies/baseline/by_area/" + m.name).values)
+        << m.name;
+  }
+}
+
 TEST(CliRun, SetOverridesTheNumberOfWeeks) {
   TempDir dir;
   dir.write("tiny.yaml", kTiny);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -315,6 +316,49 @@ TEST(Targeting, FirstComeServesTheLongestWaitingFirst) {
   EXPECT_EQ(served[0], order[2]);
   EXPECT_EQ(served[1], order[1]);
   EXPECT_EQ(served[2], order[0]);
+}
+
+TEST(Targeting, RandomTakesTheYouthsWithTheLowestDrawsOfTheWeek) {
+  World w = small_world();
+  std::vector<std::uint32_t> runners;
+  for (std::uint32_t i = 0; i < w.pop.size() && runners.size() < 30; ++i) {
+    if (w.pop.state[i] != State::uninvolved || w.pop.age[i] < 14 || w.pop.age[i] > 23) continue;
+    w.pop.state[i] = State::runner;  // tallies are not used by this test
+    runners.push_back(i);
+  }
+  auto iv = make(R"({type: mentors, workers: 1, caseload: 4, ramp_up_weeks: 0, targeting: random,
+                     eligibility: {states: [runner]}, effects: {entry: 0.5}})");
+  const int week = 3;
+  w.mult.reset();
+  const auto log = iv->apply(w, week);
+  // The draw of each waiting youth in the intervention's stream (keyed by its name) this week.
+  const auto stream = static_cast<Stream>(static_cast<std::uint32_t>(Stream::intervention) +
+                                          intervention_stream_key("mentors"));
+  auto order = runners;
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) {
+    return w.rng.uniform(stream, week, a) < w.rng.uniform(stream, week, b);
+  });
+  EXPECT_EQ(log.eligible, 30);
+  EXPECT_EQ(log.enrolled, 4);
+  for (std::size_t k = 0; k < order.size(); ++k)
+    EXPECT_EQ(w.mult.entry[order[k]], k < 4 ? 0.5f : 1.0f) << "rank " << k;
+}
+
+TEST(Effects, OnlyTheColumnsAnInterventionChangesAreWritten) {
+  World w = small_world();
+  w.mult.reset();
+  // The area approach has no effect on youths: no column written, so no process reads one.
+  make("{type: area_approach, target_districts: [North]}")->apply(w, 0);
+  EXPECT_EQ(w.mult.written, 0u);
+  // A factor of exactly 1 changes nothing and writes nothing.
+  make("{type: prevention, effects: {attitude: 1, onset: 0.8, entry: 1}}")->apply(w, 0);
+  EXPECT_EQ(w.mult.written, multiplier_bit(&Multipliers::onset));
+  bool lowered = false;
+  for (float m : w.mult.onset) lowered = lowered || m == 0.8f;
+  EXPECT_TRUE(lowered);
+  for (float m : w.mult.entry) ASSERT_EQ(m, 1.0f);
+  w.mult.reset();
+  for (float m : w.mult.onset) ASSERT_EQ(m, 1.0f);
 }
 
 TEST(JobCoaches, ADetainedYouthsCoachingTakesEffectFromReleaseForItsFullLength) {
