@@ -72,15 +72,18 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
     const profile::Scope timed(Section::copy);
     return burnt;
   };
-  std::vector<RunOutput> runs;
-  for (const auto& strategy : scenario.strategies) {
+  std::vector<RunOutput> runs(scenario.strategies.size());
+  // Runs strategy s from a copy of the burnt-in world; `inner` threads work inside its steps.
+  auto run_strategy = [&](std::size_t s, int inner) {
+    const auto& strategy = scenario.strategies[s];
     World w = copy_of_burnt();
+    w.threads = inner;
     auto interventions = make_interventions(strategy, area_names);
     std::vector<std::string> labels;
     for (const auto& spec : strategy.interventions)
       labels.push_back(strategy.name + " / " + spec.name + " (" + spec.type + ")");
     const profile::InterventionLabels labelled(&labels);
-    const auto trial = attach_trial(scenario, runs.size(), interventions, w.pop.size());
+    const auto trial = attach_trial(scenario, s, interventions, w.pop.size());
     RunOutput run;
     run.weeks = weeks;
     run.areas = static_cast<int>(scenario.areas.size());
@@ -115,6 +118,7 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
       // The paired run: the same strategy from the same burnt-in world without the intervention
       // under trial. It reuses the working world, so no third world is held.
       w = copy_of_burnt();
+      w.threads = inner;
       auto paired_interventions = make_interventions(strategy, area_names);
       PairedRun paired(*trial, paired_interventions, w.pop.size());
       for (int week = 0; week < weeks; ++week) {
@@ -127,8 +131,28 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
     } else if (trial) {
       run.trial = trial->counts();
     }
-    runs.push_back(std::move(run));
+    runs[s] = std::move(run);
     if (strategy_done) strategy_done();
+  };
+  // After the shared burn-in the strategies are independent: with several threads they run side
+  // by side, one thread each (a working world per thread), which keeps every thread busy to the
+  // end; each run is a pure function of its inputs, so the result does not depend on the split.
+  const std::size_t strategies = scenario.strategies.size();
+  const int side_by_side = static_cast<int>(std::min<std::size_t>(threads, strategies));
+  if (side_by_side > 1) {
+    std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic) num_threads(side_by_side)
+    for (std::size_t s = 0; s < strategies; ++s) {
+      try {
+        run_strategy(s, 1);
+      } catch (...) {
+#pragma omp critical(drift_strategy_failure)
+        if (!failure) failure = std::current_exception();
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
+  } else {
+    for (std::size_t s = 0; s < strategies; ++s) run_strategy(s, threads);
   }
   return runs;
 }

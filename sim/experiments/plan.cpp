@@ -20,6 +20,17 @@
 namespace drift {
 
 namespace {
+// Worlds held at once, as the runner runs: when units run side by side (one thread each), a
+// burnt-in world and a working copy per thread; otherwise one burnt-in world and a working copy
+// per strategy running side by side (run_unit).
+std::size_t worlds_alive(std::size_t units, std::size_t strategies, int threads) {
+  const auto t = static_cast<std::size_t>(std::max(1, threads));
+  if (units >= t && t > 1) return 2 * t;
+  return 1 + std::max<std::size_t>(1, std::min(t, strategies));
+}
+}  // namespace
+
+namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -112,13 +123,11 @@ Plan make_plan(const Scenario& base, int threads) {
   plan.youth_weeks = static_cast<double>(plan.runs) * youths * plan.weeks +
                      static_cast<double>(units) * youths * plan.burn_in_weeks;
   // Units run in parallel, one thread each, when there are at least as many as threads (as the
-  // runner does); otherwise the threads work inside each run. Either way the estimate assumes
-  // the throughput per thread adds up over threads.
-  const bool across = units >= static_cast<std::size_t>(threads) && threads > 1;
+  // runner does); otherwise the strategies of each unit run side by side. Either way the
+  // estimate assumes the throughput per thread adds up over threads.
   plan.estimated_seconds = plan.youth_weeks / (kPlanYouthWeeksPerSecond * threads) +
                            plan.build_seconds * static_cast<double>(units) / threads;
-  plan.worlds_alive =
-      across ? 2 * threads : 2;  // per worker: the burnt-in world and a working copy
+  plan.worlds_alive = static_cast<int>(worlds_alive(units, sc.strategies.size(), threads));
   std::size_t all_interventions = 0;
   for (const auto& s : sc.strategies) all_interventions += s.interventions.size();
   // The records of one point's runs are held together while the result file is written.
@@ -258,8 +267,7 @@ MemoryNeed memory_need(const Scenario& sc, int threads) {
   need.world_bytes = static_cast<std::size_t>(static_cast<double>(w.bytes()) / shrink);
   const std::size_t units = sc.sweep.size() * static_cast<std::size_t>(p.simulation.replicates);
   threads = std::max(1, threads);
-  const bool across = units >= static_cast<std::size_t>(threads) && threads > 1;
-  need.worlds_alive = across ? 2 * threads : 2;
+  need.worlds_alive = static_cast<int>(worlds_alive(units, sc.strategies.size(), threads));
   std::size_t all_interventions = 0;
   for (const auto& s : sc.strategies) all_interventions += s.interventions.size();
   need.output_bytes = static_cast<std::size_t>(p.simulation.replicates) *

@@ -122,6 +122,7 @@ Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_n
     const auto k = std::find(area_names.begin(), area_names.end(), d) - area_names.begin();
     if (k < static_cast<long>(area_names.size())) in_area[k] = 1;
   }
+  all_areas = std::all_of(in_area.begin(), in_area.end(), [](auto x) { return x != 0; });
   min_risk = v("eligibility.min_risk");
   const auto& r = v.text.at("eligibility.record");
   record = r == "with" ? Record::with : r == "without" ? Record::without : Record::any;
@@ -129,6 +130,57 @@ Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_n
   school = s == "at_school"       ? School::at_school
            : s == "not_at_school" ? School::not_at_school
                                   : School::any;
+}
+
+unsigned Eligibility::mark_block(const World& w, std::int64_t b, int len,
+                                 std::uint8_t* mark) const {
+  const auto& p = w.pop;
+  const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(p.state.data() + b);
+  const std::uint8_t* __restrict age = p.age.data() + b;
+  const float* __restrict risk = p.risk.data() + b;
+  const std::int32_t* __restrict last_arrest = p.last_arrest_week.data() + b;
+  std::uint8_t* __restrict out = mark;
+  const std::uint32_t states = state_mask;  // never has the bit of State::vacant
+  const int lo = min_age, hi = max_age;
+  const double lowest_risk = min_risk;
+  const int week = w.week;
+  const int young = w.params.enforcement.record_lookback_weeks_young;
+  const int old = w.params.enforcement.record_lookback_weeks;
+  const int leaving = w.params.population.school_leaving_age;
+  const unsigned want_record = record == Record::with;
+  const unsigned check_record = record != Record::any;
+  const unsigned want_school = school == School::at_school;
+  const unsigned check_school = school != School::any;
+  unsigned any = 0;
+#pragma omp simd reduction(| : any)
+  for (int k = 0; k < len; ++k) {
+    const unsigned s = state[k];
+    const int a = age[k];
+    unsigned ok = (states >> (s & 31u)) & 1u;
+    ok &= static_cast<unsigned>(a >= lo) & static_cast<unsigned>(a <= hi);
+    // As matches(): a youth below min_risk fails (a NaN risk does not).
+    ok &= static_cast<unsigned>(!(static_cast<double>(risk[k]) < lowest_risk));
+    // As World::has_current_record() (kNever is never current; no overflow of week - kNever).
+    const std::int32_t last = last_arrest[k];
+    const bool never = last == kNever;
+    const std::int32_t since = week - (never ? week : last);
+    const unsigned current =
+        static_cast<unsigned>(!never) & static_cast<unsigned>(since < (a < 23 ? young : old));
+    ok &= (check_record ^ 1u) | static_cast<unsigned>(current == want_record);
+    const unsigned at_school = a < leaving;
+    ok &= (check_school ^ 1u) | static_cast<unsigned>(at_school == want_school);
+    out[k] = static_cast<std::uint8_t>(ok);
+    any |= ok;
+  }
+  if (!all_areas && any) {
+    const std::uint8_t* area = p.area.data() + b;
+    any = 0;
+    for (int k = 0; k < len; ++k) {
+      out[k] &= in_area[area[k]];
+      any |= out[k];
+    }
+  }
+  return any;
 }
 
 std::vector<Effect> effects_of(const Values& v, const Schema& schema) {
@@ -189,6 +241,8 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
     enrolled_.assign(n, 0);
     completed_age_.assign(n, 0);
     waiting_since_.assign(n, kNever);
+    in_list_.assign(n, 0);
+    left_waiting_.clear();
   }
   const bool active = active_in(week, start_week_, end_week_);
   // Cases end when their time is up, when delivery stops, or when the youth has left the city
@@ -215,19 +269,32 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
   auto& waiting = waiting_;
   waiting.clear();
   double eligible = 0;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const bool served_before = completed_age_[i] != 0 && w.pop.age[i] >= completed_age_[i];
-    const bool ok = active && !served_before && eligibility_.matches(w, i);
-    eligible += ok ? 1 : 0;
-    // A youth of a trial's control arm is never taken in: no place, no waiting.
-    const bool control = excluded(i);
-    if (!ok || enrolled_[i] || control) {
-      if (!ok || control) waiting_since_[i] = kNever;
-      continue;
+  const auto slots = static_cast<std::int64_t>(n);
+  std::uint8_t mark[64];
+  for (std::int64_t b = 0; active && b < slots; b += 64) {
+    const int len = static_cast<int>(std::min<std::int64_t>(64, slots - b));
+    if (!eligibility_.mark_block(w, b, len, mark)) continue;
+    for (int k = 0; k < len; ++k) {
+      if (!mark[k]) continue;
+      const auto i = static_cast<std::uint32_t>(b + k);
+      if (completed_age_[i] != 0 && w.pop.age[i] >= completed_age_[i]) continue;  // served
+      eligible += 1;
+      // A youth of a trial's control arm is never taken in: no place, no waiting.
+      if (excluded(i)) {
+        waiting_since_[i] = kNever;
+        continue;
+      }
+      if (enrolled_[i]) continue;
+      if (waiting_since_[i] == kNever) waiting_since_[i] = week;
+      waiting.push_back(i);
     }
-    if (waiting_since_[i] == kNever) waiting_since_[i] = week;
-    waiting.push_back(i);
   }
+  // A youth who waited last week and is no longer eligible leaves the list.
+  for (const auto i : waiting) in_list_[i] = 1;
+  for (const auto i : left_waiting_) {
+    if (!in_list_[i]) waiting_since_[i] = kNever;
+  }
+  for (const auto i : waiting) in_list_[i] = 0;
   const std::size_t free = capacity > cases_.size() ? capacity - cases_.size() : 0;
   const std::size_t take = std::min(free, waiting.size());
   if (take > 0 && take < waiting.size()) {
@@ -242,7 +309,7 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
     }
     std::partial_sort(keyed_.begin(), keyed_.begin() + static_cast<std::ptrdiff_t>(take),
                       keyed_.end());
-    for (std::size_t k = 0; k < take; ++k) waiting[k] = keyed_[k].second;
+    for (std::size_t k = 0; k < waiting.size(); ++k) waiting[k] = keyed_[k].second;
   }
   double waited = 0;
   for (std::size_t k = 0; k < take; ++k) {
@@ -252,6 +319,7 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
     enrolled_[i] = 1;
     cases_.push_back({i, week, w.pop.age[i], 0});
   }
+  left_waiting_.assign(waiting.begin() + static_cast<std::ptrdiff_t>(take), waiting.end());
   for (auto& c : cases_) {
     apply_effects(w, c.youth, effects_);
     on_served(w, c.youth);
@@ -305,14 +373,21 @@ InterventionWeek CoverageIntervention::apply(World& w, int week) {
       in_reach_[i] = w.rng.uniform(stream_, 0, i) < coverage_;
   }
   double eligible = 0, served = 0;
-  for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
-    if (!eligibility_.matches(w, i)) continue;
-    eligible += 1;
-    if (!in_reach(w, i)) continue;
-    if (excluded(i)) continue;
-    if (!admits(w, i)) continue;
-    served += 1;
-    apply_effects(w, i, effects_);
+  const auto slots = static_cast<std::int64_t>(w.pop.size());
+  std::uint8_t mark[64];
+  for (std::int64_t b = 0; b < slots; b += 64) {
+    const int len = static_cast<int>(std::min<std::int64_t>(64, slots - b));
+    if (!eligibility_.mark_block(w, b, len, mark)) continue;
+    for (int k = 0; k < len; ++k) {
+      if (!mark[k]) continue;
+      const auto i = static_cast<std::uint32_t>(b + k);
+      eligible += 1;
+      if (!in_reach(w, i)) continue;
+      if (excluded(i)) continue;
+      if (!admits(w, i)) continue;
+      served += 1;
+      apply_effects(w, i, effects_);
+    }
   }
   act_on_networks(w);
   log.eligible = eligible;

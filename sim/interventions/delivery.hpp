@@ -38,8 +38,12 @@ struct Eligibility {
   double min_risk = -1e9;
   enum class Record { any, with, without } record = Record::any;
   enum class School { any, at_school, not_at_school } school = School::any;
+  bool all_areas = true;  // in_area is 1 everywhere
   Eligibility(const Values& v, const std::vector<std::string>& area_names);
-  // Called for every slot of every week: inline, the cheapest tests first.
+  // Marks the slots b .. b + len - 1 (len <= 64) that match in the world's current week:
+  // mark[k] = 1 for slot b + k, else 0, in a branch-free loop over the columns (the same tests
+  // as matches()). Returns whether any matches.
+  unsigned mark_block(const World& w, std::int64_t b, int len, std::uint8_t* mark) const;
   bool matches(const World& w, std::uint32_t i) const {
     const auto& p = w.pop;
     const State s = p.state[i];
@@ -108,6 +112,10 @@ class CaseloadIntervention : public Intervention, public YouthService {
   // This week's waiting list and its sort keys; members so their memory is reused.
   std::vector<std::uint32_t> waiting_;
   std::vector<std::pair<double, std::uint32_t>> keyed_;
+  // The youths left waiting last week (the only ones whose waiting_since_ is set), and a byte per
+  // slot marking this week's list while the two are compared.
+  std::vector<std::uint32_t> left_waiting_;
+  std::vector<std::uint8_t> in_list_;
 };
 
 class CoverageIntervention : public Intervention, public YouthService {

@@ -61,6 +61,14 @@ TEST(MemoryGuard, TheWorldEstimateFromASmallWorldMatchesTheBuiltWorld) {
   const double actual = static_cast<double>(w.bytes());
   EXPECT_NEAR(static_cast<double>(need.world_bytes), actual, 0.05 * actual);
   EXPECT_EQ(need.worlds_alive, 2);  // one thread: the burnt-in world and a working copy
+  // Two threads on one replicate: its 8 strategies run side by side, a working copy each.
+  auto one = load_scenario(
+      kUtrecht, {{"simulation.population_scale", "0.5"}, {"simulation.replicates", "1"}});
+  EXPECT_EQ(memory_need(one, 2).worlds_alive, 3);
+  // Two threads on two replicates: the units run side by side, a burnt-in world and a copy each.
+  auto two = load_scenario(
+      kUtrecht, {{"simulation.population_scale", "0.5"}, {"simulation.replicates", "2"}});
+  EXPECT_EQ(memory_need(two, 2).worlds_alive, 4);
 }
 
 // Two districts, two strategies with an intervention, a short horizon: files of a few hundred KB.

@@ -9,6 +9,7 @@
 
 #include "drift/experiments/experiment.hpp"
 #include "drift/model/world.hpp"
+#include "drift/scenario/scenario.hpp"
 #include "drift/step/build_world.hpp"
 #include "drift/step/step.hpp"
 #include "step/lifecycle.hpp"
@@ -331,6 +332,30 @@ TEST(ExperimentDeterminism, ThreadsInsideOneRunGiveBitIdenticalOutputs) {
   for (int t = 0; t < 30; ++t)
     entries += one.strategies[0].replicates[0].total(metric("entries"), t);
   EXPECT_GT(entries, 0);
+}
+
+TEST(ExperimentDeterminism, StrategiesSideBySideGiveBitIdenticalOutputs) {
+  // One replicate of three strategies on two threads: after the shared burn-in the strategies
+  // run side by side, one thread each.
+  auto s = tiny_scenario(70, 10, 1);
+  const std::vector<std::string> areas = {"North", "South"};
+  s.strategies.push_back(
+      {"mentors", "", {parse_intervention_block("{type: mentors, workers: 2}", "inline", areas)}});
+  s.strategies.push_back({"prevention",
+                          "",
+                          {parse_intervention_block("{type: prevention}", "inline", areas),
+                           parse_intervention_block("{type: enforcement}", "inline", areas)}});
+  const auto one = run_experiment(s, with_threads(1));
+  const auto two = run_experiment(s, with_threads(2));
+  expect_bit_identical(one, two);
+  EXPECT_NE(one.strategies[0].replicates[0].by_area, one.strategies[2].replicates[0].by_area)
+      << "the strategies should differ";
+  // A cancelled run side by side stops with Cancelled.
+  std::atomic<bool> cancel{false};
+  RunOptions o = with_threads(2);
+  o.cancel = &cancel;
+  o.progress = [&](std::size_t, std::size_t) { cancel = true; };
+  EXPECT_THROW(run_experiment(s, o), Cancelled);
 }
 
 TEST(ExperimentDeterminism, RepeatedRunsAreIdenticalAndAnotherSeedDiffers) {

@@ -14,6 +14,7 @@
 #include "drift/step/build_world.hpp"
 #include "drift/step/processes.hpp"
 #include "drift/step/step.hpp"
+#include "interventions/delivery.hpp"
 #include "support/scenario_file.hpp"
 
 namespace drift {
@@ -342,6 +343,50 @@ TEST(Targeting, RandomTakesTheYouthsWithTheLowestDrawsOfTheWeek) {
   EXPECT_EQ(log.enrolled, 4);
   for (std::size_t k = 0; k < order.size(); ++k)
     EXPECT_EQ(w.mult.entry[order[k]], k < 4 ? 0.5f : 1.0f) << "rank " << k;
+}
+
+// The block scan of the interventions gives exactly the per-slot rule, for every kind of rule
+// and a world with records, school leavers, vacant slots and every state.
+TEST(Eligibility, TheBlockScanMarksExactlyTheSlotsThatMatch) {
+  World w = small_world();
+  w.week = 300;
+  const State states[] = {State::uninvolved, State::at_risk,  State::runner,  State::dealer,
+                          State::detained,   State::released, State::desisted};
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+    if (w.pop.state[i] == State::vacant) continue;
+    w.pop.state[i] = states[i % 7];                            // tallies are not used by this test
+    if (i % 5 == 0) w.pop.last_arrest_week[i] = w.week - 60;   // current at any age
+    if (i % 5 == 1) w.pop.last_arrest_week[i] = w.week - 150;  // current from 23 only
+    if (i % 5 == 2) w.pop.last_arrest_week[i] = w.week - 500;  // spent
+  }
+  const char* rules[] = {
+      "{type: mentors}",
+      "{type: mentors, eligibility: {states: [runner, dealer], min_age: 15, max_age: 19}}",
+      "{type: mentors, eligibility: {districts: [South], min_risk: 0.5}}",
+      "{type: job_coaches, eligibility: {record: with}}",
+      "{type: job_coaches, eligibility: {record: without, school: not_at_school}}",
+      "{type: prevention, eligibility: {school: at_school, districts: [North, South]}}",
+      "{type: area_approach}",
+  };
+  for (const char* rule : rules) {
+    const auto spec = parse_intervention_block(rule, "inline", {"North", "South"});
+    const iv::Eligibility e(spec.values, {"North", "South"});
+    int matched = 0;
+    for (std::int64_t b = 0; b < static_cast<std::int64_t>(w.pop.size()); b += 64) {
+      const int len = static_cast<int>(std::min<std::int64_t>(64, w.pop.size() - b));
+      std::uint8_t mark[64];
+      const unsigned any = e.mark_block(w, b, len, mark);
+      unsigned expected_any = 0;
+      for (int k = 0; k < len; ++k) {
+        const bool expected = e.matches(w, static_cast<std::uint32_t>(b + k));
+        ASSERT_EQ(mark[k] != 0, expected) << rule << " slot " << b + k;
+        expected_any |= expected;
+        matched += expected;
+      }
+      EXPECT_EQ(any != 0, expected_any != 0) << rule << " block " << b;
+    }
+    EXPECT_GT(matched, 0) << rule;
+  }
 }
 
 TEST(Effects, OnlyTheColumnsAnInterventionChangesAreWritten) {
