@@ -134,52 +134,62 @@ Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_n
 
 unsigned Eligibility::mark_block(const World& w, std::int64_t b, int len,
                                  std::uint8_t* mark) const {
+  // One pass per column width (bytes, floats, 32-bit weeks), so that each is a plain SIMD loop;
+  // a pass a rule does not need is skipped.
   const auto& p = w.pop;
   const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(p.state.data() + b);
   const std::uint8_t* __restrict age = p.age.data() + b;
-  const float* __restrict risk = p.risk.data() + b;
-  const std::int32_t* __restrict last_arrest = p.last_arrest_week.data() + b;
   std::uint8_t* __restrict out = mark;
-  const std::uint32_t states = state_mask;  // never has the bit of State::vacant
-  const int lo = min_age, hi = max_age;
-  const double lowest_risk = min_risk;
-  const int week = w.week;
-  const int young = w.params.enforcement.record_lookback_weeks_young;
-  const int old = w.params.enforcement.record_lookback_weeks;
-  const int leaving = w.params.population.school_leaving_age;
-  const unsigned want_record = record == Record::with;
-  const unsigned check_record = record != Record::any;
-  const unsigned want_school = school == School::at_school;
-  const unsigned check_school = school != School::any;
-  unsigned any = 0;
-#pragma omp simd reduction(| : any)
-  for (int k = 0; k < len; ++k) {
-    const unsigned s = state[k];
-    const int a = age[k];
-    unsigned ok = (states >> (s & 31u)) & 1u;
-    ok &= static_cast<unsigned>(a >= lo) & static_cast<unsigned>(a <= hi);
-    // As matches(): a youth below min_risk fails (a NaN risk does not).
-    ok &= static_cast<unsigned>(!(static_cast<double>(risk[k]) < lowest_risk));
-    // As World::has_current_record() (kNever is never current; no overflow of week - kNever).
-    const std::int32_t last = last_arrest[k];
-    const bool never = last == kNever;
-    const std::int32_t since = week - (never ? week : last);
-    const unsigned current =
-        static_cast<unsigned>(!never) & static_cast<unsigned>(since < (a < 23 ? young : old));
-    ok &= (check_record ^ 1u) | static_cast<unsigned>(current == want_record);
-    const unsigned at_school = a < leaving;
-    ok &= (check_school ^ 1u) | static_cast<unsigned>(at_school == want_school);
-    out[k] = static_cast<std::uint8_t>(ok);
-    any |= ok;
+  const auto lo = static_cast<std::uint8_t>(std::clamp(min_age, 0, 255));
+  const auto hi = static_cast<std::uint8_t>(std::clamp(max_age, 0, 255));
+  const bool none_by_age = min_age > 255 || max_age < 0 || min_age > max_age;
+  const auto leaving =
+      static_cast<std::uint8_t>(std::clamp(w.params.population.school_leaving_age, 0, 255));
+  const bool check_school = school != School::any;
+  const std::uint8_t want_school = school == School::at_school;
+  for (int k = 0; k < len; ++k) out[k] = 0;
+  if (none_by_age) return 0;
+  // States: one comparison per eligible state (State::vacant is never one).
+  for (int s = 0; s < kStateCount; ++s) {
+    if (!(state_mask & (1u << s))) continue;
+    const auto value = static_cast<std::uint8_t>(s);
+#pragma omp simd
+    for (int k = 0; k < len; ++k) out[k] |= static_cast<std::uint8_t>(state[k] == value);
   }
-  if (!all_areas && any) {
-    const std::uint8_t* area = p.area.data() + b;
-    any = 0;
+#pragma omp simd
+  for (int k = 0; k < len; ++k) {
+    std::uint8_t ok =
+        out[k] & static_cast<std::uint8_t>(age[k] >= lo) & static_cast<std::uint8_t>(age[k] <= hi);
+    if (check_school) ok &= static_cast<std::uint8_t>((age[k] < leaving) == want_school);
+    out[k] = ok;
+  }
+  // As matches(): a youth below min_risk fails (a NaN risk does not). In floats: for a float x,
+  // x < min_risk exactly when x < the smallest float not below min_risk.
+  const float* __restrict risk = p.risk.data() + b;
+  float lowest_risk = static_cast<float>(min_risk);
+  if (static_cast<double>(lowest_risk) < min_risk)
+    lowest_risk = std::nextafter(lowest_risk, std::numeric_limits<float>::infinity());
+#pragma omp simd
+  for (int k = 0; k < len; ++k) out[k] &= static_cast<std::uint8_t>(!(risk[k] < lowest_risk));
+  if (record != Record::any) {
+    // As World::has_current_record() (kNever is never current; no overflow of week - kNever).
+    const std::int32_t* __restrict last_arrest = p.last_arrest_week.data() + b;
+    const int week = w.week;
+    const int young = w.params.enforcement.record_lookback_weeks_young;
+    const int old = w.params.enforcement.record_lookback_weeks;
+    const bool want_record = record == Record::with;
     for (int k = 0; k < len; ++k) {
-      out[k] &= in_area[area[k]];
-      any |= out[k];
+      const std::int32_t last = last_arrest[k];
+      const bool current = last != kNever && week - last < (age[k] < 23 ? young : old);
+      out[k] &= static_cast<std::uint8_t>(current == want_record);
     }
   }
+  if (!all_areas) {
+    const std::uint8_t* __restrict area = p.area.data() + b;
+    for (int k = 0; k < len; ++k) out[k] &= in_area[area[k]];
+  }
+  unsigned any = 0;
+  for (int k = 0; k < len; ++k) any |= out[k];
   return any;
 }
 

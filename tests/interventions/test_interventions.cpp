@@ -358,11 +358,15 @@ TEST(Eligibility, TheBlockScanMarksExactlyTheSlotsThatMatch) {
     if (i % 5 == 0) w.pop.last_arrest_week[i] = w.week - 60;   // current at any age
     if (i % 5 == 1) w.pop.last_arrest_week[i] = w.week - 150;  // current from 23 only
     if (i % 5 == 2) w.pop.last_arrest_week[i] = w.week - 500;  // spent
+    // Risks at the float next to min_risk 0.1 (not a float) on either side.
+    if (i % 11 == 0) w.pop.risk[i] = 0.1f;                        // just above 0.1
+    if (i % 11 == 1) w.pop.risk[i] = std::nextafter(0.1f, 0.0f);  // just below
   }
   const char* rules[] = {
       "{type: mentors}",
       "{type: mentors, eligibility: {states: [runner, dealer], min_age: 15, max_age: 19}}",
       "{type: mentors, eligibility: {districts: [South], min_risk: 0.5}}",
+      "{type: mentors, eligibility: {min_risk: 0.1}}",
       "{type: job_coaches, eligibility: {record: with}}",
       "{type: job_coaches, eligibility: {record: without, school: not_at_school}}",
       "{type: prevention, eligibility: {school: at_school, districts: [North, South]}}",
