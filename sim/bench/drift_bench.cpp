@@ -477,12 +477,19 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--drift-mpi", sweep.drift_mpi,
                  "With --sweep: the drift-mpi program (default: next to drift_bench)");
+  app.add_option("--reference", sweep.reference,
+                 "With --sweep: a reference weekly step program, built by you from "
+                 "../shared/bench/reference_step.cpp (g++ -std=c++20 -O2 -fopenmp ...); it runs on "
+                 "the scenario's youths and each thread count, and whole runs are compared with it")
+      ->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
 
   try {
     if (sweep_mode) {
       sweep.threads = threads;
       sweep.format = format;
+      sweep.profile = profile;
+      sweep.reference_weeks = weeks;
       return drift::bench::run_sweep_benchmark(sweep);
     }
     if (single > 0) {

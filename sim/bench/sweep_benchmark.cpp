@@ -20,6 +20,8 @@
 #include "drift/results/results.hpp"
 #include "drift/scenario/scenario.hpp"
 #include "drift/scenario/sweep.hpp"
+#include "drift/step/build_world.hpp"
+#include "drift/step/profile.hpp"
 #include "project_files.hpp"
 
 namespace drift::bench {
@@ -130,7 +132,25 @@ struct Row {
   int workers = 1;
   double seconds = 0;
   std::string identical;
+  double youth_weeks = 0;  // stepped by the runs (burn-ins included); 0 when not counted
 };
+
+// Youth-weeks per second of the reference step program on `youths` youths and `threads` threads
+// (it prints "..., <x> youth-weeks/s, ..."); NaN when it fails.
+double reference_speed(const std::string& program, long youths, int weeks, int threads) {
+  const std::string command = "OMP_NUM_THREADS=" + std::to_string(threads) + " '" + program + "' " +
+                              std::to_string(youths) + " " + std::to_string(weeks);
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return std::nan("");
+  std::string text;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, pipe) != nullptr) text += buf;
+  const int status = ::pclose(pipe);
+  const auto at = text.find(" youth-weeks/s");
+  if (status != 0 || at == std::string::npos) return std::nan("");
+  const auto begin = text.rfind(' ', at - 1);
+  return std::strtod(text.c_str() + begin + 1, nullptr);
+}
 
 }  // namespace
 
@@ -172,12 +192,21 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
     const auto parts = scratch / ("parts_t" + std::to_string(t) + "_" + std::to_string(k));
     RunOptions options;
     options.threads = t;
+    // The profile counts the youth-weeks stepped (and times the sections, for --profile); its
+    // cost is a clock read per process and week.
+    profile::enable(true);
+    profile::clear();
     const auto t0 = Clock::now();
     run_units(sc, none, parts, options);
     const double seconds = seconds_since(t0);
     auto output = load_point(sc, none, parts, 0);
     remove_parts(parts);
-    Row row{"threads", t, seconds, "reference"};
+    profile::enable(false);
+    Row row{"threads", t, seconds, "reference", profile::youth_weeks()};
+    if (o.profile && table) {
+      std::cout << "Where the time of the runs on " << t << " thread(s) went:\n"
+                << profile::format(profile::rows(), profile::youth_weeks()) << "\n";
+    }
     if (k == 0) {
       reference = std::move(output);
     } else {
@@ -230,6 +259,19 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
     }
   }
 
+  // The reference step on the scenario's youths, on each thread count, in the same measurement.
+  std::vector<std::pair<int, double>> reference_step;
+  long youths = 0;
+  if (!o.reference.empty()) {
+    const World w = build_world(sc.params, sc.areas, 0);
+    for (auto s : w.pop.state) youths += s != State::vacant;
+    for (int t : o.threads) {
+      if (table)
+        std::cerr << "  reference step, " << youths << " youths, " << t << " thread(s)...\n";
+      reference_step.emplace_back(t, reference_speed(o.reference, youths, o.reference_weeks, t));
+    }
+  }
+
   const double base = rows.empty() ? 0 : rows.front().seconds * rows.front().workers;
   if (table) {
     std::cout << std::left << std::setw(10) << "mode" << std::right << std::setw(8) << "workers"
@@ -245,8 +287,36 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
     std::cout
         << "\nspeedup = (wall time of the first row x its workers) / wall time; MPI wall time "
            "includes "
-           "mpirun start-up and writing the result file.\nLoad average after the measurements: "
-        << fixed(load_average(), 2) << "\n";
+           "mpirun start-up and writing the result file.\n";
+    // Whole runs against the reference step (issue goal: at least its youth-weeks/s on one
+    // thread; stretch 1e8 per core) and two threads against one (goal: at least 1.85x).
+    std::cout << "\nWhole runs (build, burn-in, every strategy, part files), youth-weeks/s:\n";
+    for (const auto& r : rows) {
+      if (r.youth_weeks <= 0) continue;
+      const double speed = r.youth_weeks / r.seconds;
+      std::cout << "  " << r.workers << " thread(s): " << std::scientific << std::setprecision(2)
+                << speed << " (" << speed / r.workers << " per thread)" << std::defaultfloat;
+      for (const auto& [t, ref] : reference_step) {
+        if (t != r.workers || !std::isfinite(ref)) continue;
+        std::cout << "; reference step " << std::scientific << std::setprecision(2) << ref
+                  << std::defaultfloat << " on " << youths << " youths: " << fixed(speed / ref, 2)
+                  << "x (goal >= 1.00x)";
+      }
+      std::cout << "\n";
+    }
+    if (rows.size() > 1 && rows[0].workers == 1) {
+      for (std::size_t k = 1; k < rows.size(); ++k) {
+        if (rows[k].mode == "threads" && rows[k].workers == 2)
+          std::cout << "  two threads against one: " << fixed(rows[0].seconds / rows[k].seconds, 2)
+                    << "x (goal >= 1.85x)\n";
+      }
+    }
+    for (const auto& [t, ref] : reference_step) {
+      if (!std::isfinite(ref))
+        std::cout << "  the reference step on " << t << " thread(s) failed: " << o.reference
+                  << "\n";
+    }
+    std::cout << "Load average after the measurements: " << fixed(load_average(), 2) << "\n";
   } else {
     std::cout << "mode,workers,runs,wall_s,runs_per_s,speedup,identical\n";
     for (const auto& r : rows) {

@@ -14,6 +14,12 @@ struct SweepBenchOptions {
   int mpi_ranks = 2;             // 0 = no MPI measurement
   std::string drift_mpi;         // "" = drift-mpi next to drift_bench
   std::string format = "table";  // or "csv"
+  bool profile = false;          // print where the time of the runs went (drift run --profile)
+  // A reference weekly step program (built by the user from ../shared/bench/reference_step.cpp,
+  // never part of the project), run in the same measurement on the scenario's youths: its
+  // youth-weeks/s are printed next to the whole runs'. "" = none.
+  std::string reference;
+  int reference_weeks = 104;
 };
 
 // Prints the measurements; returns the process exit code (non-zero when the results of two
