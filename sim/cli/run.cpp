@@ -41,6 +41,9 @@ int run(RunArgs a, const Context& ctx) {
   auto sc = load_scenario(a.scenario, overrides, a.assumptions);
   // The posterior named on the command line, else the scenario's own, unless --no-posterior.
   if (a.posterior.empty() && !a.no_posterior) a.posterior = sc.posterior_file;
+  const auto design = sweep_design(sc);
+  // A swept parameter is set by the sweep at each point: the posterior draws the others.
+  sc.fixed_paths.insert(sc.fixed_paths.end(), design.paths.begin(), design.paths.end());
   if (!a.posterior.empty()) sc.posterior = draw_posterior(a.posterior, sc);
   guard_memory(sc, threads_or_all(a.threads), a.force);
   if (a.out.empty())
@@ -54,7 +57,6 @@ int run(RunArgs a, const Context& ctx) {
   profile::clear();
   ProgressBar bar(!a.quiet);
   RunOptions options = watched_run_options(a.threads, bar);
-  const auto design = sweep_design(sc);
   check_posterior_against_sweep(sc.posterior, design, a.posterior);
   std::optional<PartsLock> lock;
   if (const auto stop = run_share(sc, design, options, a.shard, a.resume, a.out, ctx, lock))
@@ -72,6 +74,11 @@ int run(RunArgs a, const Context& ctx) {
     auto decision = decide(summary, static_cast<std::uint32_t>(sc.params.simulation.seed));
     decision.parameter_uncertainty = !sc.posterior.empty();
     std::cout << format_decision(decision);
+    if (!sc.posterior.held_fixed.empty()) {
+      std::cout << "Held at the values set here, not drawn from the posterior:";
+      for (const auto& p : sc.posterior.held_fixed) std::cout << " " << p;
+      std::cout << "\n";
+    }
     std::cout << "\n" << market_assumption(sc.params);
     for (std::size_t k = 0; k < sc.assumptions.size(); ++k)
       std::cout << "Assumptions laid over the scenario: " << sc.assumptions[k] << " ("

@@ -917,12 +917,28 @@ PosteriorDraws draw_posterior(const std::string& cal_file, const Scenario& scena
   std::vector<double> cum(m);
   std::partial_sum(weights.values.begin(), weights.values.end(), cum.begin());
   const Rng rng(static_cast<std::uint32_t>(scenario.params.simulation.seed), 0);
+  // A parameter the scenario fixes (an assumptions file, --set) keeps the value set: the draws
+  // give the others, and the comparison holds under that setting.
+  std::vector<std::size_t> drawn;
+  std::vector<std::string> drawn_paths;
+  for (std::size_t j = 0; j < k; ++j) {
+    const auto& fixed = scenario.fixed_paths;
+    if (std::find(fixed.begin(), fixed.end(), d.paths[j]) != fixed.end()) {
+      d.held_fixed.push_back(d.paths[j]);
+    } else {
+      drawn.push_back(j);
+      drawn_paths.push_back(d.paths[j]);
+    }
+  }
+  d.paths = drawn_paths;
   for (int r = 0; r < scenario.params.simulation.replicates; ++r) {
     const double u = rng.uniform(Stream::posterior, 0, static_cast<std::uint32_t>(r)) * cum.back();
     const auto row = std::min<std::size_t>(
         m - 1, static_cast<std::size_t>(std::upper_bound(cum.begin(), cum.end(), u) - cum.begin()));
     d.draw_index.push_back(row);
-    d.points.emplace_back(pts.values.begin() + row * k, pts.values.begin() + (row + 1) * k);
+    std::vector<double> values;
+    for (auto j : drawn) values.push_back(pts.values[row * k + j]);
+    d.points.push_back(std::move(values));
   }
   return d;
 }

@@ -371,6 +371,10 @@ void write_posterior(H5::H5File& file, const Scenario& scenario) {
   string_attr(g, "description",
               "Replicate r of every strategy ran with the parameters of posterior draw r of the "
               "calibration file");
+  // Parameters of the calibration the run held at the value its scenario set (assumptions).
+  std::string held;
+  for (const auto& p : post.held_fixed) held += (held.empty() ? "" : ",") + p;
+  string_attr(g, "held_fixed", held);
   write_strings(g, "parameter_names", post.paths);
   const hsize_t reps = post.points.size(), k = post.paths.size();
   std::vector<double> index, flat;

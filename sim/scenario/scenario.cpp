@@ -191,6 +191,9 @@ class Loader {
   // description, which name the setting (Scenario::assumptions).
   void load_assumptions(const std::string& file);
   std::vector<std::string> assumption_names;
+  // Parameters an assumptions file sets (while loading_assumptions), and --set.
+  bool loading_assumptions = false;
+  std::set<std::string> fixed_paths;
 
  private:
   struct Link {
@@ -411,6 +414,7 @@ void Loader::load_group(const std::string& file, const std::string& group, const
       add(file, value_mark(kv.first, kv.second), path, problem);
     } else {
       info->set(params, *v);
+      if (loading_assumptions) fixed_paths.insert(path);
     }
   }
 }
@@ -867,7 +871,9 @@ Scenario load_from_text(const std::string& path, const std::string& text,
   Loader loader;
   loader.load(path, text);
   // Assumptions go over the scenario and under --set, so a sweep or a --set can still vary them.
+  loader.loading_assumptions = true;
   for (const auto& file : assumption_files) loader.load_assumptions(file);
+  loader.loading_assumptions = false;
 
   if (!loader.incomplete && !loader.areas) {
     loader.diags.push_back({path, 0, 0, "areas",
@@ -911,6 +917,7 @@ Scenario load_from_text(const std::string& path, const std::string& text,
       loader.diags.push_back({"--set", 0, 0, o.path, problem});
     } else {
       info->set(loader.params, *v);
+      loader.fixed_paths.insert(o.path);
     }
   }
   for (const auto& problem : consistency_problems(loader.params))
@@ -924,6 +931,7 @@ Scenario load_from_text(const std::string& path, const std::string& text,
   s.assumptions = loader.assumption_names;
   s.posterior_file = loader.posterior_file;
   s.assumption_files = assumption_files;
+  s.fixed_paths.assign(loader.fixed_paths.begin(), loader.fixed_paths.end());
   s.params = loader.params;
   s.areas = std::move(*loader.areas);
   s.areas_source = loader.areas_source;

@@ -459,6 +459,29 @@ TEST(CliVerify, ARunWithPosteriorDrawsIsReproducedFromTheDrawsItStored) {
               by_flag.dataset("/posterior/points").values);
     EXPECT_FALSE(none.exists("/posterior"));
   }
+  // A parameter an assumptions file sets, or a sweep varies, is held; the others are drawn.
+  dir.write("fast_arrests.yaml", "name: fast arrests\nenforcement: {runner_arrest_hazard: 0.03}\n");
+  const auto held = drift(
+      "run with_posterior.yaml -t 1 -r 3 --assumptions fast_arrests.yaml --out held.h5", dir.str());
+  ASSERT_EQ(held.status, 0) << held.output;
+  EXPECT_NE(held.output.find("not drawn from the posterior: enforcement.runner_arrest_hazard"),
+            std::string::npos)
+      << held.output;
+  dir.write("swept.yaml", R"(extends: with_posterior.yaml
+sweep:
+  design: grid
+  parameters:
+    enforcement.runner_arrest_hazard: [0.01, 0.02]
+)");
+  ASSERT_EQ(drift("run swept.yaml -q -t 1 -r 2 --out swept.h5", dir.str()).status, 0);
+  {
+    const ResultReader h(dir.path("held.h5")), sw(dir.path("swept.h5"));
+    EXPECT_EQ(h.strings("/posterior/parameter_names"),
+              (std::vector<std::string>{"recruitment.entry_hazard"}));
+    EXPECT_EQ(h.attribute("/posterior", "held_fixed"), "enforcement.runner_arrest_hazard");
+    EXPECT_EQ(sw.strings("/posterior/parameter_names"),
+              (std::vector<std::string>{"recruitment.entry_hazard"}));
+  }
   // The draws are in the result file: the calibration file is not needed to reproduce it.
   fs::remove(dir.path("out/cal.h5"));
   const auto r = drift("verify post.h5 --threads 1 --keep again.h5", dir.str());

@@ -506,6 +506,48 @@ TEST(Posterior, EveryStrategyOfAReplicateGetsTheSameDrawAndReplicatesDiffer) {
   EXPECT_EQ(reader.dataset("/posterior/points").shape, (std::vector<std::uint64_t>{2, 2}));
 }
 
+TEST(Posterior, AParameterTheScenarioFixesIsHeldAtItsValueAndTheOthersAreDrawn) {
+  TempDir dir;
+  dir.file("t.yaml", kTargets);
+  const auto sc0 = load_scenario(dir.file("s.yaml", std::string(kCity) + R"(calibrate:
+  parameters:
+    recruitment.entry_hazard: [0.001, 0.05]
+    relapse.released_hazard: [0.002, 0.04]
+  points: 40
+  targets: t.yaml
+  acceptance: {quantile: 0.5}
+)"));
+  const auto spec = calibration_spec(sc0);
+  const auto design = calibration_design(spec);
+  CalibrationResult res;
+  res.replicates = 1;
+  res.distances.assign(design.size(), 1.0);
+  res.abc = abc_reject(res.distances, spec.acceptance);
+  res.posterior_median = res.posterior_p05 = res.posterior_p95 = {0, 0};
+  const auto cal_file = dir.file("cal.h5");
+  write_calibration(cal_file, calibration_scenario(sc0, spec), spec, design, {}, res, "test");
+  const auto all = load_scenario(dir.file("s.yaml"), {{"simulation.replicates", "4"}});
+  const auto drawn_all = draw_posterior(cal_file, all);
+  // An assumptions file fixes the released hazard; --set would too.
+  dir.file("a.yaml", "name: fixed release\nrelapse: {released_hazard: 0.0123}\n");
+  for (const auto& sc :
+       {load_scenario(dir.file("s.yaml"), {{"simulation.replicates", "4"}}, {dir.file("a.yaml")}),
+        load_scenario(dir.file("s.yaml"),
+                      {{"simulation.replicates", "4"}, {"relapse.released_hazard", "0.0123"}})}) {
+    auto run = sc;
+    run.posterior = draw_posterior(cal_file, run);
+    EXPECT_EQ(run.posterior.paths, (std::vector<std::string>{"recruitment.entry_hazard"}));
+    EXPECT_EQ(run.posterior.held_fixed, (std::vector<std::string>{"relapse.released_hazard"}));
+    // The same rows as without the fixing: only the fixed column is left out.
+    EXPECT_EQ(run.posterior.draw_index, drawn_all.draw_index);
+    for (int r = 0; r < 4; ++r) {
+      const auto p = replicate_parameters(run, r);
+      EXPECT_EQ(p.relapse.released_hazard, 0.0123);
+      EXPECT_EQ(p.recruitment.entry_hazard, drawn_all.points[r][0]);
+    }
+  }
+}
+
 TEST(Posterior, UnknownParameterNamesAreReported) {
   TempDir dir;
   dir.file("t.yaml", kTargets);

@@ -39,6 +39,8 @@ struct PosteriorDraws {
   std::vector<std::string> paths;           // model parameter paths
   std::vector<std::size_t> draw_index;      // per replicate: row of the file's /posterior/points
   std::vector<std::vector<double>> points;  // per replicate: values of `paths`
+  // Parameters of the file not drawn, because the scenario fixes them (Scenario::fixed_paths).
+  std::vector<std::string> held_fixed;
   bool empty() const { return paths.empty(); }
 };
 
@@ -47,6 +49,9 @@ struct Scenario {
   std::string description;
   std::string file;  // path of the top-level file
   Parameters params;
+  // Parameters set by an assumptions file or --set: a posterior does not draw them (they are
+  // held at the value set, the setting under which the comparison is made).
+  std::vector<std::string> fixed_paths;
   std::vector<AreaSpec> areas;
   std::string areas_source;              // CSV path, or "inline"
   std::vector<StrategySpec> strategies;  // the baseline first
