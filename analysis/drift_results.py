@@ -448,6 +448,20 @@ class DriftResults:
             out[i] = c["value"].to_numpy(dtype=float)
         return out
 
+    def drawn_parameter(self, path: str) -> np.ndarray | None:
+        """The values of a parameter drawn from a calibration posterior, one per replicate
+        (/posterior/points), or None when the run did not draw it."""
+        with self._open() as f:
+            if "posterior/parameter_names" not in f or "posterior/points" not in f:
+                return None
+            names = [_text(n) for n in f["posterior/parameter_names"][:]]
+            if path not in names:
+                return None
+            points = np.asarray(f["posterior/points"][:], dtype=float)
+        if points.ndim != 2 or points.shape[1] != len(names):
+            raise DriftResultError(f"{self.path}: /posterior/points does not match its parameter names")
+        return points[:, names.index(path)]
+
     def decision(self) -> "Decision":
         """Rank probabilities, incremental cost per unit averted, the cost-effectiveness frontier
         and the acceptability curve (docs/results.md, "Decision analysis").

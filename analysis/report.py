@@ -263,8 +263,23 @@ def market_replacement(res) -> float | None:
     return None
 
 
+def drawn_replacement(res):
+    """market.replacement per replicate when the run drew it from a posterior, else None."""
+    drawn = getattr(res, "drawn_parameter", None)
+    return drawn("market.replacement") if drawn else None
+
+
 def market_assumption_html(res) -> str:
     """The market assumption the ranking rests on, in plain words."""
+    drawn = drawn_replacement(res)
+    if drawn is not None and len(drawn):
+        return ('<p class="market"><b>The market assumption behind this ranking.</b> '
+                "<code>market.replacement</code> (the share of the places a dealer leaves that other "
+                "willing young people refill) was drawn for each run from the calibration posterior: "
+                f"from {num(float(np.min(drawn)), 2)} to {num(float(np.max(drawn)), 2)} in these runs, "
+                f"mean {num(float(np.mean(drawn)), 2)}. The register figures do not narrow it, so this "
+                "ranking averages over an open question: whether a drug market replaces removed sellers "
+                "fully, partly or not at all. The settings below hold it at each end.</p>")
     r = market_replacement(res)
     if r is None:
         return ""
@@ -613,8 +628,13 @@ def section_settings(ctx: Context) -> Section | None:
         d = res.decision()
         t = d.outcomes["entries_averted"].set_index("strategy")
         name = _setting_name(res)
+        drawn = drawn_replacement(res)
         r = market_replacement(res)
-        label = esc(name) + (f'<div class="desc">market.replacement {num(r, 2)}</div>' if r is not None else "")
+        if drawn is not None and len(drawn):
+            label = esc(name) + ('<div class="desc">market.replacement drawn from the posterior '
+                                 f"({num(float(np.min(drawn)), 2)}-{num(float(np.max(drawn)), 2)})</div>")
+        else:
+            label = esc(name) + (f'<div class="desc">market.replacement {num(r, 2)}</div>' if r is not None else "")
         best = max(strategies, key=lambda s: t.loc[s, "best_probability"])
         cells = []
         for s in strategies:

@@ -281,3 +281,23 @@ def test_assumptions_box_says_when_intervals_include_parameter_uncertainty(resul
     box = box[:box.index("</aside>")]
     assert "draw their parameters from the calibration posterior" in box
     assert "Only chance" not in box
+
+
+def test_a_replacement_drawn_from_the_posterior_is_reported_as_drawn(result_file, tmp_path):
+    main = _copy_with(tmp_path, result_file, "main.h5", assumptions="")
+    reps = int(h5py.File(main, "r").attrs["replicates"])
+    drawn = np.linspace(0.1, 0.9, reps)
+    with h5py.File(main, "r+") as f:
+        f.create_dataset("posterior/parameter_names",
+                         data=np.array(["recruitment.entry_hazard", "market.replacement"],
+                                       dtype=object), dtype=h5py.string_dtype())
+        f["posterior/points"] = np.column_stack([np.full(reps, 0.01), drawn])
+    assert dr.load(main).drawn_parameter("market.replacement") == pytest.approx(drawn)
+    assert dr.load(result_file).drawn_parameter("market.replacement") is None
+    other = _copy_with(tmp_path, result_file, "other.h5", assumptions="market_no_replacement")
+    out = tmp_path / "d.html"
+    proc = run_report(main, "--setting", other, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "was drawn for each run from the calibration posterior: from 0.10 to 0.90" in text
+    assert "market.replacement drawn from the posterior (0.10-0.90)" in text

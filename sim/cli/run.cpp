@@ -25,6 +25,16 @@ namespace drift::cli {
 
 namespace {
 
+// The values a posterior drew for a parameter, one per replicate (empty when not drawn).
+std::vector<double> drawn_values(const PosteriorDraws& post, const std::string& path) {
+  std::vector<double> out;
+  const auto it = std::find(post.paths.begin(), post.paths.end(), path);
+  if (it == post.paths.end()) return out;
+  const auto j = static_cast<std::size_t>(it - post.paths.begin());
+  for (const auto& point : post.points) out.push_back(point[j]);
+  return out;
+}
+
 struct RunArgs {
   std::string scenario, out, shard, posterior;
   std::optional<int> replicates, threads;
@@ -79,7 +89,8 @@ int run(RunArgs a, const Context& ctx) {
       for (const auto& p : sc.posterior.held_fixed) std::cout << " " << p;
       std::cout << "\n";
     }
-    std::cout << "\n" << market_assumption(sc.params);
+    std::cout << "\n"
+              << market_assumption(sc.params, drawn_values(sc.posterior, "market.replacement"));
     for (std::size_t k = 0; k < sc.assumptions.size(); ++k)
       std::cout << "Assumptions laid over the scenario: " << sc.assumptions[k] << " ("
                 << sc.assumption_files[k] << ")\n";

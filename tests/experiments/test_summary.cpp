@@ -22,6 +22,20 @@ TEST(MeanInterval, MatchesHandComputedTInterval) {
   EXPECT_NEAR(i.mean - i.lo, 4.3026527297 / std::sqrt(3.0), 1e-9);
 }
 
+TEST(MarketAssumption, SaysTheValueOrThatItWasDrawnAndOverWhatRange) {
+  Parameters p;
+  p.market.replacement = 0.5;
+  const auto fixed = market_assumption(p);
+  EXPECT_NE(fixed.find("market.replacement = 0.5. Partial replacement: 50%"), std::string::npos)
+      << fixed;
+  const auto drawn = market_assumption(p, {0.9, 0.1, 0.5});
+  EXPECT_NE(drawn.find("drawn for each replicate from the calibration posterior: 0.1 to 0.9 in "
+                       "this run, mean 0.5"),
+            std::string::npos)
+      << drawn;
+  EXPECT_EQ(drawn.find("= 0.5"), std::string::npos) << drawn;
+}
+
 TEST(MeanInterval, SingleValueHasNoInterval) {
   const auto i = mean_interval({5.0});
   EXPECT_EQ(i.mean, 5.0);

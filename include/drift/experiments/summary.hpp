@@ -72,7 +72,9 @@ bool is_sweep_file(const std::string& path);
 std::string format_table(const Summary& s);
 // The market assumption a comparison rests on, in plain words (market.replacement and what it
 // means), to print beside every ranking.
-std::string market_assumption(const Parameters& params);
+// `drawn`: the values a posterior drew for market.replacement, one per replicate (empty when the
+// run used the scenario's value).
+std::string market_assumption(const Parameters& params, const std::vector<double>& drawn = {});
 std::string format_csv(const Summary& s);
 
 }  // namespace drift
