@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "drift/experiments/calibration.hpp"
 #include "drift/experiments/plan.hpp"
 #include "drift/experiments/runner.hpp"
 
@@ -143,6 +144,15 @@ void guard_disk(const Scenario& sc, const std::string& out, bool force, std::siz
   if (force) return;
   const auto problem = disk_problem(disk_need(sc, points), available_disk_bytes(out), out);
   if (!problem.empty()) throw std::runtime_error(problem);
+}
+
+std::string draw_run_posterior(Scenario& sc, const SweepDesign& design, std::string file,
+                               bool none) {
+  if (file.empty() && !none) file = sc.posterior_file;
+  // A swept parameter is set by the sweep at each point: the posterior draws the others.
+  sc.fixed_paths.insert(sc.fixed_paths.end(), design.paths.begin(), design.paths.end());
+  if (!file.empty()) sc.posterior = draw_posterior(file, sc);
+  return file;
 }
 
 }  // namespace drift::cli

@@ -68,6 +68,12 @@ class ProgressBar {
 // shown on `bar`, which must outlive the run.
 RunOptions watched_run_options(std::optional<int> threads, ProgressBar& bar);
 
+// Draws the posterior a run of `sc` uses, as `drift run` and `drift plan` do: `file` when given,
+// else the scenario's `posterior`, none with `none`. A parameter the sweep varies is held like
+// one an assumptions file sets. Returns the calibration file used ("" for none).
+std::string draw_run_posterior(Scenario& sc, const SweepDesign& design, std::string file,
+                               bool none);
+
 // Stops (std::runtime_error, exit 1) before anything is written when the run's estimated peak
 // memory (experiments/plan.hpp memory_need) exceeds what the machine has available, unless
 // `force`.

@@ -11,23 +11,28 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "common.hpp"
 #include "drift/scenario/scenario.hpp"
+#include "drift/scenario/sweep.hpp"
 
 namespace drift::cli {
 
 namespace {
 
 struct PlanArgs {
-  std::string scenario;
+  std::string scenario, posterior;
   std::vector<std::string> sets, assumptions;
   std::optional<int> replicates, threads;
+  bool no_posterior = false;
 };
 
 int plan(const PlanArgs& a) {
   std::vector<Override> overrides;
   for (const auto& s : a.sets) overrides.push_back(parse_override(s));
   if (a.replicates) overrides.push_back({"simulation.replicates", std::to_string(*a.replicates)});
-  const auto sc = load_scenario(a.scenario, overrides, a.assumptions);
+  auto sc = load_scenario(a.scenario, overrides, a.assumptions);
+  // Replicate 0 as drift run would run it: with its posterior draw.
+  draw_run_posterior(sc, sweep_design(sc), a.posterior, a.no_posterior);
   std::cout << format_plan(make_plan(sc, threads_or_all(a.threads)));
   return kOk;
 }
@@ -48,6 +53,12 @@ Command add_plan(CLI::App& app) {
       ->check(CLI::Range(1, 100000));
   p->add_option("--threads,-t", a->threads, "Threads of the run being planned (default: all cores)")
       ->check(CLI::Range(1, 1024));
+  p->add_option("--posterior", a->posterior,
+                "Calibration file the run draws its parameters from (default: the scenario's "
+                "`posterior`); week 0 is shown for replicate 0's draw")
+      ->check(CLI::ExistingFile);
+  p->add_flag("--no-posterior", a->no_posterior, "Plan the run at the scenario's own values")
+      ->excludes("--posterior");
   return {p, [a](const Context&) { return plan(*a); }};
 }
 

@@ -50,11 +50,8 @@ int run(RunArgs a, const Context& ctx) {
   if (a.seed) overrides.push_back({"simulation.seed", std::to_string(*a.seed)});
   auto sc = load_scenario(a.scenario, overrides, a.assumptions);
   // The posterior named on the command line, else the scenario's own, unless --no-posterior.
-  if (a.posterior.empty() && !a.no_posterior) a.posterior = sc.posterior_file;
   const auto design = sweep_design(sc);
-  // A swept parameter is set by the sweep at each point: the posterior draws the others.
-  sc.fixed_paths.insert(sc.fixed_paths.end(), design.paths.begin(), design.paths.end());
-  if (!a.posterior.empty()) sc.posterior = draw_posterior(a.posterior, sc);
+  a.posterior = draw_run_posterior(sc, design, a.posterior, a.no_posterior);
   guard_memory(sc, threads_or_all(a.threads), a.force);
   if (a.out.empty())
     a.out = "results/" + (sc.name.empty() ? std::string("drift") : sc.name) + ".h5";
