@@ -4,7 +4,7 @@ BUILD_DIR := build/$(PRESET)
 DRIFT := $(BUILD_DIR)/drift
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo report validation bench bench-sweep clean asan fuzz docs format
+.PHONY: all deps configure build test demo report validation sensitivity bench bench-sweep clean asan fuzz docs format
 
 all: build
 
@@ -38,6 +38,14 @@ report: build
 	/usr/bin/python3 analysis/report.py results/utrecht.h5 \
 	  $(foreach m,$(MARKET_ENDS),$(if $(wildcard results/utrecht_$(m).h5),--setting results/utrecht_$(m).h5)) \
 	  -o results/utrecht.html
+
+# Which assumption decides the advice: the Sobol sweep over the market parameters (the others drawn
+# from the posterior) and its report; about 12 minutes on two cores.
+sensitivity: build
+	@mkdir -p results
+	$(DRIFT) run scenarios/what_decides_the_advice.yaml --out results/what_decides_the_advice.h5
+	/usr/bin/python3 analysis/report.py results/what_decides_the_advice.h5 \
+	  -o results/what_decides_the_advice.html
 
 # Calibration of the Utrecht scenario, the shipped virtual trials and their validation report.
 TRIALS := mentors_arches mentoring_meta job_coaches_werk_na_detentie summer_jobs
