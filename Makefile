@@ -39,8 +39,8 @@ report: build
 	  $(foreach m,$(MARKET_ENDS),$(if $(wildcard results/utrecht_$(m).h5),--setting results/utrecht_$(m).h5)) \
 	  -o results/utrecht.html
 
-# Which assumption decides the advice: the Sobol sweep over the market parameters (the others drawn
-# from the posterior) and its report; about 12 minutes on two cores.
+# Which assumption decides the advice: the Sobol sweep over the market parameters (the others at
+# the posterior medians) and its report; about 7 minutes on two cores.
 sensitivity: build
 	@mkdir -p results
 	$(DRIFT) run scenarios/what_decides_the_advice.yaml --out results/what_decides_the_advice.h5
