@@ -424,8 +424,14 @@ TEST(CalibrationRecoveryNightly, KnownValuesFallInsideThePosterior90IntervalWith
 // ---------------------------------------------------------------------------------------------
 // Runs with posterior draws
 
-TEST(Posterior, EveryStrategyOfAReplicateGetsTheSameDrawAndReplicatesDiffer) {
-  TempDir dir;
+// A calibration file written by hand in `dir` (beside the scenario s.yaml it calibrates): two
+// parameters, 40 design points, the 20 even ones accepted with equal weights.
+struct HandPosterior {
+  SweepDesign design;
+  CalibrationResult res;
+  std::string cal_file;
+};
+HandPosterior write_hand_posterior(const TempDir& dir) {
   dir.file("t.yaml", kTargets);
   const auto sc0 = load_scenario(dir.file("s.yaml", std::string(kCity) + R"(calibrate:
   parameters:
@@ -435,19 +441,22 @@ TEST(Posterior, EveryStrategyOfAReplicateGetsTheSameDrawAndReplicatesDiffer) {
   targets: t.yaml
   acceptance: {quantile: 0.5}
 )"));
-  // A posterior file written by hand: 20 draws, equal weights.
   const auto spec = calibration_spec(sc0);
-  const auto design = calibration_design(spec);
-  CalibrationResult res;
+  HandPosterior h{calibration_design(spec), {}, dir.file("cal.h5")};
+  auto& res = h.res;
   res.replicates = 1;
-  res.statistic_names = {};
-  res.distances.assign(design.size(), 1.0);
-  for (std::size_t p = 0; p < design.size(); p += 2) res.distances[p] = 0.5;
+  res.distances.assign(h.design.size(), 1.0);
+  for (std::size_t p = 0; p < h.design.size(); p += 2) res.distances[p] = 0.5;
   res.abc = abc_reject(res.distances, spec.acceptance);
-  ASSERT_EQ(res.abc.accepted.size(), 20u);
   res.posterior_median = res.posterior_p05 = res.posterior_p95 = {0, 0};
-  const auto cal_file = dir.file("cal.h5");
-  write_calibration(cal_file, calibration_scenario(sc0, spec), spec, design, {}, res, "test");
+  write_calibration(h.cal_file, calibration_scenario(sc0, spec), spec, h.design, {}, res, "test");
+  return h;
+}
+
+TEST(Posterior, EveryStrategyOfAReplicateGetsTheSameDrawAndReplicatesDiffer) {
+  TempDir dir;
+  const auto [design, res, cal_file] = write_hand_posterior(dir);
+  ASSERT_EQ(res.abc.accepted.size(), 20u);
 
   auto sc = load_scenario(dir.file("s.yaml"), {{"simulation.replicates", "6"}});
   sc.posterior = draw_posterior(cal_file, sc);
@@ -508,24 +517,7 @@ TEST(Posterior, EveryStrategyOfAReplicateGetsTheSameDrawAndReplicatesDiffer) {
 
 TEST(Posterior, AParameterTheScenarioFixesIsHeldAtItsValueAndTheOthersAreDrawn) {
   TempDir dir;
-  dir.file("t.yaml", kTargets);
-  const auto sc0 = load_scenario(dir.file("s.yaml", std::string(kCity) + R"(calibrate:
-  parameters:
-    recruitment.entry_hazard: [0.001, 0.05]
-    relapse.released_hazard: [0.002, 0.04]
-  points: 40
-  targets: t.yaml
-  acceptance: {quantile: 0.5}
-)"));
-  const auto spec = calibration_spec(sc0);
-  const auto design = calibration_design(spec);
-  CalibrationResult res;
-  res.replicates = 1;
-  res.distances.assign(design.size(), 1.0);
-  res.abc = abc_reject(res.distances, spec.acceptance);
-  res.posterior_median = res.posterior_p05 = res.posterior_p95 = {0, 0};
-  const auto cal_file = dir.file("cal.h5");
-  write_calibration(cal_file, calibration_scenario(sc0, spec), spec, design, {}, res, "test");
+  const auto cal_file = write_hand_posterior(dir).cal_file;
   const auto all = load_scenario(dir.file("s.yaml"), {{"simulation.replicates", "4"}});
   const auto drawn_all = draw_posterior(cal_file, all);
   // An assumptions file fixes the released hazard; --set would too.
