@@ -1,10 +1,12 @@
 #include "lifecycle.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
 #include <cmath>
+#include <limits>
 
 #include "drift/step/processes.hpp"
 
@@ -523,11 +525,24 @@ void deter_ties(World& w, std::uint32_t i) {
   for (auto j : w.ties.friendship[c].row(i)) raise(j);
 }
 
+double deterrence_decay(std::int32_t elapsed, double weeks) {
+  // Read for every deterred youth at risk every week, with few distinct arguments: a table per
+  // thread of the same expression, filled again when the decay time changes.
+  constexpr std::int32_t kTabulated = 1024;
+  thread_local double table_weeks = std::numeric_limits<double>::quiet_NaN();
+  thread_local std::array<double, kTabulated> table;
+  if (elapsed < 0 || elapsed >= kTabulated) return std::exp(-elapsed / weeks);
+  if (!(table_weeks == weeks)) {
+    for (std::int32_t k = 0; k < kTabulated; ++k) table[k] = std::exp(-k / weeks);
+    table_weeks = weeks;
+  }
+  return table[elapsed];
+}
+
 double current_deterrence(const World& w, std::uint32_t i) {
   const float d = w.pop.deterrence[i];
   if (d == 0.0f) return 0.0;
-  const double weeks = w.params.market.deterrence_weeks;
-  return d * std::exp(-(w.week - w.pop.deterrence_week[i]) / weeks);
+  return d * deterrence_decay(w.week - w.pop.deterrence_week[i], w.params.market.deterrence_weeks);
 }
 
 void order_by_priority(const World& w, std::vector<Decision>& candidates) {

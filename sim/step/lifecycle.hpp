@@ -97,6 +97,8 @@ void deter_ties(World& w, std::uint32_t i);
 
 // Deterrence of youth i this week (decayed since it was last raised); 0 when never raised.
 double current_deterrence(const World& w, std::uint32_t i);
+// exp(-elapsed / weeks), the share of deterrence left after `elapsed` weeks (tabulated).
+double deterrence_decay(std::int32_t elapsed, double weeks);
 
 // Orders candidates for scarce network places by a keyed random priority, so that no youth is
 // favoured by its slot number.

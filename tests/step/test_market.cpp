@@ -285,3 +285,20 @@ TEST(Market, IndividualEntryMeasureAvertsFirstEntriesWithoutReplacementAndFewerW
 
 }  // namespace
 }  // namespace drift
+
+namespace drift {
+namespace {
+
+TEST(Market, TabulatedDeterrenceDecayIsTheExponentialBitForBit) {
+  // The table is per thread and filled again when the decay time changes: alternate two.
+  for (double weeks : {26.0, 40.0, 26.0, 7.5}) {
+    for (std::int32_t elapsed : {0, 1, 2, 17, 52, 500, 1023, 1024, 3000}) {
+      const double expected = std::exp(-elapsed / weeks);
+      EXPECT_EQ(detail::deterrence_decay(elapsed, weeks), expected)
+          << elapsed << " weeks after, decay time " << weeks;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace drift
