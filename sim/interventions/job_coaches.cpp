@@ -30,10 +30,7 @@ class JobCoaches : public CaseloadIntervention {
   using CaseloadIntervention::CaseloadIntervention;
 
  protected:
-  void on_served(World& w, std::uint32_t i) override {
-    w.mult.coached[i] = 1;
-    w.mult.coached_written = true;
-  }
+  void on_served(World& w, std::uint32_t i) override { w.mult.write_coached()[i] = 1; }
   // A detained youth cannot look for work (its job clock does not tick): coaching takes effect
   // from release, so only weeks out of detention count towards the length of the service.
   bool week_counts(const World& w, std::uint32_t i) const override {

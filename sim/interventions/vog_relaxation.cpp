@@ -37,7 +37,7 @@ class VogRelaxation : public CoverageIntervention {
   bool admits(const World& w, std::uint32_t i) const override {
     const auto last = w.pop.last_arrest_week[i];
     if (last != kNever && w.week - last < clean_weeks_) return false;
-    return !requires_coaching_ || w.mult.coached[i];
+    return !requires_coaching_ || w.mult.is_coached(i);
   }
 
  private:

@@ -72,10 +72,24 @@ std::size_t Population::bytes() const {
 }
 
 void Multipliers::resize(std::size_t n) {
-  for (const auto& c : kMultiplierColumns) (this->*c.column).assign(n, 1.0f);
-  coached.assign(n, 0);
+  for (const auto& c : kMultiplierColumns) std::vector<float>().swap(this->*c.column);
+  std::vector<std::uint8_t>().swap(coached);
+  slots_ = n;
   written = 0;
   coached_written = false;
+}
+
+std::vector<float>& Multipliers::write(std::vector<float> Multipliers::*column) {
+  auto& c = this->*column;
+  if (c.size() != slots_) c.assign(slots_, 1.0f);
+  written |= multiplier_bit(column);
+  return c;
+}
+
+std::vector<std::uint8_t>& Multipliers::write_coached() {
+  if (coached.size() != slots_) coached.assign(slots_, 0);
+  coached_written = true;
+  return coached;
 }
 
 void Multipliers::reset() {
@@ -90,12 +104,14 @@ void Multipliers::reset() {
 }
 
 void Multipliers::mark_all_written() {
-  written = kMultiplierColumnCount == 32 ? ~0u : (1u << kMultiplierColumnCount) - 1;
-  coached_written = true;
+  for (const auto& c : kMultiplierColumns) write(c.column);
+  write_coached();
 }
 
 std::size_t Multipliers::bytes() const {
-  return (kMultiplierColumnCount * sizeof(float) + 1) * onset.size();
+  std::size_t n = coached.size() * sizeof(coached[0]);
+  for (const auto& c : kMultiplierColumns) n += (this->*c.column).size() * sizeof(float);
+  return n;
 }
 
 const MultiplierColumn* multiplier_column(std::string_view name) {

@@ -14,11 +14,11 @@ double desistance_hazard(const World& w, std::uint32_t i) {
                      : p.job[i] == Job::ordinary ? c.job_desistance_hr
                                                  : 1.0;
   return c.desistance_hazard * std::exp(c.desistance_age_log_hr * (p.age[i] - kAdultBandAge)) *
-         job * w.mult.desistance[i];
+         job * w.mult.factor(&Multipliers::desistance, i);
 }
 
 double progression_hazard(const World& w, std::uint32_t i) {
-  return w.params.careers.progression_hazard * w.mult.progression[i];
+  return w.params.careers.progression_hazard * w.mult.factor(&Multipliers::progression, i);
 }
 
 void advance_careers(World& w) {
@@ -47,13 +47,14 @@ void advance_careers(World& w) {
                        : p.job[i] == Job::ordinary ? c.job_desistance_hr
                                                    : 1.0;
     double h = aged * job;
-    if (desistance_multiplied) h *= w.mult.desistance[i];
+    if (desistance_multiplied) h *= w.mult.factor(&Multipliers::desistance, i);
     return static_cast<float>(h);
   };
   const double progression = c.progression_hazard;
   auto progression_of = [&](std::uint32_t i) {
-    return static_cast<float>(progression_multiplied ? progression * w.mult.progression[i]
-                                                     : progression);
+    return static_cast<float>(progression_multiplied
+                                  ? progression * w.mult.factor(&Multipliers::progression, i)
+                                  : progression);
   };
   // Only runners and dealers (a few per thousand youths) are visited.
   const auto& decisions = detail::decide_states(

@@ -9,7 +9,7 @@ double arrest_hazard(const World& w, std::uint32_t i) {
   const auto& e = w.params.enforcement;
   const double base =
       w.pop.state[i] == State::dealer ? e.dealer_arrest_hazard : e.runner_arrest_hazard;
-  return base * w.mult.arrest[i];
+  return base * w.mult.factor(&Multipliers::arrest, i);
 }
 
 SanctionDraw draw_sanction(const World& w, std::uint32_t i) {
@@ -40,7 +40,7 @@ void enforce(World& w) {
   const bool multiplied = w.mult.is_written(&Multipliers::arrest);
   auto arrest_of = [&](std::uint32_t i) {
     const double base = p.state[i] == State::dealer ? dealer_arrest : runner_arrest;
-    return static_cast<float>(multiplied ? base * w.mult.arrest[i] : base);
+    return static_cast<float>(multiplied ? base * w.mult.factor(&Multipliers::arrest, i) : base);
   };
   // Only runners, dealers, detained and released youths (states runner..released) are visited.
   const auto& decisions = detail::decide_states(

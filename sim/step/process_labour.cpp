@@ -10,10 +10,12 @@ double job_finding_hazard(const World& w, std::uint32_t i) {
   const auto& p = w.pop;
   // Below working age (from youth_job_min_age) the job sought is a youth job.
   const bool youth = p.age[i] < l.working_age;
-  double h = (youth ? l.youth_job_finding_hazard : l.job_finding_hazard) * w.mult.job_finding[i];
+  double h = (youth ? l.youth_job_finding_hazard : l.job_finding_hazard) *
+             w.mult.factor(&Multipliers::job_finding, i);
   if (w.has_current_record(i)) {
     // A current record closes most VOG-requiring jobs and some others (stigma).
-    const double blocked = std::min(1.0, l.vog_blocked_share * w.mult.vog_blocked[i]);
+    const double blocked =
+        std::min(1.0, l.vog_blocked_share * w.mult.factor(&Multipliers::vog_blocked, i));
     h *= l.record_job_hr * (1.0 - l.vog_required_share * blocked);
   }
   if (is_dealing(p.state[i])) h *= l.dealing_job_hr;
@@ -140,10 +142,11 @@ void labour_market(World& w) {
       if (youth) return is_dealing(state[i]) ? youth_plain_dealing : youth_plain;
       return is_dealing(state[i]) ? plain_dealing : plain;
     }
-    double h = (youth ? youth_finding : finding) * w.mult.job_finding[i];
+    double h = (youth ? youth_finding : finding) * w.mult.factor(&Multipliers::job_finding, i);
     if (record) {
       // A current record closes most VOG-requiring jobs and some others (stigma).
-      const double blocked = std::min(1.0, vog_blocked_share * w.mult.vog_blocked[i]);
+      const double blocked =
+          std::min(1.0, vog_blocked_share * w.mult.factor(&Multipliers::vog_blocked, i));
       h *= record_job_hr * (1.0 - vog_required_share * blocked);
     }
     if (is_dealing(state[i])) h *= dealing_job_hr;
@@ -199,7 +202,8 @@ void labour_market(World& w) {
         detail::set_job(w, i, Job::youth);
         continue;
       }
-      const double status_share = std::min(1.0, l.status_job_share * w.mult.status_job[i]);
+      const double status_share =
+          std::min(1.0, l.status_job_share * w.mult.factor(&Multipliers::status_job, i));
       const bool status = w.rng.uniform(Stream::job_quality, w.week, i) < status_share;
       detail::set_job(w, i, status ? Job::status : Job::ordinary);
     } else {

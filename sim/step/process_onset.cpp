@@ -31,7 +31,7 @@ double onset_hazard(const World& w, std::uint32_t i) {
   const OnsetHazards hz(w.params);
   const auto& p = w.pop;
   return hz.onset * std::exp(hz.onset_exponent(p.attitude[i], p.risk[i], p.low_income[i])) *
-         w.mult.onset[i];
+         w.mult.factor(&Multipliers::onset, i);
 }
 
 double recovery_hazard(const World& w, std::uint32_t i) {

@@ -122,7 +122,7 @@ struct EntryHazard {
 }  // namespace
 
 double entry_hazard(const World& w, std::uint32_t i) {
-  return EntryHazard(w.params).base(w, i) * w.mult.entry[i];
+  return EntryHazard(w.params).base(w, i) * w.mult.factor(&Multipliers::entry, i);
 }
 
 namespace {

@@ -14,7 +14,8 @@ double relapse_hazard(const World& w, std::uint32_t i) {
   const double job = p.job[i] == Job::status     ? r.status_job_hr
                      : p.job[i] == Job::ordinary ? r.job_hr
                                                  : 1.0;
-  return base * job * std::exp(r.age_log_hr * (p.age[i] - kAdultBandAge)) * w.mult.relapse[i];
+  return base * job * std::exp(r.age_log_hr * (p.age[i] - kAdultBandAge)) *
+         w.mult.factor(&Multipliers::relapse, i);
 }
 
 void relapse(World& w) {
@@ -37,7 +38,7 @@ void relapse(World& w) {
     const double aged = a >= min_age && a <= max_age ? by_age[a - min_age]
                                                      : std::exp(r.age_log_hr * (a - kAdultBandAge));
     double h = base * job * aged;
-    if (multiplied) h *= w.mult.relapse[i];
+    if (multiplied) h *= w.mult.factor(&Multipliers::relapse, i);
     return static_cast<float>(h);
   };
   // Only released and desisted youths are visited.

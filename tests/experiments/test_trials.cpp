@@ -95,7 +95,7 @@ TEST(Trial, ControlYouthsAreNeverTakenInAndUseNoPlaces) {
            [&](const World& w, const std::vector<InterventionWeek>& log, const TrialRun& trial) {
              std::size_t treated_alive = 0, served = 0;
              for (std::size_t i = 0; i < w.pop.size(); ++i) {
-               const bool is_served = w.mult.attitude[i] != 1.0f;
+               const bool is_served = w.mult.factor(&Multipliers::attitude, i) != 1.0f;
                const auto id = static_cast<std::uint32_t>(i);
                if (trial.arm(id) == TrialRun::control) {
                  ASSERT_FALSE(is_served)

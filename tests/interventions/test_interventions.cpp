@@ -233,7 +233,7 @@ TEST(EnforcementTarget, RecruitersOnlyRaisesTheArrestHazardOfRecruiters) {
   for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
     if (w.pop.state[i] != State::dealer) continue;
     const bool recruiter = (w.pop.market_role[i] & kRecruiter) != 0;
-    EXPECT_EQ(w.mult.arrest[i], recruiter ? 3.0f : 1.0f) << i;
+    EXPECT_EQ(w.mult.factor(&Multipliers::arrest, i), recruiter ? 3.0f : 1.0f) << i;
     raised += recruiter;
   }
   EXPECT_EQ(raised, recruiters);
@@ -255,7 +255,8 @@ TEST(EnforcementTarget, LeadersDisruptNetworksAndArrestNoYouth) {
     iv->apply(w, week);
     for (float f : w.networks.capacity_factor) EXPECT_EQ(f, 0.5f) << "week " << week;
   }
-  for (std::uint32_t i = 0; i < w.pop.size(); ++i) EXPECT_EQ(w.mult.arrest[i], 1.0f) << i;
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i)
+    EXPECT_EQ(w.mult.factor(&Multipliers::arrest, i), 1.0f) << i;
 }
 
 TEST(Targeting, HighestRiskTakesTheRiskiestEligibleYouthsOnly) {
@@ -288,7 +289,7 @@ TEST(Targeting, HighestRiskTakesTheRiskiestEligibleYouthsOnly) {
   for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
     const bool chosen =
         std::find(eligible.begin(), eligible.begin() + 3, i) != eligible.begin() + 3;
-    EXPECT_EQ(w.mult.entry[i], chosen ? 0.5f : 1.0f) << "youth " << i;
+    EXPECT_EQ(w.mult.factor(&Multipliers::entry, i), chosen ? 0.5f : 1.0f) << "youth " << i;
   }
 }
 
@@ -308,7 +309,7 @@ TEST(Targeting, FirstComeServesTheLongestWaitingFirst) {
     w.mult.reset();
     iv->apply(w, week);
     for (auto i : order) {
-      if (w.mult.entry[i] != 1.0f) served.push_back(i);
+      if (w.mult.factor(&Multipliers::entry, i) != 1.0f) served.push_back(i);
     }
   }
   // The place frees up each week (duration 1); a youth is served once, so the one served in
@@ -342,7 +343,7 @@ TEST(Targeting, RandomTakesTheYouthsWithTheLowestDrawsOfTheWeek) {
   EXPECT_EQ(log.eligible, 30);
   EXPECT_EQ(log.enrolled, 4);
   for (std::size_t k = 0; k < order.size(); ++k)
-    EXPECT_EQ(w.mult.entry[order[k]], k < 4 ? 0.5f : 1.0f) << "rank " << k;
+    EXPECT_EQ(w.mult.factor(&Multipliers::entry, order[k]), k < 4 ? 0.5f : 1.0f) << "rank " << k;
 }
 
 // The block scan of the interventions gives exactly the per-slot rule, for every kind of rule
@@ -405,7 +406,9 @@ TEST(Effects, OnlyTheColumnsAnInterventionChangesAreWritten) {
   bool lowered = false;
   for (float m : w.mult.onset) lowered = lowered || m == 0.8f;
   EXPECT_TRUE(lowered);
-  for (float m : w.mult.entry) ASSERT_EQ(m, 1.0f);
+  // The columns it leaves alone hold no memory.
+  EXPECT_TRUE(w.mult.entry.empty());
+  EXPECT_EQ(w.mult.bytes(), w.pop.size() * sizeof(float));
   w.mult.reset();
   for (float m : w.mult.onset) ASSERT_EQ(m, 1.0f);
 }
@@ -427,7 +430,7 @@ TEST(JobCoaches, ADetainedYouthsCoachingTakesEffectFromReleaseForItsFullLength) 
     w.week = week;
     w.mult.reset();
     iv->apply(w, week);
-    coached.push_back(w.mult.coached[youth]);
+    coached.push_back(w.mult.is_coached(youth));
     const float clock = w.pop.clock_job[youth];
     enforce(w);  // releases the youth at the end of its detention
     const bool out_before = w.pop.state[youth] != State::detained;

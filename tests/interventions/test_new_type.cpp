@@ -20,12 +20,12 @@ class EntryBlock : public Intervention {
   explicit EntryBlock(double factor) : factor_(static_cast<float>(factor)) {}
   InterventionWeek apply(World& w, int) override {
     InterventionWeek log;
+    auto& entry = w.mult.write(&Multipliers::entry);
     for (std::size_t i = 0; i < w.pop.size(); ++i) {
       if (w.pop.state[i] == State::vacant) continue;
-      w.mult.entry[i] *= factor_;
+      entry[i] *= factor_;
       log.served += 1;
     }
-    w.mult.mark_written(&Multipliers::entry);
     log.capacity = log.served;
     return log;
   }

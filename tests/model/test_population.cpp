@@ -68,30 +68,43 @@ TEST(PopulationArrays, StateNamesAndDealingStates) {
   }
 }
 
-TEST(PopulationArrays, MultipliersStartAtOneAndResetToOne) {
+TEST(PopulationArrays, MultipliersAreOneAndHoldNoMemoryUntilWrittenAndResetToOne) {
   Multipliers m;
   m.resize(4);
   EXPECT_FALSE(m.any_written());
-  for (auto* c : {&m.onset, &m.entry, &m.progression, &m.desistance, &m.arrest, &m.relapse,
-                  &m.job_finding, &m.status_job, &m.vog_blocked, &m.attitude}) {
-    ASSERT_EQ(c->size(), 4u);
-    for (float x : *c) EXPECT_EQ(x, 1.0f);
+  EXPECT_EQ(m.size(), 4u);
+  EXPECT_EQ(m.bytes(), 0u);
+  for (const auto& c : kMultiplierColumns) {
+    EXPECT_TRUE((m.*c.column).empty()) << c.name;
+    for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(m.factor(c.column, i), 1.0f) << c.name;
   }
-  m.entry[2] = 0.5f;
-  m.attitude[0] = 3.0f;
-  m.mark_written(&Multipliers::entry);
+  EXPECT_FALSE(m.is_coached(1));
+  m.write(&Multipliers::entry)[2] = 0.5f;
   m.mark_written(&Multipliers::attitude);
-  m.coached[1] = 1;
-  m.coached_written = true;
+  m.attitude[0] = 3.0f;
+  m.write_coached()[1] = 1;
+  EXPECT_EQ(m.bytes(), 2 * 4 * sizeof(float) + 4);
+  EXPECT_EQ(m.entry, (std::vector<float>{1.0f, 1.0f, 0.5f, 1.0f}));
+  EXPECT_EQ(m.factor(&Multipliers::entry, 2), 0.5f);
+  EXPECT_EQ(m.factor(&Multipliers::attitude, 0), 3.0f);
+  EXPECT_TRUE(m.is_coached(1));
   EXPECT_TRUE(m.is_written(&Multipliers::entry));
   EXPECT_FALSE(m.is_written(&Multipliers::onset));
   EXPECT_EQ(m.if_written(&Multipliers::onset), nullptr);
   EXPECT_EQ(m.if_written(&Multipliers::entry), m.entry.data());
   m.reset();
   EXPECT_FALSE(m.any_written());
+  EXPECT_EQ(m.factor(&Multipliers::entry, 2), 1.0f);
+  EXPECT_FALSE(m.is_coached(1));
+  // A column keeps its memory (all 1) for the next week's writes.
   EXPECT_EQ(m.entry[2], 1.0f);
   EXPECT_EQ(m.attitude[0], 1.0f);
   EXPECT_EQ(m.coached[1], 0);
+  EXPECT_EQ(m.write(&Multipliers::entry)[2], 1.0f);
+  // Resizing releases every column.
+  m.resize(3);
+  EXPECT_EQ(m.bytes(), 0u);
+  EXPECT_FALSE(m.any_written());
 }
 
 TEST(PopulationArrays, EveryMultiplierColumnHasItsOwnWrittenBit) {

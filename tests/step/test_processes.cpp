@@ -228,7 +228,7 @@ TEST(Onset, HazardMultipliesAttitudeRiskDeprivationAndMultiplier) {
   EXPECT_NEAR(onset_hazard(w, i), 0.002 * std::exp(4.0 * 0.25 + 0.5 * -1.5 + 0.4), 1e-12);
   w.pop.low_income[i] = 0;
   EXPECT_NEAR(onset_hazard(w, i), 0.002 * std::exp(4.0 * 0.25 + 0.5 * -1.5), 1e-12);
-  w.mult.onset[i] = 0.5f;
+  w.mult.write(&Multipliers::onset)[i] = 0.5f;
   EXPECT_NEAR(onset_hazard(w, i), 0.5 * 0.002 * std::exp(4.0 * 0.25 + 0.5 * -1.5), 1e-12);
 }
 
@@ -1112,7 +1112,7 @@ TEST(Labour, CurrentRecordLowersJobFindingByStigmaAndTheVogBarrier) {
   EXPECT_DOUBLE_EQ(job_finding_hazard(w, i), clean);
   // An intervention that halves the blocked share halves the VOG term; the share caps at 1.
   w.pop.last_arrest_week[i] = w.week - 10;
-  w.mult.vog_blocked[i] = 0.5f;
+  w.mult.write(&Multipliers::vog_blocked)[i] = 0.5f;
   EXPECT_NEAR(job_finding_hazard(w, i) / clean, 0.7 * (1 - 0.3 * 0.45), 1e-12);
   w.mult.vog_blocked[i] = 5.0f;
   EXPECT_NEAR(job_finding_hazard(w, i) / clean, 0.7 * (1 - 0.3), 1e-12);

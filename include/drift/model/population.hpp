@@ -88,22 +88,37 @@ struct Population {
   X(status_job) X(vog_blocked) X(attitude)
 // clang-format on
 
+// A column holds no memory until an intervention first writes it (write(), mark_written()):
+// the burnt-in world and a strategy without interventions carry none, and a strategy carries
+// only the columns its interventions change. Read a youth's factor with factor(), or a whole
+// column with if_written().
 struct Multipliers {
 #define DRIFT_COLUMN(name) std::vector<float> name;
   DRIFT_MULTIPLIER_COLUMNS(DRIFT_COLUMN)
 #undef DRIFT_COLUMN
-  // Youths served this week by a job coach (a condition some VOG arrangements set).
+  // Youths served this week by a job coach (a condition some VOG arrangements set); empty until
+  // first written (write_coached()).
   std::vector<std::uint8_t> coached;
   // The columns written since the last reset (bit k: kMultiplierColumns[k]). A column not
   // written is 1 for every youth, so a process reads it only when written; that reading of an
   // all-1 column gives exactly the same floats is what tests/step check.
   std::uint32_t written = 0;
   bool coached_written = false;
+  // Sets the number of slots and releases every column (all factors 1 again).
   void resize(std::size_t n);
-  // The written columns back to 1 (and coached to 0); the others are 1 already.
+  std::size_t size() const {
+    return slots_;
+  }
+  // The written columns back to 1 (and coached to 0); the others are 1 already. A column once
+  // allocated keeps its memory.
   void reset();
-  // Marks a column written (interventions and tests that write a column directly).
-  void mark_written(std::vector<float> Multipliers::*column);
+  // The column, allocated (all 1) if it holds no memory yet, and marked written this week.
+  std::vector<float>& write(std::vector<float> Multipliers::*column);
+  std::vector<std::uint8_t>& write_coached();
+  // Marks a column written (allocating it): for code that writes it directly after.
+  void mark_written(std::vector<float> Multipliers::*column) {
+    write(column);
+  }
   void mark_all_written();
   bool is_written(std::vector<float> Multipliers::*column) const;
   bool any_written() const {
@@ -113,7 +128,18 @@ struct Multipliers {
   const float* if_written(std::vector<float> Multipliers::*column) const {
     return is_written(column) ? (this->*column).data() : nullptr;
   }
+  // Youth i's factor: 1 unless the column was written this week.
+  float factor(std::vector<float> Multipliers::*column, std::size_t i) const {
+    return is_written(column) ? (this->*column)[i] : 1.0f;
+  }
+  bool is_coached(std::size_t i) const {
+    return coached_written && coached[i] != 0;
+  }
+  // Bytes the columns hold now.
   std::size_t bytes() const;
+
+ private:
+  std::size_t slots_ = 0;
 };
 
 struct MultiplierColumn {
@@ -134,9 +160,6 @@ inline std::uint32_t multiplier_bit(std::vector<float> Multipliers::*column) {
     if (kMultiplierColumns[k].column == column) return 1u << k;
   }
   return 0;
-}
-inline void Multipliers::mark_written(std::vector<float> Multipliers::*column) {
-  written |= multiplier_bit(column);
 }
 inline bool Multipliers::is_written(std::vector<float> Multipliers::*column) const {
   return (written & multiplier_bit(column)) != 0;
