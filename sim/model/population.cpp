@@ -56,7 +56,7 @@ void Population::resize(std::size_t n) {
   recruiting_friends.resize(n);
   market_role.resize(n);
   deterrence.resize(n);
-  deterrence_week.resize(n, kNever);
+  deterrence_week.resize(n, kNeverDeterred);
 }
 
 std::size_t Population::bytes() const {

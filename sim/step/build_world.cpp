@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/random/poisson_distribution.hpp>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "lifecycle.hpp"
@@ -19,6 +20,11 @@ void check_consistency(const Parameters& p, const std::vector<AreaSpec>& areas) 
   for (const auto& problem : consistency_problems(p)) throw std::invalid_argument(problem);
   if (areas.empty()) throw std::invalid_argument("no areas");
   if (areas.size() > 250) throw std::invalid_argument("at most 250 areas");
+  // Weeks are kept in 16 bits (Population::deterrence_week); the parameter ranges ensure it.
+  if (p.simulation.burn_in_weeks > std::numeric_limits<std::int16_t>::max() - 1 ||
+      p.simulation.weeks > std::numeric_limits<std::int16_t>::max() - 1)
+    throw std::invalid_argument(
+        "simulation.weeks and simulation.burn_in_weeks must be below 32767");
 }
 
 void build_slots(World& w) {

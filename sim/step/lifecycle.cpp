@@ -283,7 +283,7 @@ void enter_youth(World& w, std::uint32_t i, int age) {
   p.network[i] = kNoNetwork;
   p.market_role[i] = 0;
   p.deterrence[i] = 0.0f;
-  p.deterrence_week[i] = kNever;
+  p.deterrence_week[i] = kNeverDeterred;
   p.last_arrest_week[i] = kNever;
   p.countdown[i] = 0;
   p.job[i] = Job::none;
@@ -517,7 +517,7 @@ void deter_ties(World& w, std::uint32_t i) {
   auto& p = w.pop;
   auto raise = [&](std::uint32_t j) {
     p.deterrence[j] = static_cast<float>(current_deterrence(w, j) + 1.0);
-    p.deterrence_week[j] = w.week;
+    p.deterrence_week[j] = static_cast<std::int16_t>(w.week);
   };
   for (auto j : w.ties.neighbourhood.row(i)) raise(j);
   const int c = p.cohort[i];

@@ -32,6 +32,7 @@ inline constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::min();
 inline constexpr std::int16_t kNoNetwork = -1;
 inline constexpr std::uint16_t kNoSchool = std::numeric_limits<std::uint16_t>::max();
 inline constexpr std::int16_t kNoYear = std::numeric_limits<std::int16_t>::min();
+inline constexpr std::int16_t kNeverDeterred = std::numeric_limits<std::int16_t>::min();
 // Bits of Population::market_role.
 inline constexpr std::uint8_t kRecruiter = 1;  // recruits others through ties and in its district
 inline constexpr std::uint8_t kSupplyPlace =
@@ -71,7 +72,8 @@ struct Population {
   // Deterrence by arrests among the youth's ties: its value at deterrence_week; it decays with
   // market.deterrence_weeks and is brought up to date only when read or raised.
   std::vector<float> deterrence;
-  std::vector<std::int32_t> deterrence_week;
+  // Weeks fit in 16 bits: simulation.weeks and burn_in_weeks are at most 5,200 each.
+  std::vector<std::int16_t> deterrence_week;
 
   std::size_t size() const { return state.size(); }
   void resize(std::size_t n);
