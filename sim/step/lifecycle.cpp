@@ -297,8 +297,11 @@ void enter_youth(World& w, std::uint32_t i, int age) {
 
 void have_birthday(World& w, std::uint32_t i, int age) {
   auto& p = w.pop;
+  const bool was_at_school = w.at_school(i);
   p.age[i] = static_cast<std::uint8_t>(age);
-  p.baseline_attitude[i] = baseline_attitude(w, i);
+  // The baseline depends on age only through being at school: the same inputs give the same
+  // float, so it is computed again only on leaving school.
+  if (w.at_school(i) != was_at_school) p.baseline_attitude[i] = baseline_attitude(w, i);
   refresh_offence_hazard(w, i);
   // The youth keeps working for the same employer, now in an adult job; no job is found or lost.
   if (p.job[i] == Job::youth && age >= w.params.labour.working_age) set_job(w, i, Job::ordinary);

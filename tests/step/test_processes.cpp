@@ -1620,6 +1620,24 @@ TEST(Ageing, EachYouthAgesOnItsOwnBirthdayAndOnNoOtherWeek) {
   EXPECT_GT(birthdays, static_cast<int>(youths(w).size()) * 9 / 10);
 }
 
+TEST(Ageing, EveryBaselineAttitudeIsTheFormulaForTheYouthsAgeAfterEveryWeek) {
+  // A birthday recomputes the baseline only on leaving school; after a year of weeks every
+  // youth's baseline must still be exactly what the formula gives for its present age.
+  World w = build_world(quiet_params(), unequal_bands(), 0);
+  int leavers = 0;
+  for (int k = 0; k < 60; ++k) {
+    const auto age0 = w.pop.age;
+    step(w);
+    for (auto i : youths(w)) {
+      ASSERT_EQ(w.pop.baseline_attitude[i], detail::baseline_attitude(w, i))
+          << "slot " << i << " aged " << int(w.pop.age[i]) << " week " << w.week - 1;
+      leavers += age0[i] + 1 == w.params.population.school_leaving_age &&
+                 w.pop.age[i] == w.params.population.school_leaving_age;
+    }
+  }
+  EXPECT_GT(leavers, 0) << "some youths left school in these weeks";
+}
+
 TEST(Ageing, BirthdaysAreUniformOverTheSchoolYear) {
   // 2,000 positions: about 38 per week of the school year.
   World w = build_world(quiet_params(10.0), two_areas(), 0);
