@@ -482,6 +482,9 @@ int main(int argc, char** argv) {
                  "../shared/bench/reference_step.cpp (g++ -std=c++20 -O2 -fopenmp ...); it runs on "
                  "the scenario's youths and each thread count, and whole runs are compared with it")
       ->check(CLI::ExistingFile);
+  app.add_flag("--memory", sweep.memory,
+               "With --sweep: also the peak resident set of one whole run (drift run -r 1 -t 1, a "
+               "child process) at the scenario's population scale and at twice it");
   CLI11_PARSE(app, argc, argv);
 
   try {

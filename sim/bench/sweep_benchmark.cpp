@@ -1,5 +1,8 @@
 #include "sweep_benchmark.hpp"
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -127,6 +130,28 @@ int run_quietly(const std::vector<std::string>& args) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// Runs the program quietly and returns its peak resident set in bytes (0 when it fails). It is
+// started with posix_spawn, which shares this process's memory until the exec (CLONE_VFORK): a
+// forked copy would carry this process's resident set into the child's peak.
+double peak_rss_of(const std::vector<std::string>& args) {
+  posix_spawn_file_actions_t actions;
+  ::posix_spawn_file_actions_init(&actions);
+  ::posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  ::posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t child = 0;
+  const int spawned = ::posix_spawnp(&child, argv[0], &actions, nullptr, argv.data(), environ);
+  ::posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) return 0;
+  int status = 0;
+  struct rusage usage {};
+  ::wait4(child, &status, 0, &usage);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 0;
+  return static_cast<double>(usage.ru_maxrss) * 1024.0;  // kilobytes on Linux
+}
+
 struct Row {
   std::string mode;
   int workers = 1;
@@ -183,6 +208,36 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
 
   ScratchDir scratch;
   const SweepDesign none;
+  // First, while this process is still small.
+  // Peak memory of a whole run, at the scenario's scale and at twice it.
+  struct Memory {
+    double scale;
+    long youths;
+    double peak;
+  };
+  std::vector<Memory> memory;
+  if (o.memory) {
+    std::error_code ec;
+    const auto exe = fs::read_symlink("/proc/self/exe", ec);
+    const auto drift = ec ? std::string("drift") : (exe.parent_path() / "drift").string();
+    const double full = sc.params.simulation.population_scale;
+    for (double scale : {full, 2 * full}) {
+      auto at = overrides;
+      at.back() = {"simulation.replicates", "1"};
+      at.push_back({"simulation.population_scale", format_number(scale)});
+      const auto scaled = load_scenario(path, at);
+      const World w = build_world(scaled.params, scaled.areas, 0);
+      long present = 0;
+      for (auto s : w.pop.state) present += s != State::vacant;
+      if (table)
+        std::cerr << "  peak memory of one whole run, " << present << " youths (drift run)...\n";
+      std::vector<std::string> args = {
+          drift, "run", path, "-q", "-t", "1", "--no-posterior", "--out", scratch / "memory.h5"};
+      for (const auto& ov : at) args.insert(args.end(), {"--set", ov.path + "=" + ov.value});
+      memory.push_back({scale, present, peak_rss_of(args)});
+    }
+  }
+
   std::vector<Row> rows;
   ExperimentOutput reference;
   bool all_identical = true;
@@ -288,7 +343,7 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
         << "\nspeedup = (wall time of the first row x its workers) / wall time; MPI wall time "
            "includes "
            "mpirun start-up and writing the result file.\n";
-    // Whole runs against the reference step (issue goal: at least its youth-weeks/s on one
+    // Whole runs against the reference step (design goal: at least its youth-weeks/s on one
     // thread; stretch 1e8 per core) and two threads against one (goal: at least 1.85x).
     std::cout << "\nWhole runs (build, burn-in, every strategy, part files), youth-weeks/s:\n";
     for (const auto& r : rows) {
@@ -310,6 +365,20 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
           std::cout << "  two threads against one: " << fixed(rows[0].seconds / rows[k].seconds, 2)
                     << "x (goal >= 1.85x)\n";
       }
+    }
+    if (memory.size() == 2) {
+      std::cout << "\nPeak resident set of one whole run (drift run -r 1 -t 1 --no-posterior, "
+                   "every strategy, the result file):\n";
+      for (const auto& m : memory) {
+        std::cout << "  population_scale " << format_number(m.scale) << ", " << m.youths
+                  << " youths: " << fixed(m.peak / 1048576.0, 1) << " MiB, "
+                  << fixed(m.peak / m.youths, 0) << " B/youth (goal <= 300)\n";
+      }
+      const double slope = (memory[1].peak - memory[0].peak) /
+                           static_cast<double>(memory[1].youths - memory[0].youths);
+      std::cout << "  per youth added: " << fixed(slope, 0)
+                << " B/youth (goal <= 300); fixed part (program, libraries, result series): "
+                << fixed((memory[1].peak - slope * memory[1].youths) / 1048576.0, 1) << " MiB\n";
     }
     for (const auto& [t, ref] : reference_step) {
       if (!std::isfinite(ref))

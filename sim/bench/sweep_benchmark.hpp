@@ -20,6 +20,9 @@ struct SweepBenchOptions {
   // youth-weeks/s are printed next to the whole runs'. "" = none.
   std::string reference;
   int reference_weeks = 104;
+  // Peak resident set of one whole `drift run -r 1 -t 1` (a child process) at the scenario's
+  // population scale and at twice it: per youth, and per youth added (the slope).
+  bool memory = false;
 };
 
 // Prints the measurements; returns the process exit code (non-zero when the results of two

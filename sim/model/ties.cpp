@@ -38,16 +38,24 @@ Csr Csr::from_edges(std::uint32_t first, std::uint32_t rows,
 }
 
 std::size_t Ties::tie_ends() const {
-  std::size_t n = neighbourhood.targets.size();
-  for (const auto& c : school) n += c.targets.size();
-  for (const auto& c : friendship) n += c.targets.size();
+  std::size_t n = neighbourhood->targets.size();
+  for (const auto& c : school) n += c->targets.size();
+  for (const auto& c : friendship) n += c->targets.size();
   return n;
 }
 
 std::size_t Ties::bytes() const {
-  std::size_t n = neighbourhood.bytes();
-  for (const auto& c : school) n += c.bytes();
-  for (const auto& c : friendship) n += c.bytes();
+  std::size_t n = neighbourhood->bytes();
+  for (const auto& c : school) n += c->bytes();
+  for (const auto& c : friendship) n += c->bytes();
+  return n;
+}
+
+std::size_t Ties::own_bytes() const {
+  auto own = [](const SharedCsr& c) { return c.shared() ? 0 : c->bytes(); };
+  std::size_t n = own(neighbourhood);
+  for (const auto& c : school) n += own(c);
+  for (const auto& c : friendship) n += own(c);
   return n;
 }
 

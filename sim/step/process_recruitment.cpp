@@ -131,9 +131,9 @@ namespace {
 int recruiter_network(const World& w, std::uint32_t i, int route) {
   const auto& p = w.pop;
   const int c = p.cohort[i];
-  const Csr& layer = route == 2   ? w.ties.neighbourhood
-                     : route == 3 ? w.ties.school[c]
-                                  : w.ties.friendship[c];
+  const Csr& layer = route == 2   ? *w.ties.neighbourhood
+                     : route == 3 ? *w.ties.school[c]
+                                  : *w.ties.friendship[c];
   const int count = route == 2   ? p.recruiting_neighbours[i]
                     : route == 3 ? p.recruiting_schoolmates[i]
                                  : p.recruiting_friends[i];

@@ -125,8 +125,8 @@ TEST(TiesTieEnds, CountsBothEndsOfEveryLayer) {
   t.friendship.push_back(Csr::from_edges(0, 2, f0));
   t.friendship.push_back(Csr::from_edges(2, 2, f1));
   EXPECT_EQ(t.tie_ends(), 4u + 2u + 2u + 0u + 2u);
-  EXPECT_EQ(t.bytes(), t.neighbourhood.bytes() + t.school[0].bytes() + t.school[1].bytes() +
-                           t.friendship[0].bytes() + t.friendship[1].bytes());
+  EXPECT_EQ(t.bytes(), t.neighbourhood->bytes() + t.school[0]->bytes() + t.school[1]->bytes() +
+                           t.friendship[0]->bytes() + t.friendship[1]->bytes());
 }
 
 TEST(TiesTieEnds, EmptyTiesHaveNoEnds) {

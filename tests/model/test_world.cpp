@@ -112,7 +112,7 @@ TEST(WorldTies, SchoolTiesJoinPupilsOfOneSchoolAndClass) {
   const World w = build_world(small_params(3.0), small_areas(), 0);
   std::size_t ties = 0;
   for (int c = 0; c < w.cohorts(); ++c) {
-    const auto& csr = w.ties.school[c];
+    const Csr& csr = *w.ties.school[c];
     ASSERT_EQ(csr.first, w.cohort_begin[c]);
     ASSERT_EQ(csr.rows(), w.cohort_begin[c + 1] - w.cohort_begin[c]);
     for (auto i = w.cohort_begin[c]; i < w.cohort_begin[c + 1]; ++i) {
@@ -134,7 +134,7 @@ TEST(WorldTies, FriendshipTiesJoinYouthsOfOneClass) {
   const World w = build_world(small_params(3.0), small_areas(), 0);
   std::size_t ties = 0, cross_area = 0;
   for (int c = 0; c < w.cohorts(); ++c) {
-    const auto& csr = w.ties.friendship[c];
+    const Csr& csr = *w.ties.friendship[c];
     ASSERT_EQ(csr.first, w.cohort_begin[c]);
     ASSERT_EQ(csr.rows(), w.cohort_begin[c + 1] - w.cohort_begin[c]);
     for (auto i = w.cohort_begin[c]; i < w.cohort_begin[c + 1]; ++i) {
@@ -471,11 +471,11 @@ void expect_identical(const World& a, const World& b) {
   EXPECT_EQ(a.pop.state, b.pop.state);
   EXPECT_EQ(a.pop.clock_a, b.pop.clock_a);
   EXPECT_EQ(a.pop.clock_job, b.pop.clock_job);
-  EXPECT_EQ(a.ties.neighbourhood.targets, b.ties.neighbourhood.targets);
-  EXPECT_EQ(a.ties.neighbourhood.offsets, b.ties.neighbourhood.offsets);
+  EXPECT_EQ(a.ties.neighbourhood->targets, b.ties.neighbourhood->targets);
+  EXPECT_EQ(a.ties.neighbourhood->offsets, b.ties.neighbourhood->offsets);
   for (int c = 0; c < a.cohorts(); ++c) {
-    EXPECT_EQ(a.ties.school[c].targets, b.ties.school[c].targets);
-    EXPECT_EQ(a.ties.friendship[c].targets, b.ties.friendship[c].targets);
+    EXPECT_EQ(a.ties.school[c]->targets, b.ties.school[c]->targets);
+    EXPECT_EQ(a.ties.friendship[c]->targets, b.ties.friendship[c]->targets);
   }
   EXPECT_EQ(a.networks.places, b.networks.places);
   EXPECT_EQ(a.networks.territory_areas, b.networks.territory_areas);
@@ -495,7 +495,7 @@ TEST(WorldDeterminism, DifferentReplicateOrSeedGivesDifferentTraitsAndTies) {
   const World b = build_world(p, small_areas(), 6);
   EXPECT_NE(a.pop.risk, b.pop.risk);
   EXPECT_NE(a.pop.attachment, b.pop.attachment);
-  EXPECT_NE(a.ties.neighbourhood.targets, b.ties.neighbourhood.targets);
+  EXPECT_NE(a.ties.neighbourhood->targets, b.ties.neighbourhood->targets);
   // Same composition, though: birthdays differ, but every age of every area has its size.
   EXPECT_EQ(a.pop.area, b.pop.area);
   auto by_area_and_age = [](const World& w) {

@@ -56,9 +56,9 @@ void expect_counts_match_recount(const World& w) {
   for (std::uint32_t i = 0; i < p.size(); ++i) {
     if (p.state[i] == State::vacant) continue;
     const int c = p.cohort[i];
-    ASSERT_EQ(p.recruiting_neighbours[i], recruiting_in(w, w.ties.neighbourhood, i)) << i;
-    ASSERT_EQ(p.recruiting_schoolmates[i], recruiting_in(w, w.ties.school[c], i)) << i;
-    ASSERT_EQ(p.recruiting_friends[i], recruiting_in(w, w.ties.friendship[c], i)) << i;
+    ASSERT_EQ(p.recruiting_neighbours[i], recruiting_in(w, *w.ties.neighbourhood, i)) << i;
+    ASSERT_EQ(p.recruiting_schoolmates[i], recruiting_in(w, *w.ties.school[c], i)) << i;
+    ASSERT_EQ(p.recruiting_friends[i], recruiting_in(w, *w.ties.friendship[c], i)) << i;
     // Roles are held only while dealing; recruiters are dealers.
     if (!is_dealing(p.state[i])) {
       ASSERT_EQ(p.market_role[i], 0) << i;

@@ -1783,6 +1783,34 @@ TEST(Ageing, ArrivalsAndDeparturesAt18HappenOnBirthdays) {
   EXPECT_TRUE(consistent(w));
 }
 
+TEST(Ageing, ACopyOfTheWorldSharesItsTiesUntilAClassFormsInItAndLeavesTheOriginalAlone) {
+  World original = build_world(quiet_params(), unequal_bands(), 0);
+  // Just before a school-year start (a class forms in its first week).
+  while (week_of_school_year(original.week + 1) != 0 || original.week == original.first_week)
+    step(original);
+  World copy = original;
+  EXPECT_EQ(copy.ties.own_bytes(), 0u) << "a fresh copy holds no ties of its own";
+  EXPECT_EQ(copy.ties.bytes(), original.ties.bytes());
+  auto layers = [](const World& w) {
+    std::vector<std::vector<std::uint32_t>> out{w.ties.neighbourhood->targets};
+    for (const auto& c : w.ties.school) out.push_back(c->targets);
+    for (const auto& c : w.ties.friendship) out.push_back(c->targets);
+    return out;
+  };
+  const auto before = layers(original);
+  step(copy);  // the school year starts: classes form in the copy
+  step(copy);
+  EXPECT_GT(copy.ties.own_bytes(), 0u) << "the formed classes' layers are the copy's own";
+  EXPECT_EQ(layers(original), before) << "the original's ties are untouched";
+  EXPECT_NE(layers(copy), before) << "the copy's formed classes have new ties";
+  EXPECT_LT(copy.ties.own_bytes(), copy.ties.bytes()) << "the other layers are still shared";
+  // The original, stepped the same weeks, forms the same classes: copies change no result.
+  step(original);
+  step(original);
+  EXPECT_EQ(layers(original), layers(copy));
+  EXPECT_EQ(original.pop.state, copy.pop.state);
+}
+
 TEST(Ageing, SchoolAndFriendshipTiesJoinOnlyYouthsOfOneClass) {
   auto p = quiet_params();
   World w = build_world(p, unequal_bands(), 0);

@@ -3,6 +3,7 @@
 // across ages and last the whole run; school and friendship ties join youths of one cohort and are
 // rebuilt for a cohort when it enters, so they are stored per cohort block.
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -23,14 +24,39 @@ struct Csr {
                         std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges);
 };
 
+// A layer of ties shared by the copies of a world until one of them rebuilds it. Ties are
+// never edited in place, only built whole (a class forming replaces its cohort's layers), so a
+// world copied from the burnt-in one holds no ties of its own until a class forms in it.
+class SharedCsr {
+ public:
+  SharedCsr() : csr_(empty()) {}
+  SharedCsr(Csr csr) : csr_(std::make_shared<const Csr>(std::move(csr))) {}
+  const Csr& operator*() const { return *csr_; }
+  const Csr* operator->() const { return csr_.get(); }
+  std::span<const std::uint32_t> row(std::uint32_t global) const { return csr_->row(global); }
+  std::size_t rows() const { return csr_->rows(); }
+  // Whether another copy of the world holds this layer too.
+  bool shared() const { return csr_.use_count() > 1; }
+
+ private:
+  static const std::shared_ptr<const Csr>& empty() {
+    static const std::shared_ptr<const Csr> none = std::make_shared<const Csr>();
+    return none;
+  }
+  std::shared_ptr<const Csr> csr_;
+};
+
 enum class Layer : std::uint8_t { neighbourhood = 0, school, friendship };
 
 struct Ties {
-  Csr neighbourhood;
-  std::vector<Csr> school;      // one per cohort
-  std::vector<Csr> friendship;  // one per cohort
+  SharedCsr neighbourhood;
+  std::vector<SharedCsr> school;      // one per cohort
+  std::vector<SharedCsr> friendship;  // one per cohort
   std::size_t tie_ends() const;
+  // Bytes of every layer, shared or not.
   std::size_t bytes() const;
+  // Bytes of the layers this world holds alone (not shared with another copy).
+  std::size_t own_bytes() const;
 };
 
 }  // namespace drift
