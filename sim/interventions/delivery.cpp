@@ -201,13 +201,17 @@ std::vector<Effect> effects_of(const Values& v, const Schema& schema) {
     if (column == nullptr)
       throw std::logic_error("effect '" + f.name + "' names no multiplier column");
     const auto factor = static_cast<float>(v("effects." + f.name));
-    if (factor != 1.0f) out.push_back({column->column, factor});
+    if (factor != 1.0f) out.push_back({column->column, multiplier_bit(column->column), factor});
   }
   return out;
 }
 
 void apply_effects(World& w, std::uint32_t i, const std::vector<Effect>& effects) {
-  for (const auto& e : effects) w.mult.write(e.column)[i] *= e.factor;
+  for (const auto& e : effects) {
+    // Allocated and marked once a week, on the first youth served.
+    if (!(w.mult.written & e.bit)) w.mult.write(e.column);
+    (w.mult.*(e.column))[i] *= e.factor;
+  }
 }
 
 namespace {

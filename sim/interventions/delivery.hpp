@@ -56,9 +56,10 @@ struct Eligibility {
   }
 };
 
-// A multiplier column and the factor applied to it.
+// A multiplier column, its bit in Multipliers::written, and the factor applied to it.
 struct Effect {
   std::vector<float> Multipliers::*column;
+  std::uint32_t bit;
   float factor;
 };
 // Effects from the `effects` section; each effect field is named after its column. A factor of
