@@ -140,9 +140,18 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
   const std::size_t strategies = scenario.strategies.size();
   const int side_by_side = static_cast<int>(std::min<std::size_t>(threads, strategies));
   if (side_by_side > 1) {
+    // The costliest first (the most interventions), so that no thread is left with a long
+    // strategy at the end while the others wait (longest processing time first).
+    std::vector<std::size_t> order(strategies);
+    for (std::size_t s = 0; s < strategies; ++s) order[s] = s;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return scenario.strategies[a].interventions.size() >
+             scenario.strategies[b].interventions.size();
+    });
     std::exception_ptr failure;
 #pragma omp parallel for schedule(dynamic) num_threads(side_by_side)
-    for (std::size_t s = 0; s < strategies; ++s) {
+    for (std::size_t k = 0; k < strategies; ++k) {
+      const std::size_t s = order[k];
       try {
         run_strategy(s, 1);
       } catch (...) {
