@@ -59,10 +59,10 @@ constexpr double kLn2Lo = 0x1.473de6af278edp-34;
 constexpr double kShifter = 0x1.8p52;  // adding it rounds to an integer held in the low bits
 
 template <bool kMultiplied, bool kOneFactor>
-[[gnu::noinline]] unsigned fast_hazards(const double* __restrict c, std::size_t c_stride,
-                                        const double* __restrict x, const float* __restrict m,
-                                        float* __restrict out, std::uint32_t* __restrict redo,
-                                        int n) {
+[[DRIFT_VECTOR_KERNEL]] unsigned fast_hazards(const double* __restrict c, std::size_t c_stride,
+                                              const double* __restrict x, const float* __restrict m,
+                                              float* __restrict out, std::uint32_t* __restrict redo,
+                                              int n) {
   unsigned any = 0;
   const double factor = c[0];
 #pragma omp simd reduction(| : any)

@@ -46,8 +46,8 @@ struct LabourColumns {
 };
 
 template <bool kMultiplied>
-[[gnu::noinline]] unsigned labour_block(const LabourColumns& c, std::int64_t b, int len,
-                                        std::uint8_t* mark) {
+[[DRIFT_VECTOR_KERNEL]] unsigned labour_block(const LabourColumns& c, std::int64_t b, int len,
+                                              std::uint8_t* mark) {
   const float* __restrict finding_mult = kMultiplied ? c.finding_mult + b : nullptr;
   const double finding = c.finding, dealing_job_hr = c.dealing_job_hr;
   const double youth_finding = c.youth_finding;

@@ -62,8 +62,8 @@ inline void normalise_exposed(const NormaliseColumns& c, std::int64_t i, Saturat
 // vectorises; tied[k] marks the youths with dealing ties, left to the caller. Returns whether
 // any is marked. The float operations are those of the one-slot-at-a-time formula.
 template <bool kMultiplied>
-[[gnu::noinline]] unsigned normalise_block(const NormaliseColumns& c, std::int64_t b, int len,
-                                           std::uint8_t* tied_out) {
+[[DRIFT_VECTOR_KERNEL]] unsigned normalise_block(const NormaliseColumns& c, std::int64_t b, int len,
+                                                 std::uint8_t* tied_out) {
   const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(c.state + b);
   const std::uint16_t* __restrict dn = c.dn + b;
   const std::uint16_t* __restrict ds = c.ds + b;

@@ -34,9 +34,10 @@ namespace {
 // One block of up to 64 slots: every present youth outside detention ticks its clock by its
 // weekly hazard (kept current in offence_hazard), in a branch-free loop the compiler
 // vectorises. fired[k] is 1 when the clock of slot b + k fired. Returns whether any did.
-[[gnu::noinline]] unsigned offending_block(const State* __restrict state_in,
-                                           const float* __restrict hazard, float* __restrict clock,
-                                           int len, std::uint8_t* __restrict fired) {
+[[DRIFT_VECTOR_KERNEL]] unsigned offending_block(const State* __restrict state_in,
+                                                 const float* __restrict hazard,
+                                                 float* __restrict clock, int len,
+                                                 std::uint8_t* __restrict fired) {
   const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(state_in);
   constexpr auto kVacant = static_cast<std::uint8_t>(State::vacant);
   constexpr auto kDetained = static_cast<std::uint8_t>(State::detained);

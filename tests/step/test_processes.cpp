@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <random>
 #include <vector>
 
 #include "drift/step/build_world.hpp"
@@ -1908,6 +1909,43 @@ TEST(Ageing, EveryAgeOfEveryAreaKeepsItsDataSizeInEveryWeek) {
     const int day = week_of_school_year(w.week - 1);
     if (k % 13 == 0 || day <= 1 || day == 51) {
       EXPECT_TRUE(consistent(w)) << "week " << k;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace drift
+
+namespace drift {
+namespace {
+
+// detail::float_hazards is built in two clones (AVX2 and portable x86-64) and the processor
+// picks one; each must give exactly the float of the scalar formula, so that results do not
+// depend on the processor a run happens on.
+TEST(VectorKernels, FloatHazardsGiveExactlyTheFloatOfTheScalarFormula) {
+  std::mt19937_64 gen(20261130);
+  std::uniform_real_distribution<double> exponent(-40.0, 8.0), factor(1e-6, 0.5), mult(0.0, 3.0);
+  constexpr int n = 1000;  // over several internal batches of 256
+  std::vector<double> c(n), x(n);
+  std::vector<float> m(n), out(n);
+  for (int rep = 0; rep < 50; ++rep) {
+    for (int j = 0; j < n; ++j) {
+      c[j] = factor(gen);
+      x[j] = exponent(gen);
+      m[j] = static_cast<float>(mult(gen));
+    }
+    for (const bool one_factor : {true, false}) {
+      for (const bool multiplied : {false, true}) {
+        detail::float_hazards(c.data(), one_factor ? 0 : 1, x.data(),
+                              multiplied ? m.data() : nullptr, out.data(), n);
+        for (int j = 0; j < n; ++j) {
+          double h = (one_factor ? c[0] : c[j]) * std::exp(x[j]);
+          if (multiplied) h *= m[j];
+          ASSERT_EQ(out[j], static_cast<float>(h))
+              << "x " << x[j] << (one_factor ? ", one factor" : ", a factor each")
+              << (multiplied ? ", multiplied" : "");
+        }
+      }
     }
   }
 }
