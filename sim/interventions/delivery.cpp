@@ -5,6 +5,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "drift/model/vector_kernel.hpp"
+
 namespace drift::iv {
 
 namespace {
@@ -132,8 +134,8 @@ Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_n
                                   : School::any;
 }
 
-unsigned Eligibility::mark_block(const World& w, std::int64_t b, int len,
-                                 std::uint8_t* mark) const {
+[[DRIFT_VECTOR_KERNEL]] unsigned Eligibility::mark_block(const World& w, std::int64_t b, int len,
+                                                         std::uint8_t* mark) const {
   // One pass per column width (bytes, floats, 32-bit weeks), so that each is a plain SIMD loop;
   // a pass a rule does not need is skipped.
   const auto& p = w.pop;

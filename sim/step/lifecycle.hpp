@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "drift/model/vector_kernel.hpp"
 #include "drift/model/world.hpp"
 
 namespace drift::detail {
@@ -239,17 +240,6 @@ const std::vector<Decision>& decide_states(World& w, State lo, State hi, Fn&& fn
 // it (about 3 in 100 000), and any outside the plain range (|x| > 700, results that are not
 // normal floats, NaN), are evaluated again with std::exp. The result is therefore the same,
 // bit for bit, as the plain expression.
-// The vectorised kernels of the step are built twice, for processors with AVX2 and for any
-// x86-64, and the processor running the program picks one when it starts (function
-// multiversioning), so one portable binary uses the wider vectors where they exist. Both give
-// the same floats: contraction is off in every build. A build for one processor (DRIFT_ARCH)
-// needs no clones.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(DRIFT_ARCH_SET)
-#define DRIFT_VECTOR_KERNEL gnu::target_clones("avx2", "default"), gnu::noinline
-#else
-#define DRIFT_VECTOR_KERNEL gnu::noinline
-#endif
-
 void float_hazards(const double* c, std::size_t c_stride, const double* x, const float* m,
                    float* out, int n);
 
