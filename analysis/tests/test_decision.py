@@ -178,13 +178,19 @@ def _copy_with(tmp_path, source, name, **attrs):
     return path
 
 
-def test_report_ranking_per_setting(result_file, tmp_path):
-    main = _copy_with(tmp_path, result_file, "main.h5", assumptions="")
+def _report_with_no_replacement_setting(tmp_path, result_file, main):
+    """The report of `main` with a copy of `result_file` as the no-replacement setting: the
+    setting's file and the report's text."""
     other = _copy_with(tmp_path, result_file, "other.h5", assumptions="market_no_replacement")
-    out = tmp_path / "s.html"
+    out = tmp_path / "with_setting.html"
     proc = run_report(main, "--setting", other, "-o", out)
     assert proc.returncode == 0, proc.stderr
-    text = out.read_text(encoding="utf-8")
+    return other, out.read_text(encoding="utf-8")
+
+
+def test_report_ranking_per_setting(result_file, tmp_path):
+    main = _copy_with(tmp_path, result_file, "main.h5", assumptions="")
+    other, text = _report_with_no_replacement_setting(tmp_path, result_file, main)
     # No overlay: the setting is named after the scenario.
     assert '<tr data-setting="tiny_test">' in text
     assert '<tr data-setting="market_no_replacement">' in text
@@ -294,10 +300,6 @@ def test_a_replacement_drawn_from_the_posterior_is_reported_as_drawn(result_file
         f["posterior/points"] = np.column_stack([np.full(reps, 0.01), drawn])
     assert dr.load(main).drawn_parameter("market.replacement") == pytest.approx(drawn)
     assert dr.load(result_file).drawn_parameter("market.replacement") is None
-    other = _copy_with(tmp_path, result_file, "other.h5", assumptions="market_no_replacement")
-    out = tmp_path / "d.html"
-    proc = run_report(main, "--setting", other, "-o", out)
-    assert proc.returncode == 0, proc.stderr
-    text = out.read_text(encoding="utf-8")
+    _, text = _report_with_no_replacement_setting(tmp_path, result_file, main)
     assert "was drawn for each run from the calibration posterior: from 0.10 to 0.90" in text
     assert "market.replacement drawn from the posterior (0.10-0.90)" in text
