@@ -237,11 +237,16 @@ std::string market_assumption(const Parameters& params, const std::vector<double
     const auto [lo, hi] = std::minmax_element(drawn.begin(), drawn.end());
     double mean = 0;
     for (double v : drawn) mean += v / static_cast<double>(drawn.size());
+    // Two significant digits: a share read by people, not a value to reuse.
+    auto share = [](double v) {
+      std::ostringstream s;
+      s << std::setprecision(2) << v;
+      return s.str();
+    };
     o << "Market assumption: market.replacement (the share of the places a dealer leaves that "
          "other willing youths refill) was drawn for each replicate from the calibration "
          "posterior: "
-      << format_number(*lo) << " to " << format_number(*hi) << " in this run, mean "
-      << format_number(mean)
+      << share(*lo) << " to " << share(*hi) << " in this run, mean " << share(mean)
       << ". The register figures do not narrow it, so the ranking averages over an open question; "
          "scenarios/assumptions/ holds both ends (docs/model.md 7.5a).\n";
     return o.str();
