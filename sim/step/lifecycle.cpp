@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "drift/step/processes.hpp"
+#include "fast_exp.hpp"
 
 namespace drift::detail {
 
@@ -52,12 +53,6 @@ int weighted_index(const std::vector<double>& weights, double u) {
 }
 
 namespace {
-// Minimal "is the fast product safe" test and the approximation used by float_hazards.
-constexpr double kLog2e = 0x1.71547652b82fep+0;
-constexpr double kLn2Hi = 0x1.62e42fef00000p-1;  // 32 significant bits: k * kLn2Hi is exact
-constexpr double kLn2Lo = 0x1.473de6af278edp-34;
-constexpr double kShifter = 0x1.8p52;  // adding it rounds to an integer held in the low bits
-
 template <bool kMultiplied, bool kOneFactor>
 [[DRIFT_VECTOR_KERNEL]] unsigned fast_hazards(const double* __restrict c, std::size_t c_stride,
                                               const double* __restrict x, const float* __restrict m,
@@ -68,40 +63,10 @@ template <bool kMultiplied, bool kOneFactor>
 #pragma omp simd reduction(| : any)
   for (int j = 0; j < n; ++j) {
     const double xj = x[j];
-    const double t = xj * kLog2e + kShifter;
-    const double k = t - kShifter;
-    const double r = (xj - k * kLn2Hi) - k * kLn2Lo;
-    // Taylor polynomial of degree 13 in Estrin's scheme (short dependency chains).
-    const double r2 = r * r;
-    const double r4 = r2 * r2;
-    const double r8 = r4 * r4;
-    const double a0 = 1.0 + r;
-    const double a1 = 0x1.0000000000000p-1 + 0x1.5555555555555p-3 * r;
-    const double a2 = 0x1.5555555555555p-5 + 0x1.1111111111111p-7 * r;
-    const double a3 = 0x1.6c16c16c16c17p-10 + 0x1.a01a01a01a01ap-13 * r;
-    const double a4 = 0x1.a01a01a01a01ap-16 + 0x1.71de3a556c734p-19 * r;
-    const double a5 = 0x1.27e4fb7789f5cp-22 + 0x1.ae64567f544e4p-26 * r;
-    const double a6 = 0x1.1eed8eff8d898p-29 + 0x1.6124613a86d09p-33 * r;
-    const double b0 = a0 + a1 * r2;
-    const double b1 = a2 + a3 * r2;
-    const double b2 = a4 + a5 * r2;
-    const double d0 = b0 + b1 * r4;
-    const double d1 = b2 + a6 * r4;
-    const double p = d0 + d1 * r8;
-    // 2^k from the integer in the low bits of t (exact for |k| <= 1022, ensured by |x| <= 700).
-    const double scale = std::bit_cast<double>((std::bit_cast<std::uint64_t>(t) + 1023u) << 52);
-    double h = (kOneFactor ? factor : c[j * c_stride]) * (p * scale);
+    double h = (kOneFactor ? factor : c[j * c_stride]) * approximate_exp(xj);
     if constexpr (kMultiplied) h *= m[j];
-    const std::uint64_t bits = std::bit_cast<std::uint64_t>(h);
-    const auto high = static_cast<std::uint32_t>(bits >> 32);
-    const auto low = static_cast<std::uint32_t>(bits);
-    const std::uint32_t biased = high >> 20;  // sign and exponent: positive normal floats only
-    const std::uint32_t tail = low & ((1u << 29) - 1);  // the bits a float drops
-    const unsigned safe = static_cast<unsigned>(std::fabs(xj) <= 700.0) &
-                          static_cast<unsigned>(biased - (1023u - 125u) <= 251u) &
-                          static_cast<unsigned>(tail - ((1u << 28) - (1u << 14)) > (1u << 15));
     out[j] = static_cast<float>(h);
-    const unsigned again = safe ^ 1u;
+    const unsigned again = hazard_is_exact(xj, h) ^ 1u;
     redo[j] = again;
     any |= again;
   }

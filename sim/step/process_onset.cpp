@@ -1,6 +1,7 @@
 #include <cmath>
 
 #include "drift/step/processes.hpp"
+#include "fast_exp.hpp"
 #include "lifecycle.hpp"
 
 namespace drift {
@@ -39,6 +40,79 @@ double recovery_hazard(const World& w, std::uint32_t i) {
   return hz.recovery * std::exp(hz.recovery_exponent(w.pop.attitude[i]));
 }
 
+namespace {
+// One block of at most 64 slots: the hazard of every uninvolved youth (onset, with its
+// multiplier when kMultiplied) and every at-risk youth (recovery) is computed with
+// detail::approximate_exp, without listing them first (together they are nearly all the slots);
+// the other slots get h = 0 and no redo. redo[k] is 1 where the float may differ from the plain
+// expression's (see detail::float_hazards). The inputs are gathered in a first pass and the
+// hazards computed in a second one on 64-bit lanes only, which GCC vectorises in full width.
+template <bool kMultiplied>
+[[DRIFT_VECTOR_KERNEL]] unsigned onset_block(const OnsetHazards& hz, const State* __restrict state,
+                                             const float* __restrict attitude,
+                                             const float* __restrict risk,
+                                             const std::uint8_t* __restrict low_income,
+                                             const float* __restrict onset_mult,
+                                             double* __restrict x, float* __restrict h,
+                                             std::uint32_t* __restrict redo, int len) {
+  double c[64], m[64];
+  std::uint64_t applies[64];
+  const double onset = hz.onset, recovery = hz.recovery;
+#pragma omp simd
+  for (int k = 0; k < len; ++k) {
+    const auto s = static_cast<std::uint8_t>(state[k]);
+    const unsigned uninvolved = s == static_cast<std::uint8_t>(State::uninvolved);
+    const unsigned at_risk = s == static_cast<std::uint8_t>(State::at_risk);
+    applies[k] = uninvolved | at_risk;
+    x[k] = detail::pick(
+        uninvolved | at_risk,
+        detail::pick(uninvolved, hz.onset_exponent(attitude[k], risk[k], low_income[k]),
+                     hz.recovery_exponent(attitude[k])),
+        0.0);
+    c[k] = detail::pick(uninvolved, onset, recovery);
+    if constexpr (kMultiplied) m[k] = detail::pick(uninvolved, onset_mult[k], 1.0f);
+  }
+  unsigned any = 0;
+#pragma omp simd reduction(| : any)
+  for (int k = 0; k < len; ++k) {
+    double hk = c[k] * detail::approximate_exp(x[k]);
+    if constexpr (kMultiplied) hk *= m[k];
+    const auto on = static_cast<unsigned>(applies[k]);
+    const unsigned again = on & (detail::hazard_is_exact(x[k], hk) ^ 1u);
+    h[k] = detail::pick(on, static_cast<float>(hk), 0.0f);
+    redo[k] = again;
+    any |= again;
+  }
+  return any;
+}
+
+// Ticks the onset clock (clock_a) of the uninvolved and the recovery clock (clock_b) of the
+// at-risk youths of a block by h; fired[k] is 1 for an onset, 2 for a recovery, else 0.
+[[DRIFT_VECTOR_KERNEL]] unsigned tick_block(const State* __restrict state,
+                                            const float* __restrict h, float* __restrict clock_a,
+                                            float* __restrict clock_b,
+                                            std::uint8_t* __restrict fired, int len) {
+  unsigned any = 0;
+#pragma omp simd reduction(| : any)
+  for (int k = 0; k < len; ++k) {
+    // Subtracting +0 leaves every float as it is (-0 and NaN included), so the clocks of the
+    // other slots are written back unchanged without a branch.
+    const auto s = static_cast<std::uint8_t>(state[k]);
+    const unsigned uninvolved = s == static_cast<std::uint8_t>(State::uninvolved);
+    const unsigned at_risk = s == static_cast<std::uint8_t>(State::at_risk);
+    const float a = clock_a[k] - detail::pick(uninvolved, h[k], 0.0f);
+    const float b = clock_b[k] - detail::pick(at_risk, h[k], 0.0f);
+    clock_a[k] = a;
+    clock_b[k] = b;
+    const unsigned f = (uninvolved & static_cast<unsigned>(a <= 0.0f)) |
+                       ((at_risk & static_cast<unsigned>(b <= 0.0f)) << 1);
+    fired[k] = static_cast<std::uint8_t>(f);
+    any |= f;
+  }
+  return any;
+}
+}  // namespace
+
 void onset_and_recovery(World& w) {
   auto& p = w.pop;
   enum : std::uint32_t { to_at_risk, to_uninvolved };
@@ -51,47 +125,36 @@ void onset_and_recovery(World& w) {
   float* clock_a = p.clock_a.data();
   float* clock_b = p.clock_b.data();
 
-  // Slots are taken 64 at a time: the uninvolved and the at-risk youths of the block are listed
-  // from bit masks of the state bytes, their exponents computed, and their hazards evaluated
-  // together by detail::float_hazards (the same floats as onset_hazard()/recovery_hazard() give,
-  // with a vectorised exponential); then the clocks tick and the decisions are emitted in agent
-  // order. An inactive multiplier is exactly 1 and x * 1.0 == x, so it is left out.
+  // Slots are taken 64 at a time: the hazards of the block's uninvolved and at-risk youths are
+  // computed together (exactly the floats of onset_hazard()/recovery_hazard(); the rare ones the
+  // fast exponential cannot round with certainty are evaluated again with std::exp), the clocks
+  // tick, and the decisions are emitted in agent order. An inactive multiplier is exactly 1 and
+  // x * 1.0 == x, so it is left out.
   detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
-    std::uint8_t onset_list[64], recovery_list[64];
     double x[64];
-    float m[64], h[64];
+    float h[64];
+    std::uint32_t redo[64];
     std::uint8_t fired[64];
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-      const int nu = detail::mask_positions(
-          detail::state_mask(state + b, len, State::uninvolved, State::uninvolved), onset_list);
-      const int nr = detail::mask_positions(
-          detail::state_mask(state + b, len, State::at_risk, State::at_risk), recovery_list);
-      for (int k = 0; k < len; ++k) fired[k] = 0;
-      for (int j = 0; j < nu; ++j) {
-        const auto i = b + onset_list[j];
-        x[j] = hz.onset_exponent(attitude[i], risk[i], low_income[i]);
+      const unsigned again =
+          onset_mult ? onset_block<true>(hz, state + b, attitude + b, risk + b, low_income + b,
+                                         onset_mult + b, x, h, redo, len)
+                     : onset_block<false>(hz, state + b, attitude + b, risk + b, low_income + b,
+                                          nullptr, x, h, redo, len);
+      if (again) {
+        for (int k = 0; k < len; ++k) {
+          if (!redo[k]) continue;
+          if (state[b + k] == State::uninvolved) {
+            double hk = hz.onset * std::exp(x[k]);
+            if (onset_mult) hk *= onset_mult[b + k];
+            h[k] = static_cast<float>(hk);
+          } else {
+            h[k] = static_cast<float>(hz.recovery * std::exp(x[k]));
+          }
+        }
       }
-      if (onset_mult) {
-        for (int j = 0; j < nu; ++j) m[j] = onset_mult[b + onset_list[j]];
-      }
-      detail::float_hazards(&hz.onset, 0, x, onset_mult ? m : nullptr, h, nu);
-      unsigned any = 0;
-      for (int j = 0; j < nu; ++j) {
-        const auto k = onset_list[j];
-        const bool f = detail::tick(clock_a[b + k], h[j]);
-        fired[k] = f ? 1 : 0;
-        any |= f;
-      }
-      for (int j = 0; j < nr; ++j) x[j] = hz.recovery_exponent(attitude[b + recovery_list[j]]);
-      detail::float_hazards(&hz.recovery, 0, x, nullptr, h, nr);
-      for (int j = 0; j < nr; ++j) {
-        const auto k = recovery_list[j];
-        const bool f = detail::tick(clock_b[b + k], h[j]);
-        fired[k] = f ? 2 : 0;
-        any |= f;
-      }
-      if (!any) continue;
+      if (!tick_block(state + b, h, clock_a + b, clock_b + b, fired, len)) continue;
       for (int k = 0; k < len; ++k) {
         if (fired[k])
           out.push_back(

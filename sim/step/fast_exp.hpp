@@ -1,0 +1,69 @@
+#pragma once
+// The vectorisable exponential behind detail::float_hazards (lifecycle.hpp explains the error
+// bound and why the float it gives is exact), for the kernels that evaluate a hazard per slot.
+#include <bit>
+#include <cmath>
+#include <cstdint>
+
+namespace drift::detail {
+
+// e^x for |x| <= 700, with a relative error below 2^-46: range reduction x = k ln2 + r,
+// |r| <= ln2/2, and the Taylor polynomial of degree 13 in Estrin's scheme (short dependency
+// chains). Outside that range the value is meaningless and hazard_is_exact() says so.
+[[gnu::always_inline]] inline double approximate_exp(double x) {
+  constexpr double kLog2e = 0x1.71547652b82fep+0;
+  constexpr double kLn2Hi = 0x1.62e42fef00000p-1;  // 32 significant bits: k * kLn2Hi is exact
+  constexpr double kLn2Lo = 0x1.473de6af278edp-34;
+  constexpr double kShifter = 0x1.8p52;  // adding it rounds to an integer held in the low bits
+  const double t = x * kLog2e + kShifter;
+  const double k = t - kShifter;
+  const double r = (x - k * kLn2Hi) - k * kLn2Lo;
+  const double r2 = r * r;
+  const double r4 = r2 * r2;
+  const double r8 = r4 * r4;
+  const double a0 = 1.0 + r;
+  const double a1 = 0x1.0000000000000p-1 + 0x1.5555555555555p-3 * r;
+  const double a2 = 0x1.5555555555555p-5 + 0x1.1111111111111p-7 * r;
+  const double a3 = 0x1.6c16c16c16c17p-10 + 0x1.a01a01a01a01ap-13 * r;
+  const double a4 = 0x1.a01a01a01a01ap-16 + 0x1.71de3a556c734p-19 * r;
+  const double a5 = 0x1.27e4fb7789f5cp-22 + 0x1.ae64567f544e4p-26 * r;
+  const double a6 = 0x1.1eed8eff8d898p-29 + 0x1.6124613a86d09p-33 * r;
+  const double b0 = a0 + a1 * r2;
+  const double b1 = a2 + a3 * r2;
+  const double b2 = a4 + a5 * r2;
+  const double d0 = b0 + b1 * r4;
+  const double d1 = b2 + a6 * r4;
+  const double p = d0 + d1 * r8;
+  // 2^k from the integer in the low bits of t (exact for |k| <= 1022, ensured by |x| <= 700).
+  const double scale = std::bit_cast<double>((std::bit_cast<std::uint64_t>(t) + 1023u) << 52);
+  return p * scale;
+}
+
+// 1 when h, a product with approximate_exp(x), rounds to the float the same product with
+// std::exp(x) rounds to: |x| <= 700, h a positive normal float, and h's 29 bits beyond float
+// precision more than 2^14 units away from the midpoint between two floats.
+[[gnu::always_inline]] inline unsigned hazard_is_exact(double x, double h) {
+  const std::uint64_t bits = std::bit_cast<std::uint64_t>(h);
+  const auto high = static_cast<std::uint32_t>(bits >> 32);
+  const auto low = static_cast<std::uint32_t>(bits);
+  const std::uint32_t biased = high >> 20;  // sign and exponent: positive normal floats only
+  const std::uint32_t tail = low & ((1u << 29) - 1);  // the bits a float drops
+  return static_cast<unsigned>(std::fabs(x) <= 700.0) &
+         static_cast<unsigned>(biased - (1023u - 125u) <= 251u) &
+         static_cast<unsigned>(tail - ((1u << 28) - (1u << 14)) > (1u << 15));
+}
+
+// a where on is 1 and b where it is 0, by bit masks: a loop of these stays free of branches, which
+// GCC otherwise keeps for selects between floats under -ftrapping-math, and vectorises.
+[[gnu::always_inline]] inline float pick(unsigned on, float a, float b) {
+  const std::uint32_t mask = 0u - on;
+  return std::bit_cast<float>((std::bit_cast<std::uint32_t>(a) & mask) |
+                              (std::bit_cast<std::uint32_t>(b) & ~mask));
+}
+[[gnu::always_inline]] inline double pick(unsigned on, double a, double b) {
+  const std::uint64_t mask = 0ull - on;
+  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & mask) |
+                               (std::bit_cast<std::uint64_t>(b) & ~mask));
+}
+
+}  // namespace drift::detail
