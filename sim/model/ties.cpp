@@ -6,33 +6,40 @@ namespace drift {
 
 Csr Csr::from_edges(std::uint32_t first, std::uint32_t rows,
                     std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges) {
-  // Normalise to (low, high) so that a tie drawn from both ends is kept once.
-  for (auto& [a, b] : edges) {
-    if (a > b) std::swap(a, b);
+  // Linear in the edges: both ends of every edge are placed in their rows by counting, then each
+  // (short) row is sorted and its duplicates dropped. A row ends up with its distinct neighbours
+  // in increasing order, whatever the order and multiplicity of the edges.
+  std::vector<std::uint32_t> start(static_cast<std::size_t>(rows) + 1, 0);
+  for (const auto& [a, b] : edges) {
+    if (a == b) continue;
+    ++start[a - first + 1];
+    ++start[b - first + 1];
   }
-  std::sort(edges.begin(), edges.end());
-  edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+  for (std::size_t r = 0; r < rows; ++r) start[r + 1] += start[r];
+  std::vector<std::uint32_t> placed(start[rows]);
+  {
+    std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
+    for (const auto& [a, b] : edges) {
+      if (a == b) continue;
+      placed[fill[a - first]++] = b;
+      placed[fill[b - first]++] = a;
+    }
+  }
   Csr csr;
   csr.first = first;
   csr.offsets.assign(static_cast<std::size_t>(rows) + 1, 0);
-  for (const auto& [a, b] : edges) {
-    if (a == b) continue;
-    ++csr.offsets[a - first + 1];
-    ++csr.offsets[b - first + 1];
-  }
-  for (std::size_t r = 0; r < rows; ++r) csr.offsets[r + 1] += csr.offsets[r];
-  csr.targets.resize(csr.offsets[rows]);
-  std::vector<std::uint32_t> fill(csr.offsets.begin(), csr.offsets.end() - 1);
-  // Edges are sorted, so each row's targets come out in increasing order for the low end;
-  // rows are sorted afterwards to make the layout independent of insertion order.
-  for (const auto& [a, b] : edges) {
-    if (a == b) continue;
-    csr.targets[fill[a - first]++] = b;
-    csr.targets[fill[b - first]++] = a;
-  }
+  std::uint32_t kept = 0;
   for (std::size_t r = 0; r < rows; ++r) {
-    std::sort(csr.targets.begin() + csr.offsets[r], csr.targets.begin() + csr.offsets[r + 1]);
+    const auto row_begin = placed.begin() + start[r];
+    const auto row_end = placed.begin() + start[r + 1];
+    std::sort(row_begin, row_end);
+    const auto distinct = std::unique(row_begin, row_end);
+    // Rows are compacted towards the front as duplicates drop out.
+    kept = static_cast<std::uint32_t>(std::copy(row_begin, distinct, placed.begin() + kept) -
+                                      placed.begin());
+    csr.offsets[r + 1] = kept;
   }
+  csr.targets.assign(placed.begin(), placed.begin() + kept);
   edges.clear();
   return csr;
 }
