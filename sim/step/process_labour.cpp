@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "drift/step/processes.hpp"
+#include "fast_exp.hpp"
 #include "lifecycle.hpp"
 
 namespace drift {
@@ -83,19 +84,25 @@ template <bool kMultiplied>
     const unsigned jobless = job[k] == kJobless;
     const unsigned later = jobless & static_cast<unsigned>(last_arrest[k] != kNever);
     const bool dealing = static_cast<std::uint8_t>(s - kRunner) <= 1;
-    float found;
+    const unsigned now = ok & (later ^ 1u);
+    float next;
     if constexpr (kMultiplied) {
-      const double base = (adult ? finding : youth_finding) * finding_mult[k];
-      found = static_cast<float>(dealing ? base * dealing_job_hr : base);
+      // Selects by bit masks (detail::pick): as ternaries GCC keeps branches around the double
+      // arithmetic, and the loop runs one slot at a time.
+      const double base =
+          detail::pick(static_cast<unsigned>(adult), finding, youth_finding) * finding_mult[k];
+      const auto found = static_cast<float>(
+          detail::pick(static_cast<unsigned>(dealing), base * dealing_job_hr, base));
+      next = clock[k] - detail::pick(jobless, found, adult ? loss : youth_loss);
+      clock[k] = detail::pick(now, next, clock[k]);
     } else {
+      // Only constants are chosen here, and the ternaries give GCC's shorter vector code.
       const float adult_found = dealing ? plain_dealing : plain;
       const float youth_found = dealing ? youth_plain_dealing : youth_plain;
-      found = adult ? adult_found : youth_found;
+      const float found = adult ? adult_found : youth_found;
+      next = clock[k] - (jobless ? found : (adult ? loss : youth_loss));
+      clock[k] = now ? next : clock[k];
     }
-    const float h = jobless ? found : (adult ? loss : youth_loss);
-    const float next = clock[k] - h;
-    const unsigned now = ok & (later ^ 1u);
-    clock[k] = now ? next : clock[k];
     const unsigned m = (now & static_cast<unsigned>(next <= 0.0f)) | ((ok & later) << 1);
     out[k] = static_cast<std::uint8_t>(m);
     any |= m;
