@@ -43,27 +43,32 @@ double recovery_hazard(const World& w, std::uint32_t i) {
 namespace {
 // One block of at most 64 slots: the hazard of every uninvolved youth (onset, with its
 // multiplier when kMultiplied) and every at-risk youth (recovery) is computed with
-// detail::approximate_exp, without listing them first (together they are nearly all the slots);
-// the other slots get h = 0 and no redo. redo[k] is 1 where the float may differ from the plain
-// expression's (see detail::float_hazards). The inputs are gathered in a first pass and the
-// hazards computed in a second one on 64-bit lanes only, which GCC vectorises in full width.
+// detail::approximate_exp, without listing them first (together they are nearly all the slots),
+// and its clock ticks (clock_a for onset, clock_b for recovery); fired[k] is 1 for an onset, 2
+// for a recovery, else 0. Where the float may differ from the plain expression's (see
+// detail::float_hazards), redo[k] is 1 and the clock is left for the caller to tick with the
+// exact hazard. The inputs are gathered in a first pass and the hazards computed and the clocks
+// ticked in a second one on 64-bit and 32-bit lanes only, which GCC vectorises in full width;
+// choices are bit masks (detail::pick), which it keeps free of branches.
 template <bool kMultiplied>
 [[DRIFT_VECTOR_KERNEL]] unsigned onset_block(const OnsetHazards& hz, const State* __restrict state,
                                              const float* __restrict attitude,
                                              const float* __restrict risk,
                                              const std::uint8_t* __restrict low_income,
                                              const float* __restrict onset_mult,
-                                             double* __restrict x, float* __restrict h,
-                                             std::uint32_t* __restrict redo, int len) {
+                                             float* __restrict clock_a, float* __restrict clock_b,
+                                             double* __restrict x, std::uint32_t* __restrict redo,
+                                             std::uint32_t* __restrict fired, int len) {
   double c[64], m[64];
-  std::uint64_t applies[64];
+  std::uint64_t onset_here[64], recovery_here[64];
   const double onset = hz.onset, recovery = hz.recovery;
 #pragma omp simd
   for (int k = 0; k < len; ++k) {
     const auto s = static_cast<std::uint8_t>(state[k]);
     const unsigned uninvolved = s == static_cast<std::uint8_t>(State::uninvolved);
     const unsigned at_risk = s == static_cast<std::uint8_t>(State::at_risk);
-    applies[k] = uninvolved | at_risk;
+    onset_here[k] = uninvolved;
+    recovery_here[k] = at_risk;
     x[k] = detail::pick(
         uninvolved | at_risk,
         detail::pick(uninvolved, hz.onset_exponent(attitude[k], risk[k], low_income[k]),
@@ -77,37 +82,23 @@ template <bool kMultiplied>
   for (int k = 0; k < len; ++k) {
     double hk = c[k] * detail::approximate_exp(x[k]);
     if constexpr (kMultiplied) hk *= m[k];
-    const auto on = static_cast<unsigned>(applies[k]);
-    const unsigned again = on & (detail::hazard_is_exact(x[k], hk) ^ 1u);
-    h[k] = detail::pick(on, static_cast<float>(hk), 0.0f);
-    redo[k] = again;
-    any |= again;
-  }
-  return any;
-}
-
-// Ticks the onset clock (clock_a) of the uninvolved and the recovery clock (clock_b) of the
-// at-risk youths of a block by h; fired[k] is 1 for an onset, 2 for a recovery, else 0.
-[[DRIFT_VECTOR_KERNEL]] unsigned tick_block(const State* __restrict state,
-                                            const float* __restrict h, float* __restrict clock_a,
-                                            float* __restrict clock_b,
-                                            std::uint8_t* __restrict fired, int len) {
-  unsigned any = 0;
-#pragma omp simd reduction(| : any)
-  for (int k = 0; k < len; ++k) {
+    const auto to_onset = static_cast<unsigned>(onset_here[k]);
+    const auto to_recovery = static_cast<unsigned>(recovery_here[k]);
+    const unsigned again = (to_onset | to_recovery) & (detail::hazard_is_exact(x[k], hk) ^ 1u);
+    const unsigned tick_a = to_onset & (again ^ 1u);
+    const unsigned tick_b = to_recovery & (again ^ 1u);
+    const auto h = static_cast<float>(hk);
     // Subtracting +0 leaves every float as it is (-0 and NaN included), so the clocks of the
-    // other slots are written back unchanged without a branch.
-    const auto s = static_cast<std::uint8_t>(state[k]);
-    const unsigned uninvolved = s == static_cast<std::uint8_t>(State::uninvolved);
-    const unsigned at_risk = s == static_cast<std::uint8_t>(State::at_risk);
-    const float a = clock_a[k] - detail::pick(uninvolved, h[k], 0.0f);
-    const float b = clock_b[k] - detail::pick(at_risk, h[k], 0.0f);
+    // other slots are written back unchanged.
+    const float a = clock_a[k] - detail::pick(tick_a, h, 0.0f);
+    const float b = clock_b[k] - detail::pick(tick_b, h, 0.0f);
     clock_a[k] = a;
     clock_b[k] = b;
-    const unsigned f = (uninvolved & static_cast<unsigned>(a <= 0.0f)) |
-                       ((at_risk & static_cast<unsigned>(b <= 0.0f)) << 1);
-    fired[k] = static_cast<std::uint8_t>(f);
-    any |= f;
+    const unsigned f = (tick_a & static_cast<unsigned>(a <= 0.0f)) |
+                       ((tick_b & static_cast<unsigned>(b <= 0.0f)) << 1);
+    fired[k] = f;
+    redo[k] = again;
+    any |= f | again;
   }
   return any;
 }
@@ -132,33 +123,29 @@ void onset_and_recovery(World& w) {
   // x * 1.0 == x, so it is left out.
   detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
     double x[64];
-    float h[64];
-    std::uint32_t redo[64];
-    std::uint8_t fired[64];
+    std::uint32_t redo[64], fired[64];
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-      const unsigned again =
-          onset_mult ? onset_block<true>(hz, state + b, attitude + b, risk + b, low_income + b,
-                                         onset_mult + b, x, h, redo, len)
-                     : onset_block<false>(hz, state + b, attitude + b, risk + b, low_income + b,
-                                          nullptr, x, h, redo, len);
-      if (again) {
-        for (int k = 0; k < len; ++k) {
-          if (!redo[k]) continue;
-          if (state[b + k] == State::uninvolved) {
-            double hk = hz.onset * std::exp(x[k]);
-            if (onset_mult) hk *= onset_mult[b + k];
-            h[k] = static_cast<float>(hk);
+      const unsigned any =
+          onset_mult
+              ? onset_block<true>(hz, state + b, attitude + b, risk + b, low_income + b,
+                                  onset_mult + b, clock_a + b, clock_b + b, x, redo, fired, len)
+              : onset_block<false>(hz, state + b, attitude + b, risk + b, low_income + b, nullptr,
+                                   clock_a + b, clock_b + b, x, redo, fired, len);
+      if (!any) continue;
+      for (int k = 0; k < len; ++k) {
+        const auto i = static_cast<std::uint32_t>(b + k);
+        if (redo[k]) {
+          if (state[i] == State::uninvolved) {
+            double h = hz.onset * std::exp(x[k]);
+            if (onset_mult) h *= onset_mult[i];
+            fired[k] = detail::tick(clock_a[i], static_cast<float>(h)) ? 1 : 0;
           } else {
-            h[k] = static_cast<float>(hz.recovery * std::exp(x[k]));
+            const double h = hz.recovery * std::exp(x[k]);
+            fired[k] = detail::tick(clock_b[i], static_cast<float>(h)) ? 2 : 0;
           }
         }
-      }
-      if (!tick_block(state + b, h, clock_a + b, clock_b + b, fired, len)) continue;
-      for (int k = 0; k < len; ++k) {
-        if (fired[k])
-          out.push_back(
-              {static_cast<std::uint32_t>(b + k), fired[k] == 1 ? to_at_risk : to_uninvolved});
+        if (fired[k]) out.push_back({i, fired[k] == 1 ? to_at_risk : to_uninvolved});
       }
     }
   });
