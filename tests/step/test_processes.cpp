@@ -13,6 +13,7 @@
 #include "drift/step/build_world.hpp"
 #include "drift/step/processes.hpp"
 #include "drift/step/step.hpp"
+#include "step/fast_exp.hpp"
 #include "step/lifecycle.hpp"
 
 namespace drift {
@@ -1393,6 +1394,60 @@ TEST_P(HazardsApplied, OnsetAndRecoveryTickByOnsetHazardAndRecoveryHazard) {
   EXPECT_GT(onset.fired, 0);
   EXPECT_GT(recovery.ran, 0);
   EXPECT_GT(recovery.fired, 0);
+}
+
+// The onset kernel evaluates the exponential fast and hands back the rare hazards whose float it
+// cannot be sure of; these youths are given attitudes that make their hazards such cases, and
+// every clock must still lose exactly the float of the formula.
+TEST_P(HazardsApplied,
+       OnsetAndRecoveryClocksLoseExactlyTheFormulasFloatAlsoWhereTheFastExpIsUnsure) {
+  World w = mixed_world(GetParam());
+  const auto& o = w.params.onset;
+  const float* mult = w.mult.if_written(&Multipliers::onset);
+  int unsure_onset = 0, unsure_recovery = 0;
+  for (auto i : youths(w)) {
+    const bool uninvolved = w.pop.state[i] == State::uninvolved;
+    if (!uninvolved && w.pop.state[i] != State::at_risk) continue;
+    int& found = uninvolved ? unsure_onset : unsure_recovery;
+    if (found == 20) continue;
+    // Step the attitude up float by float until the fast product is too close to a rounding
+    // boundary (about 3 in 100,000 are).
+    float a = 0.3f;
+    for (int tries = 0; tries < 2000000; ++tries, a = std::nextafter(a, 1.0f)) {
+      double x, c;
+      if (uninvolved) {
+        x = o.attitude_log_hr * a + o.risk_log_hr * w.pop.risk[i] +
+            o.deprivation_log_hr * w.pop.low_income[i];
+        c = o.onset_hazard;
+      } else {
+        x = o.recovery_attitude_log_hr * a;
+        c = o.recovery_hazard;
+      }
+      double h = c * detail::approximate_exp(x);
+      if (uninvolved && mult) h *= mult[i];
+      if (!detail::hazard_is_exact(x, h)) {
+        w.pop.attitude[i] = a;
+        ++found;
+        break;
+      }
+    }
+  }
+  ASSERT_EQ(unsure_onset, 20);
+  ASSERT_EQ(unsure_recovery, 20);
+  const auto before = w.pop;
+  std::vector<float> h(w.pop.size(), 0.0f);
+  for (auto i : youths(w)) {
+    if (before.state[i] == State::uninvolved) h[i] = static_cast<float>(onset_hazard(w, i));
+    if (before.state[i] == State::at_risk) h[i] = static_cast<float>(recovery_hazard(w, i));
+  }
+  onset_and_recovery(w);
+  for (auto i : youths(w)) {
+    if (before.state[i] == State::uninvolved && w.pop.state[i] == State::uninvolved) {
+      ASSERT_EQ(w.pop.clock_a[i], before.clock_a[i] - h[i]) << "slot " << i;
+    } else if (before.state[i] == State::at_risk && w.pop.state[i] == State::at_risk) {
+      ASSERT_EQ(w.pop.clock_b[i], before.clock_b[i] - h[i]) << "slot " << i;
+    }
+  }
 }
 
 TEST_P(HazardsApplied, RecruitmentTicksByEntryHazard) {
