@@ -493,24 +493,22 @@ void deter_ties(World& w, std::uint32_t i) {
   for (auto j : w.ties.friendship[c].row(i)) raise(j);
 }
 
-double deterrence_decay(std::int32_t elapsed, double weeks) {
-  // Read for every deterred youth at risk every week, with few distinct arguments: a table per
-  // thread of the same expression, filled again when the decay time changes.
-  constexpr std::int32_t kTabulated = 1024;
+DeterrenceDecay::DeterrenceDecay(double weeks) : weeks_(weeks) {
   thread_local double table_weeks = std::numeric_limits<double>::quiet_NaN();
   thread_local std::array<double, kTabulated> table;
-  if (elapsed < 0 || elapsed >= kTabulated) return std::exp(-elapsed / weeks);
   if (!(table_weeks == weeks)) {
     for (std::int32_t k = 0; k < kTabulated; ++k) table[k] = std::exp(-k / weeks);
     table_weeks = weeks;
   }
-  return table[elapsed];
+  table_ = table.data();
+}
+
+double deterrence_decay(std::int32_t elapsed, double weeks) {
+  return DeterrenceDecay(weeks)(elapsed);
 }
 
 double current_deterrence(const World& w, std::uint32_t i) {
-  const float d = w.pop.deterrence[i];
-  if (d == 0.0f) return 0.0;
-  return d * deterrence_decay(w.week - w.pop.deterrence_week[i], w.params.market.deterrence_weeks);
+  return DeterrenceDecay(w.params.market.deterrence_weeks).current(w.pop, i, w.week);
 }
 
 void order_by_priority(const World& w, std::vector<Decision>& candidates) {

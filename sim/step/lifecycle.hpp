@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -96,10 +97,33 @@ bool bring_place(World& w, std::uint32_t i, int preferred);
 // An arrest of youth i raises the deterrence of each of its ties by one (market.deterrence_*).
 void deter_ties(World& w, std::uint32_t i);
 
+// exp(-elapsed / weeks), the share of deterrence left after `elapsed` weeks. It is read for
+// every deterred youth at risk every week, with few distinct arguments, so 0-1023 weeks are
+// read from a table per thread of the same expression, filled again when the decay time
+// changes; an object holds the thread's table, so that a loop over youths looks it up once.
+class DeterrenceDecay {
+ public:
+  static constexpr std::int32_t kTabulated = 1024;
+  explicit DeterrenceDecay(double weeks);
+  double operator()(std::int32_t elapsed) const {
+    if (elapsed < 0 || elapsed >= kTabulated) return std::exp(-elapsed / weeks_);
+    return table_[elapsed];
+  }
+  // Deterrence of youth i in `week` (decayed since it was last raised); 0 when never raised.
+  double current(const Population& p, std::uint32_t i, std::int32_t week) const {
+    const float d = p.deterrence[i];
+    if (d == 0.0f) return 0.0;
+    return d * (*this)(week - p.deterrence_week[i]);
+  }
+
+ private:
+  double weeks_;
+  const double* table_;
+};
+double deterrence_decay(std::int32_t elapsed, double weeks);
+
 // Deterrence of youth i this week (decayed since it was last raised); 0 when never raised.
 double current_deterrence(const World& w, std::uint32_t i);
-// exp(-elapsed / weeks), the share of deterrence left after `elapsed` weeks (tabulated).
-double deterrence_decay(std::int32_t elapsed, double weeks);
 
 // Orders candidates for scarce network places by a keyed random priority, so that no youth is
 // favoured by its slot number.

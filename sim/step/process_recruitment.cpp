@@ -47,8 +47,9 @@ struct EntryHazard {
   double walk_in, district_recruiter, neighbour_recruiter, school_recruiter, friend_recruiter;
   double deterrence_log_hr;
   bool deterrence;  // market.deterrence_* both non-zero; off, the exponent has no such term
+  detail::DeterrenceDecay decay;
   int leaving_age;
-  explicit EntryHazard(const Parameters& params) {
+  explicit EntryHazard(const Parameters& params) : decay(params.market.deterrence_weeks) {
     const auto& r = params.recruitment;
     const auto& m = params.market;
     // The vacancy-driven part (weight replacement) and the supply-driven part (1 - replacement).
@@ -87,7 +88,7 @@ struct EntryHazard {
                risk_log_hr * p.risk[i] + deprivation_log_hr * p.low_income[i] +
                (no_prospects ? no_prospects_log_hr : 0.0) +
                (p.job[i] == Job::youth ? youth_job_log_hr : 0.0);
-    if (deterrence) exponent += deterrence_log_hr * detail::current_deterrence(w, i);
+    if (deterrence) exponent += deterrence_log_hr * decay.current(p, i, w.week);
   }
   // Vacancy-driven and supply-driven parts of the area factor.
   double vacancy(const World& w, int a) const { return vacancy_scale * w.area_demand[a]; }
