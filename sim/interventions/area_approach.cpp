@@ -45,6 +45,10 @@ class AreaApproach : public CoverageIntervention {
 
  protected:
   bool admits(const World& w, std::uint32_t i) const override { return target_[w.pop.area[i]]; }
+  void admit_block(const World& w, std::int64_t b, int len, std::uint8_t* mark) const override {
+    const std::uint8_t* area = w.pop.area.data() + b;
+    for (int k = 0; k < len; ++k) mark[k] &= target_[area[k]];
+  }
   void act_on_networks(World& w) override {
     auto& nets = w.networks;
     for (std::size_t n = 0; n < nets.count(); ++n) {

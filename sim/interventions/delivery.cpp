@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <typeinfo>
 
 #include "drift/model/vector_kernel.hpp"
 
@@ -216,6 +217,25 @@ void apply_effects(World& w, std::uint32_t i, const std::vector<Effect>& effects
   }
 }
 
+void apply_effects_block(World& w, std::int64_t b, int len, const std::uint8_t* mark,
+                         const std::vector<Effect>& effects) {
+  for (const auto& e : effects) {
+    if (!(w.mult.written & e.bit)) w.mult.write(e.column);
+    float* __restrict column = (w.mult.*(e.column)).data() + b;
+    const float factor = e.factor;
+    for (int k = 0; k < len; ++k) column[k] *= mark[k] ? factor : 1.0f;
+  }
+}
+
+void CoverageIntervention::admit_block(const World& w, std::int64_t b, int len,
+                                       std::uint8_t* mark) const {
+  // Only a derived type can override admits(); a plain coverage type admits everyone.
+  if (typeid(*this) == typeid(CoverageIntervention)) return;
+  for (int k = 0; k < len; ++k) {
+    if (mark[k] && !admits(w, static_cast<std::uint32_t>(b + k))) mark[k] = 0;
+  }
+}
+
 namespace {
 double optional(const Values& v, const std::string& key) {
   const auto it = v.number.find(key);
@@ -385,22 +405,32 @@ InterventionWeek CoverageIntervention::apply(World& w, int week) {
     for (std::uint32_t i = 0; i < w.pop.size(); ++i)
       in_reach_[i] = w.rng.uniform(stream_, 0, i) < coverage_;
   }
+  // Block by block: the eligible slots are marked, those out of reach, excluded or not
+  // admitted are unmarked, and each effect multiplies its column by the factor where marked and
+  // by exactly 1 elsewhere (x * 1.0f == x), the same floats as one youth at a time.
   double eligible = 0, served = 0;
   const auto slots = static_cast<std::int64_t>(w.pop.size());
+  const std::uint8_t* reach = coverage_ < 1.0 ? in_reach_.data() : nullptr;
+  const std::uint8_t* excluded = excluded_slots();
   std::uint8_t mark[64];
   for (std::int64_t b = 0; b < slots; b += 64) {
     const int len = static_cast<int>(std::min<std::int64_t>(64, slots - b));
     if (!eligibility_.mark_block(w, b, len, mark)) continue;
-    for (int k = 0; k < len; ++k) {
-      if (!mark[k]) continue;
-      const auto i = static_cast<std::uint32_t>(b + k);
-      eligible += 1;
-      if (!in_reach(w, i)) continue;
-      if (excluded(i)) continue;
-      if (!admits(w, i)) continue;
-      served += 1;
-      apply_effects(w, i, effects_);
+    int marked = 0;
+    for (int k = 0; k < len; ++k) marked += mark[k];
+    eligible += marked;
+    if (reach) {
+      for (int k = 0; k < len; ++k) mark[k] &= reach[b + k];
     }
+    if (excluded) {
+      for (int k = 0; k < len; ++k) mark[k] &= static_cast<std::uint8_t>(excluded[b + k] == 0);
+    }
+    admit_block(w, b, len, mark);
+    int taken = 0;
+    for (int k = 0; k < len; ++k) taken += mark[k];
+    if (taken == 0) continue;
+    served += taken;
+    apply_effects_block(w, b, len, mark, effects_);
   }
   act_on_networks(w);
   log.eligible = eligible;

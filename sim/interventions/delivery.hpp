@@ -66,6 +66,9 @@ struct Effect {
 // exactly 1 changes nothing and is left out, so its column stays unwritten (and unread).
 std::vector<Effect> effects_of(const Values& v, const Schema& schema);
 void apply_effects(World& w, std::uint32_t i, const std::vector<Effect>& effects);
+// apply_effects() for the slots b + k (k < len) with mark[k] != 0 (0 or 1), at once.
+void apply_effects_block(World& w, std::int64_t b, int len, const std::uint8_t* mark,
+                         const std::vector<Effect>& effects);
 
 struct Costs {
   double per_worker_week, per_enrolled_youth, per_served_week, per_week, fixed;
@@ -129,6 +132,10 @@ class CoverageIntervention : public Intervention, public YouthService {
  protected:
   // Whether youth i, eligible and covered, is served this week (extra conditions).
   virtual bool admits(const World&, std::uint32_t) const { return true; }
+  // Clears mark[k] of the slots b + k (k < len) that admits() turns away. A type whose condition
+  // is a plain column test can do it for the block at once; the default asks admits() for each
+  // marked slot.
+  virtual void admit_block(const World& w, std::int64_t b, int len, std::uint8_t* mark) const;
   // Network-level action for the week, after the youths; returns nothing to log.
   virtual void act_on_networks(World&) {}
   const Eligibility& eligibility() const { return eligibility_; }

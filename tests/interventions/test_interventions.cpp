@@ -413,6 +413,39 @@ TEST(Effects, OnlyTheColumnsAnInterventionChangesAreWritten) {
   for (float m : w.mult.onset) ASSERT_EQ(m, 1.0f);
 }
 
+// Coverage types serve block by block; the youths served must be exactly those a youth-by-youth
+// reading of the rules gives: eligible, in reach, and (area approach) in a target district.
+TEST(CoverageDelivery, ServesExactlyTheEligibleYouthsInReachItsTypeAdmits) {
+  World w = small_world();
+  w.mult.reset();
+  auto area = make("{type: area_approach, target_districts: [South]}");
+  const auto log = area->apply(w, 0);
+  const auto& service = dynamic_cast<const iv::YouthService&>(*area);
+  double eligible = 0, in_south = 0;
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+    if (!service.meets_eligibility(w, i, 0)) continue;
+    eligible += 1;
+    in_south += w.pop.area[i] == 1;
+  }
+  EXPECT_GT(in_south, 0);
+  EXPECT_LT(in_south, eligible);
+  EXPECT_EQ(log.eligible, eligible);
+  EXPECT_EQ(log.served, in_south);
+
+  w.mult.reset();
+  auto prevention = make("{type: prevention, coverage: 0.5, effects: {attitude: 1, onset: 0.8}}");
+  const auto reached = prevention->apply(w, 0);
+  const auto& covered = dynamic_cast<const iv::YouthService&>(*prevention);
+  double served = 0;
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+    const bool in = covered.meets_eligibility(w, i, 0);
+    served += in;
+    ASSERT_EQ(w.mult.factor(&Multipliers::onset, i), in ? 0.8f : 1.0f) << "slot " << i;
+  }
+  EXPECT_GT(served, 0);
+  EXPECT_EQ(reached.served, served);
+}
+
 TEST(JobCoaches, ADetainedYouthsCoachingTakesEffectFromReleaseForItsFullLength) {
   World w = small_world();
   // A hazard too small to find a job in these weeks, large enough to move the clock.

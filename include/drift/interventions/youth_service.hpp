@@ -21,6 +21,10 @@ class YouthService {
 
  protected:
   bool excluded(std::uint32_t i) const { return excluded_ != nullptr && (*excluded_)[i] != 0; }
+  // The byte per slot of exclude(), or null when no youth is excluded.
+  const std::uint8_t* excluded_slots() const {
+    return excluded_ != nullptr ? excluded_->data() : nullptr;
+  }
 
  private:
   const std::vector<std::uint8_t>* excluded_ = nullptr;
