@@ -151,7 +151,7 @@ Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_n
   const bool check_school = school != School::any;
   const std::uint8_t want_school = school == School::at_school;
   for (int k = 0; k < len; ++k) out[k] = 0;
-  if (none_by_age) return 0;
+  if (none_by_age || p.block_vacant(b)) return 0;
   // States: one comparison per eligible state (State::vacant is never one).
   for (int s = 0; s < kStateCount; ++s) {
     if (!(state_mask & (1u << s))) continue;

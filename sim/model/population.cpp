@@ -57,6 +57,14 @@ void Population::resize(std::size_t n) {
   market_role.resize(n);
   deterrence.resize(n);
   deterrence_week.resize(n, kNeverDeterred);
+  recount_present_blocks();
+}
+
+void Population::recount_present_blocks() {
+  present_in_block.assign(static_cast<std::size_t>((size() + kBlockSlots - 1) / kBlockSlots), 0);
+  for (std::size_t i = 0; i < size(); ++i) {
+    if (state[i] != State::vacant) ++present_in_block[i / kBlockSlots];
+  }
 }
 
 std::size_t Population::bytes() const {
@@ -68,7 +76,7 @@ std::size_t Population::bytes() const {
       sizeof(countdown[0]) + 4 * sizeof(clock_a[0]) + 3 * sizeof(dealing_neighbours[0]) +
       sizeof(clock_offence[0]) + sizeof(offence_hazard[0]) + 3 * sizeof(recruiting_neighbours[0]) +
       sizeof(market_role[0]) + sizeof(deterrence[0]) + sizeof(deterrence_week[0]);
-  return per_youth * size();
+  return per_youth * size() + present_in_block.size();
 }
 
 void Multipliers::resize(std::size_t n) {

@@ -170,6 +170,8 @@ void set_state(World& w, std::uint32_t i, State to) {
       ++w.networks.dealers[n];
     }
   }
+  if (from == State::vacant) ++p.present_in_block[i / Population::kBlockSlots];
+  if (to == State::vacant) --p.present_in_block[i / Population::kBlockSlots];
   p.state[i] = to;
 }
 

@@ -178,6 +178,7 @@ inline constexpr std::int64_t kMinParallelSlots = 8192;
 // Slots per chunk when n slots are shared among threads: about eight chunks per thread (so
 // that threads taking chunks as they become free end together), at least 1024 slots, and a
 // multiple of 64 (the block size of the processes).
+static_assert(Population::kBlockSlots == 64, "the processes' blocks are Population's blocks");
 inline std::int64_t parallel_chunk(std::int64_t n, int threads) {
   constexpr std::int64_t kChunksPerThread = 8;
   const std::int64_t per = (n + threads * kChunksPerThread - 1) / (threads * kChunksPerThread);

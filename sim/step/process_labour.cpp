@@ -181,6 +181,7 @@ void labour_market(World& w) {
       w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
         for (std::int64_t b = begin; b < end; b += 64) {
           const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+          if (p.block_vacant(b)) continue;
           std::uint8_t mark[64];
           const unsigned any = multiplied ? labour_block<true>(cols, b, len, mark)
                                           : labour_block<false>(cols, b, len, mark);

@@ -19,6 +19,7 @@ struct NormaliseColumns {
   float rate;
   double sensitivity, neighbour_weight, friend_weight, school_weight;
   int leaving_age;
+  const std::uint8_t* present_in_block;  // Population::present_in_block
 };
 
 // The saturation term 1 - exp(-sensitivity * e) (as a float) depends only on the youth's counts
@@ -99,6 +100,7 @@ void normalise_range(const NormaliseColumns c, std::int64_t begin, std::int64_t 
   Saturation memo;
   for (std::int64_t b = begin; b < end; b += 64) {
     const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+    if (c.present_in_block[b / 64] == 0) continue;
     std::uint8_t tied[64];
     const unsigned any =
         c.mult ? normalise_block<true>(c, b, len, tied) : normalise_block<false>(c, b, len, tied);
@@ -131,7 +133,8 @@ void normalise_attitudes(World& w) {
                            tp.neighbourhood_weight,
                            tp.friend_weight,
                            tp.school_weight,
-                           w.params.population.school_leaving_age};
+                           w.params.population.school_leaving_age,
+                           p.present_in_block.data()};
   const auto n = static_cast<std::int64_t>(p.size());
   const int threads = n < detail::kMinParallelSlots ? 1 : std::max(1, w.threads);
   if (threads == 1) {

@@ -67,6 +67,7 @@ void register_offending(World& w) {
     std::uint8_t fired[64];
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+      if (p.block_vacant(b)) continue;
       if (!offending_block(state + b, hazard + b, clock + b, len, fired)) continue;
       for (int k = 0; k < len; ++k) {
         if (fired[k]) out.push_back({static_cast<std::uint32_t>(b + k), 0});

@@ -126,6 +126,7 @@ void onset_and_recovery(World& w) {
     std::uint32_t redo[64], fired[64];
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+      if (p.block_vacant(b)) continue;
       const unsigned any =
           onset_mult
               ? onset_block<true>(hz, state + b, attitude + b, risk + b, low_income + b,

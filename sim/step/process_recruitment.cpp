@@ -174,6 +174,7 @@ void recruit(World& w) {
     float m[64], h[64], hb[64];
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+      if (p.block_vacant(b)) continue;
       const int n = detail::mask_positions(
           detail::state_mask(state + b, len, State::at_risk, State::at_risk), list);
       if (n == 0) continue;

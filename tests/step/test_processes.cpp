@@ -1867,6 +1867,30 @@ TEST(Ageing, ACopyOfTheWorldSharesItsTiesUntilAClassFormsInItAndLeavesTheOrigina
   EXPECT_EQ(original.pop.state, copy.pop.state);
 }
 
+// The passes over the slots skip blocks of 64 without a present youth, so every block's count
+// must follow each arrival and departure. Many more arrive at 18 than are 12 here, so the slots
+// kept for the arrivals leave whole blocks empty while a class is under 18.
+TEST(Ageing, EveryBlocksCountOfPresentYouthsFollowsArrivalsAndDepartures) {
+  World w =
+      build_world(quiet_params(), {{"North", 600, 3600, 0.2, 2}, {"South", 300, 1800, 0.3, 1}}, 0);
+  int weeks_with_empty_blocks = 0, changed = 0;
+  auto counts = w.pop.present_in_block;
+  for (int k = 0; k < 60; ++k) {
+    step(w);
+    std::vector<std::uint8_t> recount(counts.size(), 0);
+    for (std::size_t i = 0; i < w.pop.size(); ++i)
+      recount[i / Population::kBlockSlots] += w.pop.state[i] != State::vacant;
+    ASSERT_EQ(w.pop.present_in_block, recount) << "week " << w.week;
+    weeks_with_empty_blocks += std::count(recount.begin(), recount.end(), 0) > 0;
+    changed += recount != counts;
+    counts = recount;
+    for (std::int64_t b = 0; b < static_cast<std::int64_t>(w.pop.size()); b += 64)
+      ASSERT_EQ(w.pop.block_vacant(b), recount[b / 64] == 0);
+  }
+  EXPECT_EQ(weeks_with_empty_blocks, 60);
+  EXPECT_GT(changed, 10) << "arrivals and departures change the counts from week to week";
+}
+
 TEST(Ageing, SchoolAndFriendshipTiesJoinOnlyYouthsOfOneClass) {
   auto p = quiet_params();
   World w = build_world(p, unequal_bands(), 0);

@@ -75,6 +75,18 @@ struct Population {
   // Weeks fit in 16 bits: simulation.weeks and burn_in_weeks are at most 5,200 each.
   std::vector<std::int16_t> deterrence_week;
 
+  // Present (not vacant) youths in each block of kBlockSlots slots (block k holds slots
+  // k * kBlockSlots ..), kept by detail::set_state. The weekly passes take slots a block at a
+  // time and skip a block where it is 0: about a seventh of the blocks are slots held for a
+  // cohort's arrivals at 18, or left by its leavers.
+  static constexpr std::int64_t kBlockSlots = 64;
+  std::vector<std::uint8_t> present_in_block;
+  bool block_vacant(std::int64_t first_slot) const {
+    return present_in_block[static_cast<std::size_t>(first_slot / kBlockSlots)] == 0;
+  }
+  // Counts present_in_block again from the states.
+  void recount_present_blocks();
+
   std::size_t size() const { return state.size(); }
   void resize(std::size_t n);
   std::size_t bytes() const;
