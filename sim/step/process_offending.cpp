@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -17,10 +18,34 @@ double offending_age_shape(const Parameters& params, int age) {
 
 namespace {
 // Weekly hazard without its risk factor: rate / 52 x age shape x [record] record_hr.
-double offending_base(const Parameters& params, int age, bool record) {
+double offending_base_formula(const Parameters& params, int age, bool record) {
   const auto& o = params.offending;
   return o.other_rate_peak / kWeeksPerYear * offending_age_shape(params, age) *
          (record ? o.record_hr : 1.0);
+}
+
+// offending_base_formula(), read for every birthday and record: tabulated by age and record per
+// thread, filled again when a parameter it uses changes (the same doubles).
+double offending_base(const Parameters& params, int age, bool record) {
+  struct Table {
+    std::array<double, 6> key{};
+    bool filled = false;
+    std::array<double, 2 * 256> value{};
+  };
+  thread_local Table memo;
+  const auto& o = params.offending;
+  const std::array<double, 6> key{o.other_rate_peak, o.peak_age,   o.decline_per_year,
+                                  o.rise_age,        o.rise_width, o.record_hr};
+  if (age < 0 || age > 255) return offending_base_formula(params, age, record);
+  if (!memo.filled || memo.key != key) {
+    for (int a = 0; a < 256; ++a) {
+      memo.value[2 * a] = offending_base_formula(params, a, false);
+      memo.value[2 * a + 1] = offending_base_formula(params, a, true);
+    }
+    memo.key = key;
+    memo.filled = true;
+  }
+  return memo.value[2 * age + (record ? 1 : 0)];
 }
 }  // namespace
 
