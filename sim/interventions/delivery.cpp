@@ -180,10 +180,16 @@ Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_n
     const int week = w.week;
     const int young = w.params.enforcement.record_lookback_weeks_young;
     const int old = w.params.enforcement.record_lookback_weeks;
-    const bool want_record = record == Record::with;
+    const auto want_record = static_cast<std::uint8_t>(record == Record::with);
+#pragma omp simd
     for (int k = 0; k < len; ++k) {
       const std::int32_t last = last_arrest[k];
-      const bool current = last != kNever && week - last < (age[k] < 23 ? young : old);
+      const std::int32_t lookback = age[k] < 23 ? young : old;
+      // The difference in modular arithmetic: for kNever it is not used, and must not overflow.
+      const auto since = static_cast<std::int32_t>(static_cast<std::uint32_t>(week) -
+                                                   static_cast<std::uint32_t>(last));
+      const auto current = static_cast<std::uint8_t>(static_cast<unsigned>(last != kNever) &
+                                                     static_cast<unsigned>(since < lookback));
       out[k] &= static_cast<std::uint8_t>(current == want_record);
     }
   }
