@@ -1,6 +1,8 @@
 #include "drift/model/ties.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace drift {
 
@@ -27,7 +29,8 @@ Csr Csr::from_edges(std::uint32_t first, std::uint32_t rows,
   }
   Csr csr;
   csr.first = first;
-  csr.offsets.assign(static_cast<std::size_t>(rows) + 1, 0);
+  csr.block_start.assign(rows / kRowBlock + 1, 0);
+  csr.within.assign(static_cast<std::size_t>(rows) + 1, 0);
   std::uint32_t kept = 0;
   for (std::size_t r = 0; r < rows; ++r) {
     const auto row_begin = placed.begin() + start[r];
@@ -37,7 +40,15 @@ Csr Csr::from_edges(std::uint32_t first, std::uint32_t rows,
     // Rows are compacted towards the front as duplicates drop out.
     kept = static_cast<std::uint32_t>(std::copy(row_begin, distinct, placed.begin() + kept) -
                                       placed.begin());
-    csr.offsets[r + 1] = kept;
+    const std::size_t next = r + 1;
+    if (next % kRowBlock == 0) csr.block_start[next / kRowBlock] = kept;
+    const std::uint32_t in_block = kept - csr.block_start[next / kRowBlock];
+    if (in_block > 0xffffu) {
+      throw std::length_error("ties: rows " + std::to_string(next / kRowBlock * kRowBlock) +
+                              " to " + std::to_string(next) + " hold " + std::to_string(in_block) +
+                              " tie ends, more than a block of 64 rows can address (65,535)");
+    }
+    csr.within[next] = static_cast<std::uint16_t>(in_block);
   }
   csr.targets.assign(placed.begin(), placed.begin() + kept);
   edges.clear();

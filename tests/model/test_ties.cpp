@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,13 @@ std::vector<std::uint32_t> row_of(const Csr& c, std::uint32_t global) {
   return {r.begin(), r.end()};
 }
 
+// Where each row starts, rows() + 1 of them.
+std::vector<std::uint32_t> offsets_of(const Csr& c) {
+  std::vector<std::uint32_t> out;
+  for (std::size_t r = 0; r <= c.rows(); ++r) out.push_back(c.offset(r));
+  return out;
+}
+
 TEST(CsrFromEdges, BuildsTheUndirectedRowsOfAHandDrawnGraph) {
   // Rows 10..14: 10-11, 10-13, 12-13.
   Edges e = {{10, 11}, {13, 10}, {12, 13}};
@@ -28,7 +36,7 @@ TEST(CsrFromEdges, BuildsTheUndirectedRowsOfAHandDrawnGraph) {
   EXPECT_EQ(row_of(c, 12), (std::vector<std::uint32_t>{13}));
   EXPECT_EQ(row_of(c, 13), (std::vector<std::uint32_t>{10, 12}));
   EXPECT_TRUE(row_of(c, 14).empty());
-  EXPECT_EQ(c.offsets, (std::vector<std::uint32_t>{0, 2, 3, 4, 6, 6}));
+  EXPECT_EQ(offsets_of(c), (std::vector<std::uint32_t>{0, 2, 3, 4, 6, 6}));
   EXPECT_EQ(c.targets.size(), 6u);
 }
 
@@ -52,7 +60,7 @@ TEST(CsrFromEdges, EmptyEdgeListGivesEmptyRows) {
   Edges e;
   const auto c = Csr::from_edges(7, 3, e);
   EXPECT_EQ(c.rows(), 3u);
-  EXPECT_EQ(c.offsets, (std::vector<std::uint32_t>{0, 0, 0, 0}));
+  EXPECT_EQ(offsets_of(c), (std::vector<std::uint32_t>{0, 0, 0, 0}));
   EXPECT_TRUE(c.targets.empty());
   for (std::uint32_t g = 7; g < 10; ++g) EXPECT_TRUE(row_of(c, g).empty());
 }
@@ -72,9 +80,11 @@ TEST(CsrFromEdges, RandomGraphIsSymmetricSortedAndFreeOfRepeats) {
     original.emplace_back(a, b);
   }
   const auto c = Csr::from_edges(first, rows, e);
-  ASSERT_EQ(c.offsets.size(), rows + 1u);
-  EXPECT_EQ(c.offsets.front(), 0u);
-  EXPECT_EQ(c.offsets.back(), c.targets.size());
+  ASSERT_EQ(c.rows(), rows);
+  const auto offsets = offsets_of(c);
+  EXPECT_EQ(offsets.front(), 0u);
+  EXPECT_EQ(offsets.back(), c.targets.size());
+  EXPECT_TRUE(std::is_sorted(offsets.begin(), offsets.end()));
   std::size_t ends = 0;
   for (std::uint32_t g = first; g < first + rows; ++g) {
     const auto r = row_of(c, g);
@@ -103,12 +113,44 @@ TEST(CsrFromEdges, RandomGraphIsSymmetricSortedAndFreeOfRepeats) {
   EXPECT_EQ(2 * distinct.size(), c.targets.size());
 }
 
+// Rows start from a 32-bit start per block of 64 rows and a 16-bit offset within it: rows on
+// both sides of block boundaries, and a last row that ends a block, find their own ties.
+TEST(CsrFromEdges, RowsAcrossBlockBoundariesKeepTheirOwnTies) {
+  const std::uint32_t rows = 3 * 64;
+  Edges e;
+  // Row r is tied to r + 1 and to r + 2 (a band), so every row has a known set of neighbours.
+  for (std::uint32_t r = 0; r + 1 < rows; ++r) e.emplace_back(r, r + 1);
+  for (std::uint32_t r = 0; r + 2 < rows; ++r) e.emplace_back(r, r + 2);
+  const auto c = Csr::from_edges(0, rows, e);
+  ASSERT_EQ(c.rows(), rows);
+  EXPECT_EQ(c.offset(rows), c.targets.size());
+  for (std::uint32_t r = 0; r < rows; ++r) {
+    std::vector<std::uint32_t> expected;
+    for (int d = -2; d <= 2; ++d) {
+      const auto t = static_cast<std::int64_t>(r) + d;
+      if (d != 0 && t >= 0 && t < rows) expected.push_back(static_cast<std::uint32_t>(t));
+    }
+    EXPECT_EQ(row_of(c, r), expected) << "row " << r;
+  }
+  EXPECT_EQ(c.bytes(), 4 * sizeof(std::uint32_t) + (rows + 1) * sizeof(std::uint16_t) +
+                           c.targets.size() * sizeof(std::uint32_t));
+}
+
+TEST(CsrFromEdges, ABlockOfRowsWithMoreTieEndsThanItCanAddressIsRefused) {
+  // Rows 0-63 are each tied to 1,100 others: 70,400 ends in the first block of 64 rows.
+  Edges e;
+  for (std::uint32_t r = 0; r < 64; ++r) {
+    for (std::uint32_t t = 64; t < 64 + 1100; ++t) e.emplace_back(r, t);
+  }
+  EXPECT_THROW((void)Csr::from_edges(0, 64 + 1100, e), std::length_error);
+}
+
 TEST(CsrFromEdges, LayoutDoesNotDependOnEdgeOrder) {
   Edges a = {{0, 3}, {1, 2}, {3, 1}, {2, 0}};
   Edges b = {{2, 0}, {1, 3}, {2, 1}, {3, 0}};
   const auto x = Csr::from_edges(0, 4, a);
   const auto y = Csr::from_edges(0, 4, b);
-  EXPECT_EQ(x.offsets, y.offsets);
+  EXPECT_EQ(offsets_of(x), offsets_of(y));
   EXPECT_EQ(x.targets, y.targets);
 }
 

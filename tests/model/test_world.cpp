@@ -472,7 +472,8 @@ void expect_identical(const World& a, const World& b) {
   EXPECT_EQ(a.pop.clock_a, b.pop.clock_a);
   EXPECT_EQ(a.pop.clock_job, b.pop.clock_job);
   EXPECT_EQ(a.ties.neighbourhood->targets, b.ties.neighbourhood->targets);
-  EXPECT_EQ(a.ties.neighbourhood->offsets, b.ties.neighbourhood->offsets);
+  EXPECT_EQ(a.ties.neighbourhood->block_start, b.ties.neighbourhood->block_start);
+  EXPECT_EQ(a.ties.neighbourhood->within, b.ties.neighbourhood->within);
   for (int c = 0; c < a.cohorts(); ++c) {
     EXPECT_EQ(a.ties.school[c]->targets, b.ties.school[c]->targets);
     EXPECT_EQ(a.ties.friendship[c]->targets, b.ties.friendship[c]->targets);
