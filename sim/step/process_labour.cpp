@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <bit>
 
 #include "drift/step/processes.hpp"
 #include "fast_exp.hpp"
@@ -186,15 +187,10 @@ void labour_market(World& w) {
           const unsigned any = multiplied ? labour_block<true>(cols, b, len, mark)
                                           : labour_block<false>(cols, b, len, mark);
           if (!any) continue;
-          std::uint8_t list[64];
-          int m = 0;
-          for (int k = 0; k < len; ++k) {
-            list[m] = static_cast<std::uint8_t>(k);
-            m += mark[k] != 0;
-          }
-          for (int j = 0; j < m; ++j) {
-            const auto i = static_cast<std::uint32_t>(b + list[j]);
-            if (mark[list[j]] == 1) {
+          for (std::uint64_t m = detail::nonzero_mask(mark, len); m != 0; m &= m - 1) {
+            const int k = std::countr_zero(m);
+            const auto i = static_cast<std::uint32_t>(b + k);
+            if (mark[k] == 1) {
               out.push_back({i, job[i] == Job::none ? find : lose});
             } else if (detail::tick(clock[i], finding_hazard(i))) {
               out.push_back({i, find});

@@ -105,13 +105,8 @@ void normalise_range(const NormaliseColumns c, std::int64_t begin, std::int64_t 
     const unsigned any =
         c.mult ? normalise_block<true>(c, b, len, tied) : normalise_block<false>(c, b, len, tied);
     if (!any) continue;
-    std::uint8_t list[64];
-    int m = 0;
-    for (int k = 0; k < len; ++k) {
-      list[m] = static_cast<std::uint8_t>(k);
-      m += tied[k];
-    }
-    for (int j = 0; j < m; ++j) normalise_exposed(c, b + list[j], memo);
+    for (std::uint64_t m = detail::nonzero_mask(tied, len); m != 0; m &= m - 1)
+      normalise_exposed(c, b + std::countr_zero(m), memo);
   }
 }
 }  // namespace
