@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <map>
 #include <random>
@@ -2025,6 +2026,31 @@ TEST(VectorKernels, FloatHazardsGiveExactlyTheFloatOfTheScalarFormula) {
               << (multiplied ? ", multiplied" : "");
         }
       }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace drift
+
+namespace drift {
+namespace {
+
+// The bit masks through which the processes visit the slots a block kernel marked (64 slots with
+// SSE2, a shorter last block without): bit k set exactly when byte k is not 0.
+TEST(BlockMasks, NonzeroMaskSetsTheBitOfEveryNonzeroByteInFullAndShortBlocks) {
+  std::mt19937_64 gen(7);
+  for (int len : {64, 63, 17, 1}) {
+    for (int rep = 0; rep < 200; ++rep) {
+      std::uint8_t bytes[64] = {};
+      std::uint64_t expected = 0;
+      for (int k = 0; k < len; ++k) {
+        // Mostly zero, and every nonzero value from 1 to 255 possible (128 and up included).
+        bytes[k] = gen() % 4 == 0 ? static_cast<std::uint8_t>(1 + gen() % 255) : 0;
+        if (bytes[k] != 0) expected |= std::uint64_t{1} << k;
+      }
+      ASSERT_EQ(detail::nonzero_mask(bytes, len), expected) << "length " << len;
+      ASSERT_EQ(detail::mask_positions(expected, bytes), std::popcount(expected));
     }
   }
 }
