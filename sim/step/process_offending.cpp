@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <vector>
 
@@ -94,9 +95,8 @@ void register_offending(World& w) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
       if (p.block_vacant(b)) continue;
       if (!offending_block(state + b, hazard + b, clock + b, len, fired)) continue;
-      for (int k = 0; k < len; ++k) {
-        if (fired[k]) out.push_back({static_cast<std::uint32_t>(b + k), 0});
-      }
+      for (std::uint64_t m = detail::nonzero_mask(fired, len); m != 0; m &= m - 1)
+        out.push_back({static_cast<std::uint32_t>(b + std::countr_zero(m)), 0});
     }
   });
   for (const auto& d : w.decisions) {
