@@ -1,6 +1,7 @@
 #pragma once
 // The youths of one run, as a structure of arrays. A youth occupies a slot; when its cohort
 // leaves at max_age a new 12-year-old takes the slot (same district), so arrays never grow.
+#include <cassert>
 #include <cstdint>
 #include <iterator>
 #include <limits>
@@ -81,7 +82,9 @@ struct Population {
   // cohort's arrivals at 18, or left by its leavers.
   static constexpr std::int64_t kBlockSlots = 64;
   std::vector<std::uint8_t> present_in_block;
+  // Whether the block starting at first_slot (a multiple of kBlockSlots) holds no present youth.
   bool block_vacant(std::int64_t first_slot) const {
+    assert(first_slot % kBlockSlots == 0);
     return present_in_block[static_cast<std::size_t>(first_slot / kBlockSlots)] == 0;
   }
   // Counts present_in_block again from the states.
