@@ -152,12 +152,18 @@ Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_n
   const std::uint8_t want_school = school == School::at_school;
   for (int k = 0; k < len; ++k) out[k] = 0;
   if (none_by_age || p.block_vacant(b)) return 0;
-  // States: one comparison per eligible state (State::vacant is never one).
+  // States: one pass per run of consecutive eligible states (State::vacant is never one), with
+  // (state - first) <= (last - first) in unsigned bytes: every state but vacant is one pass.
   for (int s = 0; s < kStateCount; ++s) {
     if (!(state_mask & (1u << s))) continue;
-    const auto value = static_cast<std::uint8_t>(s);
+    int last = s;
+    while (last + 1 < kStateCount && (state_mask & (1u << (last + 1)))) ++last;
+    const auto first = static_cast<std::uint8_t>(s);
+    const auto span = static_cast<std::uint8_t>(last - s);
 #pragma omp simd
-    for (int k = 0; k < len; ++k) out[k] |= static_cast<std::uint8_t>(state[k] == value);
+    for (int k = 0; k < len; ++k)
+      out[k] |= static_cast<std::uint8_t>(static_cast<std::uint8_t>(state[k] - first) <= span);
+    s = last;
   }
 #pragma omp simd
   for (int k = 0; k < len; ++k) {
@@ -197,7 +203,8 @@ Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_n
     const std::uint8_t* __restrict area = p.area.data() + b;
     for (int k = 0; k < len; ++k) out[k] &= in_area[area[k]];
   }
-  unsigned any = 0;
+  std::uint8_t any = 0;
+#pragma omp simd reduction(| : any)
   for (int k = 0; k < len; ++k) any |= out[k];
   return any;
 }

@@ -366,6 +366,8 @@ TEST(Eligibility, TheBlockScanMarksExactlyTheSlotsThatMatch) {
   const char* rules[] = {
       "{type: mentors}",
       "{type: mentors, eligibility: {states: [runner, dealer], min_age: 15, max_age: 19}}",
+      // Three runs of states with gaps between them, one of them at each end of the states.
+      "{type: mentors, eligibility: {states: [uninvolved, dealer, detained, desisted]}}",
       "{type: mentors, eligibility: {districts: [South], min_risk: 0.5}}",
       "{type: mentors, eligibility: {min_risk: 0.1}}",
       "{type: job_coaches, eligibility: {record: with}}",
