@@ -1,6 +1,7 @@
 #include "delivery.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -230,13 +231,27 @@ void apply_effects(World& w, std::uint32_t i, const std::vector<Effect>& effects
   }
 }
 
+namespace {
+// column[k] *= factor where mark[k] is 1, and *= 1 (no change) where it is 0. The factor is chosen
+// by bit masks: a ternary between floats stays a branch in GCC, and the loop one slot at a time.
+[[DRIFT_VECTOR_KERNEL]] void multiply_marked(float* __restrict column,
+                                             const std::uint8_t* __restrict mark, float factor,
+                                             int len) {
+  const auto with = std::bit_cast<std::uint32_t>(factor);
+  const auto without = std::bit_cast<std::uint32_t>(1.0f);
+#pragma omp simd
+  for (int k = 0; k < len; ++k) {
+    const std::uint32_t on = 0u - static_cast<std::uint32_t>(mark[k]);
+    column[k] *= std::bit_cast<float>((with & on) | (without & ~on));
+  }
+}
+}  // namespace
+
 void apply_effects_block(World& w, std::int64_t b, int len, const std::uint8_t* mark,
                          const std::vector<Effect>& effects) {
   for (const auto& e : effects) {
     if (!(w.mult.written & e.bit)) w.mult.write(e.column);
-    float* __restrict column = (w.mult.*(e.column)).data() + b;
-    const float factor = e.factor;
-    for (int k = 0; k < len; ++k) column[k] *= mark[k] ? factor : 1.0f;
+    multiply_marked((w.mult.*(e.column)).data() + b, mark, e.factor, len);
   }
 }
 
