@@ -101,6 +101,8 @@ void deter_ties(World& w, std::uint32_t i);
 // every deterred youth at risk every week, with few distinct arguments, so 0-1023 weeks are
 // read from a table per thread of the same expression, filled again when the decay time
 // changes; an object holds the thread's table, so that a loop over youths looks it up once.
+// Threads of a parallel pass may read the table of the thread that made the object: nothing
+// writes it until that thread makes another object, which no parallel pass does.
 class DeterrenceDecay {
  public:
   static constexpr std::int32_t kTabulated = 1024;
