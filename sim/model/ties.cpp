@@ -50,15 +50,28 @@ Csr Csr::from_edges(std::uint32_t first, std::uint32_t rows,
     }
     csr.within[next] = static_cast<std::uint16_t>(in_block);
   }
-  csr.targets.assign(placed.begin(), placed.begin() + kept);
+  if (csr.narrow()) {
+    csr.narrow_targets.resize(kept);
+    for (std::uint32_t k = 0; k < kept; ++k)
+      csr.narrow_targets[k] = static_cast<std::uint16_t>(placed[k] - first);
+  } else {
+    csr.wide_targets.assign(placed.begin(), placed.begin() + kept);
+  }
   edges.clear();
   return csr;
 }
 
+std::vector<std::uint32_t> Csr::targets() const {
+  if (!narrow()) return wide_targets;
+  std::vector<std::uint32_t> out(narrow_targets.size());
+  for (std::size_t k = 0; k < out.size(); ++k) out[k] = first + narrow_targets[k];
+  return out;
+}
+
 std::size_t Ties::tie_ends() const {
-  std::size_t n = neighbourhood->targets.size();
-  for (const auto& c : school) n += c->targets.size();
-  for (const auto& c : friendship) n += c->targets.size();
+  std::size_t n = neighbourhood->ends();
+  for (const auto& c : school) n += c->ends();
+  for (const auto& c : friendship) n += c->ends();
   return n;
 }
 

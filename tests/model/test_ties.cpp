@@ -37,7 +37,7 @@ TEST(CsrFromEdges, BuildsTheUndirectedRowsOfAHandDrawnGraph) {
   EXPECT_EQ(row_of(c, 13), (std::vector<std::uint32_t>{10, 12}));
   EXPECT_TRUE(row_of(c, 14).empty());
   EXPECT_EQ(offsets_of(c), (std::vector<std::uint32_t>{0, 2, 3, 4, 6, 6}));
-  EXPECT_EQ(c.targets.size(), 6u);
+  EXPECT_EQ(c.ends(), 6u);
 }
 
 TEST(CsrFromEdges, DropsDuplicatesInEitherDirectionAndSelfTies) {
@@ -47,7 +47,7 @@ TEST(CsrFromEdges, DropsDuplicatesInEitherDirectionAndSelfTies) {
   EXPECT_EQ(row_of(c, 1), (std::vector<std::uint32_t>{0, 2}));
   EXPECT_EQ(row_of(c, 2), (std::vector<std::uint32_t>{1}));
   EXPECT_TRUE(row_of(c, 3).empty());
-  EXPECT_EQ(c.targets.size(), 4u);
+  EXPECT_EQ(c.ends(), 4u);
 }
 
 TEST(CsrFromEdges, ConsumesTheEdgeList) {
@@ -61,7 +61,7 @@ TEST(CsrFromEdges, EmptyEdgeListGivesEmptyRows) {
   const auto c = Csr::from_edges(7, 3, e);
   EXPECT_EQ(c.rows(), 3u);
   EXPECT_EQ(offsets_of(c), (std::vector<std::uint32_t>{0, 0, 0, 0}));
-  EXPECT_TRUE(c.targets.empty());
+  EXPECT_TRUE(c.targets().empty());
   for (std::uint32_t g = 7; g < 10; ++g) EXPECT_TRUE(row_of(c, g).empty());
 }
 
@@ -83,7 +83,7 @@ TEST(CsrFromEdges, RandomGraphIsSymmetricSortedAndFreeOfRepeats) {
   ASSERT_EQ(c.rows(), rows);
   const auto offsets = offsets_of(c);
   EXPECT_EQ(offsets.front(), 0u);
-  EXPECT_EQ(offsets.back(), c.targets.size());
+  EXPECT_EQ(offsets.back(), c.ends());
   EXPECT_TRUE(std::is_sorted(offsets.begin(), offsets.end()));
   std::size_t ends = 0;
   for (std::uint32_t g = first; g < first + rows; ++g) {
@@ -99,7 +99,7 @@ TEST(CsrFromEdges, RandomGraphIsSymmetricSortedAndFreeOfRepeats) {
       EXPECT_TRUE(std::binary_search(back.begin(), back.end(), g)) << g << " -> " << t;
     }
   }
-  EXPECT_EQ(ends, c.targets.size());
+  EXPECT_EQ(ends, c.ends());
   // Every non-self input edge is present; the number of distinct ties is half the ends.
   Edges distinct;
   for (auto [a, b] : original) {
@@ -110,7 +110,7 @@ TEST(CsrFromEdges, RandomGraphIsSymmetricSortedAndFreeOfRepeats) {
   }
   std::sort(distinct.begin(), distinct.end());
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-  EXPECT_EQ(2 * distinct.size(), c.targets.size());
+  EXPECT_EQ(2 * distinct.size(), c.ends());
 }
 
 // Rows start from a 32-bit start per block of 64 rows and a 16-bit offset within it: rows on
@@ -123,7 +123,7 @@ TEST(CsrFromEdges, RowsAcrossBlockBoundariesKeepTheirOwnTies) {
   for (std::uint32_t r = 0; r + 2 < rows; ++r) e.emplace_back(r, r + 2);
   const auto c = Csr::from_edges(0, rows, e);
   ASSERT_EQ(c.rows(), rows);
-  EXPECT_EQ(c.offset(rows), c.targets.size());
+  EXPECT_EQ(c.offset(rows), c.ends());
   for (std::uint32_t r = 0; r < rows; ++r) {
     std::vector<std::uint32_t> expected;
     for (int d = -2; d <= 2; ++d) {
@@ -133,7 +133,7 @@ TEST(CsrFromEdges, RowsAcrossBlockBoundariesKeepTheirOwnTies) {
     EXPECT_EQ(row_of(c, r), expected) << "row " << r;
   }
   EXPECT_EQ(c.bytes(), 4 * sizeof(std::uint32_t) + (rows + 1) * sizeof(std::uint16_t) +
-                           c.targets.size() * sizeof(std::uint32_t));
+                           c.ends() * sizeof(std::uint16_t));
 }
 
 TEST(CsrFromEdges, ABlockOfRowsWithMoreTieEndsThanItCanAddressIsRefused) {
@@ -145,13 +145,38 @@ TEST(CsrFromEdges, ABlockOfRowsWithMoreTieEndsThanItCanAddressIsRefused) {
   EXPECT_THROW((void)Csr::from_edges(0, 64 + 1100, e), std::length_error);
 }
 
+// Targets are 16-bit distances from the first row up to kNarrowRows rows, and global ids beyond:
+// at both ends of that choice the farthest pair of rows finds each other, and the bytes follow.
+TEST(CsrFromEdges, TargetsAreNarrowUpTo65536RowsAndWideBeyondWithTheSameTies) {
+  const std::uint32_t first = 3'000'000;
+  for (const std::uint32_t rows : {static_cast<std::uint32_t>(Csr::kNarrowRows),
+                                   static_cast<std::uint32_t>(Csr::kNarrowRows + 1)}) {
+    const std::uint32_t last = first + rows - 1;
+    Edges e = {{first, last}, {first + 1, last}, {last - 1, first + 7}};
+    const auto c = Csr::from_edges(first, rows, e);
+    EXPECT_EQ(c.narrow(), rows <= Csr::kNarrowRows) << rows;
+    EXPECT_EQ(row_of(c, first), (std::vector<std::uint32_t>{last})) << rows;
+    EXPECT_EQ(row_of(c, first + 1), (std::vector<std::uint32_t>{last})) << rows;
+    EXPECT_EQ(row_of(c, first + 7), (std::vector<std::uint32_t>{last - 1})) << rows;
+    EXPECT_EQ(row_of(c, last), (std::vector<std::uint32_t>{first, first + 1})) << rows;
+    EXPECT_EQ(c.row(last)[1], first + 1) << rows;
+    EXPECT_EQ(c.targets(),
+              (std::vector<std::uint32_t>{last, last, last - 1, first + 7, first, first + 1}))
+        << rows;
+    const std::size_t end_bytes = c.narrow() ? sizeof(std::uint16_t) : sizeof(std::uint32_t);
+    EXPECT_EQ(c.bytes(), (rows / 64 + 1) * sizeof(std::uint32_t) +
+                             (rows + 1) * sizeof(std::uint16_t) + 6 * end_bytes)
+        << rows;
+  }
+}
+
 TEST(CsrFromEdges, LayoutDoesNotDependOnEdgeOrder) {
   Edges a = {{0, 3}, {1, 2}, {3, 1}, {2, 0}};
   Edges b = {{2, 0}, {1, 3}, {2, 1}, {3, 0}};
   const auto x = Csr::from_edges(0, 4, a);
   const auto y = Csr::from_edges(0, 4, b);
   EXPECT_EQ(offsets_of(x), offsets_of(y));
-  EXPECT_EQ(x.targets, y.targets);
+  EXPECT_EQ(x.targets(), y.targets());
 }
 
 TEST(TiesTieEnds, CountsBothEndsOfEveryLayer) {

@@ -471,12 +471,12 @@ void expect_identical(const World& a, const World& b) {
   EXPECT_EQ(a.pop.state, b.pop.state);
   EXPECT_EQ(a.pop.clock_a, b.pop.clock_a);
   EXPECT_EQ(a.pop.clock_job, b.pop.clock_job);
-  EXPECT_EQ(a.ties.neighbourhood->targets, b.ties.neighbourhood->targets);
+  EXPECT_EQ(a.ties.neighbourhood->targets(), b.ties.neighbourhood->targets());
   EXPECT_EQ(a.ties.neighbourhood->block_start, b.ties.neighbourhood->block_start);
   EXPECT_EQ(a.ties.neighbourhood->within, b.ties.neighbourhood->within);
   for (int c = 0; c < a.cohorts(); ++c) {
-    EXPECT_EQ(a.ties.school[c]->targets, b.ties.school[c]->targets);
-    EXPECT_EQ(a.ties.friendship[c]->targets, b.ties.friendship[c]->targets);
+    EXPECT_EQ(a.ties.school[c]->targets(), b.ties.school[c]->targets());
+    EXPECT_EQ(a.ties.friendship[c]->targets(), b.ties.friendship[c]->targets());
   }
   EXPECT_EQ(a.networks.places, b.networks.places);
   EXPECT_EQ(a.networks.territory_areas, b.networks.territory_areas);
@@ -496,7 +496,7 @@ TEST(WorldDeterminism, DifferentReplicateOrSeedGivesDifferentTraitsAndTies) {
   const World b = build_world(p, small_areas(), 6);
   EXPECT_NE(a.pop.risk, b.pop.risk);
   EXPECT_NE(a.pop.attachment, b.pop.attachment);
-  EXPECT_NE(a.ties.neighbourhood->targets, b.ties.neighbourhood->targets);
+  EXPECT_NE(a.ties.neighbourhood->targets(), b.ties.neighbourhood->targets());
   // Same composition, though: birthdays differ, but every age of every area has its size.
   EXPECT_EQ(a.pop.area, b.pop.area);
   auto by_area_and_age = [](const World& w) {

@@ -1849,9 +1849,9 @@ TEST(Ageing, ACopyOfTheWorldSharesItsTiesUntilAClassFormsInItAndLeavesTheOrigina
   EXPECT_EQ(copy.ties.own_bytes(), 0u) << "a fresh copy holds no ties of its own";
   EXPECT_EQ(copy.ties.bytes(), original.ties.bytes());
   auto layers = [](const World& w) {
-    std::vector<std::vector<std::uint32_t>> out{w.ties.neighbourhood->targets};
-    for (const auto& c : w.ties.school) out.push_back(c->targets);
-    for (const auto& c : w.ties.friendship) out.push_back(c->targets);
+    std::vector<std::vector<std::uint32_t>> out{w.ties.neighbourhood->targets()};
+    for (const auto& c : w.ties.school) out.push_back(c->targets());
+    for (const auto& c : w.ties.friendship) out.push_back(c->targets());
     return out;
   };
   const auto before = layers(original);
