@@ -34,7 +34,7 @@ struct CalibrateArgs {
 int calibrate_smc(const CalibrateArgs& a, const Context& ctx, const Scenario& sc,
                   const CalibrationSpec& spec, const std::vector<ObservedTarget>& targets) {
   const auto cal = calibration_scenario(sc, spec);
-  guard_memory(cal, threads_or_all(a.threads), a.force);
+  guard_memory(cal, threads_or_all(a.threads), a.force, static_cast<std::size_t>(spec.points));
   // Disk: generation 0 and, at a guess, as many points again in the later generations.
   guard_disk(cal, a.out, a.force, 2 * static_cast<std::size_t>(spec.points));
   const auto parent = std::filesystem::path(a.out).parent_path();
@@ -117,7 +117,7 @@ int calibrate(const CalibrateArgs& a, const Context& ctx) {
   check_calibrated_scenario_path(a.out);
   const auto cal = calibration_scenario(sc, spec);
   const auto design = calibration_design(spec);
-  guard_memory(cal, threads_or_all(a.threads), a.force);
+  guard_memory(cal, threads_or_all(a.threads), a.force, design.size());
   guard_disk(cal, a.out, a.force, design.size());
   const auto parent = std::filesystem::path(a.out).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);

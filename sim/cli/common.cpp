@@ -134,9 +134,9 @@ std::optional<int> run_share(const Scenario& sc, const SweepDesign& design,
   return std::nullopt;
 }
 
-void guard_memory(const Scenario& sc, int threads, bool force) {
+void guard_memory(const Scenario& sc, int threads, bool force, std::size_t points) {
   if (force) return;
-  const auto problem = memory_problem(memory_need(sc, threads), available_memory_bytes());
+  const auto problem = memory_problem(memory_need(sc, threads, points), available_memory_bytes());
   if (!problem.empty()) throw std::runtime_error(problem);
 }
 

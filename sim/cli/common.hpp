@@ -76,8 +76,8 @@ std::string draw_run_posterior(Scenario& sc, const SweepDesign& design, std::str
 
 // Stops (std::runtime_error, exit 1) before anything is written when the run's estimated peak
 // memory (experiments/plan.hpp memory_need) exceeds what the machine has available, unless
-// `force`.
-void guard_memory(const Scenario& sc, int threads, bool force);
+// `force`. `points`: the design points run (a calibration's); 0 for those of sc.sweep.
+void guard_memory(const Scenario& sc, int threads, bool force, std::size_t points = 0);
 // Stops (std::runtime_error) before anything is written when the part and result files of a run
 // writing `out` would not fit on its file system, unless `force` (`points` as for disk_need).
 void guard_disk(const Scenario& sc, const std::string& out, bool force, std::size_t points = 0);

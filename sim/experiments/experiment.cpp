@@ -48,7 +48,7 @@ InterventionList make_interventions(const StrategySpec& s,
 
 std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int threads,
                                 const std::atomic<bool>* cancel,
-                                const std::function<void()>& strategy_done) {
+                                const std::function<void()>& strategy_done, BuildCache* builds) {
   const Parameters p = replicate_parameters(scenario, replicate);
   const int weeks = p.simulation.weeks;
   std::vector<std::string> area_names;
@@ -57,7 +57,8 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
   using profile::Section;
   World burnt = [&] {
     const profile::Scope timed(Section::build);
-    return build_world(p, scenario.areas, static_cast<std::uint32_t>(replicate));
+    const auto r = static_cast<std::uint32_t>(replicate);
+    return builds ? builds->world(p, scenario.areas, r) : build_world(p, scenario.areas, r);
   }();
   burnt.threads = threads;
   {

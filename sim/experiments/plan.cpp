@@ -22,11 +22,14 @@ namespace drift {
 namespace {
 // Worlds held at once, as the runner runs: when units run side by side (one thread each), a
 // burnt-in world and a working copy per thread; otherwise one burnt-in world and a working copy
-// per strategy running side by side (run_unit).
-std::size_t worlds_alive(std::size_t units, std::size_t strategies, int threads) {
+// per strategy running side by side (run_unit). With more than one point, the runner also keeps
+// a built world per thread for the next points (BuildCache).
+std::size_t worlds_alive(std::size_t units, std::size_t strategies, int threads,
+                         std::size_t points) {
   const auto t = static_cast<std::size_t>(std::max(1, threads));
-  if (units >= t && t > 1) return 2 * t;
-  return 1 + std::max<std::size_t>(1, std::min(t, strategies));
+  const std::size_t kept = points > 1 ? t : 0;
+  if (units >= t && t > 1) return 2 * t + kept;
+  return 1 + std::max<std::size_t>(1, std::min(t, strategies)) + kept;
 }
 }  // namespace
 
@@ -127,7 +130,8 @@ Plan make_plan(const Scenario& base, int threads) {
   // estimate assumes the throughput per thread adds up over threads.
   plan.estimated_seconds = plan.youth_weeks / (kPlanYouthWeeksPerSecond * threads) +
                            plan.build_seconds * static_cast<double>(units) / threads;
-  plan.worlds_alive = static_cast<int>(worlds_alive(units, sc.strategies.size(), threads));
+  plan.worlds_alive =
+      static_cast<int>(worlds_alive(units, sc.strategies.size(), threads, plan.points));
   std::size_t all_interventions = 0;
   for (const auto& s : sc.strategies) all_interventions += s.interventions.size();
   // The records of one point's runs are held together while the result file is written.
@@ -253,7 +257,7 @@ std::string format_plan(const Plan& plan) {
   return o.str();
 }
 
-MemoryNeed memory_need(const Scenario& sc, int threads) {
+MemoryNeed memory_need(const Scenario& sc, int threads, std::size_t points) {
   const auto& p = sc.params;
   double full_youths = 0;
   for (const auto& a : sc.areas) full_youths += (a.youth_12_17 + a.youth_18_26);
@@ -265,9 +269,10 @@ MemoryNeed memory_need(const Scenario& sc, int threads) {
   const World w = build_world(small, sc.areas, 0);
   MemoryNeed need;
   need.world_bytes = static_cast<std::size_t>(static_cast<double>(w.bytes()) / shrink);
-  const std::size_t units = sc.sweep.size() * static_cast<std::size_t>(p.simulation.replicates);
+  if (points == 0) points = sc.sweep.size();
+  const std::size_t units = points * static_cast<std::size_t>(p.simulation.replicates);
   threads = std::max(1, threads);
-  need.worlds_alive = static_cast<int>(worlds_alive(units, sc.strategies.size(), threads));
+  need.worlds_alive = static_cast<int>(worlds_alive(units, sc.strategies.size(), threads, points));
   std::size_t all_interventions = 0;
   for (const auto& s : sc.strategies) all_interventions += s.interventions.size();
   need.output_bytes = static_cast<std::size_t>(p.simulation.replicates) *

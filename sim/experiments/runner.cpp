@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "drift/experiments/build_cache.hpp"
 #include "drift/results/part_file.hpp"
 #include "drift/results/results.hpp"
 #include "drift/step/profile.hpp"
@@ -269,6 +271,15 @@ std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
   }
   const int threads = std::max(1, options.threads);
   const bool across = todo.size() >= static_cast<std::size_t>(threads) && threads > 1;
+  // Points that differ only in parameters that do not shape the build (a calibration's, most
+  // sweeps') share each replicate's built world (BuildCache). Taken replicate by replicate, the
+  // units running at once need one kept world per thread. The order of the units changes no
+  // result: each writes its own part file.
+  BuildCache builds(points > 1 ? static_cast<std::size_t>(threads) : 0);
+  if (points > 1) {
+    std::stable_sort(todo.begin(), todo.end(),
+                     [](const Unit& a, const Unit& b) { return a.replicate < b.replicate; });
+  }
   const std::size_t strategies = scenario.strategies.size();
   const std::size_t total = todo.size() * strategies;
   std::size_t done = 0;
@@ -284,7 +295,8 @@ std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
   for (std::size_t k = 0; k < todo.size(); ++k) {
     try {
       const auto& u = todo[k];
-      auto runs = run_unit(at[u.point], u.replicate, across ? 1 : threads, options.cancel, tick);
+      auto runs =
+          run_unit(at[u.point], u.replicate, across ? 1 : threads, options.cancel, tick, &builds);
       const profile::Scope timed(profile::Section::part_files);
       write_part_file(part_path(parts_dir, u.point, u.replicate),
                       unit_key(scenario, keys[u.point], u.replicate), runs);

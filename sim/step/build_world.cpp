@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string_view>
 
 #include "lifecycle.hpp"
 
@@ -117,6 +118,15 @@ void build_neighbourhood_ties(World& w) {
   w.ties.neighbourhood = Csr::from_edges(0, static_cast<std::uint32_t>(w.pop.size()), edges);
 }
 
+// Places of a network: networks.youth_places times the population scale, its fraction rounded
+// up with that probability by a uniform from the first two words of the network's territory
+// stream (whose later words draw its territory, whatever the places).
+std::uint32_t network_places(const Parameters& p, double u) {
+  const double expected = p.networks.youth_places * p.simulation.population_scale;
+  const double frac = expected - std::floor(expected);
+  return static_cast<std::uint32_t>(std::floor(expected) + (u < frac ? 1 : 0));
+}
+
 void build_networks(World& w) {
   const auto& np = w.params.networks;
   const int nareas = static_cast<int>(w.areas.size());
@@ -130,10 +140,7 @@ void build_networks(World& w) {
   const int tsize = std::min(np.territory_districts, nareas);
   for (int n = 0; n < np.count; ++n) {
     auto eng = w.rng.engine(Stream::network_territory, 0, static_cast<std::uint32_t>(n));
-    const double expected = np.youth_places * w.params.simulation.population_scale;
-    const double frac = expected - std::floor(expected);
-    const auto places = static_cast<std::uint32_t>(std::floor(expected) +
-                                                   (Rng::to_unit(eng(), eng()) < frac ? 1 : 0));
+    const auto places = network_places(w.params, Rng::to_unit(eng(), eng()));
     nets.places.push_back(places);
     nets.members.push_back(0);
     nets.dealers.push_back(0);
@@ -217,6 +224,62 @@ World build_world(const Parameters& p, const std::vector<AreaSpec>& areas,
   }
   w.events.clear();  // building is not a week: its arrivals are no transitions
   return w;
+}
+
+namespace {
+// Parameters (or whole groups, ending in '.') read by build_world() other than those
+// reparametrise() applies again. The test of reparametrise() varies every other parameter of
+// parameters.def, so one missing here makes it fail.
+constexpr std::string_view kShapesTheBuild[] = {"simulation.seed",
+                                                "simulation.burn_in_weeks",
+                                                "simulation.population_scale",
+                                                "population.",
+                                                "ties.neighbourhood_degree",
+                                                "ties.school_degree",
+                                                "ties.friend_degree",
+                                                "ties.friend_same_school_share",
+                                                "ties.friend_same_district_share",
+                                                "ties.friend_risk_candidates",
+                                                "networks.count",
+                                                "networks.territory_districts"};
+}  // namespace
+
+bool shapes_the_build(const ParamInfo& parameter) {
+  for (const auto entry : kShapesTheBuild) {
+    if (entry.back() == '.' ? parameter.path.starts_with(entry) : parameter.path == entry)
+      return true;
+  }
+  return false;
+}
+
+bool same_build(const Parameters& a, const Parameters& b) {
+  for (const auto& info : parameter_table()) {
+    if (shapes_the_build(info) && info.get(a) != info.get(b)) return false;
+  }
+  return true;
+}
+
+void reparametrise(World& w, const Parameters& p) {
+  if (w.week != w.first_week)
+    throw std::invalid_argument("reparametrise: the world has already been stepped");
+  if (!same_build(w.params, p))
+    throw std::invalid_argument(
+        "reparametrise: the parameters differ in one that shapes the build (shapes_the_build)");
+  check_consistency(p, w.areas);
+  w.params = p;
+  w.networks.fixed_share = static_cast<float>(p.market.replacement);
+  for (std::size_t n = 0; n < w.networks.count(); ++n) {
+    auto eng = w.rng.engine(Stream::network_territory, 0, static_cast<std::uint32_t>(n));
+    w.networks.places[n] = network_places(p, Rng::to_unit(eng(), eng()));
+  }
+  auto& pop = w.pop;
+  for (std::uint32_t i = 0; i < pop.size(); ++i) {
+    if (pop.state[i] == State::vacant) continue;
+    // As enter_youth() left them: nothing else of a youth depends on these parameters yet.
+    pop.baseline_attitude[i] = detail::baseline_attitude(w, i);
+    pop.attitude[i] = pop.baseline_attitude[i];
+    detail::refresh_offence_hazard(w, i);
+  }
 }
 
 }  // namespace drift

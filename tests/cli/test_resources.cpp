@@ -69,6 +69,10 @@ TEST(MemoryGuard, TheWorldEstimateFromASmallWorldMatchesTheBuiltWorld) {
   auto two = load_scenario(
       kUtrecht, {{"simulation.population_scale", "0.5"}, {"simulation.replicates", "2"}});
   EXPECT_EQ(memory_need(two, 2).worlds_alive, 4);
+  // Over several points (a sweep's or a calibration's) the runner keeps a built world per
+  // thread as well (BuildCache).
+  EXPECT_EQ(memory_need(two, 2, 24).worlds_alive, 6);
+  EXPECT_EQ(memory_need(one, 1, 3).worlds_alive, 3);
 }
 
 // Two districts, two strategies with an intervention, a short horizon: files of a few hundred KB.

@@ -199,6 +199,34 @@ TEST(Runner, ShardsTogetherEqualOneProcess) {
   EXPECT_TRUE(same(load_point(sc, none, parts, 0), run_experiment(sc, RunOptions{})));
 }
 
+// The points of a sweep share each replicate's built world where only parameters that do not
+// shape the build differ (BuildCache): every point's results equal a run of that point's
+// scenario alone, which builds its own worlds, on one thread and on two.
+TEST(Runner, SweepPointsThatShareBuiltWorldsEqualEachPointRunAlone) {
+  TempDir dir;
+  const auto sc = load_scenario(dir.file("s.yaml", std::string(kSmall) + R"(sweep:
+  design: list
+  points:
+    - {market.replacement: 0.2, normalisation.baseline_logit: -1.5, ties.friend_degree: 5}
+    - {market.replacement: 0.9, normalisation.baseline_logit: -1.5, ties.friend_degree: 5}
+    - {market.replacement: 0.9, normalisation.baseline_logit: -0.5, ties.friend_degree: 5}
+    - {market.replacement: 0.9, normalisation.baseline_logit: -0.5, ties.friend_degree: 3}
+)"));
+  const auto design = sweep_design(sc);
+  ASSERT_EQ(design.size(), 4u);
+  for (const int threads : {1, 2}) {
+    const auto parts = dir.file("parts_" + std::to_string(threads));
+    RunOptions options;
+    options.threads = threads;
+    EXPECT_EQ(run_units(sc, design, parts, options), 0u);
+    for (std::size_t p = 0; p < design.size(); ++p) {
+      EXPECT_TRUE(same(load_point(sc, design, parts, p),
+                       run_experiment(scenario_at(sc, design, p), RunOptions{})))
+          << "point " << p << ", " << threads << " thread(s)";
+    }
+  }
+}
+
 TEST(Runner, InterruptedRunResumesToTheUninterruptedResult) {
   TempDir dir;
   const auto sc = load_scenario(dir.file("s.yaml", kSmall));

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "drift/experiments/build_cache.hpp"
 #include "drift/interventions/registry.hpp"
 #include "drift/results/run_output.hpp"
 #include "drift/scenario/scenario.hpp"
@@ -28,10 +29,12 @@ struct Cancelled : std::runtime_error {
 ExperimentOutput run_experiment(const Scenario& scenario, const RunOptions& options);
 
 // One replicate of every strategy (the unit of work of sweeps and resumable runs): the runs of
-// the strategies in scenario order. `strategy_done` is called after each strategy.
+// the strategies in scenario order. `strategy_done` is called after each strategy. With
+// `builds`, the replicate's world comes from it (the same world, possibly not drawn again).
 std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int threads,
                                 const std::atomic<bool>* cancel = nullptr,
-                                const std::function<void()>& strategy_done = {});
+                                const std::function<void()>& strategy_done = {},
+                                BuildCache* builds = nullptr);
 
 // Names of areas, strategies and interventions, with no runs yet.
 ExperimentOutput empty_output(const Scenario& scenario);

@@ -85,7 +85,8 @@ struct MemoryNeed {
     return world_bytes * static_cast<std::size_t>(worlds_alive) + output_bytes + file_bytes;
   }
 };
-MemoryNeed memory_need(const Scenario& sc, int threads);
+// `points`: the design points run (a calibration's); 0 for those of sc.sweep.
+MemoryNeed memory_need(const Scenario& sc, int threads, std::size_t points = 0);
 
 // Memory the system can still give (MemAvailable of /proc/meminfo), bytes; 0 when unknown.
 std::size_t available_memory_bytes();

@@ -1,0 +1,67 @@
+#include "drift/experiments/build_cache.hpp"
+
+#include <algorithm>
+
+#include "drift/step/build_world.hpp"
+
+namespace drift {
+
+namespace {
+bool same_areas(const std::vector<AreaSpec>& a, const std::vector<AreaSpec>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.name == y.name && x.youth_12_17 == y.youth_12_17 && x.youth_18_26 == y.youth_18_26 &&
+           x.low_income_share == y.low_income_share && x.schools == y.schools;
+  });
+}
+}  // namespace
+
+World BuildCache::world(const Parameters& p, const std::vector<AreaSpec>& areas,
+                        std::uint32_t replicate) {
+  std::shared_ptr<const World> kept;
+  {
+    const std::lock_guard lock(mutex_);
+    for (auto& e : entries_) {
+      if (e.replicate == replicate && same_build(e.world->params, p) &&
+          same_areas(e.world->areas, areas)) {
+        e.last_use = ++clock_;
+        kept = e.world;
+        ++reuses_;
+        break;
+      }
+    }
+  }
+  if (kept) {
+    World w = *kept;
+    reparametrise(w, p);
+    return w;
+  }
+  World w = build_world(p, areas, replicate);
+  if (capacity_ == 0) {
+    const std::lock_guard lock(mutex_);
+    ++builds_;
+    return w;
+  }
+  auto copy = std::make_shared<const World>(w);
+  const std::lock_guard lock(mutex_);
+  ++builds_;
+  if (entries_.size() >= capacity_) {
+    const auto oldest =
+        std::min_element(entries_.begin(), entries_.end(),
+                         [](const auto& a, const auto& b) { return a.last_use < b.last_use; });
+    entries_.erase(oldest);
+  }
+  entries_.push_back({replicate, std::move(copy), ++clock_});
+  return w;
+}
+
+std::size_t BuildCache::builds() const {
+  const std::lock_guard lock(mutex_);
+  return builds_;
+}
+
+std::size_t BuildCache::reuses() const {
+  const std::lock_guard lock(mutex_);
+  return reuses_;
+}
+
+}  // namespace drift
