@@ -16,7 +16,7 @@ bool same_areas(const std::vector<AreaSpec>& a, const std::vector<AreaSpec>& b) 
 }  // namespace
 
 World BuildCache::world(const Parameters& p, const std::vector<AreaSpec>& areas,
-                        std::uint32_t replicate) {
+                        std::uint32_t replicate, int threads) {
   std::shared_ptr<const World> kept;
   {
     const std::lock_guard lock(mutex_);
@@ -32,10 +32,11 @@ World BuildCache::world(const Parameters& p, const std::vector<AreaSpec>& areas,
   }
   if (kept) {
     World w = *kept;
+    w.threads = threads;
     reparametrise(w, p);
     return w;
   }
-  World w = build_world(p, areas, replicate);
+  World w = build_world(p, areas, replicate, threads);
   if (capacity_ == 0) {
     const std::lock_guard lock(mutex_);
     ++builds_;

@@ -58,7 +58,8 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
   World burnt = [&] {
     const profile::Scope timed(Section::build);
     const auto r = static_cast<std::uint32_t>(replicate);
-    return builds ? builds->world(p, scenario.areas, r) : build_world(p, scenario.areas, r);
+    return builds ? builds->world(p, scenario.areas, r, threads)
+                  : build_world(p, scenario.areas, r, threads);
   }();
   burnt.threads = threads;
   {

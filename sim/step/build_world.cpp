@@ -180,10 +180,11 @@ void build_networks(World& w) {
 
 }  // namespace
 
-World build_world(const Parameters& p, const std::vector<AreaSpec>& areas,
-                  std::uint32_t replicate) {
+World build_world(const Parameters& p, const std::vector<AreaSpec>& areas, std::uint32_t replicate,
+                  int threads) {
   check_consistency(p, areas);
   World w(p, areas, replicate);
+  w.threads = threads;
   w.week = -p.simulation.burn_in_weeks;
   w.first_week = w.week;
   w.tallies.assign(areas.size() * kTallyCount, 0);

@@ -97,6 +97,19 @@ TEST(BuildWorld, TheParametersReparametriseAppliesChangeTheBuiltWorld) {
   }
 }
 
+// Classes of more than 4,096 members draw their ties in shares when the build has threads.
+TEST(BuildWorld, TheBuiltWorldDoesNotDependOnTheThreadCount) {
+  const std::vector<AreaSpec> areas = {{"North", 10000, 12000, 0.3, 3},
+                                       {"South", 9000, 11000, 0.15, 2},
+                                       {"East", 8000, 9000, 0.4, 1}};
+  const Parameters p = small_params();
+  const World one = build_world(p, areas, 1, 1);
+  const World two = build_world(p, areas, 1, 2);
+  EXPECT_EQ(two.threads, 2);
+  EXPECT_GT(one.ties.school[0]->rows(), 4096u);
+  EXPECT_EQ(first_difference(one, two), "");
+}
+
 TEST(BuildWorld, ReparametriseRefusesAParameterThatShapesTheBuildAndASteppedWorld) {
   const auto areas = three_areas();
   const Parameters base = small_params();

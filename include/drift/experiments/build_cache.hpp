@@ -21,8 +21,9 @@ class BuildCache {
   // Holds at most `capacity` built worlds (0: none, every world is built), dropping the least
   // recently used.
   explicit BuildCache(std::size_t capacity) : capacity_(capacity) {}
-  // The world build_world(p, areas, replicate) makes. Safe to call from several threads.
-  World world(const Parameters& p, const std::vector<AreaSpec>& areas, std::uint32_t replicate);
+  // The world build_world(p, areas, replicate, threads) makes. Safe to call from several threads.
+  World world(const Parameters& p, const std::vector<AreaSpec>& areas, std::uint32_t replicate,
+              int threads = 1);
   std::size_t builds() const;  // worlds drawn whole
   std::size_t reuses() const;  // worlds copied from a kept one
 

@@ -11,8 +11,10 @@
 namespace drift {
 
 // Builds the population, schools, ties and networks of one replicate. Deterministic in
-// (params, areas, replicate).
-World build_world(const Parameters& p, const std::vector<AreaSpec>& areas, std::uint32_t replicate);
+// (params, areas, replicate): `threads` (World::threads of the world returned) draws the class
+// ties in shares and changes nothing else.
+World build_world(const Parameters& p, const std::vector<AreaSpec>& areas, std::uint32_t replicate,
+                  int threads = 1);
 
 // Whether the parameter shapes the world build_world() makes beyond what reparametrise()
 // recomputes: the seed, the burn-in, the population and its scale, the drawing of ties and the
