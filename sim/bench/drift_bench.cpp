@@ -32,6 +32,7 @@
 
 #include "bench/project_files.hpp"
 #include "bench/sweep_benchmark.hpp"
+#include "drift/experiments/runner.hpp"
 #include "drift/model/parameters.hpp"
 #include "drift/model/world.hpp"
 #include "drift/scenario/scenario.hpp"
@@ -413,6 +414,7 @@ double load_average() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  drift::keep_freed_memory_for_reuse();  // as the drift program does
   CLI::App app{
       "drift_bench: youth-weeks per second per core of the weekly step, memory per youth and "
       "thread scaling, on the Utrecht districts scaled to each size (docs/performance.md)"};

@@ -13,6 +13,7 @@
 #include "common.hpp"
 #include "drift/build_info.hpp"
 #include "drift/experiments/experiment.hpp"
+#include "drift/experiments/runner.hpp"
 #include "drift/scenario/diagnostic.hpp"
 
 #ifdef DRIFT_WITH_MPI
@@ -39,6 +40,7 @@ extern "C" void on_signal(int) {
 
 int main(int argc, char** argv) {
   using namespace drift::cli;
+  drift::keep_freed_memory_for_reuse();
   Context ctx;
 #ifdef DRIFT_WITH_MPI
   MpiSession mpi(&argc, &argv);

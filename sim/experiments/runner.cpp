@@ -1,6 +1,7 @@
 #include "drift/experiments/runner.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -230,6 +231,14 @@ PartsLock::~PartsLock() {
   std::error_code ec;
   const auto dir = fs::path(path_).parent_path();
   if (fs::is_empty(dir, ec) && !ec) fs::remove(dir, ec);
+}
+
+void keep_freed_memory_for_reuse() {
+#ifdef __GLIBC__
+  // Setting either threshold also turns off glibc's own adjustment of both.
+  ::mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  ::mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
 }
 
 std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
