@@ -128,8 +128,17 @@ Plan make_plan(const Scenario& base, int threads) {
   // Units run in parallel, one thread each, when there are at least as many as threads (as the
   // runner does); otherwise the strategies of each unit run side by side. Either way the
   // estimate assumes the throughput per thread adds up over threads.
+  // The runner shares each replicate's built world between consecutive points that agree in
+  // every parameter that shapes the build (BuildCache, run_units).
+  std::size_t groups = 1;
+  for (std::size_t k = 1; k < plan.points; ++k) {
+    if (!same_build(replicate_parameters(scenario_at(base, design, k - 1), 0),
+                    replicate_parameters(scenario_at(base, design, k), 0)))
+      ++groups;
+  }
+  plan.builds = plan.points > 1 ? groups * static_cast<std::size_t>(plan.replicates) : units;
   plan.estimated_seconds = plan.youth_weeks / (kPlanYouthWeeksPerSecond * threads) +
-                           plan.build_seconds * static_cast<double>(units) / threads;
+                           plan.build_seconds * static_cast<double>(plan.builds) / threads;
   plan.worlds_alive =
       static_cast<int>(worlds_alive(units, sc.strategies.size(), threads, plan.points));
   std::size_t all_interventions = 0;
@@ -213,7 +222,7 @@ std::string format_plan(const Plan& plan) {
   o << "  estimated wall time " << duration_text(plan.estimated_seconds) << " on " << plan.threads
     << (plan.threads == 1 ? " thread" : " threads") << " (estimate: " << buf
     << " measured by drift_bench --sweep, docs/performance.md, times the threads, plus "
-    << with_commas(static_cast<double>(plan.points) * plan.replicates) << " world builds of ";
+    << with_commas(static_cast<double>(plan.builds)) << " world builds of ";
   std::snprintf(buf, sizeof buf, "%.2f s", plan.build_seconds);
   o << buf << " timed here)\n";
   o << "  estimated peak mem  " << bytes_text(static_cast<double>(plan.peak_bytes())) << " ("

@@ -170,5 +170,27 @@ TEST(CliPlan, OverridesAndReplicatesChangeTheWork) {
   EXPECT_NE(r.output.find("x 10 weeks"), std::string::npos) << r.output;
 }
 
+// Points that differ only in parameters that do not shape the build share each replicate's
+// built world; a swept parameter that shapes it needs a world per point and replicate.
+TEST(CliPlan, WorldBuildsCountOnlyThePointsThatShapeTheBuildDifferently) {
+  TempDir dir;
+  dir.write("market.yaml", std::string(kTinyWithInterventions) + R"(sweep:
+  design: grid
+  parameters:
+    market.replacement: [0.2, 0.5, 0.8]
+)");
+  dir.write("ties.yaml", std::string(kTinyWithInterventions) + R"(sweep:
+  design: grid
+  parameters:
+    ties.friend_degree: [3, 5, 7]
+)");
+  const auto market = drift("plan market.yaml --threads 1", dir.str());
+  ASSERT_EQ(market.status, 0) << market.output;
+  EXPECT_NE(market.output.find(" 2 world builds of "), std::string::npos) << market.output;
+  const auto ties = drift("plan ties.yaml --threads 1", dir.str());
+  ASSERT_EQ(ties.status, 0) << ties.output;
+  EXPECT_NE(ties.output.find(" 6 world builds of "), std::string::npos) << ties.output;
+}
+
 }  // namespace
 }  // namespace drift

@@ -50,6 +50,8 @@ struct Plan {
   std::size_t runs = 0;        // points x replicates x strategies
   std::size_t youths = 0;      // youths present in the replicate-0 world
   double youth_weeks = 0;      // recorded weeks of every run plus one burn-in per unit
+  std::size_t builds = 0;      // worlds drawn whole: one per replicate and run of points that
+                               // agree in the parameters that shape the build (BuildCache)
   double build_seconds = 0;    // build_world of the replicate-0 world, timed here
   double burn_in_seconds = 0;  // its burn-in, timed here
   double estimated_seconds = 0;
