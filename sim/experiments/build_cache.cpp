@@ -6,23 +6,13 @@
 
 namespace drift {
 
-namespace {
-bool same_areas(const std::vector<AreaSpec>& a, const std::vector<AreaSpec>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
-    return x.name == y.name && x.youth_12_17 == y.youth_12_17 && x.youth_18_26 == y.youth_18_26 &&
-           x.low_income_share == y.low_income_share && x.schools == y.schools;
-  });
-}
-}  // namespace
-
 World BuildCache::world(const Parameters& p, const std::vector<AreaSpec>& areas,
                         std::uint32_t replicate, int threads) {
   std::shared_ptr<const World> kept;
   {
     const std::lock_guard lock(mutex_);
     for (auto& e : entries_) {
-      if (e.replicate == replicate && same_build(e.world->params, p) &&
-          same_areas(e.world->areas, areas)) {
+      if (e.replicate == replicate && same_build(e.world->params, p) && e.world->areas == areas) {
         e.last_use = ++clock_;
         kept = e.world;
         ++reuses_;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "drift/experiments/experiment.hpp"
 #include "drift/experiments/trial.hpp"
@@ -131,10 +132,11 @@ Plan make_plan(const Scenario& base, int threads) {
   // The runner shares each replicate's built world between consecutive points that agree in
   // every parameter that shapes the build (BuildCache, run_units).
   std::size_t groups = 1;
+  Parameters previous = p;  // point 0's
   for (std::size_t k = 1; k < plan.points; ++k) {
-    if (!same_build(replicate_parameters(scenario_at(base, design, k - 1), 0),
-                    replicate_parameters(scenario_at(base, design, k), 0)))
-      ++groups;
+    Parameters next = replicate_parameters(scenario_at(base, design, k), 0);
+    if (!same_build(previous, next)) ++groups;
+    previous = std::move(next);
   }
   plan.builds = plan.points > 1 ? groups * static_cast<std::size_t>(plan.replicates) : units;
   plan.estimated_seconds = plan.youth_weeks / (kPlanYouthWeeksPerSecond * threads) +

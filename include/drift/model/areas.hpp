@@ -11,6 +11,7 @@ struct AreaSpec {
   double youth_18_26 = 0;       // residents aged 18-26
   double low_income_share = 0;  // share of households at or below 125% of the social minimum
   int schools = 0;              // secondary school locations
+  bool operator==(const AreaSpec&) const = default;
 };
 
 }  // namespace drift
