@@ -53,7 +53,11 @@ int weighted_index(const std::vector<double>& weights, double u) {
 }
 
 namespace {
-template <bool kMultiplied, bool kOneFactor>
+// kStride is the distance between consecutive factors when it is known here: 0 (one factor for
+// all) or 1 (contiguous); -1 reads it from c_stride. The contiguous case needs its own
+// instance: with the distance read at run time, GCC versions the loop for a distance of 1 and
+// leaves that version scalar.
+template <bool kMultiplied, int kStride>
 [[DRIFT_VECTOR_KERNEL]] unsigned fast_hazards(const double* __restrict c, std::size_t c_stride,
                                               const double* __restrict x, const float* __restrict m,
                                               float* __restrict out, std::uint32_t* __restrict redo,
@@ -63,7 +67,8 @@ template <bool kMultiplied, bool kOneFactor>
 #pragma omp simd reduction(| : any)
   for (int j = 0; j < n; ++j) {
     const double xj = x[j];
-    double h = (kOneFactor ? factor : c[j * c_stride]) * approximate_exp(xj);
+    const double cj = kStride == 0 ? factor : kStride == 1 ? c[j] : c[j * c_stride];
+    double h = cj * approximate_exp(xj);
     if constexpr (kMultiplied) h *= m[j];
     out[j] = static_cast<float>(h);
     const unsigned again = hazard_is_exact(xj, h) ^ 1u;
@@ -71,6 +76,13 @@ template <bool kMultiplied, bool kOneFactor>
     any |= again;
   }
   return any;
+}
+
+template <int kStride>
+unsigned fast_hazards_for(const double* c, std::size_t c_stride, const double* x, const float* m,
+                          float* out, std::uint32_t* redo, int n) {
+  return m ? fast_hazards<true, kStride>(c, c_stride, x, m, out, redo, n)
+           : fast_hazards<false, kStride>(c, c_stride, x, nullptr, out, redo, n);
 }
 }  // namespace
 
@@ -80,15 +92,11 @@ void float_hazards(const double* c, std::size_t c_stride, const double* x, const
   for (int begin = 0; begin < n; begin += 256) {
     const int len = std::min(256, n - begin);
     const double* cb = c + begin * c_stride;
-    unsigned any;
-    if (c_stride == 0) {
-      any = m ? fast_hazards<true, true>(cb, 0, x + begin, m + begin, out + begin, redo, len)
-              : fast_hazards<false, true>(cb, 0, x + begin, nullptr, out + begin, redo, len);
-    } else {
-      any =
-          m ? fast_hazards<true, false>(cb, c_stride, x + begin, m + begin, out + begin, redo, len)
-            : fast_hazards<false, false>(cb, c_stride, x + begin, nullptr, out + begin, redo, len);
-    }
+    const float* mb = m ? m + begin : nullptr;
+    const unsigned any =
+        c_stride == 0   ? fast_hazards_for<0>(cb, 0, x + begin, mb, out + begin, redo, len)
+        : c_stride == 1 ? fast_hazards_for<1>(cb, 1, x + begin, mb, out + begin, redo, len)
+                        : fast_hazards_for<-1>(cb, c_stride, x + begin, mb, out + begin, redo, len);
     if (!any) continue;
     for (int j = 0; j < len; ++j) {
       if (!redo[j]) continue;

@@ -165,42 +165,51 @@ void recruit(World& w) {
   const float* entry_mult = w.mult.if_written(&Multipliers::entry);
   const State* state = p.state.data();
   float* clock = p.clock_a.data();
-  // At-risk youths are found 64 slots at a time from a bit mask of the state bytes; their
-  // hazards are evaluated together by detail::float_hazards (exactly the floats of the formula,
-  // with a vectorised exponential), then the clocks tick in agent order.
+  // At-risk youths are found 64 slots at a time from a bit mask of the state bytes. Their hazards
+  // are evaluated in batches of up to kBatch youths from several blocks by detail::float_hazards
+  // (exactly the floats of the formula, with a vectorised exponential): a block holds a dozen or
+  // so youths at risk, too few to fill the vectors without a scalar remainder. The clocks then
+  // tick in agent order; no hazard reads a clock, so the batching changes no decision.
   detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
-    std::uint8_t list[64], batch[64];
-    double scale[64], x[64];
-    float m[64], h[64], hb[64];
+    constexpr int kBatch = 256;
+    std::uint8_t list[64];
+    std::uint32_t who[kBatch];
+    std::uint16_t open_at[kBatch];  // position in `who` of each hazard that needs its exponential
+    double scale[kBatch], x[kBatch];
+    float m[kBatch], h[kBatch], hb[kBatch];
+    int n = 0, nb = 0;
+    const auto tick_batch = [&] {
+      if (nb > 0) detail::float_hazards(scale, 1, x, entry_mult ? m : nullptr, hb, nb);
+      for (int k = 0; k < nb; ++k) h[open_at[k]] = hb[k];
+      for (int j = 0; j < n; ++j)
+        if (detail::tick(clock[who[j]], h[j])) out.push_back({who[j], 0});
+      n = nb = 0;
+    };
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
       if (p.block_vacant(b)) continue;
-      const int n = detail::mask_positions(
+      const int found = detail::mask_positions(
           detail::state_mask(state + b, len, State::at_risk, State::at_risk), list);
-      if (n == 0) continue;
-      int nb = 0;
-      for (int j = 0; j < n; ++j) {
+      if (n + found > kBatch) tick_batch();
+      for (int j = 0; j < found; ++j) {
         const auto i = static_cast<std::uint32_t>(b + list[j]);
         double sc, xe;
         hz.factors(w, i, sc, xe);
+        who[n] = i;
         if (EntryHazard::closed(sc, xe)) {
           // (+0 * m), as the formula gives without its exponential.
-          h[j] = static_cast<float>(entry_mult ? sc * entry_mult[i] : sc);
-          continue;
+          h[n] = static_cast<float>(entry_mult ? sc * entry_mult[i] : sc);
+        } else {
+          open_at[nb] = static_cast<std::uint16_t>(n);
+          scale[nb] = sc;
+          x[nb] = xe;
+          if (entry_mult) m[nb] = entry_mult[i];
+          ++nb;
         }
-        batch[nb] = static_cast<std::uint8_t>(j);
-        scale[nb] = sc;
-        x[nb] = xe;
-        if (entry_mult) m[nb] = entry_mult[i];
-        ++nb;
-      }
-      detail::float_hazards(scale, 1, x, entry_mult ? m : nullptr, hb, nb);
-      for (int k = 0; k < nb; ++k) h[batch[k]] = hb[k];
-      for (int j = 0; j < n; ++j) {
-        const auto i = static_cast<std::uint32_t>(b + list[j]);
-        if (detail::tick(clock[i], h[j])) out.push_back({i, 0});
+        ++n;
       }
     }
+    tick_batch();
   });
   // decide_ranges leaves the candidates in w.decisions; they are ordered there (no copy).
   auto& candidates = w.decisions;

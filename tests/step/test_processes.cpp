@@ -1999,31 +1999,31 @@ TEST(Ageing, EveryAgeOfEveryAreaKeepsItsDataSizeInEveryWeek) {
 namespace drift {
 namespace {
 
-// detail::float_hazards is built in two clones (AVX2 and portable x86-64) and the processor
-// picks one; each must give exactly the float of the scalar formula, so that results do not
-// depend on the processor a run happens on.
+// detail::float_hazards is built in three clones (AVX-512, AVX2 and portable x86-64) and the
+// processor picks one; each must give exactly the float of the scalar formula, so that results
+// do not depend on the processor a run happens on. Factors come one for all (stride 0),
+// contiguous (stride 1, its own loop) or spread (stride 2).
 TEST(VectorKernels, FloatHazardsGiveExactlyTheFloatOfTheScalarFormula) {
   std::mt19937_64 gen(20261130);
   std::uniform_real_distribution<double> exponent(-40.0, 8.0), factor(1e-6, 0.5), mult(0.0, 3.0);
   constexpr int n = 1000;  // over several internal batches of 256
-  std::vector<double> c(n), x(n);
+  std::vector<double> c(2 * n), x(n);
   std::vector<float> m(n), out(n);
   for (int rep = 0; rep < 50; ++rep) {
+    for (auto& ck : c) ck = factor(gen);
     for (int j = 0; j < n; ++j) {
-      c[j] = factor(gen);
       x[j] = exponent(gen);
       m[j] = static_cast<float>(mult(gen));
     }
-    for (const bool one_factor : {true, false}) {
+    for (const std::size_t stride : {0, 1, 2}) {
       for (const bool multiplied : {false, true}) {
-        detail::float_hazards(c.data(), one_factor ? 0 : 1, x.data(),
-                              multiplied ? m.data() : nullptr, out.data(), n);
+        detail::float_hazards(c.data(), stride, x.data(), multiplied ? m.data() : nullptr,
+                              out.data(), n);
         for (int j = 0; j < n; ++j) {
-          double h = (one_factor ? c[0] : c[j]) * std::exp(x[j]);
+          double h = c[j * stride] * std::exp(x[j]);
           if (multiplied) h *= m[j];
           ASSERT_EQ(out[j], static_cast<float>(h))
-              << "x " << x[j] << (one_factor ? ", one factor" : ", a factor each")
-              << (multiplied ? ", multiplied" : "");
+              << "x " << x[j] << ", stride " << stride << (multiplied ? ", multiplied" : "");
         }
       }
     }
