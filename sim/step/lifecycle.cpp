@@ -62,9 +62,8 @@ template <bool kMultiplied, int kStride>
                                               const double* __restrict x, const float* __restrict m,
                                               float* __restrict out, std::uint32_t* __restrict redo,
                                               int n) {
-  unsigned any = 0;
   const double factor = c[0];
-#pragma omp simd reduction(| : any)
+#pragma omp simd
   for (int j = 0; j < n; ++j) {
     const double xj = x[j];
     const double cj = kStride == 0 ? factor : kStride == 1 ? c[j] : c[j * c_stride];
@@ -73,9 +72,8 @@ template <bool kMultiplied, int kStride>
     out[j] = static_cast<float>(h);
     const unsigned again = hazard_is_exact(xj, h) ^ 1u;
     redo[j] = again;
-    any |= again;
   }
-  return any;
+  return any_nonzero(redo, n);
 }
 
 template <int kStride>

@@ -74,8 +74,7 @@ template <bool kMultiplied>
     for (int k = 0; k < len; ++k) out[k] = 0;
     return 0;
   }
-  unsigned any = 0;
-#pragma omp simd reduction(| : any)
+#pragma omp simd
   for (int k = 0; k < len; ++k) {
     const std::uint8_t s = state[k];
     const unsigned ok = static_cast<unsigned>(s != kVacant) &
@@ -106,9 +105,8 @@ template <bool kMultiplied>
     }
     const unsigned m = (now & static_cast<unsigned>(next <= 0.0f)) | ((ok & later) << 1);
     out[k] = static_cast<std::uint8_t>(m);
-    any |= m;
   }
-  return any;
+  return detail::any_nonzero(out, len);
 }
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "drift/step/processes.hpp"
+#include "fast_exp.hpp"
 #include "lifecycle.hpp"
 
 namespace drift {
@@ -75,8 +76,7 @@ template <bool kMultiplied>
   std::uint8_t* __restrict tied = tied_out;
   const float rate = c.rate;
   constexpr auto kVacant = static_cast<std::uint8_t>(State::vacant);
-  unsigned any = 0;
-#pragma omp simd reduction(| : any)
+#pragma omp simd
   for (int k = 0; k < len; ++k) {
     const unsigned live = state[k] != kVacant;
     const unsigned ties = (dn[k] | ds[k] | df[k]) != 0;
@@ -89,9 +89,8 @@ template <bool kMultiplied>
                                        (std::bit_cast<std::uint32_t>(attitude[k]) & ~keep));
     const unsigned t = live & ties;
     tied[k] = static_cast<std::uint8_t>(t);
-    any |= t;
   }
-  return any;
+  return detail::any_nonzero(tied, len);
 }
 
 // Blocks of 64 slots: first every youth without dealing ties (vectorised), then the few with

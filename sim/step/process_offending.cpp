@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "drift/step/processes.hpp"
+#include "fast_exp.hpp"
 #include "lifecycle.hpp"
 
 namespace drift {
@@ -67,8 +68,7 @@ namespace {
   const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(state_in);
   constexpr auto kVacant = static_cast<std::uint8_t>(State::vacant);
   constexpr auto kDetained = static_cast<std::uint8_t>(State::detained);
-  unsigned any = 0;
-#pragma omp simd reduction(| : any)
+#pragma omp simd
   for (int k = 0; k < len; ++k) {
     const unsigned ok =
         static_cast<unsigned>(state[k] != kVacant) & static_cast<unsigned>(state[k] != kDetained);
@@ -76,9 +76,8 @@ namespace {
     clock[k] = ok ? next : clock[k];
     const unsigned f = ok & static_cast<unsigned>(next <= 0.0f);
     fired[k] = static_cast<std::uint8_t>(f);
-    any |= f;
   }
-  return any;
+  return detail::any_nonzero(fired, len);
 }
 }  // namespace
 

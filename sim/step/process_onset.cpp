@@ -77,8 +77,7 @@ template <bool kMultiplied>
     c[k] = detail::pick(uninvolved, onset, recovery);
     if constexpr (kMultiplied) m[k] = detail::pick(uninvolved, onset_mult[k], 1.0f);
   }
-  unsigned any = 0;
-#pragma omp simd reduction(| : any)
+#pragma omp simd
   for (int k = 0; k < len; ++k) {
     double hk = c[k] * detail::approximate_exp(x[k]);
     if constexpr (kMultiplied) hk *= m[k];
@@ -98,9 +97,8 @@ template <bool kMultiplied>
                        ((tick_b & static_cast<unsigned>(b <= 0.0f)) << 1);
     fired[k] = f;
     redo[k] = again;
-    any |= f | again;
   }
-  return any;
+  return detail::any_nonzero(fired, len) | detail::any_nonzero(redo, len);
 }
 }  // namespace
 
