@@ -41,24 +41,24 @@ double recovery_hazard(const World& w, std::uint32_t i) {
 }
 
 namespace {
+constexpr std::uint32_t kRedo = 4;
+
 // One block of at most 64 slots: the hazard of every uninvolved youth (onset, with its
 // multiplier when kMultiplied) and every at-risk youth (recovery) is computed with
 // detail::approximate_exp, without listing them first (together they are nearly all the slots),
 // and its clock ticks (clock_a for onset, clock_b for recovery); fired[k] is 1 for an onset, 2
 // for a recovery, else 0. Where the float may differ from the plain expression's (see
-// detail::float_hazards), redo[k] is 1 and the clock is left for the caller to tick with the
-// exact hazard. The inputs are gathered in a first pass and the hazards computed and the clocks
-// ticked in a second one on 64-bit and 32-bit lanes only, which GCC vectorises in full width;
-// choices are bit masks (detail::pick), which it keeps free of branches.
+// detail::float_hazards), fired[k] is kRedo and the clock is left for the caller to tick with the
+// exact hazard. One array for both keeps the test for any mark to one pass. The inputs are gathered
+// in a first pass and the hazards computed and the clocks ticked in a second one on 64-bit and
+// 32-bit lanes only, which GCC vectorises in full width; choices are bit masks (detail::pick),
+// which it keeps free of branches.
 template <bool kMultiplied>
-[[DRIFT_VECTOR_KERNEL]] unsigned onset_block(const OnsetHazards& hz, const State* __restrict state,
-                                             const float* __restrict attitude,
-                                             const float* __restrict risk,
-                                             const std::uint8_t* __restrict low_income,
-                                             const float* __restrict onset_mult,
-                                             float* __restrict clock_a, float* __restrict clock_b,
-                                             double* __restrict x, std::uint32_t* __restrict redo,
-                                             std::uint32_t* __restrict fired, int len) {
+[[DRIFT_VECTOR_KERNEL]] unsigned onset_block(
+    const OnsetHazards& hz, const State* __restrict state, const float* __restrict attitude,
+    const float* __restrict risk, const std::uint8_t* __restrict low_income,
+    const float* __restrict onset_mult, float* __restrict clock_a, float* __restrict clock_b,
+    double* __restrict x, std::uint32_t* __restrict fired, int len) {
   double c[64], m[64];
   std::uint64_t onset_here[64], recovery_here[64];
   const double onset = hz.onset, recovery = hz.recovery;
@@ -95,10 +95,9 @@ template <bool kMultiplied>
     clock_b[k] = b;
     const unsigned f = (tick_a & static_cast<unsigned>(a <= 0.0f)) |
                        ((tick_b & static_cast<unsigned>(b <= 0.0f)) << 1);
-    fired[k] = f;
-    redo[k] = again;
+    fired[k] = f | (again << 2);  // kRedo
   }
-  return detail::any_nonzero(fired, len) | detail::any_nonzero(redo, len);
+  return detail::any_nonzero(fired, len);
 }
 }  // namespace
 
@@ -121,30 +120,30 @@ void onset_and_recovery(World& w) {
   // x * 1.0 == x, so it is left out.
   detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
     double x[64];
-    std::uint32_t redo[64], fired[64];
+    std::uint32_t fired[64];
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
       if (p.block_vacant(b)) continue;
       const unsigned any =
-          onset_mult
-              ? onset_block<true>(hz, state + b, attitude + b, risk + b, low_income + b,
-                                  onset_mult + b, clock_a + b, clock_b + b, x, redo, fired, len)
-              : onset_block<false>(hz, state + b, attitude + b, risk + b, low_income + b, nullptr,
-                                   clock_a + b, clock_b + b, x, redo, fired, len);
+          onset_mult ? onset_block<true>(hz, state + b, attitude + b, risk + b, low_income + b,
+                                         onset_mult + b, clock_a + b, clock_b + b, x, fired, len)
+                     : onset_block<false>(hz, state + b, attitude + b, risk + b, low_income + b,
+                                          nullptr, clock_a + b, clock_b + b, x, fired, len);
       if (!any) continue;
       for (int k = 0; k < len; ++k) {
         const auto i = static_cast<std::uint32_t>(b + k);
-        if (redo[k]) {
+        std::uint32_t f = fired[k];
+        if (f == kRedo) {
           if (state[i] == State::uninvolved) {
             double h = hz.onset * std::exp(x[k]);
             if (onset_mult) h *= onset_mult[i];
-            fired[k] = detail::tick(clock_a[i], static_cast<float>(h)) ? 1 : 0;
+            f = detail::tick(clock_a[i], static_cast<float>(h)) ? 1 : 0;
           } else {
             const double h = hz.recovery * std::exp(x[k]);
-            fired[k] = detail::tick(clock_b[i], static_cast<float>(h)) ? 2 : 0;
+            f = detail::tick(clock_b[i], static_cast<float>(h)) ? 2 : 0;
           }
         }
-        if (fired[k]) out.push_back({i, fired[k] == 1 ? to_at_risk : to_uninvolved});
+        if (f) out.push_back({i, f == 1 ? to_at_risk : to_uninvolved});
       }
     }
   });
