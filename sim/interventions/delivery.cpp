@@ -205,10 +205,7 @@ Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_n
     const std::uint8_t* __restrict area = p.area.data() + b;
     for (int k = 0; k < len; ++k) out[k] &= in_area[area[k]];
   }
-  std::uint8_t any = 0;
-#pragma omp simd reduction(| : any)
-  for (int k = 0; k < len; ++k) any |= out[k];
-  return any;
+  return detail::any_nonzero(out, len);
 }
 
 std::vector<Effect> effects_of(const Values& v, const Schema& schema) {

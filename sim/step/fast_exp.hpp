@@ -66,15 +66,4 @@ namespace drift::detail {
                                (std::bit_cast<std::uint64_t>(b) & ~mask));
 }
 
-// Whether any of v[0..len) is non-zero. The block kernels return this from their output array
-// after their main loop instead of OR-ing each lane into a reduction variable inside it: GCC
-// keeps an `omp simd` reduction in memory, and the store and reload in every vector iteration
-// took up to half of a short kernel's time.
-template <class T>
-[[gnu::always_inline]] inline unsigned any_nonzero(const T* __restrict v, int len) {
-  T acc = 0;
-  for (int k = 0; k < len; ++k) acc |= v[k];
-  return acc != 0;
-}
-
 }  // namespace drift::detail

@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "drift/step/processes.hpp"
-#include "fast_exp.hpp"
 #include "lifecycle.hpp"
 
 namespace drift {

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "drift/step/processes.hpp"
-#include "fast_exp.hpp"
 #include "lifecycle.hpp"
 
 namespace drift {

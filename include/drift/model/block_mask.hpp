@@ -1,6 +1,7 @@
 #pragma once
 // Bit masks of the marks a block kernel leaves for the (at most 64) slots of a block, for the
-// passes of the step and the interventions that then visit only the marked slots.
+// passes of the step and the interventions that then visit only the marked slots, and whether
+// a block has any mark at all.
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -28,6 +29,17 @@ inline std::uint64_t nonzero_mask(const std::uint8_t* bytes, int len) {
   std::uint64_t mask = 0;
   for (int k = 0; k < len; ++k) mask |= static_cast<std::uint64_t>(bytes[k] != 0) << k;
   return mask;
+}
+
+// Whether any of v[0..len) is non-zero. The block kernels return this from their output array
+// after their main loop instead of OR-ing each lane into a reduction variable inside it: GCC
+// keeps an `omp simd` reduction in memory, and the store and reload in every vector iteration
+// took up to half of a short kernel's time.
+template <class T>
+[[gnu::always_inline]] inline unsigned any_nonzero(const T* __restrict v, int len) {
+  T acc = 0;
+  for (int k = 0; k < len; ++k) acc |= v[k];
+  return acc != 0;
 }
 
 }  // namespace drift::detail
