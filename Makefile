@@ -4,7 +4,7 @@ BUILD_DIR := build/$(PRESET)
 DRIFT := $(BUILD_DIR)/drift
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo report validation sensitivity bench bench-sweep clean asan fuzz docs format
+.PHONY: all deps configure build test demo report validation sensitivity bench bench-sweep bench-calibration clean asan fuzz docs format
 
 all: build
 
@@ -69,6 +69,9 @@ bench: build
 
 bench-sweep: build
 	$(BUILD_DIR)/drift_bench --sweep --runs 200 --threads 1,2 --mpi-ranks 2
+
+bench-calibration: build
+	$(BUILD_DIR)/drift_bench --calibration --points 48 --threads 1,2
 
 asan:
 	@$(MAKE) test PRESET=asan

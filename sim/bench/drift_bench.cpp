@@ -487,9 +487,30 @@ int main(int argc, char** argv) {
   app.add_flag("--memory", sweep.memory,
                "With --sweep: also the peak resident set of one whole run (drift run -r 1 -t 1, a "
                "child process) at the scenario's population scale and at twice it");
+  drift::bench::CalibrationBenchOptions calibration;
+  bool calibration_mode = false;
+  app.add_flag("--calibration", calibration_mode,
+               "Instead of the step: design points per second per core of a rejection calibration "
+               "(--scenario: a calibration scenario, default scenarios/utrecht_calibration.yaml), "
+               "on each --threads count")
+      ->excludes("--sweep");
+  app.add_option("--points", calibration.points,
+                 "With --calibration: design points (the scenario's design over the priors)")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  app.add_option("--point-replicates", calibration.replicates,
+                 "With --calibration: runs per design point")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   try {
+    if (calibration_mode) {
+      calibration.scenario = sweep.scenario;
+      calibration.threads = threads;
+      calibration.format = format;
+      return drift::bench::run_calibration_benchmark(calibration);
+    }
     if (sweep_mode) {
       sweep.threads = threads;
       sweep.format = format;

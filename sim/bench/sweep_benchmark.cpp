@@ -17,12 +17,15 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "drift/experiments/calibration.hpp"
 #include "drift/experiments/experiment.hpp"
 #include "drift/experiments/result_file.hpp"
 #include "drift/experiments/runner.hpp"
 #include "drift/results/results.hpp"
+#include "drift/scenario/calibration_spec.hpp"
 #include "drift/scenario/scenario.hpp"
 #include "drift/scenario/sweep.hpp"
+#include "drift/scenario/targets.hpp"
 #include "drift/step/build_world.hpp"
 #include "drift/step/profile.hpp"
 #include "project_files.hpp"
@@ -177,6 +180,21 @@ double reference_speed(const std::string& program, long youths, int weeks, int t
   return std::strtod(text.c_str() + begin + 1, nullptr);
 }
 
+// Runs the units of `design` into `parts` on `threads` threads with the profile counting the
+// youth-weeks stepped (its cost is a clock read per process and week); returns the wall time.
+double timed_units(const Scenario& sc, const SweepDesign& design, const fs::path& parts,
+                   int threads) {
+  RunOptions options;
+  options.threads = threads;
+  profile::enable(true);
+  profile::clear();
+  const auto t0 = Clock::now();
+  run_units(sc, design, parts, options);
+  const double seconds = seconds_since(t0);
+  profile::enable(false);
+  return seconds;
+}
+
 }  // namespace
 
 int run_sweep_benchmark(const SweepBenchOptions& o) {
@@ -245,18 +263,10 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
     const int t = o.threads[k];
     if (table) std::cerr << "  " << runs << " runs on " << t << " thread(s)...\n";
     const auto parts = scratch / ("parts_t" + std::to_string(t) + "_" + std::to_string(k));
-    RunOptions options;
-    options.threads = t;
-    // The profile counts the youth-weeks stepped (and times the sections, for --profile); its
-    // cost is a clock read per process and week.
-    profile::enable(true);
-    profile::clear();
-    const auto t0 = Clock::now();
-    run_units(sc, none, parts, options);
-    const double seconds = seconds_since(t0);
+    // The profile also times the sections, for --profile.
+    const double seconds = timed_units(sc, none, parts, t);
     auto output = load_point(sc, none, parts, 0);
     remove_parts(parts);
-    profile::enable(false);
     Row row{"threads", t, seconds, "reference", profile::youth_weeks()};
     if (o.profile && table) {
       std::cout << "Where the time of the runs on " << t << " thread(s) went:\n"
@@ -400,6 +410,99 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
     }
   }
   return all_identical && (!o.memory || memory_measured) ? 0 : 1;
+}
+
+int run_calibration_benchmark(const CalibrationBenchOptions& o) {
+  const std::string path =
+      o.scenario.empty() ? find_project_file("scenarios/utrecht_calibration.yaml") : o.scenario;
+  if (path.empty())
+    throw std::runtime_error("scenarios/utrecht_calibration.yaml not found; pass --scenario");
+  const auto sc = load_scenario(path);
+  auto spec = calibration_spec(sc);
+  spec.method = "rejection";
+  spec.points = o.points;
+  spec.replicates = o.replicates;
+  const auto targets = load_targets(spec.targets);
+  const auto cal = calibration_scenario(sc, spec);
+  const auto design = calibration_design(spec);
+  const bool table = o.format == "table";
+  long youths = 0;
+  {
+    const World w = build_world(cal.params, cal.areas, 0);
+    for (auto st : w.pop.state) youths += st != State::vacant;
+  }
+  if (table) {
+    std::cout << "drift_bench --calibration: " << path << ", " << o.points << " design points ("
+              << spec.design << " over " << spec.paths.size() << " parameters) x " << o.replicates
+              << " replicate(s) of strategy '" << spec.strategy << "', "
+              << cal.params.simulation.burn_in_weeks << " burn-in + " << cal.params.simulation.weeks
+              << " weeks, population_scale "
+              << format_number(cal.params.simulation.population_scale) << " (" << youths
+              << " youths); load average " << fixed(load_average(), 2) << ", "
+              << ::sysconf(_SC_NPROCESSORS_ONLN) << " online CPUs\n"
+              << "(the runs, their statistics and distances, as `drift calibrate` with method "
+                 "rejection; no file written)\n\n";
+  }
+  ScratchDir scratch;
+  struct CalRow {
+    int threads;
+    double seconds;
+    double youth_weeks;
+    std::string identical;
+  };
+  std::vector<CalRow> rows;
+  CalibrationResult first;
+  bool all_identical = true;
+  for (std::size_t k = 0; k < o.threads.size(); ++k) {
+    const int t = o.threads[k];
+    if (table) std::cerr << "  " << o.points << " points on " << t << " thread(s)...\n";
+    const auto parts = scratch / ("calibration_t" + std::to_string(t) + "_" + std::to_string(k));
+    const auto t0 = Clock::now();
+    timed_units(cal, design, parts, t);
+    auto result = evaluate_calibration(cal, spec, design, targets, parts);
+    const double seconds = seconds_since(t0);
+    remove_parts(parts);
+    CalRow row{t, seconds, profile::youth_weeks(), "reference"};
+    if (k == 0) {
+      first = std::move(result);
+    } else {
+      const bool same =
+          result.statistics == first.statistics && result.distances == first.distances;
+      all_identical = all_identical && same;
+      row.identical = same ? "yes" : "NO";
+    }
+    rows.push_back(row);
+  }
+  if (table) {
+    std::cout << std::left << std::setw(10) << "mode" << std::right << std::setw(8) << "workers"
+              << std::setw(8) << "points" << std::setw(10) << "wall_s" << std::setw(10)
+              << "points/s" << std::setw(16) << "points/s/core"
+              << "  identical_to_first\n";
+    for (const auto& r : rows) {
+      std::cout << std::left << std::setw(10) << "threads" << std::right << std::setw(8)
+                << r.threads << std::setw(8) << o.points << std::setw(10) << fixed(r.seconds, 1)
+                << std::setw(10) << fixed(o.points / r.seconds, 2) << std::setw(16)
+                << fixed(o.points / r.seconds / r.threads, 2) << "  " << r.identical << "\n";
+    }
+    std::cout << "\nDesign points of " << o.replicates
+              << " run(s) each per second per core (goal >= 10 at a quarter of the city):\n";
+    for (const auto& r : rows) {
+      const double per_core = o.points / r.seconds / r.threads;
+      std::cout << "  " << r.threads << " thread(s): " << fixed(per_core, 2) << " ("
+                << fixed(per_core / 10.0, 2) << "x the goal); youth-weeks/s per core "
+                << std::scientific << std::setprecision(2) << r.youth_weeks / r.seconds / r.threads
+                << std::defaultfloat << "\n";
+    }
+    std::cout << "Load average after the measurements: " << fixed(load_average(), 2) << "\n";
+  } else {
+    std::cout << "mode,workers,points,replicates,wall_s,points_per_s_per_core,identical\n";
+    for (const auto& r : rows) {
+      std::cout << "threads," << r.threads << ',' << o.points << ',' << o.replicates << ','
+                << fixed(r.seconds, 3) << ',' << fixed(o.points / r.seconds / r.threads, 4) << ','
+                << r.identical << "\n";
+    }
+  }
+  return all_identical ? 0 : 1;
 }
 
 }  // namespace drift::bench

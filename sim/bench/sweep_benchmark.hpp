@@ -1,6 +1,7 @@
 #pragma once
 // The sweep benchmark of drift_bench: whole runs of a scenario per second through the resumable
-// runner (the path of `drift run` for sweeps), on each thread count, and under MPI.
+// runner (the path of `drift run` for sweeps), on each thread count, and under MPI; and the
+// calibration benchmark: design points of a calibration per second per core.
 #include <string>
 #include <vector>
 
@@ -28,5 +29,21 @@ struct SweepBenchOptions {
 // Prints the measurements; returns the process exit code (non-zero when the results of two
 // thread counts differ or a measurement fails).
 int run_sweep_benchmark(const SweepBenchOptions& options);
+
+struct CalibrationBenchOptions {
+  std::string scenario;  // calibration scenario; "" = scenarios/utrecht_calibration.yaml
+  int points = 48;       // design points of a rejection calibration (Latin hypercube)
+  // Runs per point. One by default: a point of one run is what the goal of 10 points per second
+  // per core was set against (the one-replicate calibration of docs/performance.md).
+  int replicates = 1;
+  std::vector<int> threads{1, 2};
+  std::string format = "table";  // or "csv"
+};
+
+// Runs the calibration's design points (its runs, their statistics and distances, as `drift
+// calibrate` with method rejection does, without writing the file) on each thread count; prints
+// design points per second per core next to the goal. Returns non-zero when the statistics of
+// two thread counts differ.
+int run_calibration_benchmark(const CalibrationBenchOptions& options);
 
 }  // namespace drift::bench
