@@ -222,11 +222,13 @@ std::vector<Effect> effects_of(const Values& v, const Schema& schema) {
 }
 
 void apply_effects(World& w, std::uint32_t i, const std::vector<Effect>& effects) {
+  if (effects.empty()) return;
   for (const auto& e : effects) {
     // Allocated and marked once a week, on the first youth served.
-    if (!(w.mult.written & e.bit)) w.mult.write(e.column);
+    if (!(w.mult.written & e.bit)) w.mult.write_blocks(e.column);
     (w.mult.*(e.column))[i] *= e.factor;
   }
+  w.mult.touch_block(static_cast<std::int64_t>(i) / 64 * 64);
 }
 
 namespace {
@@ -247,10 +249,12 @@ namespace {
 
 void apply_effects_block(World& w, std::int64_t b, int len, const std::uint8_t* mark,
                          const std::vector<Effect>& effects) {
+  if (effects.empty()) return;
   for (const auto& e : effects) {
-    if (!(w.mult.written & e.bit)) w.mult.write(e.column);
+    if (!(w.mult.written & e.bit)) w.mult.write_blocks(e.column);
     multiply_marked((w.mult.*(e.column)).data() + b, mark, e.factor, len);
   }
+  w.mult.touch_block(b);
 }
 
 void CoverageIntervention::admit_block(const World& w, std::int64_t b, int len,

@@ -1,6 +1,7 @@
 #include "drift/model/population.hpp"
 
 #include <algorithm>
+#include <bit>
 
 namespace drift {
 
@@ -85,13 +86,20 @@ void Multipliers::resize(std::size_t n) {
   slots_ = n;
   written = 0;
   coached_written = false;
+  touched_.assign((n + 64 * 64 - 1) / (64 * 64), 0);
+  whole_ = false;
 }
 
-std::vector<float>& Multipliers::write(std::vector<float> Multipliers::*column) {
+std::vector<float>& Multipliers::write_blocks(std::vector<float> Multipliers::*column) {
   auto& c = this->*column;
   if (c.size() != slots_) c.assign(slots_, 1.0f);
   written |= multiplier_bit(column);
   return c;
+}
+
+std::vector<float>& Multipliers::write(std::vector<float> Multipliers::*column) {
+  whole_ = true;
+  return write_blocks(column);
 }
 
 std::vector<std::uint8_t>& Multipliers::write_coached() {
@@ -104,11 +112,25 @@ void Multipliers::reset() {
   for (std::size_t k = 0; k < kMultiplierColumnCount; ++k) {
     if (!(written & (1u << k))) continue;
     auto& column = this->*kMultiplierColumns[k].column;
-    std::fill(column.begin(), column.end(), 1.0f);
+    if (whole_) {
+      std::fill(column.begin(), column.end(), 1.0f);
+      continue;
+    }
+    for (std::size_t word = 0; word < touched_.size(); ++word) {
+      for (auto bits = touched_[word]; bits != 0; bits &= bits - 1) {
+        const std::size_t first =
+            (64 * word + static_cast<std::size_t>(std::countr_zero(bits))) * 64;
+        const std::size_t last = std::min(column.size(), first + 64);
+        std::fill(column.begin() + static_cast<std::ptrdiff_t>(first),
+                  column.begin() + static_cast<std::ptrdiff_t>(last), 1.0f);
+      }
+    }
   }
   if (coached_written) std::fill(coached.begin(), coached.end(), 0);
   written = 0;
   coached_written = false;
+  std::fill(touched_.begin(), touched_.end(), 0);
+  whole_ = false;
 }
 
 void Multipliers::mark_all_written() {

@@ -415,6 +415,29 @@ TEST(Effects, OnlyTheColumnsAnInterventionChangesAreWritten) {
   for (float m : w.mult.onset) ASSERT_EQ(m, 1.0f);
 }
 
+// Effects applied youth by youth (a caseload) and block by block (coverage) are undone by the
+// next week's reset, which refills only the blocks they touched: no factor outlives its week.
+TEST(Effects, TheWeeklyResetUndoesEveryFactorACaseloadOrACoverageWrote) {
+  World w = small_world();
+  w.mult.reset();
+  const auto mentors = make(
+      "{type: mentors, workers: 1000, caseload: 10, ramp_up_weeks: 0, "
+      "eligibility: {states: [uninvolved, at_risk]}, effects: {entry: 0.5}}");
+  const auto prevention = make(
+      "{type: prevention, coverage: 1, eligibility: {states: [uninvolved, at_risk]}, "
+      "effects: {entry: 0.25}}");
+  for (const auto* intervention : {&mentors, &prevention}) {
+    (*intervention)->apply(w, 0);
+    ASSERT_TRUE(w.mult.is_written(&Multipliers::entry));
+    int changed = 0;
+    for (float m : w.mult.entry) changed += m != 1.0f;
+    EXPECT_GT(changed, 0);
+    w.mult.reset();
+    for (std::size_t i = 0; i < w.mult.entry.size(); ++i)
+      ASSERT_EQ(w.mult.entry[i], 1.0f) << "slot " << i;
+  }
+}
+
 // Coverage types serve block by block; the youths served must be exactly those a youth-by-youth
 // reading of the rules gives: eligible, in reach, and (area approach) in a target district.
 TEST(CoverageDelivery, ServesExactlyTheEligibleYouthsInReachItsTypeAdmits) {

@@ -107,6 +107,24 @@ TEST(PopulationArrays, MultipliersAreOneAndHoldNoMemoryUntilWrittenAndResetToOne
   EXPECT_FALSE(m.any_written());
 }
 
+// reset() refills the blocks of 64 slots touched through write_blocks()/touch_block(), and whole
+// columns once anything was written through write(), which may write any slot.
+TEST(PopulationArrays, ResetRefillsTheTouchedBlocksOrWholeColumnsAfterAPlainWrite) {
+  Multipliers m;
+  m.resize(200);  // four blocks, the last one short
+  m.write_blocks(&Multipliers::entry)[70] = 0.5f;
+  m.entry[199] = 0.25f;
+  m.touch_block(64);
+  m.touch_block(192);
+  m.reset();
+  for (float f : m.entry) ASSERT_EQ(f, 1.0f);
+  m.write_blocks(&Multipliers::entry)[10] = 0.5f;
+  m.write(&Multipliers::onset)[130] = 2.0f;
+  m.reset();
+  for (float f : m.entry) ASSERT_EQ(f, 1.0f);
+  for (float f : m.onset) ASSERT_EQ(f, 1.0f);
+}
+
 TEST(PopulationArrays, EveryMultiplierColumnHasItsOwnWrittenBit) {
   Multipliers m;
   m.resize(2);

@@ -129,8 +129,22 @@ struct Multipliers {
   // The written columns back to 1 (and coached to 0); the others are 1 already. A column once
   // allocated keeps its memory.
   void reset();
-  // The column, allocated (all 1) if it holds no memory yet, and marked written this week.
+  // The column, allocated (all 1) if it holds no memory yet, and marked written this week. The
+  // caller may write any slot of it, so reset() refills the whole column.
   std::vector<float>& write(std::vector<float> Multipliers::*column);
+  // As write(), for a caller that then writes only the slots of the blocks it passes to
+  // touch_block(): reset() refills only the blocks touched this week (unless write() was also
+  // called), which saves refilling whole columns for the few youths a caseload serves.
+  std::vector<float>& write_blocks(std::vector<float> Multipliers::*column);
+  // Slots first_slot .. first_slot + 63 (first_slot a multiple of 64) may hold factors other
+  // than 1 until the next reset().
+  void touch_block(std::int64_t first_slot) {
+    const auto block = static_cast<std::size_t>(first_slot / 64);
+    if (block / 64 < touched_.size())
+      touched_[block / 64] |= std::uint64_t{1} << (block % 64);
+    else
+      whole_ = true;  // columns sized without resize(): refill them whole
+  }
   std::vector<std::uint8_t>& write_coached();
   // Marks a column written (allocating it): for code that writes it directly after.
   void mark_written(std::vector<float> Multipliers::*column) {
@@ -157,6 +171,10 @@ struct Multipliers {
 
  private:
   std::size_t slots_ = 0;
+  // Bit b: block b (slots 64 b ..) touched since the last reset; whole_: a column was written
+  // through write(), anywhere.
+  std::vector<std::uint64_t> touched_;
+  bool whole_ = false;
 };
 
 struct MultiplierColumn {
