@@ -489,19 +489,23 @@ int main(int argc, char** argv) {
                "child process) at the scenario's population scale and at twice it");
   drift::bench::CalibrationBenchOptions calibration;
   bool calibration_mode = false;
-  app.add_flag("--calibration", calibration_mode,
-               "Instead of the step: design points per second per core of a rejection calibration "
-               "(--scenario: a calibration scenario, default scenarios/utrecht_calibration.yaml), "
-               "on each --threads count")
-      ->excludes("--sweep");
+  auto* calibration_flag =
+      app.add_flag(
+             "--calibration", calibration_mode,
+             "Instead of the step: design points per second per core of a rejection calibration "
+             "(--scenario: a calibration scenario, default scenarios/utrecht_calibration.yaml), "
+             "on each --threads count")
+          ->excludes("--sweep");
   app.add_option("--points", calibration.points,
                  "With --calibration: design points (the scenario's design over the priors)")
       ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->needs(calibration_flag);
   app.add_option("--point-replicates", calibration.replicates,
                  "With --calibration: runs per design point")
       ->check(CLI::Range(1, 1000))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->needs(calibration_flag);
   CLI11_PARSE(app, argc, argv);
 
   try {
