@@ -406,13 +406,12 @@ void build_cohort_ties(World& w, int cohort, const std::vector<std::uint32_t>& m
     }
     const auto nshares = static_cast<std::int64_t>(shares.size());
     const auto nmembers = static_cast<std::int64_t>(members.size());
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (std::int64_t sh = 0; sh < nshares; ++sh) {
+    for_each_chunk(nshares, threads, [&](std::int64_t sh) {
       auto& out = shares[sh];
       out.clear();
       for (std::int64_t k = nmembers * sh / nshares; k < nmembers * (sh + 1) / nshares; ++k)
         edges_of(members[k], out);
-    }
+    });
     for (const auto& out : shares) edges.insert(edges.end(), out.begin(), out.end());
   };
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "chunk_schedule.hpp"
 #include "drift/model/block_mask.hpp"
 #include "drift/model/vector_kernel.hpp"
 #include "drift/model/world.hpp"
@@ -190,10 +191,11 @@ inline std::int64_t parallel_chunk(std::int64_t n, int threads) {
 
 // Runs body(begin, end, buffer) over contiguous slot ranges covering [0, n), in parallel over
 // w.threads threads, and leaves the decisions in w.decisions in agent order. The slots are cut
-// into a few chunks per thread (boundaries multiples of 64), each with its own buffer; threads
-// take chunks as they become free (so that neither the age mix of the cohorts nor a busy core
-// holds the others up) and the buffers are merged in chunk order, so the result is the same for
-// any thread count and any schedule.
+// into a few chunks per thread (boundaries multiples of 64), each with its own buffer; each thread
+// takes the chunks of its own share first and then helps with the others' (for_each_chunk: the
+// same slots stay with the same core from process to process, and neither the age mix of the
+// cohorts nor a busy core holds the others up), and the buffers are merged in chunk order, so
+// the result is the same for any thread count and any schedule.
 template <class Body>
 const std::vector<Decision>& decide_ranges(World& w, Body&& body) {
   const auto n = static_cast<std::int64_t>(w.pop.size());
@@ -206,12 +208,11 @@ const std::vector<Decision>& decide_ranges(World& w, Body&& body) {
   const std::int64_t chunk = parallel_chunk(n, threads);
   const std::int64_t chunks = (n + chunk - 1) / chunk;
   if (static_cast<std::int64_t>(w.scratch.size()) < chunks) w.scratch.resize(chunks);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-  for (std::int64_t c = 0; c < chunks; ++c) {
+  for_each_chunk(chunks, threads, [&](std::int64_t c) {
     auto& buffer = w.scratch[c];
     buffer.clear();
     body(c * chunk, std::min(n, (c + 1) * chunk), buffer);
-  }
+  });
   w.decisions.clear();
   for (std::int64_t c = 0; c < chunks; ++c) {
     w.decisions.insert(w.decisions.end(), w.scratch[c].begin(), w.scratch[c].end());

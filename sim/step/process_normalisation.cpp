@@ -134,12 +134,12 @@ void normalise_attitudes(World& w) {
     normalise_range(c, 0, n);
     return;
   }
-  // Chunks taken as threads become free; every slot is independent of the others.
+  // Chunks shared as by decide_ranges; every slot is independent of the others.
   const std::int64_t chunk = detail::parallel_chunk(n, threads);
   const std::int64_t chunks = (n + chunk - 1) / chunk;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-  for (std::int64_t k = 0; k < chunks; ++k)
+  detail::for_each_chunk(chunks, threads, [&](std::int64_t k) {
     normalise_range(c, k * chunk, std::min(n, (k + 1) * chunk));
+  });
 }
 
 }  // namespace drift
