@@ -65,13 +65,13 @@ docs: build
 	/usr/bin/python3 tests/docs/parameters_doc.py --drift $(DRIFT) --doc docs/parameters.md --write
 
 bench: build
-	$(BUILD_DIR)/drift_bench
+	$(BUILD_DIR)/drift_bench --per-cpu
 
 bench-sweep: build
-	$(BUILD_DIR)/drift_bench --sweep --runs 200 --threads 1,2 --mpi-ranks 2
+	$(BUILD_DIR)/drift_bench --sweep --runs 200 --threads 1,2 --mpi-ranks 2 --per-cpu
 
 bench-calibration: build
-	$(BUILD_DIR)/drift_bench --calibration --points 48 --threads 1,2
+	$(BUILD_DIR)/drift_bench --calibration --points 48 --threads 1,2 --per-cpu
 
 asan:
 	@$(MAKE) test PRESET=asan

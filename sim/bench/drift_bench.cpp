@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/cpu_probe.hpp"
 #include "bench/project_files.hpp"
 #include "bench/sweep_benchmark.hpp"
 #include "drift/experiments/runner.hpp"
@@ -323,8 +324,9 @@ double num(const Record& r, const std::string& key) {
   return it == r.end() ? 0.0 : std::strtod(it->second.c_str(), nullptr);
 }
 
-// Runs the program itself with `args`; returns the result line, or throws.
-Record run_child(const std::vector<std::string>& args) {
+// Runs the program itself with `args` (pinned to `cpu` when it is not -1); returns the result
+// line, or throws.
+Record run_child(const std::vector<std::string>& args, int cpu = -1) {
   const auto exe = self_exe();
   if (exe.empty()) throw std::runtime_error("cannot find /proc/self/exe");
   int fd[2];
@@ -332,6 +334,7 @@ Record run_child(const std::vector<std::string>& args) {
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    if (cpu >= 0 && !drift::bench::pin_this_thread(cpu)) _exit(126);
     close(fd[0]);
     dup2(fd[1], STDOUT_FILENO);
     close(fd[1]);
@@ -506,6 +509,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000))
       ->capture_default_str()
       ->needs(calibration_flag);
+  bool per_cpu = false;
+  app.add_flag("--per-cpu", per_cpu,
+               "Also measure one thread pinned to each CPU in turn, and compare the threads with "
+               "what the CPUs give together (on a virtual machine the CPUs need not be equal)");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -513,12 +520,14 @@ int main(int argc, char** argv) {
       calibration.scenario = sweep.scenario;
       calibration.threads = threads;
       calibration.format = format;
+      calibration.per_cpu = per_cpu;
       return drift::bench::run_calibration_benchmark(calibration);
     }
     if (sweep_mode) {
       sweep.threads = threads;
       sweep.format = format;
       sweep.profile = profile;
+      sweep.per_cpu = per_cpu;
       sweep.reference_weeks = weeks;
       return drift::bench::run_sweep_benchmark(sweep);
     }
@@ -580,6 +589,25 @@ int main(int argc, char** argv) {
       for (const auto& reps : by_threads) {
         for (const auto& r : reps)
           invariant = invariant && r.at("hash") == by_threads.front().front().at("hash");
+      }
+    }
+    // One thread pinned to each CPU, per size (median of the repetitions, as above).
+    const auto cpus = per_cpu ? drift::bench::allowed_cpus() : std::vector<int>{};
+    std::vector<std::vector<Record>> pinned(sizes.size());  // [size][cpu]
+    for (std::size_t k = 0; k < sizes.size(); ++k) {
+      for (int cpu : cpus) {
+        if (table)
+          std::cerr << "  measuring " << fixed(sizes[k], 0)
+                    << " youths on one thread pinned to CPU " << cpu << "...\n";
+        std::vector<Record> reps;
+        for (int rep = 0; rep < repeat; ++rep)
+          reps.push_back(run_child(common(sizes[k], 1, false), cpu));
+        std::sort(reps.begin(), reps.end(), [](const Record& a, const Record& b) {
+          return num(a, "step_s") < num(b, "step_s");
+        });
+        for (const auto& r : reps)
+          invariant = invariant && r.at("hash") == runs[k][0][0].at("hash");
+        pinned[k].push_back(reps[reps.size() / 2]);
       }
     }
     std::vector<std::vector<Record>> results;  // [size][threads]: the median run
@@ -658,8 +686,28 @@ int main(int argc, char** argv) {
       std::cout
           << "Load average after the measurements: " << fixed(load_average(), 2)
           << " (other work on the machine slows the runs, most of all the multi-thread ones)\n";
-      std::cout << "State hash identical across thread counts: " << (invariant ? "yes" : "NO")
-                << "\n";
+      if (!cpus.empty()) {
+        std::cout << "\nOne thread pinned to each CPU (--per-cpu), step() youth-weeks/s:\n";
+        for (std::size_t k = 0; k < sizes.size(); ++k) {
+          std::vector<double> speeds;
+          std::cout << "  " << fixed(sizes[k], 0) << " youths:";
+          for (std::size_t c = 0; c < cpus.size(); ++c) {
+            const auto& r = pinned[k][c];
+            speeds.push_back(num(r, "youth_weeks") / num(r, "step_s"));
+            std::cout << (c ? ", " : " ") << "CPU " << cpus[c] << " " << sci(speeds.back());
+          }
+          std::cout << "\n";
+          for (std::size_t j = 0; j < threads.size(); ++j) {
+            if (threads[j] < 2 || threads[j] != static_cast<int>(cpus.size())) continue;
+            const auto& r = results[k][j];
+            std::cout << drift::bench::describe_capacity(
+                drift::bench::capacity(speeds, num(r, "youth_weeks") / num(r, "step_s")),
+                threads[j]);
+          }
+        }
+      }
+      std::cout << "State hash identical across thread counts" << (cpus.empty() ? "" : " and CPUs")
+                << ": " << (invariant ? "yes" : "NO") << "\n";
     } else {
       print_csv(sh, srows);
       std::cout << "\n";

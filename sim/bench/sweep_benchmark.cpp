@@ -17,6 +17,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "cpu_probe.hpp"
 #include "drift/experiments/calibration.hpp"
 #include "drift/experiments/experiment.hpp"
 #include "drift/experiments/result_file.hpp"
@@ -195,6 +196,28 @@ double timed_units(const Scenario& sc, const SweepDesign& design, const fs::path
   return seconds;
 }
 
+// One thread pinned to one CPU: its measurement, and the load latency there at a working set that
+// fits a large cache and one that does not.
+struct CpuRow {
+  int cpu = 0;
+  double seconds = 0;
+  double youth_weeks = 0;
+  double reference = std::nan("");  // the reference step's youth-weeks/s on this CPU
+  double latency_4mib = 0;
+  double latency_64mib = 0;
+  std::string identical;
+};
+
+void probe_latency(CpuRow& row) {
+  row.latency_4mib = load_latency_ns(std::size_t{4} << 20, 2000000);
+  row.latency_64mib = load_latency_ns(std::size_t{64} << 20, 2000000);
+}
+
+std::string latency_text(const CpuRow& c) {
+  return "load latency " + fixed(c.latency_4mib, 0) + " ns at 4 MiB, " + fixed(c.latency_64mib, 0) +
+         " ns at 64 MiB";
+}
+
 }  // namespace
 
 int run_sweep_benchmark(const SweepBenchOptions& o) {
@@ -282,6 +305,42 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
     rows.push_back(row);
   }
 
+  long youths = 0;
+  if (!o.reference.empty()) {
+    const World w = build_world(sc.params, sc.areas, 0);
+    for (auto s : w.pop.state) youths += s != State::vacant;
+  }
+
+  // One thread pinned to each CPU in turn: the same runs, the reference step and the latency.
+  std::vector<CpuRow> per_cpu;
+  if (o.per_cpu) {
+    for (int cpu : allowed_cpus()) {
+      if (table)
+        std::cerr << "  " << runs << " runs on one thread pinned to CPU " << cpu << "...\n";
+      CpuRow c;
+      c.cpu = cpu;
+      run_pinned(cpu, [&] {
+        probe_latency(c);
+        const auto parts = scratch / ("parts_cpu" + std::to_string(cpu));
+        c.seconds = timed_units(sc, none, parts, 1);
+        c.youth_weeks = profile::youth_weeks();
+        const auto output = load_point(sc, none, parts, 0);
+        remove_parts(parts);
+        if (rows.empty()) {
+          c.identical = "-";
+        } else {
+          const bool same = same_runs(reference, output);
+          all_identical = all_identical && same;
+          c.identical = same ? "yes" : "NO";
+        }
+        // The child process inherits the pin.
+        if (!o.reference.empty())
+          c.reference = reference_speed(o.reference, youths, o.reference_weeks, 1);
+      });
+      per_cpu.push_back(c);
+    }
+  }
+
   if (o.mpi_ranks > 0) {
     std::string drift_mpi = o.drift_mpi;
     if (drift_mpi.empty()) {
@@ -326,10 +385,7 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
 
   // The reference step on the scenario's youths, on each thread count, in the same measurement.
   std::vector<std::pair<int, double>> reference_step;
-  long youths = 0;
   if (!o.reference.empty()) {
-    const World w = build_world(sc.params, sc.areas, 0);
-    for (auto s : w.pop.state) youths += s != State::vacant;
     for (int t : o.threads) {
       if (table)
         std::cerr << "  reference step, " << youths << " youths, " << t << " thread(s)...\n";
@@ -375,6 +431,29 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
         if (rows[k].mode == "threads" && rows[k].workers == 2)
           std::cout << "  two threads against one: " << fixed(rows[0].seconds / rows[k].seconds, 2)
                     << "x (goal >= 1.85x)\n";
+      }
+    }
+    if (!per_cpu.empty()) {
+      std::cout << "\nOne thread pinned to each CPU (--per-cpu), whole runs, youth-weeks/s:\n";
+      std::vector<double> speeds;
+      for (const auto& c : per_cpu) {
+        const double speed = c.youth_weeks / c.seconds;
+        speeds.push_back(speed);
+        std::cout << "  CPU " << c.cpu << ": " << std::scientific << std::setprecision(2) << speed
+                  << std::defaultfloat;
+        if (std::isfinite(c.reference)) {
+          std::cout << "; reference step " << std::scientific << std::setprecision(2) << c.reference
+                    << std::defaultfloat << ": " << fixed(speed / c.reference, 2)
+                    << "x (goal >= 1.00x)";
+        }
+        std::cout << "; " << latency_text(c) << "; identical to the first row: " << c.identical
+                  << "\n";
+      }
+      for (const auto& r : rows) {
+        if (r.mode != "threads" || r.workers < 2 || r.workers != static_cast<int>(per_cpu.size()) ||
+            r.youth_weeks <= 0)
+          continue;
+        std::cout << describe_capacity(capacity(speeds, r.youth_weeks / r.seconds), r.workers);
       }
     }
     if (o.memory && !memory_measured) {
@@ -452,26 +531,52 @@ int run_calibration_benchmark(const CalibrationBenchOptions& o) {
   };
   std::vector<CalRow> rows;
   CalibrationResult first;
+  bool have_first = false;
   bool all_identical = true;
+  // The points on `threads` threads, timed; the statistics and distances compared with the first
+  // measurement's.
+  auto measure = [&](int threads, const std::string& name, CalRow& row) {
+    const auto parts = scratch / name;
+    const auto t0 = Clock::now();
+    timed_units(cal, design, parts, threads);
+    auto result = evaluate_calibration(cal, spec, design, targets, parts);
+    row.seconds = seconds_since(t0);
+    row.youth_weeks = profile::youth_weeks();
+    remove_parts(parts);
+    if (!have_first) {
+      first = std::move(result);
+      have_first = true;
+      row.identical = "reference";
+      return;
+    }
+    const bool same = result.statistics == first.statistics && result.distances == first.distances;
+    all_identical = all_identical && same;
+    row.identical = same ? "yes" : "NO";
+  };
   for (std::size_t k = 0; k < o.threads.size(); ++k) {
     const int t = o.threads[k];
     if (table) std::cerr << "  " << o.points << " points on " << t << " thread(s)...\n";
-    const auto parts = scratch / ("calibration_t" + std::to_string(t) + "_" + std::to_string(k));
-    const auto t0 = Clock::now();
-    timed_units(cal, design, parts, t);
-    auto result = evaluate_calibration(cal, spec, design, targets, parts);
-    const double seconds = seconds_since(t0);
-    remove_parts(parts);
-    CalRow row{t, seconds, profile::youth_weeks(), "reference"};
-    if (k == 0) {
-      first = std::move(result);
-    } else {
-      const bool same =
-          result.statistics == first.statistics && result.distances == first.distances;
-      all_identical = all_identical && same;
-      row.identical = same ? "yes" : "NO";
-    }
+    CalRow row{t, 0, 0, ""};
+    measure(t, "calibration_t" + std::to_string(t) + "_" + std::to_string(k), row);
     rows.push_back(row);
+  }
+  std::vector<CpuRow> per_cpu;
+  if (o.per_cpu) {
+    for (int cpu : allowed_cpus()) {
+      if (table)
+        std::cerr << "  " << o.points << " points on one thread pinned to CPU " << cpu << "...\n";
+      CpuRow c;
+      c.cpu = cpu;
+      run_pinned(cpu, [&] {
+        probe_latency(c);
+        CalRow row{1, 0, 0, ""};
+        measure(1, "calibration_cpu" + std::to_string(cpu), row);
+        c.seconds = row.seconds;
+        c.youth_weeks = row.youth_weeks;
+        c.identical = row.identical;
+      });
+      per_cpu.push_back(c);
+    }
   }
   if (table) {
     std::cout << std::left << std::setw(10) << "mode" << std::right << std::setw(8) << "workers"
@@ -492,6 +597,22 @@ int run_calibration_benchmark(const CalibrationBenchOptions& o) {
                 << fixed(per_core / 10.0, 2) << "x the goal); youth-weeks/s per core "
                 << std::scientific << std::setprecision(2) << r.youth_weeks / r.seconds / r.threads
                 << std::defaultfloat << "\n";
+    }
+    if (!per_cpu.empty()) {
+      std::cout << "\nOne thread pinned to each CPU (--per-cpu), design points per second:\n";
+      std::vector<double> speeds;
+      for (const auto& c : per_cpu) {
+        speeds.push_back(o.points / c.seconds);
+        std::cout << "  CPU " << c.cpu << ": " << fixed(o.points / c.seconds, 2) << " ("
+                  << fixed(o.points / c.seconds / 10.0, 2) << "x the goal); youth-weeks/s "
+                  << std::scientific << std::setprecision(2) << c.youth_weeks / c.seconds
+                  << std::defaultfloat << "; " << latency_text(c)
+                  << "; identical to the first row: " << c.identical << "\n";
+      }
+      for (const auto& r : rows) {
+        if (r.threads < 2 || r.threads != static_cast<int>(per_cpu.size())) continue;
+        std::cout << describe_capacity(capacity(speeds, o.points / r.seconds), r.threads);
+      }
     }
     std::cout << "Load average after the measurements: " << fixed(load_average(), 2) << "\n";
   } else {

@@ -24,6 +24,9 @@ struct SweepBenchOptions {
   // Peak resident set of one whole `drift run -r 1 -t 1` (a child process) at the scenario's
   // population scale and at twice it: per youth, and per youth added (the slope).
   bool memory = false;
+  // Also one thread pinned to each CPU in turn (whole runs, the reference step, load latency), and
+  // two threads against the CPUs' one-thread speeds together (cpu_probe.hpp).
+  bool per_cpu = false;
 };
 
 // Prints the measurements; returns the process exit code (non-zero when the results of two
@@ -38,6 +41,7 @@ struct CalibrationBenchOptions {
   int replicates = 1;
   std::vector<int> threads{1, 2};
   std::string format = "table";  // or "csv"
+  bool per_cpu = false;          // as SweepBenchOptions::per_cpu
 };
 
 // Runs the calibration's design points (its runs, their statistics and distances, as `drift
