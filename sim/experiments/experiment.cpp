@@ -46,94 +46,115 @@ InterventionList make_interventions(const StrategySpec& s,
 
 }  // namespace
 
+namespace {
+World built(const Scenario& scenario, const Parameters& p, int replicate, int threads,
+            BuildCache* builds) {
+  const profile::Scope timed(profile::Section::build);
+  const auto r = static_cast<std::uint32_t>(replicate);
+  return builds ? builds->world(p, scenario.areas, r, threads)
+                : build_world(p, scenario.areas, r, threads);
+}
+}  // namespace
+
+UnitRun::UnitRun(const Scenario& scenario, int replicate, int threads,
+                 const std::atomic<bool>* cancel, BuildCache* builds)
+    : scenario_(scenario),
+      params_(replicate_parameters(scenario, replicate)),
+      cancel_(cancel),
+      burnt_(built(scenario, params_, replicate, threads, builds)) {
+  for (const auto& a : scenario.areas) area_names_.push_back(a.name);
+  burnt_.threads = threads;
+  const profile::Scope timed(profile::Section::burn_in);
+  const profile::Suspend by_process;
+  while (burnt_.week < 0) {
+    if (cancelled()) throw Cancelled();
+    step(burnt_);
+  }
+}
+
+bool UnitRun::cancelled() const {
+  return cancel_ && cancel_->load();
+}
+
+World UnitRun::copy_of_burnt() const {
+  const profile::Scope timed(profile::Section::copy);
+  return burnt_;
+}
+
+RunOutput UnitRun::run_strategy(std::size_t s, int inner) const {
+  using profile::Section;
+  const auto& scenario = scenario_;
+  const Parameters& p = params_;
+  const auto& area_names = area_names_;
+  const int weeks = p.simulation.weeks;
+  auto cancelled = [&] { return this->cancelled(); };
+  auto copy_of_burnt = [&] { return this->copy_of_burnt(); };
+  const auto& strategy = scenario.strategies[s];
+  World w = copy_of_burnt();
+  w.threads = inner;
+  auto interventions = make_interventions(strategy, area_names);
+  std::vector<std::string> labels;
+  for (const auto& spec : strategy.interventions)
+    labels.push_back(strategy.name + " / " + spec.name + " (" + spec.type + ")");
+  const profile::InterventionLabels labelled(&labels);
+  const auto trial = attach_trial(scenario, s, interventions, w.pop.size());
+  RunOutput run;
+  run.weeks = weeks;
+  run.areas = static_cast<int>(scenario.areas.size());
+  run.by_area.assign(area_metrics().size() * weeks * run.areas, 0.0);
+  run.city.assign(city_metrics().size() * weeks, 0.0);
+  run.interventions.assign(interventions.size() * intervention_metrics().size() * weeks, 0.0);
+  // Fixed costs are given for the whole city; the run counts the simulated share of it.
+  for (const auto& iv : interventions)
+    run.fixed_cost += iv->fixed_cost() * p.simulation.population_scale;
+  run.min_age = p.population.min_age;
+  run.ages = p.population.max_age - p.population.min_age;
+  const auto age_cells = static_cast<std::size_t>(weeks) * run.ages;
+  run.present_by_age.assign(age_cells, 0.0);
+  run.new_suspects.assign(age_cells, 0.0);
+  run.new_drug_suspects.assign(age_cells, 0.0);
+  run.new_dealing.assign(age_cells, 0.0);
+  run.ledger.assign(weeks);
+  SuspectCounter suspects(w, run);
+  ReleaseLedgerObserver ledger(w, run);
+  std::vector<InterventionWeek> log;
+  for (int week = 0; week < weeks; ++week) {
+    if (cancelled()) throw Cancelled();
+    step(w, interventions, &log);
+    const profile::Scope timed(Section::observe);
+    if (trial) trial->observe(w);
+    suspects.observe(w);
+    ledger.observe(w);
+    record_week(w, week, log, run);
+  }
+  ledger.finish(w);
+  if (trial && trial->spec().design == TrialDesign::paired) {
+    // The paired run: the same strategy from the same burnt-in world without the intervention
+    // under trial. It reuses the working world, so no third world is held.
+    w = copy_of_burnt();
+    w.threads = inner;
+    auto paired_interventions = make_interventions(strategy, area_names);
+    PairedRun paired(*trial, paired_interventions, w.pop.size());
+    for (int week = 0; week < weeks; ++week) {
+      if (cancelled()) throw Cancelled();
+      step(w, paired_interventions, nullptr);
+      const profile::Scope timed(Section::observe);
+      paired.observe(w);
+    }
+    run.trial = paired.counts();
+  } else if (trial) {
+    run.trial = trial->counts();
+  }
+  return run;
+}
+
 std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int threads,
                                 const std::atomic<bool>* cancel,
                                 const std::function<void()>& strategy_done, BuildCache* builds) {
-  const Parameters p = replicate_parameters(scenario, replicate);
-  const int weeks = p.simulation.weeks;
-  std::vector<std::string> area_names;
-  for (const auto& a : scenario.areas) area_names.push_back(a.name);
-  auto cancelled = [&] { return cancel && cancel->load(); };
-  using profile::Section;
-  World burnt = [&] {
-    const profile::Scope timed(Section::build);
-    const auto r = static_cast<std::uint32_t>(replicate);
-    return builds ? builds->world(p, scenario.areas, r, threads)
-                  : build_world(p, scenario.areas, r, threads);
-  }();
-  burnt.threads = threads;
-  {
-    const profile::Scope timed(Section::burn_in);
-    const profile::Suspend by_process;
-    while (burnt.week < 0) {
-      if (cancelled()) throw Cancelled();
-      step(burnt);
-    }
-  }
-  auto copy_of_burnt = [&] {
-    const profile::Scope timed(Section::copy);
-    return burnt;
-  };
+  const UnitRun unit(scenario, replicate, threads, cancel, builds);
   std::vector<RunOutput> runs(scenario.strategies.size());
-  // Runs strategy s from a copy of the burnt-in world; `inner` threads work inside its steps.
   auto run_strategy = [&](std::size_t s, int inner) {
-    const auto& strategy = scenario.strategies[s];
-    World w = copy_of_burnt();
-    w.threads = inner;
-    auto interventions = make_interventions(strategy, area_names);
-    std::vector<std::string> labels;
-    for (const auto& spec : strategy.interventions)
-      labels.push_back(strategy.name + " / " + spec.name + " (" + spec.type + ")");
-    const profile::InterventionLabels labelled(&labels);
-    const auto trial = attach_trial(scenario, s, interventions, w.pop.size());
-    RunOutput run;
-    run.weeks = weeks;
-    run.areas = static_cast<int>(scenario.areas.size());
-    run.by_area.assign(area_metrics().size() * weeks * run.areas, 0.0);
-    run.city.assign(city_metrics().size() * weeks, 0.0);
-    run.interventions.assign(interventions.size() * intervention_metrics().size() * weeks, 0.0);
-    // Fixed costs are given for the whole city; the run counts the simulated share of it.
-    for (const auto& iv : interventions)
-      run.fixed_cost += iv->fixed_cost() * p.simulation.population_scale;
-    run.min_age = p.population.min_age;
-    run.ages = p.population.max_age - p.population.min_age;
-    const auto age_cells = static_cast<std::size_t>(weeks) * run.ages;
-    run.present_by_age.assign(age_cells, 0.0);
-    run.new_suspects.assign(age_cells, 0.0);
-    run.new_drug_suspects.assign(age_cells, 0.0);
-    run.new_dealing.assign(age_cells, 0.0);
-    run.ledger.assign(weeks);
-    SuspectCounter suspects(w, run);
-    ReleaseLedgerObserver ledger(w, run);
-    std::vector<InterventionWeek> log;
-    for (int week = 0; week < weeks; ++week) {
-      if (cancelled()) throw Cancelled();
-      step(w, interventions, &log);
-      const profile::Scope timed(Section::observe);
-      if (trial) trial->observe(w);
-      suspects.observe(w);
-      ledger.observe(w);
-      record_week(w, week, log, run);
-    }
-    ledger.finish(w);
-    if (trial && trial->spec().design == TrialDesign::paired) {
-      // The paired run: the same strategy from the same burnt-in world without the intervention
-      // under trial. It reuses the working world, so no third world is held.
-      w = copy_of_burnt();
-      w.threads = inner;
-      auto paired_interventions = make_interventions(strategy, area_names);
-      PairedRun paired(*trial, paired_interventions, w.pop.size());
-      for (int week = 0; week < weeks; ++week) {
-        if (cancelled()) throw Cancelled();
-        step(w, paired_interventions, nullptr);
-        const profile::Scope timed(Section::observe);
-        paired.observe(w);
-      }
-      run.trial = paired.counts();
-    } else if (trial) {
-      run.trial = trial->counts();
-    }
-    runs[s] = std::move(run);
+    runs[s] = unit.run_strategy(s, inner);
     if (strategy_done) strategy_done();
   };
   // After the shared burn-in the strategies are independent: with several threads they run side
@@ -142,14 +163,7 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
   const std::size_t strategies = scenario.strategies.size();
   const int side_by_side = static_cast<int>(std::min<std::size_t>(threads, strategies));
   if (side_by_side > 1) {
-    // The costliest first (the most interventions), so that no thread is left with a long
-    // strategy at the end while the others wait (longest processing time first).
-    std::vector<std::size_t> order(strategies);
-    for (std::size_t s = 0; s < strategies; ++s) order[s] = s;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      return scenario.strategies[a].interventions.size() >
-             scenario.strategies[b].interventions.size();
-    });
+    const auto order = costliest_first(scenario);
     std::exception_ptr failure;
 #pragma omp parallel for schedule(dynamic) num_threads(side_by_side)
     for (std::size_t k = 0; k < strategies; ++k) {
@@ -166,6 +180,16 @@ std::vector<RunOutput> run_unit(const Scenario& scenario, int replicate, int thr
     for (std::size_t s = 0; s < strategies; ++s) run_strategy(s, threads);
   }
   return runs;
+}
+
+std::vector<std::size_t> costliest_first(const Scenario& scenario) {
+  std::vector<std::size_t> order(scenario.strategies.size());
+  for (std::size_t s = 0; s < order.size(); ++s) order[s] = s;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return scenario.strategies[a].interventions.size() >
+           scenario.strategies[b].interventions.size();
+  });
+  return order;
 }
 
 ExperimentOutput empty_output(const Scenario& scenario) {

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -22,6 +23,7 @@
 #include "drift/results/part_file.hpp"
 #include "drift/results/results.hpp"
 #include "drift/step/profile.hpp"
+#include "unit_jobs.hpp"
 
 namespace drift {
 
@@ -299,22 +301,40 @@ std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
       if (options.progress) options.progress(done, total);
     }
   };
-  std::exception_ptr failure;
-#pragma omp parallel for schedule(dynamic) num_threads(across ? threads : 1)
-  for (std::size_t k = 0; k < todo.size(); ++k) {
-    try {
-      const auto& u = todo[k];
-      auto runs =
-          run_unit(at[u.point], u.replicate, across ? 1 : threads, options.cancel, tick, &builds);
-      const profile::Scope timed(profile::Section::part_files);
-      write_part_file(part_path(parts_dir, u.point, u.replicate),
-                      unit_key(scenario, keys[u.point], u.replicate), runs);
-    } catch (...) {
-#pragma omp critical(drift_runner_failure)
-      if (!failure) failure = std::current_exception();
-    }
+  auto write_part = [&](std::size_t k, std::vector<RunOutput> runs) {
+    const auto& u = todo[k];
+    const profile::Scope timed(profile::Section::part_files);
+    write_part_file(part_path(parts_dir, u.point, u.replicate),
+                    unit_key(scenario, keys[u.point], u.replicate), runs);
+  };
+  if (!across) {
+    // One unit at a time, the threads inside it (its burn-in, then its strategies side by side).
+    for (std::size_t k = 0; k < todo.size(); ++k)
+      write_part(k, run_unit(at[todo[k].point], todo[k].replicate, threads, options.cancel, tick,
+                             &builds));
+    return missing_elsewhere;
   }
-  if (failure) std::rethrow_exception(failure);
+  // Units side by side, one thread each: a unit's strategies are jobs that any free thread takes
+  // from its burnt-in world (detail::run_unit_jobs), so no thread idles while another finishes
+  // the strategies of its last unit alone. Each run is a pure function of its unit and strategy.
+  const auto order = costliest_first(scenario);
+  std::vector<std::unique_ptr<UnitRun>> prepared(todo.size());
+  std::vector<std::vector<RunOutput>> runs(todo.size());
+  detail::run_unit_jobs(
+      todo.size(), strategies, threads,
+      [&](std::size_t k) {
+        prepared[k] = std::make_unique<UnitRun>(at[todo[k].point], todo[k].replicate, 1,
+                                                options.cancel, &builds);
+        runs[k].resize(strategies);
+      },
+      [&](std::size_t k, std::size_t j) {
+        runs[k][order[j]] = prepared[k]->run_strategy(order[j], 1);
+        tick();
+      },
+      [&](std::size_t k) {
+        prepared[k].reset();
+        write_part(k, std::move(runs[k]));
+      });
   return missing_elsewhere;
 }
 
