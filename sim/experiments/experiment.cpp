@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <memory>
 #include <stdexcept>
 
 #include "drift/experiments/observers.hpp"
@@ -10,6 +11,7 @@
 #include "drift/step/build_world.hpp"
 #include "drift/step/profile.hpp"
 #include "drift/step/step.hpp"
+#include "unit_jobs.hpp"
 
 namespace drift {
 
@@ -216,13 +218,11 @@ ExperimentOutput run_experiment(const Scenario& scenario, const RunOptions& opti
   const std::size_t total_runs = static_cast<std::size_t>(replicates) * out.strategies.size();
   std::size_t done = 0;
   for (auto& st : out.strategies) st.replicates.resize(replicates);
-  // Replicates run in parallel, one thread each, when there are enough of them; otherwise the
-  // threads work inside each run. Either way every run is a pure function of its inputs, so the
-  // result does not depend on the split.
+  // Replicates run side by side when there are enough of them, their strategies shared among
+  // the threads as the runner shares them (detail::run_unit_jobs); otherwise the threads work
+  // inside each replicate. Either way every run is a pure function of its inputs, so the result
+  // does not depend on the split.
   const int threads = std::max(1, options.threads);
-  const bool across_runs = replicates >= threads && threads > 1;
-  const int inner_threads = across_runs ? 1 : threads;
-  std::exception_ptr failure;
   auto tick = [&] {
 #pragma omp critical(drift_progress)
     {
@@ -230,18 +230,26 @@ ExperimentOutput run_experiment(const Scenario& scenario, const RunOptions& opti
       if (options.progress) options.progress(done, total_runs);
     }
   };
-#pragma omp parallel for schedule(dynamic) num_threads(across_runs ? threads : 1)
-  for (int r = 0; r < replicates; ++r) {
-    try {
-      auto runs = run_unit(scenario, r, inner_threads, options.cancel, tick);
+  if (replicates < threads || threads == 1) {
+    for (int r = 0; r < replicates; ++r) {
+      auto runs = run_unit(scenario, r, threads, options.cancel, tick);
       for (std::size_t s = 0; s < runs.size(); ++s)
         out.strategies[s].replicates[r] = std::move(runs[s]);
-    } catch (...) {
-#pragma omp critical(drift_failure)
-      if (!failure) failure = std::current_exception();
     }
+    return out;
   }
-  if (failure) std::rethrow_exception(failure);
+  const auto order = costliest_first(scenario);
+  std::vector<std::unique_ptr<UnitRun>> prepared(static_cast<std::size_t>(replicates));
+  detail::run_unit_jobs(
+      prepared.size(), order.size(), threads,
+      [&](std::size_t r) {
+        prepared[r] = std::make_unique<UnitRun>(scenario, static_cast<int>(r), 1, options.cancel);
+      },
+      [&](std::size_t r, std::size_t j) {
+        out.strategies[order[j]].replicates[r] = prepared[r]->run_strategy(order[j], 1);
+        tick();
+      },
+      [&](std::size_t r) { prepared[r].reset(); });
   return out;
 }
 

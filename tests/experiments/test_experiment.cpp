@@ -334,6 +334,29 @@ TEST(ExperimentDeterminism, ThreadsInsideOneRunGiveBitIdenticalOutputs) {
   EXPECT_GT(entries, 0);
 }
 
+TEST(ExperimentDeterminism, StrategiesOfReplicatesSharedAmongThreadsGiveBitIdenticalOutputs) {
+  // Three replicates of three strategies on two threads: each replicate is burnt in by one
+  // thread and its strategies are taken by whichever thread is free (detail::run_unit_jobs).
+  auto s = tiny_scenario(60, 10, 3);
+  const std::vector<std::string> areas = {"North", "South"};
+  s.strategies.push_back(
+      {"mentors", "", {parse_intervention_block("{type: mentors, workers: 2}", "inline", areas)}});
+  s.strategies.push_back(
+      {"enforcement", "", {parse_intervention_block("{type: enforcement}", "inline", areas)}});
+  const auto one = run_experiment(s, with_threads(1));
+  const auto two = run_experiment(s, with_threads(2));
+  expect_bit_identical(one, two);
+  EXPECT_NE(one.strategies[0].replicates[1].by_area, one.strategies[2].replicates[1].by_area)
+      << "the strategies should differ";
+  EXPECT_NE(one.strategies[1].replicates[0].by_area, one.strategies[1].replicates[2].by_area)
+      << "the replicates should differ";
+  std::atomic<bool> cancel{false};
+  RunOptions o = with_threads(2);
+  o.cancel = &cancel;
+  o.progress = [&](std::size_t done, std::size_t) { cancel = done >= 2; };
+  EXPECT_THROW(run_experiment(s, o), Cancelled);
+}
+
 TEST(ExperimentDeterminism, StrategiesSideBySideGiveBitIdenticalOutputs) {
   // One replicate of three strategies on two threads: after the shared burn-in the strategies
   // run side by side, one thread each.
