@@ -94,6 +94,7 @@ RunOutput UnitRun::run_strategy(std::size_t s, int inner) const {
   const auto& strategy = scenario.strategies[s];
   World w = copy_of_burnt();
   w.threads = inner;
+  w.class_ties = &class_ties_;
   auto interventions = make_interventions(strategy, area_names);
   std::vector<std::string> labels;
   for (const auto& spec : strategy.interventions)
@@ -135,6 +136,7 @@ RunOutput UnitRun::run_strategy(std::size_t s, int inner) const {
     // under trial. It reuses the working world, so no third world is held.
     w = copy_of_burnt();
     w.threads = inner;
+    w.class_ties = &class_ties_;
     auto paired_interventions = make_interventions(strategy, area_names);
     PairedRun paired(*trial, paired_interventions, w.pop.size());
     for (int week = 0; week < weeks; ++week) {

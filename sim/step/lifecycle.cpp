@@ -415,10 +415,20 @@ void build_cohort_ties(World& w, int cohort, const std::vector<std::uint32_t>& m
     for (const auto& out : shares) edges.insert(edges.end(), out.begin(), out.end());
   };
 
-  draw(school_edges);
-  w.ties.school[cohort] = Csr::from_edges(first, rows, edges);
-  draw(friend_edges);
-  w.ties.friendship[cohort] = Csr::from_edges(first, rows, edges);
+  auto draw_layers = [&] {
+    ClassLayers drawn;
+    draw(school_edges);
+    drawn.school = Csr::from_edges(first, rows, edges);
+    draw(friend_edges);
+    drawn.friendship = Csr::from_edges(first, rows, edges);
+    return drawn;
+  };
+  // The layers depend on the members' traits and keyed draws only, which no strategy changes:
+  // the strategies of a replicate share them (World::class_ties).
+  const ClassLayers layers =
+      w.class_ties ? w.class_ties->get(cohort, week, draw_layers) : draw_layers();
+  w.ties.school[cohort] = layers.school;
+  w.ties.friendship[cohort] = layers.friendship;
 
   for (auto i = first; i < last; ++i) {
     std::uint16_t s = 0, f = 0, rs = 0, rf = 0;

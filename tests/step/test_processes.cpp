@@ -1868,6 +1868,47 @@ TEST(Ageing, ACopyOfTheWorldSharesItsTiesUntilAClassFormsInItAndLeavesTheOrigina
   EXPECT_EQ(original.pop.state, copy.pop.state);
 }
 
+TEST(Ageing, TheStrategiesOfAReplicateDrawEachClassOnceAndGetTheLayersTheyWouldHaveDrawn) {
+  World original = build_world(quiet_params(), unequal_bands(), 0);
+  while (week_of_school_year(original.week + 1) != 0 || original.week == original.first_week)
+    step(original);
+  // A second strategy whose youths differ: some uninvolved youths deal from now on.
+  auto perturbed = [&] {
+    World w = original;
+    int moved = 0;
+    for (std::uint32_t i = 0; i < w.pop.size() && moved < 40; i += 7) {
+      if (w.pop.state[i] != State::uninvolved) continue;
+      detail::set_state(w, i, State::dealer);
+      ++moved;
+    }
+    return w;
+  };
+  ClassTieCache cache;
+  World first = original;
+  World second = perturbed();
+  World alone = perturbed();  // draws its own classes
+  first.class_ties = &cache;
+  second.class_ties = &cache;
+  for (int k = 0; k < 2; ++k) step(first);  // the school year starts: classes form
+  for (int k = 0; k < 2; ++k) step(second);
+  for (int k = 0; k < 2; ++k) step(alone);
+  int formed = 0;
+  for (int c = 0; c < first.cohorts(); ++c) {
+    if (&*original.ties.school[c] == &*first.ties.school[c]) continue;  // not formed now
+    ++formed;
+    EXPECT_EQ(&*first.ties.school[c], &*second.ties.school[c]) << "cohort " << c << " drawn twice";
+    EXPECT_EQ(&*first.ties.friendship[c], &*second.ties.friendship[c]) << "cohort " << c;
+    EXPECT_EQ(second.ties.school[c]->targets(), alone.ties.school[c]->targets()) << c;
+    EXPECT_EQ(second.ties.friendship[c]->targets(), alone.ties.friendship[c]->targets()) << c;
+  }
+  EXPECT_GE(formed, 1);
+  // Everything else the second strategy computes is its own: the same as drawn alone.
+  EXPECT_EQ(second.pop.state, alone.pop.state);
+  EXPECT_EQ(second.pop.dealing_friends, alone.pop.dealing_friends);
+  EXPECT_EQ(second.pop.dealing_schoolmates, alone.pop.dealing_schoolmates);
+  EXPECT_NE(first.pop.state, second.pop.state) << "the two strategies should differ";
+}
+
 // The passes over the slots skip blocks of 64 without a present youth, so every block's count
 // must follow each arrival and departure. Many more arrive at 18 than are 12 here, so the slots
 // kept for the arrivals leave whole blocks empty while a class is under 18.

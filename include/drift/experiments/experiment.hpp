@@ -55,6 +55,8 @@ class UnitRun {
   const std::atomic<bool>* cancel_;
   std::vector<std::string> area_names_;
   World burnt_;
+  // The classes formed in the strategies' runs, drawn once for all of them.
+  mutable ClassTieCache class_ties_;
 };
 
 // The strategies' indices, the costliest first (the most interventions; ties in scenario order):

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "drift/model/areas.hpp"
+#include "drift/model/class_ties.hpp"
 #include "drift/model/events.hpp"
 #include "drift/model/parameters.hpp"
 #include "drift/model/population.hpp"
@@ -136,6 +137,9 @@ struct World {
   Multipliers mult;
   Rng rng;
   int threads = 1;
+  // Where the strategies of one replicate share the tie layers of the classes formed in their
+  // runs (class_ties.hpp); null: every class is drawn here. Not owned.
+  ClassTieCache* class_ties = nullptr;
   int week = 0;  // the week being simulated; negative during burn-in
   // tallies[area * kTallyCount + tally]
   std::vector<std::int64_t> tallies;
