@@ -8,6 +8,13 @@ namespace drift {
 
 World BuildCache::world(const Parameters& p, const std::vector<AreaSpec>& areas,
                         std::uint32_t replicate, int threads) {
+  std::shared_ptr<ClassTieCache> classes;
+  return world(p, areas, replicate, threads, classes);
+}
+
+World BuildCache::world(const Parameters& p, const std::vector<AreaSpec>& areas,
+                        std::uint32_t replicate, int threads,
+                        std::shared_ptr<ClassTieCache>& classes) {
   std::shared_ptr<const World> kept;
   {
     const std::lock_guard lock(mutex_);
@@ -15,6 +22,7 @@ World BuildCache::world(const Parameters& p, const std::vector<AreaSpec>& areas,
       if (e.replicate == replicate && same_build(e.world->params, p) && e.world->areas == areas) {
         e.last_use = ++clock_;
         kept = e.world;
+        classes = e.classes;
         ++reuses_;
         break;
       }
@@ -27,6 +35,7 @@ World BuildCache::world(const Parameters& p, const std::vector<AreaSpec>& areas,
     return w;
   }
   World w = build_world(p, areas, replicate, threads);
+  classes = std::make_shared<ClassTieCache>();
   if (capacity_ == 0) {
     const std::lock_guard lock(mutex_);
     ++builds_;
@@ -41,7 +50,7 @@ World BuildCache::world(const Parameters& p, const std::vector<AreaSpec>& areas,
                          [](const auto& a, const auto& b) { return a.last_use < b.last_use; });
     entries_.erase(oldest);
   }
-  entries_.push_back({replicate, std::move(copy), ++clock_});
+  entries_.push_back({replicate, std::move(copy), classes, ++clock_});
   return w;
 }
 

@@ -50,11 +50,12 @@ InterventionList make_interventions(const StrategySpec& s,
 
 namespace {
 World built(const Scenario& scenario, const Parameters& p, int replicate, int threads,
-            BuildCache* builds) {
+            BuildCache* builds, std::shared_ptr<ClassTieCache>& classes) {
   const profile::Scope timed(profile::Section::build);
   const auto r = static_cast<std::uint32_t>(replicate);
-  return builds ? builds->world(p, scenario.areas, r, threads)
-                : build_world(p, scenario.areas, r, threads);
+  if (builds) return builds->world(p, scenario.areas, r, threads, classes);
+  classes = std::make_shared<ClassTieCache>();
+  return build_world(p, scenario.areas, r, threads);
 }
 }  // namespace
 
@@ -63,9 +64,10 @@ UnitRun::UnitRun(const Scenario& scenario, int replicate, int threads,
     : scenario_(scenario),
       params_(replicate_parameters(scenario, replicate)),
       cancel_(cancel),
-      burnt_(built(scenario, params_, replicate, threads, builds)) {
+      burnt_(built(scenario, params_, replicate, threads, builds, class_ties_)) {
   for (const auto& a : scenario.areas) area_names_.push_back(a.name);
   burnt_.threads = threads;
+  burnt_.class_ties = class_ties_.get();
   const profile::Scope timed(profile::Section::burn_in);
   const profile::Suspend by_process;
   while (burnt_.week < 0) {
@@ -94,7 +96,7 @@ RunOutput UnitRun::run_strategy(std::size_t s, int inner) const {
   const auto& strategy = scenario.strategies[s];
   World w = copy_of_burnt();
   w.threads = inner;
-  w.class_ties = &class_ties_;
+  w.class_ties = class_ties_.get();
   auto interventions = make_interventions(strategy, area_names);
   std::vector<std::string> labels;
   for (const auto& spec : strategy.interventions)
@@ -136,7 +138,7 @@ RunOutput UnitRun::run_strategy(std::size_t s, int inner) const {
     // under trial. It reuses the working world, so no third world is held.
     w = copy_of_burnt();
     w.threads = inner;
-    w.class_ties = &class_ties_;
+    w.class_ties = class_ties_.get();
     auto paired_interventions = make_interventions(strategy, area_names);
     PairedRun paired(*trial, paired_interventions, w.pop.size());
     for (int week = 0; week < weeks; ++week) {

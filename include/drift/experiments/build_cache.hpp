@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "drift/model/areas.hpp"
+#include "drift/model/class_ties.hpp"
 #include "drift/model/parameters.hpp"
 #include "drift/model/world.hpp"
 
@@ -24,6 +25,12 @@ class BuildCache {
   // The world build_world(p, areas, replicate, threads) makes. Safe to call from several threads.
   World world(const Parameters& p, const std::vector<AreaSpec>& areas, std::uint32_t replicate,
               int threads = 1);
+  // The same, with the tie layers of the classes that worlds of this build form later: classes
+  // depend only on what shapes the build (its members, their traits and keyed draws), so every
+  // run from the same kept world shares them (class_ties.hpp). A new cache when the world is not
+  // kept (capacity 0).
+  World world(const Parameters& p, const std::vector<AreaSpec>& areas, std::uint32_t replicate,
+              int threads, std::shared_ptr<ClassTieCache>& classes);
   std::size_t builds() const;  // worlds drawn whole
   std::size_t reuses() const;  // worlds copied from a kept one
 
@@ -31,6 +38,7 @@ class BuildCache {
   struct Entry {
     std::uint32_t replicate;
     std::shared_ptr<const World> world;
+    std::shared_ptr<ClassTieCache> classes;
     std::uint64_t last_use;
   };
   std::size_t capacity_;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,9 +55,10 @@ class UnitRun {
   Parameters params_;
   const std::atomic<bool>* cancel_;
   std::vector<std::string> area_names_;
+  // The classes formed in the burn-in and the strategies' runs, drawn once for all of them (and
+  // for every unit from the same kept build, BuildCache).
+  std::shared_ptr<ClassTieCache> class_ties_;
   World burnt_;
-  // The classes formed in the strategies' runs, drawn once for all of them.
-  mutable ClassTieCache class_ties_;
 };
 
 // The strategies' indices, the costliest first (the most interventions; ties in scenario order):
