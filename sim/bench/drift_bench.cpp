@@ -511,9 +511,16 @@ int main(int argc, char** argv) {
       ->needs(calibration_flag);
   bool per_cpu = false;
   app.add_flag("--per-cpu", per_cpu,
-               "Also measure one thread pinned to each CPU in turn, and compare the threads with "
-               "what the CPUs give together (on a virtual machine the CPUs need not be equal)");
+               "Also measure one thread pinned to each CPU of the affinity mask in turn (choose "
+               "them with taskset), and compare the threads with what the CPUs give together (on "
+               "a virtual machine the CPUs need not be equal); table format only");
   CLI11_PARSE(app, argc, argv);
+  if (per_cpu && format != "table") {
+    std::cerr << "drift_bench: --per-cpu: its figures are printed in the table format only; "
+                 "expected --format table, got --format "
+              << format << "\n";
+    return 2;
+  }
 
   try {
     if (calibration_mode) {

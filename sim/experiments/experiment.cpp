@@ -91,8 +91,6 @@ RunOutput UnitRun::run_strategy(std::size_t s, int inner) const {
   const Parameters& p = params_;
   const auto& area_names = area_names_;
   const int weeks = p.simulation.weeks;
-  auto cancelled = [&] { return this->cancelled(); };
-  auto copy_of_burnt = [&] { return this->copy_of_burnt(); };
   const auto& strategy = scenario.strategies[s];
   World w = copy_of_burnt();
   w.threads = inner;

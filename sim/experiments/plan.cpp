@@ -24,9 +24,9 @@ namespace {
 // Worlds held at once, as the runner runs: when units run side by side (their strategies shared
 // among the threads, detail::run_unit_jobs), at most one burnt-in world per thread (a thread
 // prepares a unit only when no prepared one has a strategy left) and a working copy per thread;
-// otherwise one burnt-in world and a working copy
-// per strategy running side by side (run_unit). With more than one point, the runner also keeps
-// a built world per thread for the next points (BuildCache).
+// otherwise one burnt-in world and a working copy per strategy running side by side (run_unit).
+// With more than one point, the runner also keeps a built world per thread for the next points
+// (BuildCache).
 std::size_t worlds_alive(std::size_t units, std::size_t strategies, int threads,
                          std::size_t points) {
   const auto t = static_cast<std::size_t>(std::max(1, threads));

@@ -27,8 +27,10 @@ class BuildCache {
               int threads = 1);
   // The same, with the tie layers of the classes that worlds of this build form later: classes
   // depend only on what shapes the build (its members, their traits and keyed draws), so every
-  // run from the same kept world shares them (class_ties.hpp). A new cache when the world is not
-  // kept (capacity 0).
+  // run from the same kept world shares them (class_ties.hpp). This holds as long as every
+  // parameter that class formation reads (draw_traits, build_cohort_ties) is one that shapes the
+  // build (shapes_the_build), as the build itself already requires. A new cache when the world is
+  // not kept (capacity 0).
   World world(const Parameters& p, const std::vector<AreaSpec>& areas, std::uint32_t replicate,
               int threads, std::shared_ptr<ClassTieCache>& classes);
   std::size_t builds() const;  // worlds drawn whole
