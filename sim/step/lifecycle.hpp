@@ -119,6 +119,8 @@ class DeterrenceDecay {
     if (d == 0.0f) return 0.0;
     return d * (*this)(week - p.deterrence_week[i]);
   }
+  // exp(-k / weeks) for k in [0, kTabulated).
+  const double* table() const { return table_; }
 
  private:
   double weeks_;

@@ -1,8 +1,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 
 #include "drift/step/processes.hpp"
+#include "fast_exp.hpp"
 #include "lifecycle.hpp"
 
 namespace drift {
@@ -155,6 +157,97 @@ void recover_disruption(World& w) {
   const float keep = static_cast<float>(std::exp(-1.0 / m.disruption_weeks));
   for (auto& b : w.networks.blocked) b *= keep;
 }
+
+// The inputs of EntryHazard::factors() for up to kEntryBatch at-risk youths, copied from their
+// columns side by side, so that entry_hazards() reads them contiguously.
+constexpr int kEntryBatch = 256;
+struct EntryBatch {
+  std::uint32_t who[kEntryBatch];
+  std::uint8_t age[kEntryBatch], job[kEntryBatch], low_income[kEntryBatch];
+  std::uint16_t dealing_neighbours[kEntryBatch], dealing_friends[kEntryBatch],
+      dealing_schoolmates[kEntryBatch];
+  std::uint16_t recruiting_neighbours[kEntryBatch], recruiting_friends[kEntryBatch],
+      recruiting_schoolmates[kEntryBatch];
+  float attitude[kEntryBatch], risk[kEntryBatch], deterrence[kEntryBatch], mult[kEntryBatch];
+  std::int32_t elapsed[kEntryBatch];  // weeks since deterrence was raised
+  double market[kEntryBatch];         // EntryHazard::market(w, area)
+  double district[kEntryBatch];       // district_recruiter * recruiter_density[area]
+  float hazard[kEntryBatch];
+  std::uint32_t redo[kEntryBatch];
+  int n = 0;
+};
+
+// EntryHazard::factors() and the hazard scale * exp(x) [* m] of every youth of the batch, with the
+// same operations in the same order and detail::approximate_exp; conditional terms are chosen by
+// bit masks (detail::pick) rather than added as zeros, so every double is the one the formula
+// gives, and the loop has no branch. redo[j] is 1 where the caller must evaluate the plain formula:
+// the deterrence lies beyond the decay table, or the float of the hazard is not certain (see
+// detail::float_hazards). With no open place nearby (scale 0, x < 700) the formula gives +0 * m
+// without exp(x); so does this.
+template <bool kMultiplied, bool kDeterrence>
+[[DRIFT_VECTOR_KERNEL]] unsigned entry_hazards(const EntryHazard& hz, const double* decay_table,
+                                               EntryBatch& batch) {
+  const EntryBatch& b = batch;
+  const double* __restrict decay = decay_table;
+  float* __restrict hazard = batch.hazard;
+  std::uint32_t* __restrict redo = batch.redo;
+  const double nw = hz.neighbour_weight, fw = hz.friend_weight, sw = hz.school_weight;
+  const double cap = hz.exposure_cap, walk_in = hz.walk_in;
+  const double nr = hz.neighbour_recruiter, fr = hz.friend_recruiter, sr = hz.school_recruiter;
+  const double alh = hz.attitude_log_hr, elh = hz.exposure_log_hr, rlh = hz.risk_log_hr,
+               dlh = hz.deprivation_log_hr, nph = hz.no_prospects_log_hr, yjh = hz.youth_job_log_hr,
+               tlh = hz.deterrence_log_hr;
+  const int leaving_age = hz.leaving_age;
+  constexpr auto kJobless = static_cast<std::uint8_t>(Job::none);
+  constexpr auto kYouthJob = static_cast<std::uint8_t>(Job::youth);
+  constexpr auto kTabulated = static_cast<std::uint32_t>(detail::DeterrenceDecay::kTabulated);
+  const int n = b.n;
+#pragma omp simd
+  for (int j = 0; j < n; ++j) {
+    const unsigned at_school = static_cast<int>(b.age[j]) < leaving_age;
+    const unsigned no_prospects = (at_school ^ 1u) & static_cast<unsigned>(b.job[j] == kJobless);
+    const unsigned youth_job = b.job[j] == kYouthJob;
+    const double e0 = nw * b.dealing_neighbours[j] + fw * b.dealing_friends[j];
+    const double e = detail::pick(at_school, e0 + sw * b.dealing_schoolmates[j], e0);
+    const double exposure = detail::pick(static_cast<unsigned>(cap < e), cap, e);
+    const double c0 = walk_in + nr * b.recruiting_neighbours[j] + fr * b.recruiting_friends[j];
+    const double contact =
+        detail::pick(at_school, c0 + sr * b.recruiting_schoolmates[j], c0) + b.district[j];
+    const double scale = b.market[j] * contact;
+    double x = alh * b.attitude[j] + elh * exposure + rlh * b.risk[j] + dlh * b.low_income[j] +
+               detail::pick(no_prospects, nph, 0.0) + detail::pick(youth_job, yjh, 0.0);
+    unsigned beyond_table = 0;
+    if constexpr (kDeterrence) {
+      const float d = b.deterrence[j];
+      const std::int32_t elapsed = b.elapsed[j];
+      const unsigned tabulated = static_cast<std::uint32_t>(elapsed) < kTabulated;
+      const unsigned deterred = d != 0.0f;
+      beyond_table = deterred & (tabulated ^ 1u);
+      const double left = decay[elapsed & -static_cast<std::int32_t>(tabulated)];
+      x += tlh * detail::pick(deterred, d * left, 0.0);
+    }
+    const unsigned closed = static_cast<unsigned>(scale == 0.0) & static_cast<unsigned>(x < 700.0);
+    double h = scale * detail::approximate_exp(x);
+    double shut = scale;
+    if constexpr (kMultiplied) {
+      h *= b.mult[j];
+      shut *= b.mult[j];
+    }
+    const unsigned exact = closed | detail::hazard_is_exact(x, h);
+    hazard[j] = static_cast<float>(detail::pick(closed, shut, h));
+    redo[j] = (exact ^ 1u) | beyond_table;
+  }
+  return detail::any_nonzero(redo, n);
+}
+
+unsigned entry_hazards_for(bool multiplied, bool deterrence, const EntryHazard& hz,
+                           const double* decay_table, EntryBatch& batch) {
+  if (multiplied)
+    return deterrence ? entry_hazards<true, true>(hz, decay_table, batch)
+                      : entry_hazards<true, false>(hz, decay_table, batch);
+  return deterrence ? entry_hazards<false, true>(hz, decay_table, batch)
+                    : entry_hazards<false, false>(hz, decay_table, batch);
+}
 }  // namespace
 
 void recruit(World& w) {
@@ -165,48 +258,68 @@ void recruit(World& w) {
   const float* entry_mult = w.mult.if_written(&Multipliers::entry);
   const State* state = p.state.data();
   float* clock = p.clock_a.data();
-  // At-risk youths are found 64 slots at a time from a bit mask of the state bytes. Their hazards
-  // are evaluated in batches of up to kBatch youths from several blocks by detail::float_hazards
-  // (exactly the floats of the formula, with a vectorised exponential): a block holds a dozen or
-  // so youths at risk, too few to fill the vectors without a scalar remainder. The clocks then
-  // tick in agent order; no hazard reads a clock, so the batching changes no decision.
+  // The area terms of the hazard, formed once per area (the same products as per youth); 256
+  // entries, so that any area byte indexes them.
+  std::array<double, 256> market{}, district{};
+  for (std::size_t a = 0; a < w.areas.size() && a < market.size(); ++a) {
+    market[a] = hz.market(w, static_cast<int>(a));
+    district[a] = hz.district_recruiter * static_cast<double>(w.recruiter_density[a]);
+  }
+  // At-risk youths are found 64 slots at a time from a bit mask of the state bytes, and their
+  // inputs copied into a batch of up to kEntryBatch youths from several blocks (a block holds a
+  // dozen or so, too few to fill the vectors); entry_hazards() evaluates the batch without
+  // branches. The clocks then tick in agent order; no hazard reads a clock, so the batching
+  // changes no decision.
   detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
-    constexpr int kBatch = 256;
+    thread_local EntryBatch batch;  // 8 KiB: kept off the stack of the pool's threads
+    auto& bt = batch;
     std::uint8_t list[64];
-    std::uint32_t who[kBatch];
-    std::uint16_t open_at[kBatch];  // position in `who` of each hazard that needs its exponential
-    double scale[kBatch], x[kBatch];
-    float m[kBatch], h[kBatch], hb[kBatch];
-    int n = 0, nb = 0;
+    bt.n = 0;
     const auto tick_batch = [&] {
-      if (nb > 0) detail::float_hazards(scale, 1, x, entry_mult ? m : nullptr, hb, nb);
-      for (int k = 0; k < nb; ++k) h[open_at[k]] = hb[k];
-      for (int j = 0; j < n; ++j)
-        if (detail::tick(clock[who[j]], h[j])) out.push_back({who[j], 0});
-      n = nb = 0;
+      const unsigned any =
+          entry_hazards_for(entry_mult != nullptr, hz.deterrence, hz, hz.decay.table(), bt);
+      for (int j = 0; j < bt.n; ++j) {
+        const std::uint32_t i = bt.who[j];
+        float h = bt.hazard[j];
+        if (any && bt.redo[j]) {
+          // The plain formula, as entry_hazard() evaluates it.
+          double sc, xe;
+          hz.factors(w, i, sc, xe);
+          double hd = EntryHazard::closed(sc, xe) ? sc : sc * std::exp(xe);
+          if (entry_mult) hd *= entry_mult[i];
+          h = static_cast<float>(hd);
+        }
+        if (detail::tick(clock[i], h)) out.push_back({i, 0});
+      }
+      bt.n = 0;
     };
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
       if (p.block_vacant(b)) continue;
       const int found = detail::mask_positions(
           detail::state_mask(state + b, len, State::at_risk, State::at_risk), list);
-      if (n + found > kBatch) tick_batch();
-      for (int j = 0; j < found; ++j) {
-        const auto i = static_cast<std::uint32_t>(b + list[j]);
-        double sc, xe;
-        hz.factors(w, i, sc, xe);
-        who[n] = i;
-        if (EntryHazard::closed(sc, xe)) {
-          // (+0 * m), as the formula gives without its exponential.
-          h[n] = static_cast<float>(entry_mult ? sc * entry_mult[i] : sc);
-        } else {
-          open_at[nb] = static_cast<std::uint16_t>(n);
-          scale[nb] = sc;
-          x[nb] = xe;
-          if (entry_mult) m[nb] = entry_mult[i];
-          ++nb;
-        }
-        ++n;
+      if (bt.n + found > kEntryBatch) tick_batch();
+      for (int k = 0; k < found; ++k) {
+        const auto i = static_cast<std::uint32_t>(b + list[k]);
+        const int j = bt.n++;
+        const int a = p.area[i];
+        bt.who[j] = i;
+        bt.age[j] = p.age[i];
+        bt.job[j] = static_cast<std::uint8_t>(p.job[i]);
+        bt.low_income[j] = p.low_income[i];
+        bt.dealing_neighbours[j] = p.dealing_neighbours[i];
+        bt.dealing_friends[j] = p.dealing_friends[i];
+        bt.dealing_schoolmates[j] = p.dealing_schoolmates[i];
+        bt.recruiting_neighbours[j] = p.recruiting_neighbours[i];
+        bt.recruiting_friends[j] = p.recruiting_friends[i];
+        bt.recruiting_schoolmates[j] = p.recruiting_schoolmates[i];
+        bt.attitude[j] = p.attitude[i];
+        bt.risk[j] = p.risk[i];
+        bt.deterrence[j] = p.deterrence[i];
+        bt.elapsed[j] = w.week - p.deterrence_week[i];
+        bt.market[j] = market[a];
+        bt.district[j] = district[a];
+        if (entry_mult) bt.mult[j] = entry_mult[i];
       }
     }
     tick_batch();

@@ -1477,6 +1477,88 @@ TEST_P(HazardsApplied, RecruitmentTicksByEntryHazard) {
   EXPECT_GT(t.fired, 0);
 }
 
+// The entry kernel evaluates the exponential fast, chooses its terms by bit masks and reads the
+// deterrence decay from a table; every clock must lose exactly the float of entry_hazard(): with
+// deterrence raised recently and beyond the table, with no open place nearby (no contact with a
+// recruiter gives a hazard of 0 without the exponential) and where the fast product lies too close
+// to a rounding boundary (found by stepping attitudes float by float).
+TEST_P(HazardsApplied, RecruitmentClocksLoseExactlyTheFormulasFloatInEveryCase) {
+  World w = mixed_world(GetParam());
+  w.params.market.deterrence_log_hr = -0.4;
+  w.params.market.deterrence_weeks = 24.0;
+  w.params.recruitment.walk_in = 0.0;  // without a recruiting tie the contact is 0
+  w.params.recruitment.district_recruiter_weight = 0.0;
+  auto& p = w.pop;
+  int k = 0, recent = 0, beyond = 0, closed = 0, unsure = 0;
+  for (auto i : youths(w)) {
+    if (p.state[i] != State::at_risk) continue;
+    ++k;
+    if (k % 5 == 0) {
+      p.deterrence[i] = 0.7f;
+      p.deterrence_week[i] = static_cast<std::int16_t>(w.week - 10);
+      ++recent;
+    } else if (k % 5 == 1) {
+      p.deterrence[i] = 0.9f;
+      p.deterrence_week[i] = static_cast<std::int16_t>(w.week - 1100);
+      ++beyond;
+    }
+    if (k % 4 == 0) {
+      p.recruiting_neighbours[i] = 0;
+      p.recruiting_friends[i] = 0;
+      p.recruiting_schoolmates[i] = 0;
+      ++closed;
+    } else {
+      p.recruiting_neighbours[i] = static_cast<std::uint16_t>(1 + k % 3);
+      p.recruiting_friends[i] = static_cast<std::uint16_t>(k % 2);
+      p.recruiting_schoolmates[i] = static_cast<std::uint16_t>(k % 3);
+    }
+  }
+  update_area_demand(w);
+  // Attitudes whose exact hazard lies within 2^13 units (of 2^-52 relative) of the midpoint
+  // between two floats: the fast exponential is within 2^6 units of it, well inside the 2^14 the
+  // kernel hands back, so these youths take the kernel's redo path.
+  const auto near_midpoint = [](double h) {
+    const auto tail = static_cast<std::int64_t>(std::bit_cast<std::uint64_t>(h) & ((1u << 29) - 1));
+    return std::abs(tail - (std::int64_t{1} << 28)) < (1 << 13);
+  };
+  for (auto i : youths(w)) {
+    if (unsure == 20) break;
+    if (p.state[i] != State::at_risk || p.recruiting_neighbours[i] == 0) continue;
+    float a = 0.3f;
+    for (int tries = 0; tries < 2000000; ++tries, a = std::nextafter(a, 1.0f)) {
+      p.attitude[i] = a;
+      if (near_midpoint(entry_hazard(w, i))) {
+        ++unsure;
+        break;
+      }
+    }
+  }
+  ASSERT_EQ(unsure, 20);
+  ASSERT_GT(recent, 0);
+  ASSERT_GT(beyond, 0);
+  ASSERT_GT(closed, 0);
+  const auto before = p;
+  std::vector<float> h(p.size(), 0.0f);
+  int zero = 0;
+  for (auto i : youths(w)) {
+    if (before.state[i] != State::at_risk) continue;
+    h[i] = static_cast<float>(entry_hazard(w, i));
+    zero += h[i] == 0.0f;
+  }
+  EXPECT_GT(zero, 0);
+  recruit(w);
+  int ran = 0;
+  for (auto i : youths(w)) {
+    if (before.state[i] != State::at_risk || p.state[i] != State::at_risk) continue;
+    // Bit for bit: a clock after a failed placement is drawn again, and none fails here.
+    ASSERT_EQ(std::bit_cast<std::uint32_t>(p.clock_a[i]),
+              std::bit_cast<std::uint32_t>(before.clock_a[i] - h[i]))
+        << "slot " << i << " hazard " << h[i];
+    ++ran;
+  }
+  EXPECT_GT(ran, 0);
+}
+
 TEST_P(HazardsApplied, CareersTickByProgressionAndDesistanceHazard) {
   World w = mixed_world(GetParam());
   const auto before = w.pop;
