@@ -52,59 +52,6 @@ int weighted_index(const std::vector<double>& weights, double u) {
   return last_positive;  // rounding left u * total at the very end
 }
 
-namespace {
-// kStride is the distance between consecutive factors when it is known here: 0 (one factor for
-// all) or 1 (contiguous); -1 reads it from c_stride. The contiguous case needs its own
-// instance: with the distance read at run time, GCC versions the loop for a distance of 1 and
-// leaves that version scalar.
-template <bool kMultiplied, int kStride>
-[[DRIFT_VECTOR_KERNEL]] unsigned fast_hazards(const double* __restrict c, std::size_t c_stride,
-                                              const double* __restrict x, const float* __restrict m,
-                                              float* __restrict out, std::uint32_t* __restrict redo,
-                                              int n) {
-  const double factor = c[0];
-#pragma omp simd
-  for (int j = 0; j < n; ++j) {
-    const double xj = x[j];
-    const double cj = kStride == 0 ? factor : kStride == 1 ? c[j] : c[j * c_stride];
-    double h = cj * approximate_exp(xj);
-    if constexpr (kMultiplied) h *= m[j];
-    out[j] = static_cast<float>(h);
-    const unsigned again = hazard_is_exact(xj, h) ^ 1u;
-    redo[j] = again;
-  }
-  return any_nonzero(redo, n);
-}
-
-template <int kStride>
-unsigned fast_hazards_for(const double* c, std::size_t c_stride, const double* x, const float* m,
-                          float* out, std::uint32_t* redo, int n) {
-  return m ? fast_hazards<true, kStride>(c, c_stride, x, m, out, redo, n)
-           : fast_hazards<false, kStride>(c, c_stride, x, nullptr, out, redo, n);
-}
-}  // namespace
-
-void float_hazards(const double* c, std::size_t c_stride, const double* x, const float* m,
-                   float* out, int n) {
-  std::uint32_t redo[256];
-  for (int begin = 0; begin < n; begin += 256) {
-    const int len = std::min(256, n - begin);
-    const double* cb = c + begin * c_stride;
-    const float* mb = m ? m + begin : nullptr;
-    const unsigned any =
-        c_stride == 0   ? fast_hazards_for<0>(cb, 0, x + begin, mb, out + begin, redo, len)
-        : c_stride == 1 ? fast_hazards_for<1>(cb, 1, x + begin, mb, out + begin, redo, len)
-                        : fast_hazards_for<-1>(cb, c_stride, x + begin, mb, out + begin, redo, len);
-    if (!any) continue;
-    for (int j = 0; j < len; ++j) {
-      if (!redo[j]) continue;
-      double h = cb[j * c_stride] * std::exp(x[begin + j]);
-      if (m) h *= m[begin + j];
-      out[begin + j] = static_cast<float>(h);
-    }
-  }
-}
-
 void draw_state_clocks(World& w, std::uint32_t i) {
   auto& p = w.pop;
   switch (p.state[i]) {

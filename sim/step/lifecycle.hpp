@@ -256,24 +256,6 @@ const std::vector<Decision>& decide_states(World& w, State lo, State hi, Fn&& fn
   });
 }
 
-// Weekly hazards of the form h = static_cast<float>(c * std::exp(x) [* m]), evaluated for a
-// batch: out[j] receives exactly the float that expression gives (c[j * c_stride], m[j] when m
-// is not null; the products are rounded in that order, as in the hazard functions).
-//
-// The exponential is first approximated in a loop the compiler vectorises (range reduction
-// x = k ln2 + r, |r| <= ln2/2, and the Taylor polynomial of degree 13 in Estrin's scheme:
-// relative error below 2^-46 by a conservative bound, 2^-51 measured, against at most 2^-52
-// for std::exp). The double product then differs from the one with std::exp by a relative
-// 2^-45 at most, so both round to the same float (round to nearest) unless the
-// product lies within that distance of a float rounding boundary (a midpoint between two
-// floats). The test below keeps a margin of 2^-39 (the product's 29 bits beyond float precision
-// must differ from the midpoint pattern by more than 2^14 units): the rare products that fail
-// it (about 3 in 100 000), and any outside the plain range (|x| > 700, results that are not
-// normal floats, NaN), are evaluated again with std::exp. The result is therefore the same,
-// bit for bit, as the plain expression.
-void float_hazards(const double* c, std::size_t c_stride, const double* x, const float* m,
-                   float* out, int n);
-
 // Probability-free firing: subtract this week's hazard from the remaining clock.
 inline bool tick(float& clock, float hazard) {
   clock -= hazard;

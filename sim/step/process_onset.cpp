@@ -48,7 +48,7 @@ constexpr std::uint32_t kRedo = 4;
 // detail::approximate_exp, without listing them first (together they are nearly all the slots),
 // and its clock ticks (clock_a for onset, clock_b for recovery); fired[k] is 1 for an onset, 2
 // for a recovery, else 0. Where the float may differ from the plain expression's (see
-// detail::float_hazards), fired[k] is kRedo and the clock is left for the caller to tick with the
+// fast_exp.hpp), fired[k] is kRedo and the clock is left for the caller to tick with the
 // exact hazard. One array for both keeps the test for any mark to one pass. The inputs are gathered
 // in a first pass and the hazards computed and the clocks ticked in a second one on 64-bit and
 // 32-bit lanes only, which GCC vectorises in full width; choices are bit masks (detail::pick),

@@ -182,7 +182,7 @@ struct EntryBatch {
 // bit masks (detail::pick) rather than added as zeros, so every double is the one the formula
 // gives, and the loop has no branch. redo[j] is 1 where the caller must evaluate the plain formula:
 // the deterrence lies beyond the decay table, or the float of the hazard is not certain (see
-// detail::float_hazards). With no open place nearby (scale 0, x < 700) the formula gives +0 * m
+// fast_exp.hpp). With no open place nearby (scale 0, x < 700) the formula gives +0 * m
 // without exp(x); so does this.
 template <bool kMultiplied, bool kDeterrence>
 [[DRIFT_VECTOR_KERNEL]] unsigned entry_hazards(const EntryHazard& hz, const double* decay_table,
