@@ -81,13 +81,14 @@ void draw_state_clocks(World& w, std::uint32_t i) {
   }
 }
 
-void set_state(World& w, std::uint32_t i, State to) {
+template <class Ledger>
+void set_state(World& w, Ledger& ledger, std::uint32_t i, State to) {
   auto& p = w.pop;
   const State from = p.state[i];
   if (from == to) return;
   const int a = p.area[i];
-  if (from != State::vacant) --w.tally(a, static_cast<Tally>(from));
-  if (to != State::vacant) ++w.tally(a, static_cast<Tally>(to));
+  if (from != State::vacant) --ledger.tally(a, static_cast<Tally>(from));
+  if (to != State::vacant) ++ledger.tally(a, static_cast<Tally>(to));
   const bool was = is_dealing(from);
   const bool now = is_dealing(to);
   if (was != now) add_exposure(w, i, now ? +1 : -1);
@@ -111,8 +112,8 @@ void set_state(World& w, std::uint32_t i, State to) {
       --w.networks.supply_members[static_cast<std::size_t>(p.network[i])];
     p.market_role[i] = 0;
   }
-  if (now && !was) w.events.push_back({i, EventKind::started_dealing});
-  if (to == State::desisted) w.events.push_back({i, EventKind::desisted});
+  if (now && !was) ledger.event(i, EventKind::started_dealing);
+  if (to == State::desisted) ledger.event(i, EventKind::desisted);
   if (was && p.network[i] != kNoNetwork) {
     const auto n = static_cast<std::size_t>(p.network[i]);
     if (!now) {
@@ -128,16 +129,17 @@ void set_state(World& w, std::uint32_t i, State to) {
   p.state[i] = to;
 }
 
-void set_job(World& w, std::uint32_t i, Job job) {
+template <class Ledger>
+void set_job(World& w, Ledger& ledger, std::uint32_t i, Job job) {
   auto& p = w.pop;
   const int a = p.area[i];
-  if (p.job[i] != Job::none) --w.tally(a, Tally::employed);
-  if (p.job[i] == Job::status) --w.tally(a, Tally::status_job);
-  if (p.job[i] == Job::none && job != Job::none) w.events.push_back({i, EventKind::job_found});
-  if (p.job[i] != Job::none && job == Job::none) w.events.push_back({i, EventKind::job_lost});
+  if (p.job[i] != Job::none) --ledger.tally(a, Tally::employed);
+  if (p.job[i] == Job::status) --ledger.tally(a, Tally::status_job);
+  if (p.job[i] == Job::none && job != Job::none) ledger.event(i, EventKind::job_found);
+  if (p.job[i] != Job::none && job == Job::none) ledger.event(i, EventKind::job_lost);
   p.job[i] = job;
-  if (job != Job::none) ++w.tally(a, Tally::employed);
-  if (job == Job::status) ++w.tally(a, Tally::status_job);
+  if (job != Job::none) ++ledger.tally(a, Tally::employed);
+  if (job == Job::status) ++ledger.tally(a, Tally::status_job);
   p.clock_job[i] = clock(w, job == Job::none ? Stream::job_change : Stream::job_loss, i);
 }
 
@@ -194,7 +196,8 @@ void draw_traits(World& w, std::uint32_t i, std::int32_t week, int entry_age) {
   }
 }
 
-void enter_youth(World& w, std::uint32_t i, int age) {
+template <class Ledger>
+void enter_youth(World& w, Ledger& ledger, std::uint32_t i, int age) {
   auto& p = w.pop;
   p.age[i] = static_cast<std::uint8_t>(age);
   p.baseline_attitude[i] = baseline_attitude(w, i);
@@ -210,12 +213,13 @@ void enter_youth(World& w, std::uint32_t i, int age) {
   p.clock_job[i] = clock(w, Stream::job_change, i);
   p.clock_offence[i] = offence_clock(w, i, false);
   refresh_offence_hazard(w, i);
-  w.events.push_back({i, EventKind::entered});
-  set_state(w, i, State::uninvolved);
+  ledger.event(i, EventKind::entered);
+  set_state(w, ledger, i, State::uninvolved);
   draw_state_clocks(w, i);
 }
 
-void have_birthday(World& w, std::uint32_t i, int age) {
+template <class Ledger>
+void have_birthday(World& w, Ledger& ledger, std::uint32_t i, int age) {
   auto& p = w.pop;
   const bool was_at_school = w.at_school(i);
   p.age[i] = static_cast<std::uint8_t>(age);
@@ -224,23 +228,59 @@ void have_birthday(World& w, std::uint32_t i, int age) {
   if (w.at_school(i) != was_at_school) p.baseline_attitude[i] = baseline_attitude(w, i);
   refresh_offence_hazard(w, i);
   // The youth keeps working for the same employer, now in an adult job; no job is found or lost.
-  if (p.job[i] == Job::youth && age >= w.params.labour.working_age) set_job(w, i, Job::ordinary);
-  w.events.push_back({i, EventKind::birthday});
+  if (p.job[i] == Job::youth && age >= w.params.labour.working_age)
+    set_job(w, ledger, i, Job::ordinary);
+  ledger.event(i, EventKind::birthday);
 }
 
-void leave(World& w, std::uint32_t i) {
+template <class Ledger>
+void leave(World& w, Ledger& ledger, std::uint32_t i) {
   auto& p = w.pop;
   if (p.state[i] == State::vacant) return;
   const int a = p.area[i];
-  if (p.job[i] != Job::none) --w.tally(a, Tally::employed);
-  if (p.job[i] == Job::status) --w.tally(a, Tally::status_job);
+  if (p.job[i] != Job::none) --ledger.tally(a, Tally::employed);
+  if (p.job[i] == Job::status) --ledger.tally(a, Tally::status_job);
   p.job[i] = Job::none;
-  if (p.last_arrest_week[i] != kNever) --w.tally(a, Tally::record);
+  if (p.last_arrest_week[i] != kNever) --ledger.tally(a, Tally::record);
   p.last_arrest_week[i] = kNever;
   p.offence_hazard[i] = 0.0f;
-  set_state(w, i, State::vacant);
+  set_state(w, ledger, i, State::vacant);
   p.school[i] = kNoSchool;
-  w.events.push_back({i, EventKind::left});
+  ledger.event(i, EventKind::left);
+}
+
+// The forms that write into the world, and the instances the parallel birthdays use.
+void set_state(World& w, std::uint32_t i, State to) {
+  WorldLedger ledger{w};
+  set_state(w, ledger, i, to);
+}
+void set_job(World& w, std::uint32_t i, Job job) {
+  WorldLedger ledger{w};
+  set_job(w, ledger, i, job);
+}
+void enter_youth(World& w, std::uint32_t i, int age) {
+  WorldLedger ledger{w};
+  enter_youth(w, ledger, i, age);
+}
+void have_birthday(World& w, std::uint32_t i, int age) {
+  WorldLedger ledger{w};
+  have_birthday(w, ledger, i, age);
+}
+void leave(World& w, std::uint32_t i) {
+  WorldLedger ledger{w};
+  leave(w, ledger, i);
+}
+template void enter_youth(World&, WorldLedger&, std::uint32_t, int);
+template void have_birthday(World&, WorldLedger&, std::uint32_t, int);
+template void leave(World&, WorldLedger&, std::uint32_t);
+template void enter_youth(World&, ShareLedger&, std::uint32_t, int);
+template void have_birthday(World&, ShareLedger&, std::uint32_t, int);
+template void leave(World&, ShareLedger&, std::uint32_t);
+template void leave(World&, TallyLedger&, std::uint32_t);
+
+void ShareLedger::add_to(World& w) const {
+  for (std::size_t k = 0; k < delta_.size(); ++k) w.tallies[k] += delta_[k];
+  w.events.insert(w.events.end(), events_.begin(), events_.end());
 }
 
 Occupancy scheduled(const World& w, std::uint32_t i, std::int32_t week) {

@@ -19,12 +19,49 @@
 
 namespace drift::detail {
 
+// Where the shared bookkeeping of a youth's change of state or job goes: the area tallies and the
+// week's events. WorldLedger writes them into the world, as one thread does. A ShareLedger keeps
+// those of one share of the slots while several threads change youths of their own shares;
+// add_to() then adds them to the world, shares in slot order, which gives the tallies and the
+// event list of one thread.
+struct WorldLedger {
+  World& w;
+  std::int64_t& tally(int area, Tally t) { return w.tally(area, t); }
+  void event(std::uint32_t i, EventKind kind) { w.events.push_back({i, kind}); }
+};
+class ShareLedger {
+ public:
+  void reset(std::size_t areas) {
+    delta_.assign(areas * kTallyCount, 0);
+    events_.clear();
+  }
+  std::int64_t& tally(int area, Tally t) {
+    return delta_[static_cast<std::size_t>(area) * kTallyCount + static_cast<int>(t)];
+  }
+  void event(std::uint32_t i, EventKind kind) { events_.push_back({i, kind}); }
+  void add_to(World& w) const;
+
+ private:
+  std::vector<std::int64_t> delta_;
+  std::vector<Event> events_;
+};
+// Tallies into the world, events dropped: for a change whose events are already recorded.
+struct TallyLedger {
+  World& w;
+  std::int64_t& tally(int area, Tally t) { return w.tally(area, t); }
+  void event(std::uint32_t, EventKind) {}
+};
+
 // Fresh competing clocks for the youth's current state (keyed by this week).
 void draw_state_clocks(World& w, std::uint32_t i);
 
 // Moves youth i to state `to`, updating tallies, ties' exposure and network membership.
-// Does not draw clocks (callers decide which to keep).
+// Does not draw clocks (callers decide which to keep). The form with a ledger writes the tallies
+// and events there; with a ShareLedger only a change that starts or ends no dealing may be made
+// (the others change other youths' counts and the networks').
 void set_state(World& w, std::uint32_t i, State to);
+template <class Ledger>
+void set_state(World& w, Ledger& ledger, std::uint32_t i, State to);
 
 // Draws the traits of the next occupant of slot i (risk, attachment, low income and, when
 // `entry_age` is of school age, a school), keyed by `week`, the week its class forms. The slot
@@ -34,6 +71,8 @@ void draw_traits(World& w, std::uint32_t i, std::int32_t week, int entry_age);
 
 // The youth whose traits are in vacant slot i enters at age `age` (state, clocks, attitude).
 void enter_youth(World& w, std::uint32_t i, int age);
+template <class Ledger>
+void enter_youth(World& w, Ledger& ledger, std::uint32_t i, int age);
 
 // Where slot i's schedule puts its occupant in `week`: the age it has (or would have) and whether
 // it is present. A class's occupant of a slot turns min_age on the slot's birthday in the class's
@@ -57,9 +96,13 @@ std::vector<std::uint32_t> class_members(const World& w, int cohort, bool adult)
 // school_leaving_age) and registration hazard follow; a youth job becomes an ordinary job at
 // labour.working_age.
 void have_birthday(World& w, std::uint32_t i, int age);
+template <class Ledger>
+void have_birthday(World& w, Ledger& ledger, std::uint32_t i, int age);
 
 // Youth i leaves the city (ageing out or moving away); the slot becomes vacant.
 void leave(World& w, std::uint32_t i);
+template <class Ledger>
+void leave(World& w, Ledger& ledger, std::uint32_t i);
 
 // Registration of youth i as a suspect this week (for dealing when `drug`, at an arrest; else
 // for a non-drug offence). Counts the youth once per simulated year and age among the week's new
@@ -74,6 +117,8 @@ void refresh_offence_hazard(World& w, std::uint32_t i);
 
 // Job status change with its tallies and a fresh labour clock.
 void set_job(World& w, std::uint32_t i, Job job);
+template <class Ledger>
+void set_job(World& w, Ledger& ledger, std::uint32_t i, Job job);
 
 // Attitude without dealing ties, from traits; depends on age through school attendance.
 float baseline_attitude(const World& w, std::uint32_t i);

@@ -7,6 +7,7 @@
 #include <numbers>
 #include <set>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 #include "drift/model/world.hpp"
@@ -513,18 +514,24 @@ TEST(WorldDeterminism, DifferentReplicateOrSeedGivesDifferentTraitsAndTies) {
   EXPECT_NE(a.pop.risk, c.pop.risk);
 }
 
+// The same world twice, to be stepped on one thread (first) and on two (second).
+std::pair<World, World> on_one_and_two_threads(const Parameters& p, std::uint32_t replicate) {
+  std::pair<World, World> worlds{build_world(p, small_areas(), replicate),
+                                 build_world(p, small_areas(), replicate)};
+  // Smaller worlds are stepped on one thread whatever w.threads says.
+  EXPECT_GE(static_cast<std::int64_t>(worlds.first.pop.size()), detail::kMinParallelSlots);
+  worlds.first.threads = 1;
+  worlds.second.threads = 2;
+  return worlds;
+}
+
 TEST(WorldDeterminism, ThreadCountDoesNotChangeTheWeeks) {
   auto p = small_params(10.0);
   p.onset.onset_hazard = 0.05;
   p.recruitment.entry_hazard = 0.2;
   p.enforcement.runner_arrest_hazard = 0.05;
   p.labour.job_finding_hazard = 0.05;
-  World a = build_world(p, small_areas(), 1);
-  World b = build_world(p, small_areas(), 1);
-  // Smaller worlds are stepped on one thread whatever w.threads says.
-  ASSERT_GE(static_cast<std::int64_t>(a.pop.size()), detail::kMinParallelSlots);
-  a.threads = 1;
-  b.threads = 2;
+  auto [a, b] = on_one_and_two_threads(p, 1);
   // Few weeks: two threads are slow on a loaded machine.
   for (int k = 0; k < 30; ++k) {
     step(a);
@@ -537,6 +544,53 @@ TEST(WorldDeterminism, ThreadCountDoesNotChangeTheWeeks) {
   EXPECT_EQ(a.pop.network, b.pop.network);
   EXPECT_EQ(a.tallies, b.tallies);
   EXPECT_GT(count_if_dealing(a), 0);
+}
+
+// With several threads each takes the birthdays of its own slots, and tallies and events are put
+// together afterwards; youths who leave while dealing leave after the others. A year of weeks
+// (every birthday once), compared week by week with one thread: the same events in the same
+// order, the same tallies, and in the end the same columns and network counts.
+TEST(WorldDeterminism, BirthdaysOnTwoThreadsGiveTheEventsTalliesAndColumnsOfOne) {
+  auto p = small_params(10.0);
+  p.onset.onset_hazard = 0.05;
+  p.recruitment.entry_hazard = 0.5;
+  p.careers.desistance_hazard = 0.0;
+  p.labour.job_finding_hazard = 0.05;
+  auto [a, b] = on_one_and_two_threads(p, 3);
+  int dealing_leavers = 0, leavers = 0, arrivals = 0;
+  for (int k = 0; k < 53; ++k) {
+    const auto before = a.pop.state;
+    step(a);
+    step(b);
+    ASSERT_EQ(a.events.size(), b.events.size()) << "week " << k;
+    for (std::size_t e = 0; e < a.events.size(); ++e) {
+      ASSERT_EQ(a.events[e].agent, b.events[e].agent) << "week " << k << " event " << e;
+      ASSERT_EQ(a.events[e].kind, b.events[e].kind) << "week " << k << " event " << e;
+      if (a.events[e].kind == EventKind::left) {
+        ++leavers;
+        dealing_leavers += is_dealing(before[a.events[e].agent]);
+      }
+      arrivals += a.events[e].kind == EventKind::entered;
+    }
+    ASSERT_EQ(a.tallies, b.tallies) << "week " << k;
+  }
+  EXPECT_EQ(a.pop.state, b.pop.state);
+  EXPECT_EQ(a.pop.age, b.pop.age);
+  EXPECT_EQ(a.pop.job, b.pop.job);
+  EXPECT_EQ(a.pop.baseline_attitude, b.pop.baseline_attitude);
+  EXPECT_EQ(a.pop.offence_hazard, b.pop.offence_hazard);
+  EXPECT_EQ(a.pop.clock_a, b.pop.clock_a);
+  EXPECT_EQ(a.pop.clock_job, b.pop.clock_job);
+  EXPECT_EQ(a.pop.network, b.pop.network);
+  EXPECT_EQ(a.pop.dealing_neighbours, b.pop.dealing_neighbours);
+  EXPECT_EQ(a.pop.dealing_friends, b.pop.dealing_friends);
+  EXPECT_EQ(a.pop.present_in_block, b.pop.present_in_block);
+  EXPECT_EQ(a.networks.members, b.networks.members);
+  EXPECT_TRUE(consistent(b));
+  // The year held what the comparison is about.
+  EXPECT_GT(arrivals, 0);
+  EXPECT_GT(leavers, 0);
+  EXPECT_GT(dealing_leavers, 0);
 }
 
 // --- invariants over time
