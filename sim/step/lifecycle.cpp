@@ -277,6 +277,16 @@ template void enter_youth(World&, ShareLedger&, std::uint32_t, int);
 template void have_birthday(World&, ShareLedger&, std::uint32_t, int);
 template void leave(World&, ShareLedger&, std::uint32_t);
 template void leave(World&, TallyLedger&, std::uint32_t);
+template void set_state(World&, ShareLedger&, std::uint32_t, State);
+template void set_job(World&, ShareLedger&, std::uint32_t, Job);
+
+std::vector<ShareLedger>& chunk_ledgers(std::int64_t chunks, std::size_t areas) {
+  static thread_local std::vector<ShareLedger> kept;
+  if (static_cast<std::int64_t>(kept.size()) < chunks)
+    kept.resize(static_cast<std::size_t>(chunks));
+  for (std::int64_t c = 0; c < chunks; ++c) kept[static_cast<std::size_t>(c)].reset(areas);
+  return kept;
+}
 
 void ShareLedger::add_to(World& w) const {
   for (std::size_t k = 0; k < delta_.size(); ++k) w.tallies[k] += delta_[k];

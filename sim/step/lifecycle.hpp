@@ -267,6 +267,37 @@ const std::vector<Decision>& decide_ranges(World& w, Body&& body) {
   return w.decisions;
 }
 
+// One ShareLedger per chunk, reset, kept by the calling thread from pass to pass (no allocation
+// per week). A pass's threads must use the caller's vector through the reference returned: a
+// thread_local named inside the pass would be each thread's own.
+std::vector<ShareLedger>& chunk_ledgers(std::int64_t chunks, std::size_t areas);
+
+// Applies fn(decision, ledger) to the decisions the last decide_ranges left, for commits that
+// change nothing but the decided youth's own slot, the tallies and the events (a change of state
+// that neither starts nor ends dealing, a change of job, keyed clock draws). When decide_ranges
+// ran on several threads, each chunk's decisions are applied on the threads of the same chunk
+// schedule, with the chunk's ShareLedger, and the ledgers are added to the world in chunk order:
+// the world, tallies and event list that applying w.decisions in order with a WorldLedger gives,
+// which is what one thread does. fn takes the ledger as `auto&`.
+template <class Fn>
+void commit_own_slots(World& w, Fn&& fn) {
+  const auto n = static_cast<std::int64_t>(w.pop.size());
+  const int threads = std::max(1, w.threads);
+  if (threads == 1 || n < kMinParallelSlots) {
+    WorldLedger ledger{w};
+    for (const auto& d : w.decisions) fn(d, ledger);
+    return;
+  }
+  const std::int64_t chunk = parallel_chunk(n, threads);
+  const std::int64_t chunks = (n + chunk - 1) / chunk;
+  auto& ledgers = chunk_ledgers(chunks, w.areas.size());
+  for_each_chunk(chunks, threads, [&](std::int64_t c) {
+    auto& ledger = ledgers[static_cast<std::size_t>(c)];
+    for (const auto& d : w.scratch[static_cast<std::size_t>(c)]) fn(d, ledger);
+  });
+  for (std::int64_t c = 0; c < chunks; ++c) ledgers[static_cast<std::size_t>(c)].add_to(w);
+}
+
 // Runs fn(i, buffer) for every slot in parallel over w.threads threads and leaves the
 // decisions in w.decisions in agent order, for any thread count (see decide_ranges).
 template <class Fn>

@@ -62,22 +62,16 @@ void birthdays(World& w, int day) {
   }
   const std::int64_t chunk = detail::parallel_chunk(n, threads);
   const std::int64_t chunks = (n + chunk - 1) / chunk;
-  // Kept by the calling thread from week to week (no allocation per week). The pass's threads
-  // use the caller's through these references: a thread_local named inside the pass would be
-  // each thread's own.
-  static thread_local std::vector<detail::ShareLedger> kept_ledgers;
+  auto& ledgers = detail::chunk_ledgers(chunks, w.areas.size());
+  // Departures left for after the pass, per chunk; kept as the ledgers are.
   static thread_local std::vector<std::vector<std::uint32_t>> kept_later;
-  auto& ledgers = kept_ledgers;
   auto& later = kept_later;
-  if (static_cast<std::int64_t>(ledgers.size()) < chunks) {
-    ledgers.resize(static_cast<std::size_t>(chunks));
+  if (static_cast<std::int64_t>(later.size()) < chunks)
     later.resize(static_cast<std::size_t>(chunks));
-  }
   const auto* positions = w.birthday_positions.data();
   detail::for_each_chunk(chunks, threads, [&](std::int64_t ch) {
     auto& ledger = ledgers[static_cast<std::size_t>(ch)];
     auto& deferred = later[static_cast<std::size_t>(ch)];
-    ledger.reset(w.areas.size());
     deferred.clear();
     const auto lo = static_cast<std::uint32_t>(ch * chunk);
     const auto hi = static_cast<std::uint32_t>(std::min(n, (ch + 1) * chunk));

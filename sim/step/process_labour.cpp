@@ -176,42 +176,42 @@ void labour_market(World& w) {
                            youth_plain_dealing,
                            static_cast<float>(l.youth_job_loss_hazard),
                            youth_finding};
-  const auto& decisions = detail::decide_ranges(
-      w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
-        for (std::int64_t b = begin; b < end; b += 64) {
-          const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-          if (p.block_vacant(b)) continue;
-          std::uint8_t mark[64];
-          const unsigned any = multiplied ? labour_block<true>(cols, b, len, mark)
-                                          : labour_block<false>(cols, b, len, mark);
-          if (!any) continue;
-          for (std::uint64_t m = detail::nonzero_mask(mark, len); m != 0; m &= m - 1) {
-            const int k = std::countr_zero(m);
-            const auto i = static_cast<std::uint32_t>(b + k);
-            if (mark[k] == 1) {
-              out.push_back({i, job[i] == Job::none ? find : lose});
-            } else if (detail::tick(clock[i], finding_hazard(i))) {
-              out.push_back({i, find});
-            }
-          }
+  detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
+    for (std::int64_t b = begin; b < end; b += 64) {
+      const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+      if (p.block_vacant(b)) continue;
+      std::uint8_t mark[64];
+      const unsigned any = multiplied ? labour_block<true>(cols, b, len, mark)
+                                      : labour_block<false>(cols, b, len, mark);
+      if (!any) continue;
+      for (std::uint64_t m = detail::nonzero_mask(mark, len); m != 0; m &= m - 1) {
+        const int k = std::countr_zero(m);
+        const auto i = static_cast<std::uint32_t>(b + k);
+        if (mark[k] == 1) {
+          out.push_back({i, job[i] == Job::none ? find : lose});
+        } else if (detail::tick(clock[i], finding_hazard(i))) {
+          out.push_back({i, find});
         }
-      });
-  for (const auto& d : decisions) {
+      }
+    }
+  });
+  // A change of job: the youth's own slot, its tallies and its event.
+  detail::commit_own_slots(w, [&](const Decision& d, auto& ledger) {
     const auto i = d.agent;
     if (d.what == find) {
-      ++w.tally(p.area[i], Tally::jobs_found);
+      ++ledger.tally(p.area[i], Tally::jobs_found);
       if (p.age[i] < working_age) {
-        detail::set_job(w, i, Job::youth);
-        continue;
+        detail::set_job(w, ledger, i, Job::youth);
+        return;
       }
       const double status_share =
           std::min(1.0, l.status_job_share * w.mult.factor(&Multipliers::status_job, i));
       const bool status = w.rng.uniform(Stream::job_quality, w.week, i) < status_share;
-      detail::set_job(w, i, status ? Job::status : Job::ordinary);
+      detail::set_job(w, ledger, i, status ? Job::status : Job::ordinary);
     } else {
-      detail::set_job(w, i, Job::none);
+      detail::set_job(w, ledger, i, Job::none);
     }
-  }
+  });
 }
 
 }  // namespace drift

@@ -147,10 +147,12 @@ void onset_and_recovery(World& w) {
       }
     }
   });
-  for (const auto& d : w.decisions) {
-    detail::set_state(w, d.agent, d.what == to_at_risk ? State::at_risk : State::uninvolved);
+  // Between uninvolved and at risk: the youth's own slot, its tallies and no event.
+  detail::commit_own_slots(w, [&](const Decision& d, auto& ledger) {
+    detail::set_state(w, ledger, d.agent,
+                      d.what == to_at_risk ? State::at_risk : State::uninvolved);
     detail::draw_state_clocks(w, d.agent);
-  }
+  });
 }
 
 }  // namespace drift

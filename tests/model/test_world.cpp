@@ -546,18 +546,19 @@ TEST(WorldDeterminism, ThreadCountDoesNotChangeTheWeeks) {
   EXPECT_GT(count_if_dealing(a), 0);
 }
 
-// With several threads each takes the birthdays of its own slots, and tallies and events are put
-// together afterwards; youths who leave while dealing leave after the others. A year of weeks
-// (every birthday once), compared week by week with one thread: the same events in the same
-// order, the same tallies, and in the end the same columns and network counts.
-TEST(WorldDeterminism, BirthdaysOnTwoThreadsGiveTheEventsTalliesAndColumnsOfOne) {
+// With several threads each takes the birthdays of its own slots, and the commits of onset and of
+// the labour market of its own chunks' decisions, with tallies and events put together
+// afterwards; youths who leave while dealing leave after the others. A year of weeks (every
+// birthday once), compared week by week with one thread: the same events in the same order, the
+// same tallies, and in the end the same columns and network counts.
+TEST(WorldDeterminism, TwoThreadsGiveTheEventsTalliesAndColumnsOfOneWeekByWeek) {
   auto p = small_params(10.0);
   p.onset.onset_hazard = 0.05;
   p.recruitment.entry_hazard = 0.5;
   p.careers.desistance_hazard = 0.0;
   p.labour.job_finding_hazard = 0.05;
   auto [a, b] = on_one_and_two_threads(p, 3);
-  int dealing_leavers = 0, leavers = 0, arrivals = 0;
+  int dealing_leavers = 0, leavers = 0, arrivals = 0, jobs_found = 0, jobs_lost = 0;
   for (int k = 0; k < 53; ++k) {
     const auto before = a.pop.state;
     step(a);
@@ -571,6 +572,8 @@ TEST(WorldDeterminism, BirthdaysOnTwoThreadsGiveTheEventsTalliesAndColumnsOfOne)
         dealing_leavers += is_dealing(before[a.events[e].agent]);
       }
       arrivals += a.events[e].kind == EventKind::entered;
+      jobs_found += a.events[e].kind == EventKind::job_found;
+      jobs_lost += a.events[e].kind == EventKind::job_lost;
     }
     ASSERT_EQ(a.tallies, b.tallies) << "week " << k;
   }
@@ -591,6 +594,8 @@ TEST(WorldDeterminism, BirthdaysOnTwoThreadsGiveTheEventsTalliesAndColumnsOfOne)
   EXPECT_GT(arrivals, 0);
   EXPECT_GT(leavers, 0);
   EXPECT_GT(dealing_leavers, 0);
+  EXPECT_GT(jobs_found, 0);
+  EXPECT_GT(jobs_lost, 0);
 }
 
 // --- invariants over time
