@@ -236,6 +236,26 @@ inline std::int64_t parallel_chunk(std::int64_t n, int threads) {
   return std::max<std::int64_t>(1024, (per + 63) / 64 * 64);
 }
 
+// How a pass over the world's slots is cut: on one thread (threads 1, one chunk of all slots)
+// when w.threads is 1 or the world is small, else into `chunks` chunks of `size` slots. Every
+// pass over the slots cuts them this way, so that the same chunks stay with the same threads from
+// pass to pass, and commit_own_slots finds the chunks decide_ranges filled.
+struct SlotChunks {
+  std::int64_t slots;
+  int threads;
+  std::int64_t size;
+  std::int64_t chunks;
+  std::int64_t begin(std::int64_t c) const { return c * size; }
+  std::int64_t end(std::int64_t c) const { return std::min(slots, (c + 1) * size); }
+};
+inline SlotChunks slot_chunks(const World& w) {
+  const auto n = static_cast<std::int64_t>(w.pop.size());
+  const int threads = std::max(1, w.threads);
+  if (threads == 1 || n < kMinParallelSlots) return {n, 1, n, 1};
+  const std::int64_t size = parallel_chunk(n, threads);
+  return {n, threads, size, (n + size - 1) / size};
+}
+
 // Runs body(begin, end, buffer) over contiguous slot ranges covering [0, n), in parallel over
 // w.threads threads, and leaves the decisions in w.decisions in agent order. The slots are cut
 // into a few chunks per thread (boundaries multiples of 64), each with its own buffer; each thread
@@ -245,23 +265,20 @@ inline std::int64_t parallel_chunk(std::int64_t n, int threads) {
 // the result is the same for any thread count and any schedule.
 template <class Body>
 const std::vector<Decision>& decide_ranges(World& w, Body&& body) {
-  const auto n = static_cast<std::int64_t>(w.pop.size());
-  const int threads = std::max(1, w.threads);
-  if (threads == 1 || n < kMinParallelSlots) {
+  const SlotChunks cut = slot_chunks(w);
+  if (cut.threads == 1) {
     w.decisions.clear();
-    body(std::int64_t{0}, n, w.decisions);
+    body(std::int64_t{0}, cut.slots, w.decisions);
     return w.decisions;
   }
-  const std::int64_t chunk = parallel_chunk(n, threads);
-  const std::int64_t chunks = (n + chunk - 1) / chunk;
-  if (static_cast<std::int64_t>(w.scratch.size()) < chunks) w.scratch.resize(chunks);
-  for_each_chunk(chunks, threads, [&](std::int64_t c) {
+  if (static_cast<std::int64_t>(w.scratch.size()) < cut.chunks) w.scratch.resize(cut.chunks);
+  for_each_chunk(cut.chunks, cut.threads, [&](std::int64_t c) {
     auto& buffer = w.scratch[c];
     buffer.clear();
-    body(c * chunk, std::min(n, (c + 1) * chunk), buffer);
+    body(cut.begin(c), cut.end(c), buffer);
   });
   w.decisions.clear();
-  for (std::int64_t c = 0; c < chunks; ++c) {
+  for (std::int64_t c = 0; c < cut.chunks; ++c) {
     w.decisions.insert(w.decisions.end(), w.scratch[c].begin(), w.scratch[c].end());
   }
   return w.decisions;
@@ -281,21 +298,18 @@ std::vector<ShareLedger>& chunk_ledgers(std::int64_t chunks, std::size_t areas);
 // which is what one thread does. fn takes the ledger as `auto&`.
 template <class Fn>
 void commit_own_slots(World& w, Fn&& fn) {
-  const auto n = static_cast<std::int64_t>(w.pop.size());
-  const int threads = std::max(1, w.threads);
-  if (threads == 1 || n < kMinParallelSlots) {
+  const SlotChunks cut = slot_chunks(w);
+  if (cut.threads == 1) {
     WorldLedger ledger{w};
     for (const auto& d : w.decisions) fn(d, ledger);
     return;
   }
-  const std::int64_t chunk = parallel_chunk(n, threads);
-  const std::int64_t chunks = (n + chunk - 1) / chunk;
-  auto& ledgers = chunk_ledgers(chunks, w.areas.size());
-  for_each_chunk(chunks, threads, [&](std::int64_t c) {
+  auto& ledgers = chunk_ledgers(cut.chunks, w.areas.size());
+  for_each_chunk(cut.chunks, cut.threads, [&](std::int64_t c) {
     auto& ledger = ledgers[static_cast<std::size_t>(c)];
     for (const auto& d : w.scratch[static_cast<std::size_t>(c)]) fn(d, ledger);
   });
-  for (std::int64_t c = 0; c < chunks; ++c) ledgers[static_cast<std::size_t>(c)].add_to(w);
+  for (std::int64_t c = 0; c < cut.chunks; ++c) ledgers[static_cast<std::size_t>(c)].add_to(w);
 }
 
 // Runs fn(i, buffer) for every slot in parallel over w.threads threads and leaves the

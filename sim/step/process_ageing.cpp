@@ -47,9 +47,8 @@ bool leaves_with_ties_to_update(const World& w, std::uint32_t i) {
 void birthdays(World& w, int day) {
   const auto first = w.birthday_begin[day];
   const auto last = w.birthday_begin[day + 1];
-  const auto n = static_cast<std::int64_t>(w.pop.size());
-  const int threads = std::max(1, w.threads);
-  if (threads == 1 || n < detail::kMinParallelSlots) {
+  const detail::SlotChunks cut = detail::slot_chunks(w);
+  if (cut.threads == 1) {
     detail::WorldLedger ledger{w};
     for (int c = 0; c < w.cohorts(); ++c) {
       const auto base = w.cohort_begin[c];
@@ -60,8 +59,7 @@ void birthdays(World& w, int day) {
     }
     return;
   }
-  const std::int64_t chunk = detail::parallel_chunk(n, threads);
-  const std::int64_t chunks = (n + chunk - 1) / chunk;
+  const std::int64_t chunks = cut.chunks;
   auto& ledgers = detail::chunk_ledgers(chunks, w.areas.size());
   // Departures left for after the pass, per chunk; kept as the ledgers are.
   static thread_local std::vector<std::vector<std::uint32_t>> kept_later;
@@ -69,12 +67,12 @@ void birthdays(World& w, int day) {
   if (static_cast<std::int64_t>(later.size()) < chunks)
     later.resize(static_cast<std::size_t>(chunks));
   const auto* positions = w.birthday_positions.data();
-  detail::for_each_chunk(chunks, threads, [&](std::int64_t ch) {
+  detail::for_each_chunk(chunks, cut.threads, [&](std::int64_t ch) {
     auto& ledger = ledgers[static_cast<std::size_t>(ch)];
     auto& deferred = later[static_cast<std::size_t>(ch)];
     deferred.clear();
-    const auto lo = static_cast<std::uint32_t>(ch * chunk);
-    const auto hi = static_cast<std::uint32_t>(std::min(n, (ch + 1) * chunk));
+    const auto lo = static_cast<std::uint32_t>(cut.begin(ch));
+    const auto hi = static_cast<std::uint32_t>(cut.end(ch));
     for (int c = 0; c < w.cohorts(); ++c) {
       const auto base = w.cohort_begin[c];
       if (w.cohort_begin[c + 1] <= lo || base >= hi) continue;

@@ -128,18 +128,14 @@ void normalise_attitudes(World& w) {
                            tp.school_weight,
                            w.params.population.school_leaving_age,
                            p.present_in_block.data()};
-  const auto n = static_cast<std::int64_t>(p.size());
-  const int threads = n < detail::kMinParallelSlots ? 1 : std::max(1, w.threads);
-  if (threads == 1) {
-    normalise_range(c, 0, n);
+  const detail::SlotChunks cut = detail::slot_chunks(w);
+  if (cut.threads == 1) {
+    normalise_range(c, 0, cut.slots);
     return;
   }
-  // Chunks shared as by decide_ranges; every slot is independent of the others.
-  const std::int64_t chunk = detail::parallel_chunk(n, threads);
-  const std::int64_t chunks = (n + chunk - 1) / chunk;
-  detail::for_each_chunk(chunks, threads, [&](std::int64_t k) {
-    normalise_range(c, k * chunk, std::min(n, (k + 1) * chunk));
-  });
+  // Every slot is independent of the others.
+  detail::for_each_chunk(cut.chunks, cut.threads,
+                         [&](std::int64_t k) { normalise_range(c, cut.begin(k), cut.end(k)); });
 }
 
 }  // namespace drift
