@@ -7,10 +7,13 @@
 namespace drift {
 
 Csr Csr::from_edges(std::uint32_t first, std::uint32_t rows,
-                    std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges) {
+                    std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges, int threads) {
   // Linear in the edges: both ends of every edge are placed in their rows by counting, then each
   // (short) row is sorted and its duplicates dropped. A row ends up with its distinct neighbours
-  // in increasing order, whatever the order and multiplicity of the edges.
+  // in increasing order, whatever the order and multiplicity of the edges. Rows are independent
+  // in the sorting and in the final copy, so those two passes are shared among `threads` in blocks
+  // of kRowBlock rows; the counting and the offsets stay serial (a few operations per edge or
+  // row), so the result is the same for any thread count.
   std::vector<std::uint32_t> start(static_cast<std::size_t>(rows) + 1, 0);
   for (const auto& [a, b] : edges) {
     if (a == b) continue;
@@ -27,19 +30,27 @@ Csr Csr::from_edges(std::uint32_t first, std::uint32_t rows,
       placed[fill[b - first]++] = a;
     }
   }
+  const auto blocks = static_cast<std::int64_t>((rows + kRowBlock - 1) / kRowBlock);
+  const int team = blocks > 1 ? std::max(1, threads) : 1;
+  // Distinct neighbours of each row, sorted to the front of its range of `placed`.
+  std::vector<std::uint32_t> distinct(rows);
+#pragma omp parallel for num_threads(team) schedule(static)
+  for (std::int64_t blk = 0; blk < blocks; ++blk) {
+    const auto r_end = std::min<std::size_t>(rows, (static_cast<std::size_t>(blk) + 1) * kRowBlock);
+    for (auto r = static_cast<std::size_t>(blk) * kRowBlock; r < r_end; ++r) {
+      const auto row_begin = placed.begin() + start[r];
+      const auto row_end = placed.begin() + start[r + 1];
+      std::sort(row_begin, row_end);
+      distinct[r] = static_cast<std::uint32_t>(std::unique(row_begin, row_end) - row_begin);
+    }
+  }
   Csr csr;
   csr.first = first;
   csr.block_start.assign(rows / kRowBlock + 1, 0);
   csr.within.assign(static_cast<std::size_t>(rows) + 1, 0);
   std::uint32_t kept = 0;
   for (std::size_t r = 0; r < rows; ++r) {
-    const auto row_begin = placed.begin() + start[r];
-    const auto row_end = placed.begin() + start[r + 1];
-    std::sort(row_begin, row_end);
-    const auto distinct = std::unique(row_begin, row_end);
-    // Rows are compacted towards the front as duplicates drop out.
-    kept = static_cast<std::uint32_t>(std::copy(row_begin, distinct, placed.begin() + kept) -
-                                      placed.begin());
+    kept += distinct[r];
     const std::size_t next = r + 1;
     if (next % kRowBlock == 0) csr.block_start[next / kRowBlock] = kept;
     const std::uint32_t in_block = kept - csr.block_start[next / kRowBlock];
@@ -52,10 +63,22 @@ Csr Csr::from_edges(std::uint32_t first, std::uint32_t rows,
   }
   if (csr.narrow()) {
     csr.narrow_targets.resize(kept);
-    for (std::uint32_t k = 0; k < kept; ++k)
-      csr.narrow_targets[k] = static_cast<std::uint16_t>(placed[k] - first);
   } else {
-    csr.wide_targets.assign(placed.begin(), placed.begin() + kept);
+    csr.wide_targets.resize(kept);
+  }
+#pragma omp parallel for num_threads(team) schedule(static)
+  for (std::int64_t blk = 0; blk < blocks; ++blk) {
+    const auto r_end = std::min<std::size_t>(rows, (static_cast<std::size_t>(blk) + 1) * kRowBlock);
+    for (auto r = static_cast<std::size_t>(blk) * kRowBlock; r < r_end; ++r) {
+      const std::uint32_t* from = placed.data() + start[r];
+      const std::uint32_t to = csr.offset(r);
+      if (csr.narrow()) {
+        for (std::uint32_t k = 0; k < distinct[r]; ++k)
+          csr.narrow_targets[to + k] = static_cast<std::uint16_t>(from[k] - first);
+      } else {
+        std::copy(from, from + distinct[r], csr.wide_targets.begin() + to);
+      }
+    }
   }
   edges.clear();
   return csr;

@@ -115,7 +115,8 @@ void build_neighbourhood_ties(World& w) {
       edges.emplace_back(i, j);
     }
   }
-  w.ties.neighbourhood = Csr::from_edges(0, static_cast<std::uint32_t>(w.pop.size()), edges);
+  w.ties.neighbourhood = Csr::from_edges(0, static_cast<std::uint32_t>(w.pop.size()), edges,
+                                         detail::slot_chunks(w).threads);
 }
 
 // Places of a network: networks.youth_places times the population scale, its fraction rounded

@@ -320,8 +320,10 @@ std::vector<std::uint32_t> class_members(const World& w, int cohort, bool adult)
 
 void form_class(World& w, int cohort, std::int32_t week, bool adult) {
   const std::size_t nareas = w.areas.size();
-  for (std::size_t a = 0; a < nareas; ++a) {
-    const auto b = static_cast<std::size_t>(cohort) * nareas + a;
+  // Each newcomer's traits come from its own keyed draws into its own slot, so the districts'
+  // blocks can be taken by the threads in any order.
+  for_each_chunk(static_cast<std::int64_t>(nareas), slot_chunks(w).threads, [&](std::int64_t a) {
+    const auto b = static_cast<std::size_t>(cohort) * nareas + static_cast<std::size_t>(a);
     const auto begin = w.block_begin[b];
     if (adult) {
       for (auto i = begin + w.block_young[b]; i < begin + w.block_adult[b]; ++i)
@@ -330,7 +332,7 @@ void form_class(World& w, int cohort, std::int32_t week, bool adult) {
       for (auto i = begin; i < begin + w.block_young[b]; ++i)
         draw_traits(w, i, week, w.params.population.min_age);
     }
-  }
+  });
   build_cohort_ties(w, cohort, class_members(w, cohort, adult), week);
 }
 
@@ -390,9 +392,10 @@ void build_cohort_ties(World& w, int cohort, const std::vector<std::uint32_t>& m
 
   // Every member draws its ties from its own keyed stream, so members can be handled in any
   // order: with several threads each takes a share of the members and the shares are joined in
-  // member order, giving exactly the edge list of the one-thread loop.
-  const int threads = std::max(1, w.threads);
-  const bool parallel = threads > 1 && members.size() >= 4096;
+  // member order, giving exactly the edge list of the one-thread loop. A world small enough to
+  // step on one thread forms its classes on one thread as well.
+  const int threads = slot_chunks(w).threads;
+  const bool parallel = threads > 1 && members.size() >= 2;
   std::vector<Edge> edges;
   std::vector<std::vector<Edge>> shares(parallel ? static_cast<std::size_t>(threads) * 4 : 0);
   auto draw = [&](auto&& edges_of) {
@@ -415,9 +418,9 @@ void build_cohort_ties(World& w, int cohort, const std::vector<std::uint32_t>& m
   auto draw_layers = [&] {
     ClassLayers drawn;
     draw(school_edges);
-    drawn.school = Csr::from_edges(first, rows, edges);
+    drawn.school = Csr::from_edges(first, rows, edges, threads);
     draw(friend_edges);
-    drawn.friendship = Csr::from_edges(first, rows, edges);
+    drawn.friendship = Csr::from_edges(first, rows, edges, threads);
     return drawn;
   };
   // The layers depend on the members' traits and keyed draws only, which no strategy changes:
@@ -427,21 +430,28 @@ void build_cohort_ties(World& w, int cohort, const std::vector<std::uint32_t>& m
   w.ties.school[cohort] = layers.school;
   w.ties.friendship[cohort] = layers.friendship;
 
-  for (auto i = first; i < last; ++i) {
-    std::uint16_t s = 0, f = 0, rs = 0, rf = 0;
-    for (auto j : w.ties.school[cohort].row(i)) {
-      s += is_dealing(p.state[j]) ? 1 : 0;
-      rs += p.market_role[j] & kRecruiter;
+  // Each row's counts are its own: rows in blocks of 1024 on the threads.
+  constexpr std::uint32_t kCountRows = 1024;
+  const auto count_blocks = static_cast<std::int64_t>((rows + kCountRows - 1) / kCountRows);
+  for_each_chunk(count_blocks, threads, [&](std::int64_t blk) {
+    const auto from = first + static_cast<std::uint32_t>(blk) * kCountRows;
+    const auto to = std::min(last, from + kCountRows);
+    for (auto i = from; i < to; ++i) {
+      std::uint16_t s = 0, f = 0, rs = 0, rf = 0;
+      for (auto j : w.ties.school[cohort].row(i)) {
+        s += is_dealing(p.state[j]) ? 1 : 0;
+        rs += p.market_role[j] & kRecruiter;
+      }
+      for (auto j : w.ties.friendship[cohort].row(i)) {
+        f += is_dealing(p.state[j]) ? 1 : 0;
+        rf += p.market_role[j] & kRecruiter;
+      }
+      p.dealing_schoolmates[i] = s;
+      p.dealing_friends[i] = f;
+      p.recruiting_schoolmates[i] = rs;
+      p.recruiting_friends[i] = rf;
     }
-    for (auto j : w.ties.friendship[cohort].row(i)) {
-      f += is_dealing(p.state[j]) ? 1 : 0;
-      rf += p.market_role[j] & kRecruiter;
-    }
-    p.dealing_schoolmates[i] = s;
-    p.dealing_friends[i] = f;
-    p.recruiting_schoolmates[i] = rs;
-    p.recruiting_friends[i] = rf;
-  }
+  });
 }
 
 bool join_network(World& w, std::uint32_t i) {

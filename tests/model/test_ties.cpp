@@ -179,6 +179,48 @@ TEST(CsrFromEdges, LayoutDoesNotDependOnEdgeOrder) {
   EXPECT_EQ(x.targets(), y.targets());
 }
 
+// The rows are sorted and copied on several threads in blocks of 64 rows: whatever the thread
+// count, every row holds exactly its distinct neighbours in increasing order (checked against sets
+// built edge by edge), with the same offsets and ends as on one thread, narrow and wide alike.
+TEST(CsrFromEdges, RowsSortedOnSeveralThreadsGiveTheLayerOfOneThread) {
+  for (const std::uint32_t rows : {5'000u, 70'000u}) {
+    const std::uint32_t first = 1'000;
+    Edges e;
+    std::vector<std::vector<std::uint32_t>> expected(rows);
+    std::uint64_t x = 88172645463325252ull;  // xorshift: a fixed sequence of pairs
+    auto next = [&x, rows] {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      return static_cast<std::uint32_t>(x % rows);
+    };
+    for (std::uint32_t k = 0; k < 6 * rows; ++k) {
+      const std::uint32_t a = next(), b = k % 7 == 0 ? a : next();  // self-ties among them
+      e.emplace_back(first + a, first + b);
+      if (k % 5 == 0) e.emplace_back(first + b, first + a);  // and duplicates
+      if (a != b) {
+        expected[a].push_back(first + b);
+        expected[b].push_back(first + a);
+      }
+    }
+    for (auto& r : expected) {
+      std::sort(r.begin(), r.end());
+      r.erase(std::unique(r.begin(), r.end()), r.end());
+    }
+    Edges copy = e;
+    const auto one = Csr::from_edges(first, rows, copy, 1);
+    for (const int threads : {2, 3}) {
+      copy = e;
+      const auto many = Csr::from_edges(first, rows, copy, threads);
+      EXPECT_EQ(many.narrow(), rows <= Csr::kNarrowRows);
+      EXPECT_EQ(offsets_of(many), offsets_of(one)) << rows << " rows, " << threads << " threads";
+      EXPECT_EQ(many.targets(), one.targets()) << rows << " rows, " << threads << " threads";
+      for (std::uint32_t r = 0; r < rows; ++r)
+        ASSERT_EQ(row_of(many, first + r), expected[r]) << "row " << r << ", " << threads;
+    }
+  }
+}
+
 TEST(TiesTieEnds, CountsBothEndsOfEveryLayer) {
   Ties t;
   Edges n = {{0, 1}, {1, 2}};  // 2 ties -> 4 ends

@@ -589,6 +589,16 @@ TEST(WorldDeterminism, TwoThreadsGiveTheEventsTalliesAndColumnsOfOneWeekByWeek) 
   EXPECT_EQ(a.pop.dealing_friends, b.pop.dealing_friends);
   EXPECT_EQ(a.pop.present_in_block, b.pop.present_in_block);
   EXPECT_EQ(a.networks.members, b.networks.members);
+  // The classes formed in the year (on the threads: traits, tie draws, rows, counts).
+  for (int c = 0; c < a.cohorts(); ++c) {
+    EXPECT_EQ(a.ties.school[c]->targets(), b.ties.school[c]->targets()) << "cohort " << c;
+    EXPECT_EQ(a.ties.friendship[c]->targets(), b.ties.friendship[c]->targets()) << "cohort " << c;
+    EXPECT_EQ(a.ties.friendship[c]->within, b.ties.friendship[c]->within) << "cohort " << c;
+  }
+  EXPECT_EQ(a.pop.risk, b.pop.risk);
+  EXPECT_EQ(a.pop.school, b.pop.school);
+  EXPECT_EQ(a.pop.dealing_schoolmates, b.pop.dealing_schoolmates);
+  EXPECT_EQ(a.pop.recruiting_friends, b.pop.recruiting_friends);
   EXPECT_TRUE(consistent(b));
   // The year held what the comparison is about.
   EXPECT_GT(arrivals, 0);

@@ -93,9 +93,11 @@ struct Csr {
            narrow_targets.size() * sizeof(std::uint16_t) +
            wide_targets.size() * sizeof(std::uint32_t);
   }
-  // Builds an undirected CSR from edges (a, b); duplicates and self-ties are dropped.
+  // Builds an undirected CSR from edges (a, b); duplicates and self-ties are dropped. The rows
+  // are sorted on up to `threads` threads; the result does not depend on how many.
   static Csr from_edges(std::uint32_t first, std::uint32_t rows,
-                        std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges);
+                        std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges,
+                        int threads = 1);
 };
 
 // A layer of ties shared by the copies of a world until one of them rebuilds it. Ties are
