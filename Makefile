@@ -22,13 +22,18 @@ test: build
 
 # The Utrecht comparison, then the same comparison under both ends of the market assumption
 # (scenarios/assumptions/), so that the report shows the ranking under each.
+# MARKET_END_REPLICATES: replicates of each end (empty: the scenario's own, 10). Fewer make the
+# demo shorter and the ends' intervals wider (README.md, docs/performance.md); the report gives
+# each setting's count.
 MARKET_ENDS := market_full_replacement market_no_replacement
+MARKET_END_REPLICATES ?=
 demo: build
 	@mkdir -p results
 	$(DRIFT) run scenarios/utrecht.yaml --out results/utrecht.h5
 	@for m in $(MARKET_ENDS); do \
 	  echo "Under the assumptions of scenarios/assumptions/$$m.yaml (summary: results/utrecht_$$m.txt)"; \
 	  $(DRIFT) run scenarios/utrecht.yaml -q --assumptions scenarios/assumptions/$$m.yaml \
+	    $(if $(MARKET_END_REPLICATES),-r $(MARKET_END_REPLICATES)) \
 	    --out results/utrecht_$$m.h5 > results/utrecht_$$m.txt || exit 1; done
 	/usr/bin/python3 analysis/report.py results/utrecht.h5 \
 	  $(foreach m,$(MARKET_ENDS),--setting results/utrecht_$(m).h5) -o results/utrecht.html

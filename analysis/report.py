@@ -635,6 +635,9 @@ def section_settings(ctx: Context) -> Section | None:
                                  f"({num(float(np.min(drawn)), 2)}-{num(float(np.max(drawn)), 2)})</div>")
         else:
             label = esc(name) + (f'<div class="desc">market.replacement {num(r, 2)}</div>' if r is not None else "")
+        # Settings may be run with fewer replicates than the main comparison (make demo
+        # MARKET_END_REPLICATES=...): their intervals are wider, and the count says why.
+        label += f'<div class="desc">{res.replicates} replicate{"s" if res.replicates != 1 else ""}</div>'
         best = max(strategies, key=lambda s: t.loc[s, "best_probability"])
         cells = []
         for s in strategies:

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import drift_results as dr
-from conftest import run_report
+from conftest import TINY_SCENARIO, run_drift, run_report
 
 
 def write_hand_file(path, strategies, effects, costs, weeks=4):
@@ -202,6 +202,27 @@ def test_report_ranking_per_setting(result_file, tmp_path):
     bests = [float(v) for v in re.findall(r'data-best="([^"]+)"', row)]
     assert bests == pytest.approx([t.loc["mentors", "best_probability"],
                                    t.loc["area_approach", "best_probability"]])
+
+
+def test_each_setting_shows_its_own_replicate_count(result_file, tmp_path):
+    # make demo MARKET_END_REPLICATES=2 runs the ends with fewer replicates than the main
+    # comparison: the row of each setting says how many, so that wider intervals are read as such.
+    main = _copy_with(tmp_path, result_file, "main.h5", assumptions="")
+    fewer = run_drift(tmp_path, "two_replicates",
+                      TINY_SCENARIO.replace("replicates: 3", "replicates: 2"))
+    with h5py.File(fewer, "r+") as f:
+        f.attrs["assumptions"] = "market_no_replacement"
+    out = tmp_path / "with_fewer.html"
+    proc = run_report(main, "--setting", fewer, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text(encoding="utf-8")
+    rows = {name: text[text.index(f'<tr data-setting="{name}">'):]
+            for name in ("tiny_test", "market_no_replacement")}
+    rows = {name: row[:row.index("</tr>")] for name, row in rows.items()}
+    assert dr.load(main).replicates == 3 and dr.load(fewer).replicates == 2
+    assert '<div class="desc">3 replicates</div>' in rows["tiny_test"]
+    assert '<div class="desc">2 replicates</div>' in rows["market_no_replacement"]
+    assert "3 replicates" not in rows["market_no_replacement"]
 
 
 def test_setting_of_another_scenario_or_other_strategies_is_refused(result_file, tmp_path):
