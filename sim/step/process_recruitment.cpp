@@ -1,7 +1,11 @@
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "drift/step/processes.hpp"
 #include "fast_exp.hpp"
@@ -160,21 +164,128 @@ void recover_disruption(World& w) {
 
 // The inputs of EntryHazard::factors() for up to kEntryBatch at-risk youths, copied from their
 // columns side by side, so that entry_hazards() reads them contiguously.
+// The input arrays hold a block's worth (64) beyond kEntryBatch: the vector copy stores whole
+// registers, of which only the youths taken count.
 constexpr int kEntryBatch = 256;
+constexpr int kEntryRoom = kEntryBatch + 64;
 struct EntryBatch {
-  std::uint32_t who[kEntryBatch];
-  std::uint8_t age[kEntryBatch], job[kEntryBatch], low_income[kEntryBatch];
-  std::uint16_t dealing_neighbours[kEntryBatch], dealing_friends[kEntryBatch],
-      dealing_schoolmates[kEntryBatch];
-  std::uint16_t recruiting_neighbours[kEntryBatch], recruiting_friends[kEntryBatch],
-      recruiting_schoolmates[kEntryBatch];
-  float attitude[kEntryBatch], risk[kEntryBatch], deterrence[kEntryBatch], mult[kEntryBatch];
-  std::int32_t elapsed[kEntryBatch];  // weeks since deterrence was raised
-  double market[kEntryBatch];         // EntryHazard::market(w, area)
-  double district[kEntryBatch];       // district_recruiter * recruiter_density[area]
+  std::uint32_t who[kEntryRoom];
+  std::uint8_t age[kEntryRoom], job[kEntryRoom], low_income[kEntryRoom], area[kEntryRoom];
+  std::uint16_t dealing_neighbours[kEntryRoom], dealing_friends[kEntryRoom],
+      dealing_schoolmates[kEntryRoom];
+  std::uint16_t recruiting_neighbours[kEntryRoom], recruiting_friends[kEntryRoom],
+      recruiting_schoolmates[kEntryRoom];
+  std::int16_t deterrence_week[kEntryRoom];
+  float attitude[kEntryRoom], risk[kEntryRoom], deterrence[kEntryRoom], mult[kEntryRoom];
   float hazard[kEntryBatch];
   std::uint32_t redo[kEntryBatch];
   int n = 0;
+};
+
+// The columns entry_hazards() reads, as plain pointers (mult: nullptr when not written).
+struct EntryColumns {
+  const std::uint8_t *age, *job, *low_income, *area;
+  const std::uint16_t *dealing_neighbours, *dealing_friends, *dealing_schoolmates;
+  const std::uint16_t *recruiting_neighbours, *recruiting_friends, *recruiting_schoolmates;
+  const std::int16_t* deterrence_week;
+  const float *attitude, *risk, *deterrence, *mult;
+};
+
+// Appends the inputs of the slots b + list[0..found) to the batch, youth by youth.
+void take_listed(const EntryColumns& c, std::int64_t b, const std::uint8_t* list, int found,
+                 EntryBatch& bt) {
+  for (int k = 0; k < found; ++k) {
+    const auto i = static_cast<std::size_t>(b + list[k]);
+    const int j = bt.n++;
+    bt.who[j] = static_cast<std::uint32_t>(i);
+    bt.age[j] = c.age[i];
+    bt.job[j] = c.job[i];
+    bt.low_income[j] = c.low_income[i];
+    bt.area[j] = c.area[i];
+    bt.dealing_neighbours[j] = c.dealing_neighbours[i];
+    bt.dealing_friends[j] = c.dealing_friends[i];
+    bt.dealing_schoolmates[j] = c.dealing_schoolmates[i];
+    bt.recruiting_neighbours[j] = c.recruiting_neighbours[i];
+    bt.recruiting_friends[j] = c.recruiting_friends[i];
+    bt.recruiting_schoolmates[j] = c.recruiting_schoolmates[i];
+    bt.deterrence_week[j] = c.deterrence_week[i];
+    bt.attitude[j] = c.attitude[i];
+    bt.risk[j] = c.risk[i];
+    bt.deterrence[j] = c.deterrence[i];
+    if (c.mult) bt.mult[j] = c.mult[i];
+  }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define DRIFT_ENTRY_COMPRESS 1
+#define DRIFT_COMPRESS_TARGET gnu::target("avx512f,avx512bw,avx512vl,avx512vbmi2,popcnt")
+// The marked values of 64 one-, two- and four-byte values at `from`, packed to the front of `to`
+// (whole registers are stored: `to` needs room for 64 values).
+[[DRIFT_COMPRESS_TARGET]] inline void compress_bytes(std::uint64_t mask, const void* from,
+                                                     void* to) {
+  _mm512_storeu_si512(to, _mm512_maskz_compress_epi8(mask, _mm512_loadu_si512(from)));
+}
+[[DRIFT_COMPRESS_TARGET]] inline void compress_words(std::uint64_t mask, const void* from,
+                                                     void* to) {
+  const auto* in = static_cast<const std::uint16_t*>(from);
+  auto* out = static_cast<std::uint16_t*>(to);
+  const auto low = static_cast<__mmask32>(mask), high = static_cast<__mmask32>(mask >> 32);
+  _mm512_storeu_si512(out, _mm512_maskz_compress_epi16(low, _mm512_loadu_si512(in)));
+  _mm512_storeu_si512(out + _mm_popcnt_u32(low),
+                      _mm512_maskz_compress_epi16(high, _mm512_loadu_si512(in + 32)));
+}
+[[DRIFT_COMPRESS_TARGET]] inline void compress_dwords(std::uint64_t mask, const void* from,
+                                                      void* to) {
+  const auto* in = static_cast<const std::uint32_t*>(from);
+  auto* out = static_cast<std::uint32_t*>(to);
+  for (int q = 0; q < 4; ++q) {
+    const auto part = static_cast<__mmask16>(mask >> (16 * q));
+    _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(part, _mm512_loadu_si512(in + 16 * q)));
+    out += _mm_popcnt_u32(part);
+  }
+}
+
+// take_listed() for a whole block of 64 slots (b + 64 within the columns) and the set bits of
+// `mask`: each column's 64 values are loaded in one to four registers and the marked ones packed
+// to the front by the processor (AVX-512 VBMI2 compress), with no loop over the youths and no
+// branch on them.
+[[DRIFT_COMPRESS_TARGET]] void take_block_compressed(const EntryColumns& c, std::int64_t b,
+                                                     std::uint64_t mask, EntryBatch& bt) {
+  const int n = bt.n;
+  std::uint32_t slots[64];
+  for (int k = 0; k < 64; ++k) slots[k] = static_cast<std::uint32_t>(b + k);
+  compress_dwords(mask, slots, bt.who + n);
+  compress_bytes(mask, c.age + b, bt.age + n);
+  compress_bytes(mask, c.job + b, bt.job + n);
+  compress_bytes(mask, c.low_income + b, bt.low_income + n);
+  compress_bytes(mask, c.area + b, bt.area + n);
+  compress_words(mask, c.dealing_neighbours + b, bt.dealing_neighbours + n);
+  compress_words(mask, c.dealing_friends + b, bt.dealing_friends + n);
+  compress_words(mask, c.dealing_schoolmates + b, bt.dealing_schoolmates + n);
+  compress_words(mask, c.recruiting_neighbours + b, bt.recruiting_neighbours + n);
+  compress_words(mask, c.recruiting_friends + b, bt.recruiting_friends + n);
+  compress_words(mask, c.recruiting_schoolmates + b, bt.recruiting_schoolmates + n);
+  compress_words(mask, c.deterrence_week + b, bt.deterrence_week + n);
+  compress_dwords(mask, c.attitude + b, bt.attitude + n);
+  compress_dwords(mask, c.risk + b, bt.risk + n);
+  compress_dwords(mask, c.deterrence + b, bt.deterrence + n);
+  if (c.mult) compress_dwords(mask, c.mult + b, bt.mult + n);
+  bt.n = n + static_cast<int>(_mm_popcnt_u64(mask));
+}
+
+bool compress_available() {
+  static const bool available =
+      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi2");
+  return available;
+}
+#endif
+
+// The area terms of the hazard, formed once per area per week (the same products as per youth);
+// 256 entries, so that any area byte indexes them.
+struct AreaTerms {
+  std::array<double, 256> market{};    // EntryHazard::market(w, area)
+  std::array<double, 256> district{};  // district_recruiter * recruiter_density[area]
 };
 
 // EntryHazard::factors() and the hazard scale * exp(x) [* m] of every youth of the batch, with the
@@ -186,9 +297,12 @@ struct EntryBatch {
 // without exp(x); so does this.
 template <bool kMultiplied, bool kDeterrence>
 [[DRIFT_VECTOR_KERNEL]] unsigned entry_hazards(const EntryHazard& hz, const double* decay_table,
+                                               const AreaTerms& areas, std::int32_t week,
                                                EntryBatch& batch) {
   const EntryBatch& b = batch;
   const double* __restrict decay = decay_table;
+  const double* __restrict market = areas.market.data();
+  const double* __restrict district = areas.district.data();
   float* __restrict hazard = batch.hazard;
   std::uint32_t* __restrict redo = batch.redo;
   const double nw = hz.neighbour_weight, fw = hz.friend_weight, sw = hz.school_weight;
@@ -212,14 +326,14 @@ template <bool kMultiplied, bool kDeterrence>
     const double exposure = detail::pick(static_cast<unsigned>(cap < e), cap, e);
     const double c0 = walk_in + nr * b.recruiting_neighbours[j] + fr * b.recruiting_friends[j];
     const double contact =
-        detail::pick(at_school, c0 + sr * b.recruiting_schoolmates[j], c0) + b.district[j];
-    const double scale = b.market[j] * contact;
+        detail::pick(at_school, c0 + sr * b.recruiting_schoolmates[j], c0) + district[b.area[j]];
+    const double scale = market[b.area[j]] * contact;
     double x = alh * b.attitude[j] + elh * exposure + rlh * b.risk[j] + dlh * b.low_income[j] +
                detail::pick(no_prospects, nph, 0.0) + detail::pick(youth_job, yjh, 0.0);
     unsigned beyond_table = 0;
     if constexpr (kDeterrence) {
       const float d = b.deterrence[j];
-      const std::int32_t elapsed = b.elapsed[j];
+      const std::int32_t elapsed = week - b.deterrence_week[j];
       const unsigned tabulated = static_cast<std::uint32_t>(elapsed) < kTabulated;
       const unsigned deterred = d != 0.0f;
       beyond_table = deterred & (tabulated ^ 1u);
@@ -241,12 +355,13 @@ template <bool kMultiplied, bool kDeterrence>
 }
 
 unsigned entry_hazards_for(bool multiplied, bool deterrence, const EntryHazard& hz,
-                           const double* decay_table, EntryBatch& batch) {
+                           const double* decay_table, const AreaTerms& areas, std::int32_t week,
+                           EntryBatch& batch) {
   if (multiplied)
-    return deterrence ? entry_hazards<true, true>(hz, decay_table, batch)
-                      : entry_hazards<true, false>(hz, decay_table, batch);
-  return deterrence ? entry_hazards<false, true>(hz, decay_table, batch)
-                    : entry_hazards<false, false>(hz, decay_table, batch);
+    return deterrence ? entry_hazards<true, true>(hz, decay_table, areas, week, batch)
+                      : entry_hazards<true, false>(hz, decay_table, areas, week, batch);
+  return deterrence ? entry_hazards<false, true>(hz, decay_table, areas, week, batch)
+                    : entry_hazards<false, false>(hz, decay_table, areas, week, batch);
 }
 }  // namespace
 
@@ -258,26 +373,42 @@ void recruit(World& w) {
   const float* entry_mult = w.mult.if_written(&Multipliers::entry);
   const State* state = p.state.data();
   float* clock = p.clock_a.data();
-  // The area terms of the hazard, formed once per area (the same products as per youth); 256
-  // entries, so that any area byte indexes them.
-  std::array<double, 256> market{}, district{};
-  for (std::size_t a = 0; a < w.areas.size() && a < market.size(); ++a) {
-    market[a] = hz.market(w, static_cast<int>(a));
-    district[a] = hz.district_recruiter * static_cast<double>(w.recruiter_density[a]);
+  AreaTerms terms;
+  for (std::size_t a = 0; a < w.areas.size() && a < terms.market.size(); ++a) {
+    terms.market[a] = hz.market(w, static_cast<int>(a));
+    terms.district[a] = hz.district_recruiter * static_cast<double>(w.recruiter_density[a]);
   }
   // At-risk youths are found 64 slots at a time from a bit mask of the state bytes, and their
-  // inputs copied into a batch of up to kEntryBatch youths from several blocks (a block holds a
-  // dozen or so, too few to fill the vectors); entry_hazards() evaluates the batch without
-  // branches. The clocks then tick in agent order; no hazard reads a clock, so the batching
-  // changes no decision.
+  // inputs copied, column by column, into a batch of up to kEntryBatch youths from several blocks
+  // (a block holds a dozen or so, too few to fill the vectors); entry_hazards() evaluates the
+  // batch without branches. The clocks then tick in agent order; no hazard reads a clock, so the
+  // batching changes no decision.
+  const EntryColumns columns{p.age.data(),
+                             reinterpret_cast<const std::uint8_t*>(p.job.data()),
+                             p.low_income.data(),
+                             p.area.data(),
+                             p.dealing_neighbours.data(),
+                             p.dealing_friends.data(),
+                             p.dealing_schoolmates.data(),
+                             p.recruiting_neighbours.data(),
+                             p.recruiting_friends.data(),
+                             p.recruiting_schoolmates.data(),
+                             p.deterrence_week.data(),
+                             p.attitude.data(),
+                             p.risk.data(),
+                             p.deterrence.data(),
+                             entry_mult};
+#ifdef DRIFT_ENTRY_COMPRESS
+  const bool compress = compress_available();
+#endif
   detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
     thread_local EntryBatch batch;  // 8 KiB: kept off the stack of the pool's threads
-    auto& bt = batch;
+    EntryBatch& bt = batch;
     std::uint8_t list[64];
     bt.n = 0;
     const auto tick_batch = [&] {
-      const unsigned any =
-          entry_hazards_for(entry_mult != nullptr, hz.deterrence, hz, hz.decay.table(), bt);
+      const unsigned any = entry_hazards_for(entry_mult != nullptr, hz.deterrence, hz,
+                                             hz.decay.table(), terms, w.week, bt);
       for (int j = 0; j < bt.n; ++j) {
         const std::uint32_t i = bt.who[j];
         float h = bt.hazard[j];
@@ -296,31 +427,18 @@ void recruit(World& w) {
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
       if (p.block_vacant(b)) continue;
-      const int found = detail::mask_positions(
-          detail::state_mask(state + b, len, State::at_risk, State::at_risk), list);
+      const std::uint64_t mask = detail::state_mask(state + b, len, State::at_risk, State::at_risk);
+      if (mask == 0) continue;
+      const int found = std::popcount(mask);
       if (bt.n + found > kEntryBatch) tick_batch();
-      for (int k = 0; k < found; ++k) {
-        const auto i = static_cast<std::uint32_t>(b + list[k]);
-        const int j = bt.n++;
-        const int a = p.area[i];
-        bt.who[j] = i;
-        bt.age[j] = p.age[i];
-        bt.job[j] = static_cast<std::uint8_t>(p.job[i]);
-        bt.low_income[j] = p.low_income[i];
-        bt.dealing_neighbours[j] = p.dealing_neighbours[i];
-        bt.dealing_friends[j] = p.dealing_friends[i];
-        bt.dealing_schoolmates[j] = p.dealing_schoolmates[i];
-        bt.recruiting_neighbours[j] = p.recruiting_neighbours[i];
-        bt.recruiting_friends[j] = p.recruiting_friends[i];
-        bt.recruiting_schoolmates[j] = p.recruiting_schoolmates[i];
-        bt.attitude[j] = p.attitude[i];
-        bt.risk[j] = p.risk[i];
-        bt.deterrence[j] = p.deterrence[i];
-        bt.elapsed[j] = w.week - p.deterrence_week[i];
-        bt.market[j] = market[a];
-        bt.district[j] = district[a];
-        if (entry_mult) bt.mult[j] = entry_mult[i];
+#ifdef DRIFT_ENTRY_COMPRESS
+      if (compress && len == 64) {
+        take_block_compressed(columns, b, mask, bt);
+        continue;
       }
+#endif
+      detail::mask_positions(mask, list);
+      take_listed(columns, b, list, found, bt);
     }
     tick_batch();
   });
