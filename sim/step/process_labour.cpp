@@ -1,5 +1,8 @@
 #include <algorithm>
 #include <bit>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "drift/step/processes.hpp"
 #include "fast_exp.hpp"
@@ -108,6 +111,75 @@ template <bool kMultiplied>
   }
   return detail::any_nonzero(out, len);
 }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define DRIFT_LABOUR_MASKS 1
+// labour_block<false> for a whole block of 64 slots, on processors with AVX-512 BW: the
+// conditions of all 64 slots come from their byte columns as three 64-bit masks at once, and
+// the clocks tick 16 at a time choosing among the same float constants by mask, so every clock
+// loses exactly the float labour_block<false> subtracts (the same subtraction of the same
+// constants); the marks are the same. GCC's vectorisation of labour_block widens each byte
+// column to the clocks' 32-bit lanes instead.
+[[gnu::target("avx512f,avx512bw,avx512vl")]] unsigned labour_block_masks(const LabourColumns& c,
+                                                                         std::int64_t b,
+                                                                         std::uint8_t* mark) {
+  const auto working_age = static_cast<std::uint8_t>(std::clamp(c.working_age, 0, 255));
+  const auto min_age =
+      static_cast<std::uint8_t>(std::clamp(std::min(c.working_age, c.youth_min_age), 0, 255));
+  const __m512i state = _mm512_loadu_si512(c.state + b);
+  const __m512i age = _mm512_loadu_si512(c.age + b);
+  const __m512i job = _mm512_loadu_si512(c.job + b);
+  const __mmask64 ok =
+      _mm512_cmpneq_epi8_mask(state, _mm512_set1_epi8(static_cast<char>(State::vacant))) &
+      _mm512_cmpneq_epi8_mask(state, _mm512_set1_epi8(static_cast<char>(State::detained))) &
+      _mm512_cmpge_epu8_mask(age, _mm512_set1_epi8(static_cast<char>(min_age)));
+  const __mmask64 adult =
+      _mm512_cmpge_epu8_mask(age, _mm512_set1_epi8(static_cast<char>(working_age)));
+  const __mmask64 jobless =
+      _mm512_cmpeq_epi8_mask(job, _mm512_set1_epi8(static_cast<char>(Job::none)));
+  const __mmask64 dealing = _mm512_cmple_epu8_mask(
+      _mm512_sub_epi8(state, _mm512_set1_epi8(static_cast<char>(State::runner))),
+      _mm512_set1_epi8(1));
+  std::uint64_t record = 0;
+  for (int q = 0; q < 4; ++q) {
+    const __m512i last = _mm512_loadu_si512(c.last_arrest + b + 16 * q);
+    record |= static_cast<std::uint64_t>(_mm512_cmpneq_epi32_mask(last, _mm512_set1_epi32(kNever)))
+              << (16 * q);
+  }
+  const std::uint64_t later = jobless & record;
+  const std::uint64_t now = ok & ~later;
+  std::uint64_t fired = 0;
+  for (int q = 0; q < 4; ++q) {
+    const auto part = [q](std::uint64_t m) { return static_cast<__mmask16>(m >> (16 * q)); };
+    const __m512 adult_found = _mm512_mask_blend_ps(part(dealing), _mm512_set1_ps(c.plain),
+                                                    _mm512_set1_ps(c.plain_dealing));
+    const __m512 youth_found = _mm512_mask_blend_ps(part(dealing), _mm512_set1_ps(c.youth_plain),
+                                                    _mm512_set1_ps(c.youth_plain_dealing));
+    const __m512 found = _mm512_mask_blend_ps(part(adult), youth_found, adult_found);
+    const __m512 lose =
+        _mm512_mask_blend_ps(part(adult), _mm512_set1_ps(c.youth_loss), _mm512_set1_ps(c.loss));
+    const __m512 step = _mm512_mask_blend_ps(part(jobless), lose, found);
+    float* clock = c.clock + b + 16 * q;
+    const __m512 before = _mm512_loadu_ps(clock);
+    const __m512 next = _mm512_sub_ps(before, step);
+    _mm512_storeu_ps(clock, _mm512_mask_blend_ps(part(now), before, next));
+    const __mmask16 gone =
+        _mm512_mask_cmp_ps_mask(part(now), next, _mm512_setzero_ps(), _CMP_LE_OQ);
+    fired |= static_cast<std::uint64_t>(gone) << (16 * q);
+  }
+  const std::uint64_t waiting = ok & later;
+  _mm512_storeu_si512(mark, _mm512_or_si512(_mm512_maskz_mov_epi8(fired, _mm512_set1_epi8(1)),
+                                            _mm512_maskz_mov_epi8(waiting, _mm512_set1_epi8(2))));
+  return (fired | waiting) != 0 ? 1u : 0u;
+}
+
+bool labour_masks_available() {
+  static const bool available = __builtin_cpu_supports("avx512f") &&
+                                __builtin_cpu_supports("avx512bw") &&
+                                __builtin_cpu_supports("avx512vl");
+  return available;
+}
+#endif
 }  // namespace
 
 void labour_market(World& w) {
@@ -176,13 +248,25 @@ void labour_market(World& w) {
                            youth_plain_dealing,
                            static_cast<float>(l.youth_job_loss_hazard),
                            youth_finding};
+#ifdef DRIFT_LABOUR_MASKS
+  const bool masks = labour_masks_available();
+  const bool nobody = std::min(l.working_age, l.youth_job_min_age) > 255;
+#endif
   detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
       if (p.block_vacant(b)) continue;
       std::uint8_t mark[64];
-      const unsigned any = multiplied ? labour_block<true>(cols, b, len, mark)
-                                      : labour_block<false>(cols, b, len, mark);
+      unsigned any;
+#ifdef DRIFT_LABOUR_MASKS
+      if (!multiplied && len == 64 && masks && !nobody) {
+        any = labour_block_masks(cols, b, mark);
+      } else
+#endif
+      {
+        any = multiplied ? labour_block<true>(cols, b, len, mark)
+                         : labour_block<false>(cols, b, len, mark);
+      }
       if (!any) continue;
       for (std::uint64_t m = detail::nonzero_mask(mark, len); m != 0; m &= m - 1) {
         const int k = std::countr_zero(m);
