@@ -1,9 +1,7 @@
 #include <algorithm>
 #include <bit>
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#endif
 
+#include "avx512.hpp"
 #include "drift/step/processes.hpp"
 #include "fast_exp.hpp"
 #include "lifecycle.hpp"
@@ -112,17 +110,15 @@ template <bool kMultiplied>
   return detail::any_nonzero(out, len);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define DRIFT_LABOUR_MASKS 1
+#ifdef DRIFT_AVX512_KERNELS
 // labour_block<false> for a whole block of 64 slots, on processors with AVX-512 BW: the
 // conditions of all 64 slots come from their byte columns as three 64-bit masks at once, and
 // the clocks tick 16 at a time choosing among the same float constants by mask, so every clock
 // loses exactly the float labour_block<false> subtracts (the same subtraction of the same
 // constants); the marks are the same. GCC's vectorisation of labour_block widens each byte
 // column to the clocks' 32-bit lanes instead.
-[[gnu::target("avx512f,avx512bw,avx512vl")]] unsigned labour_block_masks(const LabourColumns& c,
-                                                                         std::int64_t b,
-                                                                         std::uint8_t* mark) {
+[[DRIFT_AVX512BW]] unsigned labour_block_masks(const LabourColumns& c, std::int64_t b,
+                                               std::uint8_t* mark) {
   const auto working_age = static_cast<std::uint8_t>(std::clamp(c.working_age, 0, 255));
   const auto min_age =
       static_cast<std::uint8_t>(std::clamp(std::min(c.working_age, c.youth_min_age), 0, 255));
@@ -173,12 +169,6 @@ template <bool kMultiplied>
   return (fired | waiting) != 0 ? 1u : 0u;
 }
 
-bool labour_masks_available() {
-  static const bool available = __builtin_cpu_supports("avx512f") &&
-                                __builtin_cpu_supports("avx512bw") &&
-                                __builtin_cpu_supports("avx512vl");
-  return available;
-}
 #endif
 }  // namespace
 
@@ -248,8 +238,8 @@ void labour_market(World& w) {
                            youth_plain_dealing,
                            static_cast<float>(l.youth_job_loss_hazard),
                            youth_finding};
-#ifdef DRIFT_LABOUR_MASKS
-  const bool masks = labour_masks_available();
+#ifdef DRIFT_AVX512_KERNELS
+  const bool masks = detail::has_avx512bw();
   const bool nobody = std::min(l.working_age, l.youth_job_min_age) > 255;
 #endif
   detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
@@ -258,7 +248,7 @@ void labour_market(World& w) {
       if (p.block_vacant(b)) continue;
       std::uint8_t mark[64];
       unsigned any;
-#ifdef DRIFT_LABOUR_MASKS
+#ifdef DRIFT_AVX512_KERNELS
       if (!multiplied && len == 64 && masks && !nobody) {
         any = labour_block_masks(cols, b, mark);
       } else

@@ -3,10 +3,8 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#endif
 
+#include "avx512.hpp"
 #include "drift/step/processes.hpp"
 #include "fast_exp.hpp"
 #include "lifecycle.hpp"
@@ -216,17 +214,13 @@ void take_listed(const EntryColumns& c, std::int64_t b, const std::uint8_t* list
   }
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define DRIFT_ENTRY_COMPRESS 1
-#define DRIFT_COMPRESS_TARGET gnu::target("avx512f,avx512bw,avx512vl,avx512vbmi2,popcnt")
+#ifdef DRIFT_AVX512_KERNELS
 // The marked values of 64 one-, two- and four-byte values at `from`, packed to the front of `to`
 // (whole registers are stored: `to` needs room for 64 values).
-[[DRIFT_COMPRESS_TARGET]] inline void compress_bytes(std::uint64_t mask, const void* from,
-                                                     void* to) {
+[[DRIFT_AVX512VBMI2]] inline void compress_bytes(std::uint64_t mask, const void* from, void* to) {
   _mm512_storeu_si512(to, _mm512_maskz_compress_epi8(mask, _mm512_loadu_si512(from)));
 }
-[[DRIFT_COMPRESS_TARGET]] inline void compress_words(std::uint64_t mask, const void* from,
-                                                     void* to) {
+[[DRIFT_AVX512VBMI2]] inline void compress_words(std::uint64_t mask, const void* from, void* to) {
   const auto* in = static_cast<const std::uint16_t*>(from);
   auto* out = static_cast<std::uint16_t*>(to);
   const auto low = static_cast<__mmask32>(mask), high = static_cast<__mmask32>(mask >> 32);
@@ -234,8 +228,7 @@ void take_listed(const EntryColumns& c, std::int64_t b, const std::uint8_t* list
   _mm512_storeu_si512(out + _mm_popcnt_u32(low),
                       _mm512_maskz_compress_epi16(high, _mm512_loadu_si512(in + 32)));
 }
-[[DRIFT_COMPRESS_TARGET]] inline void compress_dwords(std::uint64_t mask, const void* from,
-                                                      void* to) {
+[[DRIFT_AVX512VBMI2]] inline void compress_dwords(std::uint64_t mask, const void* from, void* to) {
   const auto* in = static_cast<const std::uint32_t*>(from);
   auto* out = static_cast<std::uint32_t*>(to);
   for (int q = 0; q < 4; ++q) {
@@ -249,8 +242,8 @@ void take_listed(const EntryColumns& c, std::int64_t b, const std::uint8_t* list
 // `mask`: each column's 64 values are loaded in one to four registers and the marked ones packed
 // to the front by the processor (AVX-512 VBMI2 compress), with no loop over the youths and no
 // branch on them.
-[[DRIFT_COMPRESS_TARGET]] void take_block_compressed(const EntryColumns& c, std::int64_t b,
-                                                     std::uint64_t mask, EntryBatch& bt) {
+[[DRIFT_AVX512VBMI2]] void take_block_compressed(const EntryColumns& c, std::int64_t b,
+                                                 std::uint64_t mask, EntryBatch& bt) {
   const int n = bt.n;
   std::uint32_t slots[64];
   for (int k = 0; k < 64; ++k) slots[k] = static_cast<std::uint32_t>(b + k);
@@ -273,12 +266,6 @@ void take_listed(const EntryColumns& c, std::int64_t b, const std::uint8_t* list
   bt.n = n + static_cast<int>(_mm_popcnt_u64(mask));
 }
 
-bool compress_available() {
-  static const bool available =
-      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi2");
-  return available;
-}
 #endif
 
 // The area terms of the hazard, formed once per area per week (the same products as per youth);
@@ -398,8 +385,8 @@ void recruit(World& w) {
                              p.risk.data(),
                              p.deterrence.data(),
                              entry_mult};
-#ifdef DRIFT_ENTRY_COMPRESS
-  const bool compress = compress_available();
+#ifdef DRIFT_AVX512_KERNELS
+  const bool compress = detail::has_avx512vbmi2();
 #endif
   detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
     thread_local EntryBatch batch;  // 8 KiB: kept off the stack of the pool's threads
@@ -431,7 +418,7 @@ void recruit(World& w) {
       if (mask == 0) continue;
       const int found = std::popcount(mask);
       if (bt.n + found > kEntryBatch) tick_batch();
-#ifdef DRIFT_ENTRY_COMPRESS
+#ifdef DRIFT_AVX512_KERNELS
       if (compress && len == 64) {
         take_block_compressed(columns, b, mask, bt);
         continue;
