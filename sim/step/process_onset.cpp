@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "avx512.hpp"
 #include "drift/step/processes.hpp"
 #include "fast_exp.hpp"
 #include "lifecycle.hpp"
@@ -99,6 +100,114 @@ template <bool kMultiplied>
   }
   return detail::any_nonzero(fired, len);
 }
+
+#ifdef DRIFT_AVX512_KERNELS
+// a + b * r on eight doubles.
+[[DRIFT_AVX512BW, gnu::always_inline]] inline __m512d line(double a, double b, __m512d r) {
+  return _mm512_add_pd(_mm512_set1_pd(a), _mm512_mul_pd(_mm512_set1_pd(b), r));
+}
+
+// detail::approximate_exp on eight doubles: the same operations in the same order.
+[[DRIFT_AVX512BW, gnu::always_inline]] inline __m512d approximate_exp8(__m512d x) {
+  const __m512d t = _mm512_add_pd(_mm512_mul_pd(x, _mm512_set1_pd(0x1.71547652b82fep+0)),
+                                  _mm512_set1_pd(0x1.8p52));
+  const __m512d k = _mm512_sub_pd(t, _mm512_set1_pd(0x1.8p52));
+  const __m512d r =
+      _mm512_sub_pd(_mm512_sub_pd(x, _mm512_mul_pd(k, _mm512_set1_pd(0x1.62e42fef00000p-1))),
+                    _mm512_mul_pd(k, _mm512_set1_pd(0x1.473de6af278edp-34)));
+  const __m512d r2 = _mm512_mul_pd(r, r);
+  const __m512d r4 = _mm512_mul_pd(r2, r2);
+  const __m512d r8 = _mm512_mul_pd(r4, r4);
+  const __m512d a0 = _mm512_add_pd(_mm512_set1_pd(1.0), r);
+  const __m512d a1 = line(0x1.0000000000000p-1, 0x1.5555555555555p-3, r);
+  const __m512d a2 = line(0x1.5555555555555p-5, 0x1.1111111111111p-7, r);
+  const __m512d a3 = line(0x1.6c16c16c16c17p-10, 0x1.a01a01a01a01ap-13, r);
+  const __m512d a4 = line(0x1.a01a01a01a01ap-16, 0x1.71de3a556c734p-19, r);
+  const __m512d a5 = _mm512_set1_pd(0x1.27e4fb7789f5cp-22);
+  const __m512d b0 = _mm512_add_pd(a0, _mm512_mul_pd(a1, r2));
+  const __m512d b1 = _mm512_add_pd(a2, _mm512_mul_pd(a3, r2));
+  const __m512d b2 = _mm512_add_pd(a4, _mm512_mul_pd(a5, r2));
+  const __m512d d0 = _mm512_add_pd(b0, _mm512_mul_pd(b1, r4));
+  const __m512d p = _mm512_add_pd(d0, _mm512_mul_pd(b2, r8));
+  const __m512i scale = _mm512_maskz_slli_epi64(
+      0xff, _mm512_add_epi64(_mm512_castpd_si512(t), _mm512_set1_epi64(1023)), 52);
+  return _mm512_mul_pd(p, _mm512_castsi512_pd(scale));
+}
+
+// detail::hazard_is_exact on eight lanes, as a mask.
+[[DRIFT_AVX512BW, gnu::always_inline]] inline __mmask8 hazard_is_exact8(__m512d x, __m512d h) {
+  const __m512i bits = _mm512_castpd_si512(h);
+  const __m512i biased = _mm512_maskz_srli_epi64(0xff, bits, 52);  // sign and exponent
+  const __m512i tail = _mm512_and_si512(bits, _mm512_set1_epi64((1ll << 29) - 1));
+  const __m512d size = _mm512_castsi512_pd(
+      _mm512_and_si512(_mm512_castpd_si512(x), _mm512_set1_epi64(0x7fffffffffffffffll)));
+  return _mm512_cmp_pd_mask(size, _mm512_set1_pd(700.0), _CMP_LE_OQ) &
+         _mm512_cmple_epu64_mask(_mm512_sub_epi64(biased, _mm512_set1_epi64(1023 - 125)),
+                                 _mm512_set1_epi64(251)) &
+         _mm512_cmpgt_epu64_mask(_mm512_sub_epi64(tail, _mm512_set1_epi64((1 << 28) - (1 << 14))),
+                                 _mm512_set1_epi64(1 << 15));
+}
+
+// onset_block for a whole block of 64 slots on processors with AVX-512 BW (avx512.hpp): who is
+// uninvolved and who is at risk come from two compares of the 64 state bytes, and the hazards,
+// the test of their floats and the clocks are computed eight slots at a time in registers, with
+// the operations of onset_block in its order (the same x, hazard, clocks and marks).
+[[DRIFT_AVX512BW]] unsigned onset_block_masks(const OnsetHazards& hz, const State* state,
+                                              const float* attitude, const float* risk,
+                                              const std::uint8_t* low_income,
+                                              const float* onset_mult, float* clock_a,
+                                              float* clock_b, double* x_out, std::uint32_t* fired) {
+  const __m512i states = _mm512_loadu_si512(state);
+  const std::uint64_t uninvolved =
+      _mm512_cmpeq_epi8_mask(states, _mm512_set1_epi8(static_cast<char>(State::uninvolved)));
+  const std::uint64_t at_risk =
+      _mm512_cmpeq_epi8_mask(states, _mm512_set1_epi8(static_cast<char>(State::at_risk)));
+  std::uint64_t any = 0;
+  for (int g = 0; g < 8; ++g) {
+    const auto on = static_cast<__mmask8>(uninvolved >> (8 * g));
+    const auto off = static_cast<__mmask8>(at_risk >> (8 * g));
+    const int at = 8 * g;
+    const __m512d att = _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(attitude + at));
+    const __m512d rsk = _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(risk + at));
+    const __m512d poor = _mm512_maskz_cvtepi32_pd(
+        0xff,
+        _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(low_income + at))));
+    const __m512d onset_x =
+        _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(hz.attitude_log_hr), att),
+                                    _mm512_mul_pd(_mm512_set1_pd(hz.risk_log_hr), rsk)),
+                      _mm512_mul_pd(_mm512_set1_pd(hz.deprivation_log_hr), poor));
+    const __m512d recovery_x = _mm512_mul_pd(_mm512_set1_pd(hz.recovery_attitude_log_hr), att);
+    const __m512d x = _mm512_maskz_mov_pd(static_cast<__mmask8>(on | off),
+                                          _mm512_mask_blend_pd(on, recovery_x, onset_x));
+    _mm512_storeu_pd(x_out + at, x);
+    const __m512d scale =
+        _mm512_mask_blend_pd(on, _mm512_set1_pd(hz.recovery), _mm512_set1_pd(hz.onset));
+    __m512d h = _mm512_mul_pd(scale, approximate_exp8(x));
+    if (onset_mult) {
+      const __m512d m = _mm512_mask_blend_pd(
+          on, _mm512_set1_pd(1.0), _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(onset_mult + at)));
+      h = _mm512_mul_pd(h, m);
+    }
+    const auto again = static_cast<__mmask8>((on | off) & ~hazard_is_exact8(x, h));
+    const auto tick_a = static_cast<__mmask8>(on & ~again);
+    const auto tick_b = static_cast<__mmask8>(off & ~again);
+    const __m256 hf = _mm512_maskz_cvtpd_ps(0xff, h);
+    const __m256 a = _mm256_sub_ps(_mm256_loadu_ps(clock_a + at), _mm256_maskz_mov_ps(tick_a, hf));
+    const __m256 b = _mm256_sub_ps(_mm256_loadu_ps(clock_b + at), _mm256_maskz_mov_ps(tick_b, hf));
+    _mm256_storeu_ps(clock_a + at, a);
+    _mm256_storeu_ps(clock_b + at, b);
+    const __mmask8 fa = tick_a & _mm256_cmp_ps_mask(a, _mm256_setzero_ps(), _CMP_LE_OQ);
+    const __mmask8 fb = tick_b & _mm256_cmp_ps_mask(b, _mm256_setzero_ps(), _CMP_LE_OQ);
+    const __m256i f =
+        _mm256_or_si256(_mm256_or_si256(_mm256_maskz_mov_epi32(fa, _mm256_set1_epi32(1)),
+                                        _mm256_maskz_mov_epi32(fb, _mm256_set1_epi32(2))),
+                        _mm256_maskz_mov_epi32(again, _mm256_set1_epi32(static_cast<int>(kRedo))));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(fired + at), f);
+    any |= static_cast<std::uint64_t>(fa | fb | again);
+  }
+  return any != 0 ? 1u : 0u;
+}
+#endif
 }  // namespace
 
 void onset_and_recovery(World& w) {
@@ -118,17 +227,30 @@ void onset_and_recovery(World& w) {
   // fast exponential cannot round with certainty are evaluated again with std::exp), the clocks
   // tick, and the decisions are emitted in agent order. An inactive multiplier is exactly 1 and
   // x * 1.0 == x, so it is left out.
+#ifdef DRIFT_AVX512_KERNELS
+  const bool masks = detail::has_avx512bw();
+#endif
   detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
     double x[64];
     std::uint32_t fired[64];
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
       if (p.block_vacant(b)) continue;
-      const unsigned any =
-          onset_mult ? onset_block<true>(hz, state + b, attitude + b, risk + b, low_income + b,
-                                         onset_mult + b, clock_a + b, clock_b + b, x, fired, len)
-                     : onset_block<false>(hz, state + b, attitude + b, risk + b, low_income + b,
-                                          nullptr, clock_a + b, clock_b + b, x, fired, len);
+      unsigned any;
+#ifdef DRIFT_AVX512_KERNELS
+      if (len == 64 && masks) {
+        any = onset_block_masks(hz, state + b, attitude + b, risk + b, low_income + b,
+                                onset_mult ? onset_mult + b : nullptr, clock_a + b, clock_b + b, x,
+                                fired);
+      } else
+#endif
+      {
+        any = onset_mult
+                  ? onset_block<true>(hz, state + b, attitude + b, risk + b, low_income + b,
+                                      onset_mult + b, clock_a + b, clock_b + b, x, fired, len)
+                  : onset_block<false>(hz, state + b, attitude + b, risk + b, low_income + b,
+                                       nullptr, clock_a + b, clock_b + b, x, fired, len);
+      }
       if (!any) continue;
       for (int k = 0; k < len; ++k) {
         const auto i = static_cast<std::uint32_t>(b + k);
