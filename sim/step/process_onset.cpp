@@ -102,52 +102,6 @@ template <bool kMultiplied>
 }
 
 #ifdef DRIFT_AVX512_KERNELS
-// a + b * r on eight doubles.
-[[DRIFT_AVX512BW, gnu::always_inline]] inline __m512d line(double a, double b, __m512d r) {
-  return _mm512_add_pd(_mm512_set1_pd(a), _mm512_mul_pd(_mm512_set1_pd(b), r));
-}
-
-// detail::approximate_exp on eight doubles: the same operations in the same order.
-[[DRIFT_AVX512BW, gnu::always_inline]] inline __m512d approximate_exp8(__m512d x) {
-  const __m512d t = _mm512_add_pd(_mm512_mul_pd(x, _mm512_set1_pd(0x1.71547652b82fep+0)),
-                                  _mm512_set1_pd(0x1.8p52));
-  const __m512d k = _mm512_sub_pd(t, _mm512_set1_pd(0x1.8p52));
-  const __m512d r =
-      _mm512_sub_pd(_mm512_sub_pd(x, _mm512_mul_pd(k, _mm512_set1_pd(0x1.62e42fef00000p-1))),
-                    _mm512_mul_pd(k, _mm512_set1_pd(0x1.473de6af278edp-34)));
-  const __m512d r2 = _mm512_mul_pd(r, r);
-  const __m512d r4 = _mm512_mul_pd(r2, r2);
-  const __m512d r8 = _mm512_mul_pd(r4, r4);
-  const __m512d a0 = _mm512_add_pd(_mm512_set1_pd(1.0), r);
-  const __m512d a1 = line(0x1.0000000000000p-1, 0x1.5555555555555p-3, r);
-  const __m512d a2 = line(0x1.5555555555555p-5, 0x1.1111111111111p-7, r);
-  const __m512d a3 = line(0x1.6c16c16c16c17p-10, 0x1.a01a01a01a01ap-13, r);
-  const __m512d a4 = line(0x1.a01a01a01a01ap-16, 0x1.71de3a556c734p-19, r);
-  const __m512d a5 = _mm512_set1_pd(0x1.27e4fb7789f5cp-22);
-  const __m512d b0 = _mm512_add_pd(a0, _mm512_mul_pd(a1, r2));
-  const __m512d b1 = _mm512_add_pd(a2, _mm512_mul_pd(a3, r2));
-  const __m512d b2 = _mm512_add_pd(a4, _mm512_mul_pd(a5, r2));
-  const __m512d d0 = _mm512_add_pd(b0, _mm512_mul_pd(b1, r4));
-  const __m512d p = _mm512_add_pd(d0, _mm512_mul_pd(b2, r8));
-  const __m512i scale = _mm512_maskz_slli_epi64(
-      0xff, _mm512_add_epi64(_mm512_castpd_si512(t), _mm512_set1_epi64(1023)), 52);
-  return _mm512_mul_pd(p, _mm512_castsi512_pd(scale));
-}
-
-// detail::hazard_is_exact on eight lanes, as a mask.
-[[DRIFT_AVX512BW, gnu::always_inline]] inline __mmask8 hazard_is_exact8(__m512d x, __m512d h) {
-  const __m512i bits = _mm512_castpd_si512(h);
-  const __m512i biased = _mm512_maskz_srli_epi64(0xff, bits, 52);  // sign and exponent
-  const __m512i tail = _mm512_and_si512(bits, _mm512_set1_epi64((1ll << 29) - 1));
-  const __m512d size = _mm512_castsi512_pd(
-      _mm512_and_si512(_mm512_castpd_si512(x), _mm512_set1_epi64(0x7fffffffffffffffll)));
-  return _mm512_cmp_pd_mask(size, _mm512_set1_pd(700.0), _CMP_LE_OQ) &
-         _mm512_cmple_epu64_mask(_mm512_sub_epi64(biased, _mm512_set1_epi64(1023 - 125)),
-                                 _mm512_set1_epi64(251)) &
-         _mm512_cmpgt_epu64_mask(_mm512_sub_epi64(tail, _mm512_set1_epi64((1 << 28) - (1 << 14))),
-                                 _mm512_set1_epi64(1 << 15));
-}
-
 // onset_block for a whole block of 64 slots on processors with AVX-512 BW (avx512.hpp): who is
 // uninvolved and who is at risk come from two compares of the 64 state bytes, and the hazards,
 // the test of their floats and the clocks are computed eight slots at a time in registers, with
@@ -182,13 +136,13 @@ template <bool kMultiplied>
     _mm512_storeu_pd(x_out + at, x);
     const __m512d scale =
         _mm512_mask_blend_pd(on, _mm512_set1_pd(hz.recovery), _mm512_set1_pd(hz.onset));
-    __m512d h = _mm512_mul_pd(scale, approximate_exp8(x));
+    __m512d h = _mm512_mul_pd(scale, detail::approximate_exp8(x));
     if (onset_mult) {
       const __m512d m = _mm512_mask_blend_pd(
           on, _mm512_set1_pd(1.0), _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(onset_mult + at)));
       h = _mm512_mul_pd(h, m);
     }
-    const auto again = static_cast<__mmask8>((on | off) & ~hazard_is_exact8(x, h));
+    const auto again = static_cast<__mmask8>((on | off) & ~detail::hazard_is_exact8(x, h));
     const auto tick_a = static_cast<__mmask8>(on & ~again);
     const auto tick_b = static_cast<__mmask8>(off & ~again);
     const __m256 hf = _mm512_maskz_cvtpd_ps(0xff, h);

@@ -2175,6 +2175,62 @@ TEST(Ageing, EveryAgeOfEveryAreaKeepsItsDataSizeInEveryWeek) {
 namespace drift {
 namespace {
 
+#ifdef DRIFT_AVX512_KERNELS
+// The eight-lane exponential and exactness test of the onset kernel, on whole arrays.
+[[DRIFT_AVX512BW]] void exp8_lanes(const double* x, const double* scale, double* e, double* h,
+                                   std::uint8_t* exact, int n) {
+  for (int k = 0; k + 8 <= n; k += 8) {
+    const __m512d xs = _mm512_loadu_pd(x + k);
+    const __m512d es = detail::approximate_exp8(xs);
+    const __m512d hs = _mm512_mul_pd(_mm512_loadu_pd(scale + k), es);
+    _mm512_storeu_pd(e + k, es);
+    _mm512_storeu_pd(h + k, hs);
+    const __mmask8 ok = detail::hazard_is_exact8(xs, hs);
+    for (int j = 0; j < 8; ++j) exact[k + j] = static_cast<std::uint8_t>((ok >> j) & 1u);
+  }
+}
+
+// approximate_exp8 and hazard_is_exact8 give, lane by lane and bit for bit, what approximate_exp
+// and hazard_is_exact give: over the exponents of the hazards (and beyond the range, where the
+// test must refuse), with products that land on float rounding boundaries among them.
+TEST(VectorKernels, TheEightLaneExponentialIsTheScalarOneInEveryLane) {
+  if (!detail::has_avx512bw()) GTEST_SKIP() << "this processor has no AVX-512 BW";
+  std::mt19937_64 gen(20261201);
+  std::uniform_real_distribution<double> exponent(-40.0, 8.0), wide(-800.0, 800.0),
+      scale(1e-6, 0.5);
+  constexpr int n = 400'000;
+  std::vector<double> x(n), c(n), e(n), h(n);
+  std::vector<std::uint8_t> exact(n);
+  for (int k = 0; k < n; ++k) {
+    x[k] = k % 50 == 0 ? wide(gen) : exponent(gen);
+    c[k] = scale(gen);
+    if (k % 7 == 0) {
+      // A scale that puts the product within a few units of a float rounding boundary.
+      const double e0 = detail::approximate_exp(x[k]);
+      const float f = static_cast<float>(c[k] * e0);
+      const double mid =
+          (static_cast<double>(f) + static_cast<double>(std::nextafter(f, 1.0f))) / 2;
+      c[k] = mid / e0;
+    }
+  }
+  exp8_lanes(x.data(), c.data(), e.data(), h.data(), exact.data(), n);
+  int refused = 0;
+  for (int k = 0; k < n; ++k) {
+    const double e1 = detail::approximate_exp(x[k]);
+    const double h1 = c[k] * e1;
+    if (std::fabs(x[k]) <= 700.0) {
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(e[k]), std::bit_cast<std::uint64_t>(e1))
+          << "x " << x[k];
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(h[k]), std::bit_cast<std::uint64_t>(h1))
+          << "x " << x[k];
+    }
+    ASSERT_EQ(exact[k], detail::hazard_is_exact(x[k], h1)) << "x " << x[k] << " h " << h1;
+    refused += exact[k] == 0;
+  }
+  EXPECT_GT(refused, n / 50);  // the boundary products and those beyond the range
+}
+#endif
+
 // The scheme every hazard kernel rests on (fast_exp.hpp): where detail::hazard_is_exact() accepts
 // the product c * approximate_exp(x) [* m], it rounds to exactly the float of c * std::exp(x)
 // [* m], so results do not depend on the kernel or on the processor's clone; and it hands back
