@@ -1720,6 +1720,46 @@ TEST_P(HazardsApplied, AttitudesMoveExactlyByTheOneSlotFormula) {
   }
 }
 
+// Every present youth outside detention loses exactly (bit for bit) its kept weekly hazard of
+// registration (offence_hazard), and is registered exactly when its clock runs out; a detained
+// youth and a vacant slot keep their clocks; on whichever kernel the processor takes for full
+// blocks and on the plain one for the last block.
+TEST_P(HazardsApplied, OffenceClocksLoseExactlyTheKeptHazard) {
+  World w = mixed_world(GetParam());
+  // Clocks that run out in every block: a tenth of them near zero.
+  for (std::uint32_t i = 0; i < w.pop.size(); i += 10) w.pop.clock_offence[i] = 1e-6f;
+  const auto before = w.pop;
+  begin_week(w);
+  register_offending(w);
+  std::vector<std::uint8_t> registered(w.pop.size(), 0);
+  for (const auto& e : w.events) registered[e.agent] |= e.kind == EventKind::registered;
+  int ran = 0, fired = 0, kept = 0;
+  for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
+    if (before.state[i] == State::vacant || before.state[i] == State::detained) {
+      ASSERT_EQ(std::bit_cast<std::uint32_t>(w.pop.clock_offence[i]),
+                std::bit_cast<std::uint32_t>(before.clock_offence[i]))
+          << "slot " << i;
+      ASSERT_EQ(registered[i], 0) << "slot " << i;
+      ++kept;
+      continue;
+    }
+    const float left = before.clock_offence[i] - before.offence_hazard[i];
+    if (left > 0.0f) {
+      ASSERT_EQ(std::bit_cast<std::uint32_t>(w.pop.clock_offence[i]),
+                std::bit_cast<std::uint32_t>(left))
+          << "slot " << i;
+      ASSERT_EQ(registered[i], 0) << "slot " << i;
+      ++ran;
+    } else {
+      ASSERT_EQ(registered[i], 1) << "slot " << i;
+      ++fired;
+    }
+  }
+  EXPECT_GT(ran, 0);
+  EXPECT_GT(fired, 0);
+  EXPECT_GT(kept, 0);
+}
+
 TEST_P(HazardsApplied, MixedWorldIsConsistent) {
   const World w = mixed_world(GetParam());
   EXPECT_TRUE(consistent(w));
