@@ -1,7 +1,9 @@
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <vector>
 
+#include "avx512.hpp"
 #include "drift/step/processes.hpp"
 #include "lifecycle.hpp"
 
@@ -17,6 +19,72 @@ double relapse_hazard(const World& w, std::uint32_t i) {
   return base * job * std::exp(r.age_log_hr * (p.age[i] - kAdultBandAge)) *
          w.mult.factor(&Multipliers::relapse, i);
 }
+
+namespace {
+#ifdef DRIFT_AVX512_KERNELS
+// The relapse hazards of a block's released and desisted youths as relapse() forms them, for a
+// whole block of 64 slots on processors with AVX-512 BW (avx512.hpp): who ticks and which hazard
+// applies come from compares of the state, job and age bytes, the age factor from by_age, and the
+// clocks tick eight at a time with the products of relapse() in its order. Returns the slots whose
+// clock ran out, or ~0 when a released or desisted youth's age lies outside by_age (the caller then
+// takes the block slot by slot).
+struct RelapseTerms {
+  double released, desisted, job_hr, status_job_hr;
+  const double* by_age;
+  int min_age, max_age;
+  const float* mult;  // nullptr without multipliers
+};
+[[DRIFT_AVX512BW]] std::uint64_t relapse_block_masks(const RelapseTerms& t, const State* state,
+                                                     const Job* job, const std::uint8_t* age,
+                                                     float* clock, std::int64_t b) {
+  const __m512i states = _mm512_loadu_si512(state + b);
+  const std::uint64_t released =
+      _mm512_cmpeq_epi8_mask(states, _mm512_set1_epi8(static_cast<char>(State::released)));
+  const std::uint64_t desisted =
+      _mm512_cmpeq_epi8_mask(states, _mm512_set1_epi8(static_cast<char>(State::desisted)));
+  const std::uint64_t active = released | desisted;
+  if (active == 0) return 0;
+  const __m512i ages = _mm512_loadu_si512(age + b);
+  const std::uint64_t in_table =
+      _mm512_cmpge_epu8_mask(ages, _mm512_set1_epi8(static_cast<char>(t.min_age))) &
+      _mm512_cmple_epu8_mask(ages, _mm512_set1_epi8(static_cast<char>(t.max_age)));
+  if ((active & ~in_table) != 0) return ~std::uint64_t{0};
+  const __m512i jobs = _mm512_loadu_si512(job + b);
+  const std::uint64_t status =
+      _mm512_cmpeq_epi8_mask(jobs, _mm512_set1_epi8(static_cast<char>(Job::status)));
+  const std::uint64_t ordinary =
+      _mm512_cmpeq_epi8_mask(jobs, _mm512_set1_epi8(static_cast<char>(Job::ordinary)));
+  std::uint64_t fired = 0;
+  for (int g = 0; g < 8; ++g) {
+    const auto on = static_cast<__mmask8>(active >> (8 * g));
+    if (on == 0) continue;
+    const int at = static_cast<int>(b) + 8 * g;
+    const __m512d base =
+        _mm512_mask_blend_pd(static_cast<__mmask8>(released >> (8 * g)), _mm512_set1_pd(t.desisted),
+                             _mm512_set1_pd(t.released));
+    const __m512d work =
+        _mm512_mask_blend_pd(static_cast<__mmask8>(status >> (8 * g)),
+                             _mm512_mask_blend_pd(static_cast<__mmask8>(ordinary >> (8 * g)),
+                                                  _mm512_set1_pd(1.0), _mm512_set1_pd(t.job_hr)),
+                             _mm512_set1_pd(t.status_job_hr));
+    const __m256i row = _mm256_sub_epi32(
+        _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(age + at))),
+        _mm256_set1_epi32(t.min_age));
+    const __m512d aged = _mm512_mask_i32gather_pd(_mm512_set1_pd(1.0), on, row, t.by_age, 8);
+    __m512d h = _mm512_mul_pd(_mm512_mul_pd(base, work), aged);
+    if (t.mult) h = _mm512_mul_pd(h, _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(t.mult + at)));
+    const __m256 hf = _mm512_maskz_cvtpd_ps(0xff, h);
+    const __m256 before = _mm256_loadu_ps(clock + at);
+    const __m256 next = _mm256_sub_ps(before, hf);
+    _mm256_storeu_ps(clock + at, _mm256_mask_blend_ps(on, before, next));
+    fired |= static_cast<std::uint64_t>(
+                 _mm256_mask_cmp_ps_mask(on, next, _mm256_setzero_ps(), _CMP_LE_OQ))
+             << (8 * g);
+  }
+  return fired;
+}
+#endif
+}  // namespace
 
 void relapse(World& w) {
   auto& p = w.pop;
@@ -41,12 +109,39 @@ void relapse(World& w) {
     if (multiplied) h *= w.mult.factor(&Multipliers::relapse, i);
     return static_cast<float>(h);
   };
-  // Only released and desisted youths are visited.
-  detail::decide_states(w, State::released, State::desisted,
-                        [&](std::uint32_t i, std::vector<Decision>& out) {
-                          if (detail::tick(p.clock_a[i], hazard(i))) out.push_back({i, 0});
-                        });
-  // decide_states leaves the candidates in w.decisions; they are ordered there (no copy).
+  // Only released and desisted youths are visited: found 64 slots at a time from the state
+  // bytes, and on processors with AVX-512 BW a full block is ticked by relapse_block_masks.
+  const State* state = p.state.data();
+#ifdef DRIFT_AVX512_KERNELS
+  const bool masks = detail::has_avx512bw() && min_age >= 0 && max_age <= 255 && min_age <= max_age;
+  const RelapseTerms terms{
+      r.released_hazard, r.desisted_hazard, r.job_hr, r.status_job_hr,
+      by_age.data(),     min_age,           max_age,  multiplied ? w.mult.relapse.data() : nullptr};
+#endif
+  detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
+    std::uint8_t list[64];
+    for (std::int64_t b = begin; b < end; b += 64) {
+      const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+#ifdef DRIFT_AVX512_KERNELS
+      if (len == 64 && masks) {
+        const std::uint64_t fired =
+            relapse_block_masks(terms, state, p.job.data(), p.age.data(), p.clock_a.data(), b);
+        if (fired != ~std::uint64_t{0}) {
+          for (std::uint64_t m = fired; m != 0; m &= m - 1)
+            out.push_back({static_cast<std::uint32_t>(b + std::countr_zero(m)), 0});
+          continue;
+        }
+      }
+#endif
+      const int m = detail::mask_positions(
+          detail::state_mask(state + b, len, State::released, State::desisted), list);
+      for (int j = 0; j < m; ++j) {
+        const auto i = static_cast<std::uint32_t>(b + list[j]);
+        if (detail::tick(p.clock_a[i], hazard(i))) out.push_back({i, 0});
+      }
+    }
+  });
+  // decide_ranges leaves the candidates in w.decisions; they are ordered there (no copy).
   auto& candidates = w.decisions;
   detail::order_by_priority(w, candidates);
   const double replacement = w.params.market.replacement;
