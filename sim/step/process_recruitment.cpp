@@ -341,9 +341,111 @@ template <bool kMultiplied, bool kDeterrence>
   return detail::any_nonzero(redo, n);
 }
 
+#ifdef DRIFT_AVX512_KERNELS
+// Eight inputs of a batch column, widened to 32-bit integers.
+[[DRIFT_AVX512BW, gnu::always_inline]] inline __m256i eight_bytes(const std::uint8_t* v) {
+  return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(v)));
+}
+[[DRIFT_AVX512BW, gnu::always_inline]] inline __m512d eight_counts(const std::uint16_t* v) {
+  return _mm512_maskz_cvtepi32_pd(
+      0xff, _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v))));
+}
+
+// entry_hazards() on processors with AVX-512 BW (avx512.hpp), eight youths of the batch at a
+// time in registers: the same factors, in the same order and precision, the area terms and the
+// decay gathered from their tables, detail::approximate_exp8 and detail::hazard_is_exact8; the
+// same hazards and the same youths handed back (redo).
+[[DRIFT_AVX512BW]] unsigned entry_hazards_masks(const EntryHazard& hz, const double* decay,
+                                                const AreaTerms& areas, std::int32_t week,
+                                                bool multiplied, bool deterrence, EntryBatch& bt) {
+  constexpr auto kTabulated = static_cast<int>(detail::DeterrenceDecay::kTabulated);
+  const int n = bt.n;
+  unsigned any = 0;
+  for (int j = 0; j < n; j += 8) {
+    const auto live = static_cast<__mmask8>(n - j >= 8 ? 0xff : (1u << (n - j)) - 1);
+    const __m256i age = eight_bytes(bt.age + j);
+    const __m256i job = eight_bytes(bt.job + j);
+    const __m256i area = eight_bytes(bt.area + j);
+    const __mmask8 at_school = _mm256_cmplt_epi32_mask(age, _mm256_set1_epi32(hz.leaving_age));
+    const __mmask8 no_prospects = static_cast<__mmask8>(
+        ~at_school & _mm256_cmpeq_epi32_mask(job, _mm256_set1_epi32(static_cast<int>(
+                                                      static_cast<std::uint8_t>(Job::none)))));
+    const __mmask8 youth_job = _mm256_cmpeq_epi32_mask(
+        job, _mm256_set1_epi32(static_cast<int>(static_cast<std::uint8_t>(Job::youth))));
+    const __m512d e0 = _mm512_add_pd(
+        _mm512_mul_pd(_mm512_set1_pd(hz.neighbour_weight), eight_counts(bt.dealing_neighbours + j)),
+        _mm512_mul_pd(_mm512_set1_pd(hz.friend_weight), eight_counts(bt.dealing_friends + j)));
+    const __m512d e = _mm512_mask_blend_pd(
+        at_school, e0,
+        _mm512_add_pd(e0, _mm512_mul_pd(_mm512_set1_pd(hz.school_weight),
+                                        eight_counts(bt.dealing_schoolmates + j))));
+    const __m512d cap = _mm512_set1_pd(hz.exposure_cap);
+    const __m512d exposure = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(cap, e, _CMP_LT_OQ), e, cap);
+    const __m512d c0 =
+        _mm512_add_pd(_mm512_add_pd(_mm512_set1_pd(hz.walk_in),
+                                    _mm512_mul_pd(_mm512_set1_pd(hz.neighbour_recruiter),
+                                                  eight_counts(bt.recruiting_neighbours + j))),
+                      _mm512_mul_pd(_mm512_set1_pd(hz.friend_recruiter),
+                                    eight_counts(bt.recruiting_friends + j)));
+    const __m512d contact = _mm512_add_pd(
+        _mm512_mask_blend_pd(
+            at_school, c0,
+            _mm512_add_pd(c0, _mm512_mul_pd(_mm512_set1_pd(hz.school_recruiter),
+                                            eight_counts(bt.recruiting_schoolmates + j)))),
+        _mm512_mask_i32gather_pd(_mm512_setzero_pd(), 0xff, area, areas.district.data(), 8));
+    const __m512d scale = _mm512_mul_pd(
+        _mm512_mask_i32gather_pd(_mm512_setzero_pd(), 0xff, area, areas.market.data(), 8), contact);
+    const __m512d attitude = _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(bt.attitude + j));
+    const __m512d risk = _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(bt.risk + j));
+    const __m512d poor = _mm512_maskz_cvtepi32_pd(0xff, eight_bytes(bt.low_income + j));
+    __m512d x = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(hz.attitude_log_hr), attitude),
+                              _mm512_mul_pd(_mm512_set1_pd(hz.exposure_log_hr), exposure));
+    x = _mm512_add_pd(x, _mm512_mul_pd(_mm512_set1_pd(hz.risk_log_hr), risk));
+    x = _mm512_add_pd(x, _mm512_mul_pd(_mm512_set1_pd(hz.deprivation_log_hr), poor));
+    x = _mm512_add_pd(x, _mm512_maskz_mov_pd(no_prospects, _mm512_set1_pd(hz.no_prospects_log_hr)));
+    x = _mm512_add_pd(x, _mm512_maskz_mov_pd(youth_job, _mm512_set1_pd(hz.youth_job_log_hr)));
+    __mmask8 beyond_table = 0;
+    if (deterrence) {
+      const __m256 d = _mm256_loadu_ps(bt.deterrence + j);
+      const __m256i elapsed = _mm256_sub_epi32(
+          _mm256_set1_epi32(week), _mm256_cvtepi16_epi32(_mm_loadu_si128(
+                                       reinterpret_cast<const __m128i*>(bt.deterrence_week + j))));
+      const __mmask8 tabulated = _mm256_cmplt_epu32_mask(elapsed, _mm256_set1_epi32(kTabulated));
+      const __mmask8 deterred = _mm256_cmp_ps_mask(d, _mm256_setzero_ps(), _CMP_NEQ_UQ);
+      beyond_table = static_cast<__mmask8>(deterred & ~tabulated);
+      const __m512d left = _mm512_mask_i32gather_pd(
+          _mm512_setzero_pd(), 0xff, _mm256_maskz_mov_epi32(tabulated, elapsed), decay, 8);
+      const __m512d term = _mm512_mul_pd(_mm512_maskz_cvtps_pd(0xff, d), left);
+      x = _mm512_add_pd(x, _mm512_mul_pd(_mm512_set1_pd(hz.deterrence_log_hr),
+                                         _mm512_maskz_mov_pd(deterred, term)));
+    }
+    const __mmask8 closed = _mm512_cmp_pd_mask(scale, _mm512_setzero_pd(), _CMP_EQ_OQ) &
+                            _mm512_cmp_pd_mask(x, _mm512_set1_pd(700.0), _CMP_LT_OQ);
+    __m512d h = _mm512_mul_pd(scale, detail::approximate_exp8(x));
+    __m512d shut = scale;
+    if (multiplied) {
+      const __m512d m = _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(bt.mult + j));
+      h = _mm512_mul_pd(h, m);
+      shut = _mm512_mul_pd(shut, m);
+    }
+    const __mmask8 exact = closed | detail::hazard_is_exact8(x, h);
+    _mm256_mask_storeu_ps(bt.hazard + j, live,
+                          _mm512_maskz_cvtpd_ps(0xff, _mm512_mask_blend_pd(closed, h, shut)));
+    const auto redo = static_cast<__mmask8>((~exact | beyond_table) & live);
+    _mm256_mask_storeu_epi32(bt.redo + j, live, _mm256_maskz_mov_epi32(redo, _mm256_set1_epi32(1)));
+    any |= redo;
+  }
+  return any != 0 ? 1u : 0u;
+}
+#endif
+
 unsigned entry_hazards_for(bool multiplied, bool deterrence, const EntryHazard& hz,
                            const double* decay_table, const AreaTerms& areas, std::int32_t week,
                            EntryBatch& batch) {
+#ifdef DRIFT_AVX512_KERNELS
+  if (detail::has_avx512bw())
+    return entry_hazards_masks(hz, decay_table, areas, week, multiplied, deterrence, batch);
+#endif
   if (multiplied)
     return deterrence ? entry_hazards<true, true>(hz, decay_table, areas, week, batch)
                       : entry_hazards<true, false>(hz, decay_table, areas, week, batch);
