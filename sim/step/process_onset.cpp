@@ -1,3 +1,4 @@
+#include <bit>
 #include <cmath>
 
 #include "avx512.hpp"
@@ -106,11 +107,12 @@ template <bool kMultiplied>
 // uninvolved and who is at risk come from two compares of the 64 state bytes, and the hazards,
 // the test of their floats and the clocks are computed eight slots at a time in registers, with
 // the operations of onset_block in its order (the same x, hazard, clocks and marks).
-[[DRIFT_AVX512BW]] unsigned onset_block_masks(const OnsetHazards& hz, const State* state,
-                                              const float* attitude, const float* risk,
-                                              const std::uint8_t* low_income,
-                                              const float* onset_mult, float* clock_a,
-                                              float* clock_b, double* x_out, std::uint32_t* fired) {
+[[DRIFT_AVX512BW]] std::uint64_t onset_block_masks(const OnsetHazards& hz, const State* state,
+                                                   const float* attitude, const float* risk,
+                                                   const std::uint8_t* low_income,
+                                                   const float* onset_mult, float* clock_a,
+                                                   float* clock_b, double* x_out,
+                                                   std::uint32_t* fired) {
   const __m512i states = _mm512_loadu_si512(state);
   const std::uint64_t uninvolved =
       _mm512_cmpeq_epi8_mask(states, _mm512_set1_epi8(static_cast<char>(State::uninvolved)));
@@ -157,9 +159,9 @@ template <bool kMultiplied>
                                         _mm256_maskz_mov_epi32(fb, _mm256_set1_epi32(2))),
                         _mm256_maskz_mov_epi32(again, _mm256_set1_epi32(static_cast<int>(kRedo))));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(fired + at), f);
-    any |= static_cast<std::uint64_t>(fa | fb | again);
+    any |= static_cast<std::uint64_t>(fa | fb | again) << (8 * g);
   }
-  return any != 0 ? 1u : 0u;
+  return any;
 }
 #endif
 }  // namespace
@@ -190,23 +192,28 @@ void onset_and_recovery(World& w) {
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
       if (p.block_vacant(b)) continue;
-      unsigned any;
+      // The slots with a mark, as bits.
+      std::uint64_t marked;
 #ifdef DRIFT_AVX512_KERNELS
       if (len == 64 && masks) {
-        any = onset_block_masks(hz, state + b, attitude + b, risk + b, low_income + b,
-                                onset_mult ? onset_mult + b : nullptr, clock_a + b, clock_b + b, x,
-                                fired);
+        marked = onset_block_masks(hz, state + b, attitude + b, risk + b, low_income + b,
+                                   onset_mult ? onset_mult + b : nullptr, clock_a + b, clock_b + b,
+                                   x, fired);
       } else
 #endif
       {
-        any = onset_mult
-                  ? onset_block<true>(hz, state + b, attitude + b, risk + b, low_income + b,
-                                      onset_mult + b, clock_a + b, clock_b + b, x, fired, len)
-                  : onset_block<false>(hz, state + b, attitude + b, risk + b, low_income + b,
-                                       nullptr, clock_a + b, clock_b + b, x, fired, len);
+        const unsigned any =
+            onset_mult ? onset_block<true>(hz, state + b, attitude + b, risk + b, low_income + b,
+                                           onset_mult + b, clock_a + b, clock_b + b, x, fired, len)
+                       : onset_block<false>(hz, state + b, attitude + b, risk + b, low_income + b,
+                                            nullptr, clock_a + b, clock_b + b, x, fired, len);
+        marked = 0;
+        if (any) {
+          for (int k = 0; k < len; ++k) marked |= static_cast<std::uint64_t>(fired[k] != 0) << k;
+        }
       }
-      if (!any) continue;
-      for (int k = 0; k < len; ++k) {
+      for (; marked != 0; marked &= marked - 1) {
+        const int k = std::countr_zero(marked);
         const auto i = static_cast<std::uint32_t>(b + k);
         std::uint32_t f = fired[k];
         if (f == kRedo) {
