@@ -1618,8 +1618,9 @@ TEST_P(HazardsApplied, EnforcementTicksByArrestHazard) {
   EXPECT_GT(t.fired, 0);
 }
 
-TEST_P(HazardsApplied, LabourMarketTicksByJobFindingHazardAndJobLoss) {
-  World w = mixed_world(GetParam());
+// Every youth on the labour market ticks by its hazard, bit for bit, and moves exactly when its
+// clock runs out.
+void expect_labour_ticks(World& w) {
   const auto before = w.pop;
   const auto& l = w.params.labour;
   std::vector<double> h(w.pop.size(), 0.0);
@@ -1650,6 +1651,22 @@ TEST_P(HazardsApplied, LabourMarketTicksByJobFindingHazardAndJobLoss) {
   EXPECT_GT(find.fired, 0);
   EXPECT_GT(lose.ran, 0);
   EXPECT_GT(lose.fired, 0);
+}
+
+TEST_P(HazardsApplied, LabourMarketTicksByJobFindingHazardAndJobLoss) {
+  World w = mixed_world(GetParam());
+  expect_labour_ticks(w);
+}
+
+// The VOG arrangement alone (vog_relaxation) writes only the barrier's multipliers: the hazards of
+// the jobless with a record then differ from youth to youth while the others keep their plain
+// values.
+TEST(Labour, WithOnlyTheVogBarrierChangedEveryClockTicksByItsOwnHazard) {
+  World w = mixed_world(false);
+  w.mult.write(&Multipliers::vog_blocked);
+  vary(w.mult.vog_blocked, 9);
+  ASSERT_FALSE(w.mult.is_written(&Multipliers::job_finding));
+  expect_labour_ticks(w);
 }
 
 TEST_P(HazardsApplied, RelapseTicksByRelapseHazard) {
