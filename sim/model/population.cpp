@@ -62,9 +62,12 @@ void Population::resize(std::size_t n) {
 }
 
 void Population::recount_present_blocks() {
-  present_in_block.assign(static_cast<std::size_t>((size() + kBlockSlots - 1) / kBlockSlots), 0);
+  const auto blocks = static_cast<std::size_t>((size() + kBlockSlots - 1) / kBlockSlots);
+  present_in_block.assign(blocks, 0);
+  held_in_block.assign(blocks, 0);
   for (std::size_t i = 0; i < size(); ++i) {
     if (state[i] != State::vacant) ++present_in_block[i / kBlockSlots];
+    if (held(state[i])) ++held_in_block[i / kBlockSlots];
   }
 }
 
@@ -77,7 +80,7 @@ std::size_t Population::bytes() const {
       sizeof(countdown[0]) + 4 * sizeof(clock_a[0]) + 3 * sizeof(dealing_neighbours[0]) +
       sizeof(clock_offence[0]) + sizeof(offence_hazard[0]) + 3 * sizeof(recruiting_neighbours[0]) +
       sizeof(market_role[0]) + sizeof(deterrence[0]) + sizeof(deterrence_week[0]);
-  return per_youth * size() + present_in_block.size();
+  return per_youth * size() + present_in_block.size() + held_in_block.size();
 }
 
 void Multipliers::resize(std::size_t n) {

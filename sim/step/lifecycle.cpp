@@ -126,6 +126,8 @@ void set_state(World& w, Ledger& ledger, std::uint32_t i, State to) {
   }
   if (from == State::vacant) ++p.present_in_block[i / Population::kBlockSlots];
   if (to == State::vacant) --p.present_in_block[i / Population::kBlockSlots];
+  if (Population::held(from)) --p.held_in_block[i / Population::kBlockSlots];
+  if (Population::held(to)) ++p.held_in_block[i / Population::kBlockSlots];
   p.state[i] = to;
 }
 

@@ -336,9 +336,12 @@ static_assert(static_cast<int>(State::uninvolved) + 1 == static_cast<int>(State:
 template <class Fn>
 const std::vector<Decision>& decide_states(World& w, State lo, State hi, Fn&& fn) {
   const State* state = w.pop.state.data();
+  // A range within runner..released finds nobody in a block without such a youth.
+  const bool held_only = Population::held(lo) && Population::held(hi);
   return decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
     std::uint8_t list[64];
     for (std::int64_t b = begin; b < end; b += 64) {
+      if (held_only && w.pop.block_unheld(b)) continue;
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
       const int m = mask_positions(state_mask(state + b, len, lo, hi), list);
       for (int j = 0; j < m; ++j) fn(static_cast<std::uint32_t>(b + list[j]), out);

@@ -477,8 +477,10 @@ TEST(JobCoaches, ADetainedYouthsCoachingTakesEffectFromReleaseForItsFullLength) 
   w.params.labour.job_finding_hazard = 1e-4;
   std::uint32_t youth = 0;
   while (w.pop.state[youth] != State::uninvolved || w.pop.age[youth] < 20) ++youth;
-  // Detained for 5 more weeks (tallies are not used by this test).
+  // Detained for 5 more weeks (tallies are not used by this test; the per-block counts that
+  // enforcement reads to find the detained are, and are counted again after the direct write).
   w.pop.state[youth] = State::detained;
+  w.pop.recount_present_blocks();
   w.pop.countdown[youth] = 5;
   auto iv = make(R"({type: job_coaches, workers: 1, caseload: 1, ramp_up_weeks: 0,
                      duration_weeks: 3, eligibility: {states: [detained, released]},

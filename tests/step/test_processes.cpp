@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <random>
 #include <vector>
 
@@ -2103,18 +2104,29 @@ TEST(Ageing, TheStrategiesOfAReplicateDrawEachClassOnceAndGetTheLayersTheyWouldH
 
 // The passes over the slots skip blocks of 64 without a present youth, so every block's count
 // must follow each arrival and departure. Many more arrive at 18 than are 12 here, so the slots
-// kept for the arrivals leave whole blocks empty while a class is under 18.
+// kept for the arrivals leave whole blocks empty while a class is under 18. Careers and
+// enforcement skip blocks without a runner, dealer, detained or released youth: that count must
+// follow every change of state (youths drift into dealing, are arrested and released here).
 TEST(Ageing, EveryBlocksCountOfPresentYouthsFollowsArrivalsAndDepartures) {
-  World w =
-      build_world(quiet_params(), {{"North", 600, 3600, 0.2, 2}, {"South", 300, 1800, 0.3, 1}}, 0);
-  int weeks_with_empty_blocks = 0, changed = 0;
+  auto p = quiet_params();
+  p.onset.onset_hazard = 0.05;
+  p.recruitment.entry_hazard = 0.5;
+  p.enforcement.runner_arrest_hazard = 0.05;
+  p.networks.youth_places = 200;
+  World w = build_world(p, {{"North", 600, 3600, 0.2, 2}, {"South", 300, 1800, 0.3, 1}}, 0);
+  int weeks_with_empty_blocks = 0, changed = 0, held_youths = 0;
   auto counts = w.pop.present_in_block;
   for (int k = 0; k < 60; ++k) {
     step(w);
-    std::vector<std::uint8_t> recount(counts.size(), 0);
-    for (std::size_t i = 0; i < w.pop.size(); ++i)
+    std::vector<std::uint8_t> recount(counts.size(), 0), held(counts.size(), 0);
+    for (std::size_t i = 0; i < w.pop.size(); ++i) {
       recount[i / Population::kBlockSlots] += w.pop.state[i] != State::vacant;
+      held[i / Population::kBlockSlots] +=
+          w.pop.state[i] >= State::runner && w.pop.state[i] <= State::released;
+    }
     ASSERT_EQ(w.pop.present_in_block, recount) << "week " << w.week;
+    ASSERT_EQ(w.pop.held_in_block, held) << "week " << w.week;
+    held_youths += std::accumulate(held.begin(), held.end(), 0);
     weeks_with_empty_blocks += std::count(recount.begin(), recount.end(), 0) > 0;
     changed += recount != counts;
     counts = recount;
@@ -2123,6 +2135,7 @@ TEST(Ageing, EveryBlocksCountOfPresentYouthsFollowsArrivalsAndDepartures) {
   }
   EXPECT_EQ(weeks_with_empty_blocks, 60);
   EXPECT_GT(changed, 10) << "arrivals and departures change the counts from week to week";
+  EXPECT_GT(held_youths, 0) << "youths in the market or detention should be counted";
 }
 
 TEST(Ageing, SchoolAndFriendshipTiesJoinOnlyYouthsOfOneClass) {

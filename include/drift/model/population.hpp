@@ -87,7 +87,22 @@ struct Population {
     assert(first_slot % kBlockSlots == 0);
     return present_in_block[static_cast<std::size_t>(first_slot / kBlockSlots)] == 0;
   }
-  // Counts present_in_block again from the states.
+  // Youths in the states of the market and the justice system (runner, dealer, detained,
+  // released) in each block, kept by detail::set_state as present_in_block is: careers and
+  // enforcement skip a block where it is 0 (two blocks in three, with a few youths per thousand
+  // dealing).
+  std::vector<std::uint8_t> held_in_block;
+  static bool held(State s) {
+    return static_cast<std::uint8_t>(static_cast<std::uint8_t>(s) -
+                                     static_cast<std::uint8_t>(State::runner)) <=
+           static_cast<std::uint8_t>(State::released) - static_cast<std::uint8_t>(State::runner);
+  }
+  // Whether the block starting at first_slot holds no youth in those states.
+  bool block_unheld(std::int64_t first_slot) const {
+    assert(first_slot % kBlockSlots == 0);
+    return held_in_block[static_cast<std::size_t>(first_slot / kBlockSlots)] == 0;
+  }
+  // Counts present_in_block and held_in_block again from the states.
   void recount_present_blocks();
 
   std::size_t size() const { return state.size(); }
