@@ -15,17 +15,29 @@
 // And packing marked lanes to the front (compress of bytes and words).
 #define DRIFT_AVX512VBMI2 gnu::target("avx512f,avx512bw,avx512vl,avx512vbmi2,popcnt")
 
+#include <cstdlib>
+
 namespace drift::detail {
 
+// With DRIFT_PLAIN_KERNELS set in the environment (any value), or this flag set by a test, every
+// process takes its plain kernels even on a processor with AVX-512: so that the plain kernels,
+// which other processors run, are checked on this one too.
+inline bool& plain_kernels_forced() {
+  static bool forced = std::getenv("DRIFT_PLAIN_KERNELS") != nullptr;
+  return forced;
+}
+
 inline bool has_avx512bw() {
-  static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+  static const bool cpu = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                           __builtin_cpu_supports("avx512vl");
-  return yes;
+  return cpu && !plain_kernels_forced();
 }
 
 inline bool has_avx512vbmi2() {
-  static const bool yes = has_avx512bw() && __builtin_cpu_supports("avx512vbmi2");
-  return yes;
+  static const bool cpu = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                          __builtin_cpu_supports("avx512vl") &&
+                          __builtin_cpu_supports("avx512vbmi2");
+  return cpu && !plain_kernels_forced();
 }
 
 }  // namespace drift::detail

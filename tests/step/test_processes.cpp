@@ -1778,6 +1778,52 @@ TEST_P(HazardsApplied, OffenceClocksLoseExactlyTheKeptHazard) {
   EXPECT_GT(kept, 0);
 }
 
+#ifdef DRIFT_AVX512_KERNELS
+// The kernels written for AVX-512 and the plain ones step the same world to the same columns,
+// tallies and events, week by week, bit for bit (the plain ones are what processors without
+// AVX-512 run; DRIFT_PLAIN_KERNELS forces them on this one).
+TEST_P(HazardsApplied, TheAvx512KernelsAndThePlainOnesStepTheSameWorld) {
+  auto& forced = detail::plain_kernels_forced();
+  const bool was = forced;
+  forced = false;
+  if (!detail::has_avx512bw()) {
+    forced = was;
+    GTEST_SKIP() << "this processor has no AVX-512 BW";
+  }
+  World fast = mixed_world(GetParam());
+  World plain = fast;
+  int events = 0;
+  for (int k = 0; k < 40; ++k) {
+    forced = false;
+    step(fast);
+    forced = true;
+    step(plain);
+    forced = false;
+    ASSERT_EQ(fast.pop.state, plain.pop.state) << "week " << k;
+    ASSERT_EQ(fast.pop.job, plain.pop.job) << "week " << k;
+    for (const auto column :
+         {&Population::attitude, &Population::clock_a, &Population::clock_b, &Population::clock_c,
+          &Population::clock_job, &Population::clock_offence}) {
+      const auto& a = fast.pop.*column;
+      const auto& b = plain.pop.*column;
+      ASSERT_EQ(a.size(), b.size());
+      for (std::size_t i = 0; i < a.size(); ++i)
+        ASSERT_EQ(std::bit_cast<std::uint32_t>(a[i]), std::bit_cast<std::uint32_t>(b[i]))
+            << "week " << k << " slot " << i;
+    }
+    ASSERT_EQ(fast.tallies, plain.tallies) << "week " << k;
+    ASSERT_EQ(fast.events.size(), plain.events.size()) << "week " << k;
+    for (std::size_t e = 0; e < fast.events.size(); ++e) {
+      ASSERT_EQ(fast.events[e].agent, plain.events[e].agent) << "week " << k;
+      ASSERT_EQ(fast.events[e].kind, plain.events[e].kind) << "week " << k;
+    }
+    events += static_cast<int>(fast.events.size());
+  }
+  forced = was;
+  EXPECT_GT(events, 100);
+}
+#endif
+
 TEST_P(HazardsApplied, MixedWorldIsConsistent) {
   const World w = mixed_world(GetParam());
   EXPECT_TRUE(consistent(w));
@@ -2264,7 +2310,7 @@ namespace {
 // and hazard_is_exact give: over the exponents of the hazards (and beyond the range, where the
 // test must refuse), with products that land on float rounding boundaries among them.
 TEST(VectorKernels, TheEightLaneExponentialIsTheScalarOneInEveryLane) {
-  if (!detail::has_avx512bw()) GTEST_SKIP() << "this processor has no AVX-512 BW";
+  if (!detail::has_avx512bw()) GTEST_SKIP() << "the AVX-512 kernels are not taken here";
   std::mt19937_64 gen(20261201);
   std::uniform_real_distribution<double> exponent(-40.0, 8.0), wide(-800.0, 800.0),
       scale(1e-6, 0.5);
