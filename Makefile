@@ -4,7 +4,7 @@ BUILD_DIR := build/$(PRESET)
 DRIFT := $(BUILD_DIR)/drift
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo report validation sensitivity bench bench-sweep bench-calibration clean asan fuzz docs format
+.PHONY: all deps configure build test demo demo-options report validation sensitivity bench bench-sweep bench-calibration clean asan fuzz docs format
 
 all: build
 
@@ -27,7 +27,12 @@ test: build
 # each setting's count.
 MARKET_ENDS := market_full_replacement market_no_replacement
 MARKET_END_REPLICATES ?=
-demo: build
+# Checked before anything is built or run (tests/cli/demo_options.sh).
+demo-options:
+	@case "$(MARKET_END_REPLICATES)" in ""|[1-9]|[1-9][0-9]|[1-9][0-9][0-9]) ;; \
+	  *) echo "make demo: MARKET_END_REPLICATES=$(MARKET_END_REPLICATES): expected a whole number of replicates from 1 to 999, or nothing for the scenario's own" >&2; exit 2;; esac
+demo: demo-options
+	@$(MAKE) --no-print-directory build
 	@mkdir -p results
 	$(DRIFT) run scenarios/utrecht.yaml --out results/utrecht.h5
 	@for m in $(MARKET_ENDS); do \

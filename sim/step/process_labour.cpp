@@ -155,13 +155,8 @@ template <bool kMultiplied>
     const __m512 lose =
         _mm512_mask_blend_ps(part(adult), _mm512_set1_ps(c.youth_loss), _mm512_set1_ps(c.loss));
     const __m512 step = _mm512_mask_blend_ps(part(jobless), lose, found);
-    float* clock = c.clock + b + 16 * q;
-    const __m512 before = _mm512_loadu_ps(clock);
-    const __m512 next = _mm512_sub_ps(before, step);
-    _mm512_storeu_ps(clock, _mm512_mask_blend_ps(part(now), before, next));
-    const __mmask16 gone =
-        _mm512_mask_cmp_ps_mask(part(now), next, _mm512_setzero_ps(), _CMP_LE_OQ);
-    fired |= static_cast<std::uint64_t>(gone) << (16 * q);
+    fired |= static_cast<std::uint64_t>(detail::tick16(c.clock + b + 16 * q, step, part(now)))
+             << (16 * q);
   }
   const std::uint64_t waiting = ok & later;
   _mm512_storeu_si512(mark, _mm512_or_si512(_mm512_maskz_mov_epi8(fired, _mm512_set1_epi8(1)),

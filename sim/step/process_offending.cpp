@@ -93,11 +93,8 @@ namespace {
   std::uint64_t fired = 0;
   for (int q = 0; q < 4; ++q) {
     const auto on = static_cast<__mmask16>(ok >> (16 * q));
-    const __m512 before = _mm512_loadu_ps(clock + 16 * q);
-    const __m512 next = _mm512_sub_ps(before, _mm512_loadu_ps(hazard + 16 * q));
-    _mm512_storeu_ps(clock + 16 * q, _mm512_mask_blend_ps(on, before, next));
     fired |= static_cast<std::uint64_t>(
-                 _mm512_mask_cmp_ps_mask(on, next, _mm512_setzero_ps(), _CMP_LE_OQ))
+                 detail::tick16(clock + 16 * q, _mm512_loadu_ps(hazard + 16 * q), on))
              << (16 * q);
   }
   return fired;

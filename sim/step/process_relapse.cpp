@@ -73,13 +73,9 @@ struct RelapseTerms {
     const __m512d aged = _mm512_mask_i32gather_pd(_mm512_set1_pd(1.0), on, row, t.by_age, 8);
     __m512d h = _mm512_mul_pd(_mm512_mul_pd(base, work), aged);
     if (t.mult) h = _mm512_mul_pd(h, _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(t.mult + at)));
-    const __m256 hf = _mm512_maskz_cvtpd_ps(0xff, h);
-    const __m256 before = _mm256_loadu_ps(clock + at);
-    const __m256 next = _mm256_sub_ps(before, hf);
-    _mm256_storeu_ps(clock + at, _mm256_mask_blend_ps(on, before, next));
-    fired |= static_cast<std::uint64_t>(
-                 _mm256_mask_cmp_ps_mask(on, next, _mm256_setzero_ps(), _CMP_LE_OQ))
-             << (8 * g);
+    fired |=
+        static_cast<std::uint64_t>(detail::tick8(clock + at, _mm512_maskz_cvtpd_ps(0xff, h), on))
+        << (8 * g);
   }
   return fired;
 }
