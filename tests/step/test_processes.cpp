@@ -2306,10 +2306,12 @@ namespace {
   }
 }
 
-// approximate_exp8 and hazard_is_exact8 give, lane by lane and bit for bit, what approximate_exp
-// and hazard_is_exact give: over the exponents of the hazards (and beyond the range, where the
-// test must refuse), with products that land on float rounding boundaries among them.
-TEST(VectorKernels, TheEightLaneExponentialIsTheScalarOneInEveryLane) {
+// approximate_exp8 is within a relative 2^-48 of std::exp over the exponents of the hazards, and
+// hazard_is_exact8 gives, lane by lane, what hazard_is_exact gives for the same product: so where
+// it accepts a product, that product rounds to the float of the product with std::exp, as the
+// plain kernels' do. Products that land on float rounding boundaries are among them, and exponents
+// beyond the range, where the test must refuse.
+TEST(VectorKernels, TheEightLaneExponentialGivesTheFloatsOfStdExpWhereItsTestAccepts) {
   if (!detail::has_avx512bw()) GTEST_SKIP() << "the AVX-512 kernels are not taken here";
   std::mt19937_64 gen(20261201);
   std::uniform_real_distribution<double> exponent(-40.0, 8.0), wide(-800.0, 800.0),
@@ -2322,7 +2324,7 @@ TEST(VectorKernels, TheEightLaneExponentialIsTheScalarOneInEveryLane) {
     c[k] = scale(gen);
     if (k % 7 == 0) {
       // A scale that puts the product within a few units of a float rounding boundary.
-      const double e0 = detail::approximate_exp(x[k]);
+      const double e0 = std::exp(x[k]);
       const float f = static_cast<float>(c[k] * e0);
       const double mid =
           (static_cast<double>(f) + static_cast<double>(std::nextafter(f, 1.0f))) / 2;
@@ -2330,20 +2332,21 @@ TEST(VectorKernels, TheEightLaneExponentialIsTheScalarOneInEveryLane) {
     }
   }
   exp8_lanes(x.data(), c.data(), e.data(), h.data(), exact.data(), n);
-  int refused = 0;
+  int refused = 0, accepted = 0;
   for (int k = 0; k < n; ++k) {
-    const double e1 = detail::approximate_exp(x[k]);
-    const double h1 = c[k] * e1;
+    const double e1 = std::exp(x[k]);
     if (std::fabs(x[k]) <= 700.0) {
-      ASSERT_EQ(std::bit_cast<std::uint64_t>(e[k]), std::bit_cast<std::uint64_t>(e1))
-          << "x " << x[k];
-      ASSERT_EQ(std::bit_cast<std::uint64_t>(h[k]), std::bit_cast<std::uint64_t>(h1))
-          << "x " << x[k];
+      ASSERT_LE(std::fabs(e[k] - e1), std::ldexp(e1, -48)) << "x " << x[k];
     }
-    ASSERT_EQ(exact[k], detail::hazard_is_exact(x[k], h1)) << "x " << x[k] << " h " << h1;
+    ASSERT_EQ(exact[k], detail::hazard_is_exact(x[k], h[k])) << "x " << x[k] << " h " << h[k];
+    if (exact[k]) {
+      ++accepted;
+      ASSERT_EQ(static_cast<float>(h[k]), static_cast<float>(c[k] * e1)) << "x " << x[k];
+    }
     refused += exact[k] == 0;
   }
   EXPECT_GT(refused, n / 50);  // the boundary products and those beyond the range
+  EXPECT_GT(accepted, n / 2);
 }
 #endif
 
