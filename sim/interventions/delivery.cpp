@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <typeinfo>
 
+#include "drift/model/avx512.hpp"
 #include "drift/model/block_mask.hpp"
 #include "drift/model/vector_kernel.hpp"
 
@@ -128,6 +129,10 @@ Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_n
     if (k < static_cast<long>(area_names.size())) in_area[k] = 1;
   }
   all_areas = std::all_of(in_area.begin(), in_area.end(), [](auto x) { return x != 0; });
+  only_held = state_mask != 0;
+  for (int k = 0; k < kStateCount; ++k) {
+    if ((state_mask & (1u << k)) && !Population::held(static_cast<State>(k))) only_held = false;
+  }
   min_risk = v("eligibility.min_risk");
   const auto& r = v.text.at("eligibility.record");
   record = r == "with" ? Record::with : r == "without" ? Record::without : Record::any;
@@ -137,29 +142,39 @@ Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_n
                                   : School::any;
 }
 
-[[DRIFT_VECTOR_KERNEL]] unsigned Eligibility::mark_block(const World& w, std::int64_t b, int len,
-                                                         std::uint8_t* mark) const {
-  // One pass per column width (bytes, floats, 32-bit weeks), so that each is a plain SIMD loop;
-  // a pass a rule does not need is skipped.
+namespace {
+// The smallest float not below min_risk: for a float x, x < min_risk exactly when x < it.
+float lowest_eligible_risk(double min_risk) {
+  float lowest = static_cast<float>(min_risk);
+  if (static_cast<double>(lowest) < min_risk)
+    lowest = std::nextafter(lowest, std::numeric_limits<float>::infinity());
+  return lowest;
+}
+
+// Eligibility::mark_block's plain kernel, for any block of a present youth: one pass per column
+// width (bytes, floats, 32-bit weeks), so that each is a plain SIMD loop; a pass a rule does not
+// need is skipped.
+[[DRIFT_VECTOR_KERNEL]] unsigned mark_block_plain(const Eligibility& e, const World& w,
+                                                  std::int64_t b, int len, std::uint8_t* mark) {
+  using Record = Eligibility::Record;
+  using School = Eligibility::School;
   const auto& p = w.pop;
   const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(p.state.data() + b);
   const std::uint8_t* __restrict age = p.age.data() + b;
   std::uint8_t* __restrict out = mark;
-  const auto lo = static_cast<std::uint8_t>(std::clamp(min_age, 0, 255));
-  const auto hi = static_cast<std::uint8_t>(std::clamp(max_age, 0, 255));
-  const bool none_by_age = min_age > 255 || max_age < 0 || min_age > max_age;
+  const auto lo = static_cast<std::uint8_t>(std::max(e.min_age, 0));
+  const auto hi = static_cast<std::uint8_t>(std::min(e.max_age, 255));
   const auto leaving =
       static_cast<std::uint8_t>(std::clamp(w.params.population.school_leaving_age, 0, 255));
-  const bool check_school = school != School::any;
-  const std::uint8_t want_school = school == School::at_school;
+  const bool check_school = e.school != School::any;
+  const std::uint8_t want_school = e.school == School::at_school;
   for (int k = 0; k < len; ++k) out[k] = 0;
-  if (none_by_age || p.block_vacant(b)) return 0;
   // States: one pass per run of consecutive eligible states (State::vacant is never one), with
   // (state - first) <= (last - first) in unsigned bytes: every state but vacant is one pass.
   for (int s = 0; s < kStateCount; ++s) {
-    if (!(state_mask & (1u << s))) continue;
+    if (!(e.state_mask & (1u << s))) continue;
     int last = s;
-    while (last + 1 < kStateCount && (state_mask & (1u << (last + 1)))) ++last;
+    while (last + 1 < kStateCount && (e.state_mask & (1u << (last + 1)))) ++last;
     const auto first = static_cast<std::uint8_t>(s);
     const auto span = static_cast<std::uint8_t>(last - s);
 #pragma omp simd
@@ -174,21 +189,18 @@ Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_n
     if (check_school) ok &= static_cast<std::uint8_t>((age[k] < leaving) == want_school);
     out[k] = ok;
   }
-  // As matches(): a youth below min_risk fails (a NaN risk does not). In floats: for a float x,
-  // x < min_risk exactly when x < the smallest float not below min_risk.
+  // As matches(): a youth below min_risk fails (a NaN risk does not).
   const float* __restrict risk = p.risk.data() + b;
-  float lowest_risk = static_cast<float>(min_risk);
-  if (static_cast<double>(lowest_risk) < min_risk)
-    lowest_risk = std::nextafter(lowest_risk, std::numeric_limits<float>::infinity());
+  const float lowest_risk = lowest_eligible_risk(e.min_risk);
 #pragma omp simd
   for (int k = 0; k < len; ++k) out[k] &= static_cast<std::uint8_t>(!(risk[k] < lowest_risk));
-  if (record != Record::any) {
+  if (e.record != Record::any) {
     // As World::has_current_record() (kNever is never current; no overflow of week - kNever).
     const std::int32_t* __restrict last_arrest = p.last_arrest_week.data() + b;
     const int week = w.week;
     const int young = w.params.enforcement.record_lookback_weeks_young;
     const int old = w.params.enforcement.record_lookback_weeks;
-    const auto want_record = static_cast<std::uint8_t>(record == Record::with);
+    const auto want_record = static_cast<std::uint8_t>(e.record == Record::with);
 #pragma omp simd
     for (int k = 0; k < len; ++k) {
       const std::int32_t last = last_arrest[k];
@@ -201,11 +213,94 @@ Eligibility::Eligibility(const Values& v, const std::vector<std::string>& area_n
       out[k] &= static_cast<std::uint8_t>(current == want_record);
     }
   }
-  if (!all_areas) {
+  if (!e.all_areas) {
     const std::uint8_t* __restrict area = p.area.data() + b;
-    for (int k = 0; k < len; ++k) out[k] &= in_area[area[k]];
+    for (int k = 0; k < len; ++k) out[k] &= e.in_area[area[k]];
   }
   return detail::any_nonzero(out, len);
+}
+
+#ifdef DRIFT_AVX512_KERNELS
+// The plain kernel's tests for a whole block of 64 slots on processors with AVX-512 BW
+// (drift/model/avx512.hpp), each a compare of the block's column giving a mask of 64 bits: the
+// states by a table lookup of their byte, ages and school by byte compares, risks and records in
+// groups of sixteen. The marks are those of the plain kernel (the same integer and float
+// comparisons).
+[[DRIFT_AVX512BW]] std::uint64_t mark_block_masks(const Eligibility& e, const World& w,
+                                                  std::int64_t b, std::uint8_t* mark) {
+  using Record = Eligibility::Record;
+  using School = Eligibility::School;
+  const auto& p = w.pop;
+  // Byte s of each 16-byte lane is all ones when state s is eligible (vacant, 7, never is).
+  alignas(16) std::uint8_t eligible_state[16] = {};
+  for (int s = 0; s < kStateCount; ++s) eligible_state[s] = (e.state_mask >> s) & 1u ? 0xff : 0;
+  const __m512i table = _mm512_maskz_broadcast_i32x4(
+      0xffff, _mm_load_si128(reinterpret_cast<const __m128i*>(eligible_state)));
+  const __m512i states = _mm512_loadu_si512(p.state.data() + b);
+  const __m512i ages = _mm512_loadu_si512(p.age.data() + b);
+  const __m512i looked_up = _mm512_shuffle_epi8(table, states);
+  std::uint64_t m = _mm512_test_epi8_mask(looked_up, looked_up);
+  m &= _mm512_cmpge_epu8_mask(ages, _mm512_set1_epi8(static_cast<char>(std::max(e.min_age, 0))));
+  m &= _mm512_cmple_epu8_mask(ages, _mm512_set1_epi8(static_cast<char>(std::min(e.max_age, 255))));
+  if (e.school != School::any) {
+    const auto leaving =
+        static_cast<char>(std::clamp(w.params.population.school_leaving_age, 0, 255));
+    const std::uint64_t young = _mm512_cmplt_epu8_mask(ages, _mm512_set1_epi8(leaving));
+    m &= e.school == School::at_school ? young : ~young;
+  }
+  const __m512 lowest_risk = _mm512_set1_ps(lowest_eligible_risk(e.min_risk));
+  std::uint64_t risk_ok = 0;
+  for (int q = 0; q < 4; ++q) {
+    const __m512 risk = _mm512_loadu_ps(p.risk.data() + b + 16 * q);
+    // Not below: true for NaN as well, as in the plain kernel.
+    risk_ok |= static_cast<std::uint64_t>(_mm512_cmp_ps_mask(risk, lowest_risk, _CMP_NLT_UQ))
+               << (16 * q);
+  }
+  m &= risk_ok;
+  if (e.record != Record::any && m != 0) {
+    const __m512i week = _mm512_set1_epi32(w.week);
+    const __m512i young = _mm512_set1_epi32(w.params.enforcement.record_lookback_weeks_young);
+    const __m512i old = _mm512_set1_epi32(w.params.enforcement.record_lookback_weeks);
+    std::uint64_t current = 0;
+    for (int q = 0; q < 4; ++q) {
+      const __m512i last = _mm512_loadu_si512(p.last_arrest_week.data() + b + 16 * q);
+      const __m512i age = _mm512_maskz_cvtepu8_epi32(
+          0xffff, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p.age.data() + b + 16 * q)));
+      const __m512i lookback =
+          _mm512_mask_blend_epi32(_mm512_cmplt_epi32_mask(age, _mm512_set1_epi32(23)), old, young);
+      // week - last in modular arithmetic, as the plain kernel (kNever excluded apart).
+      const __m512i since = _mm512_sub_epi32(week, last);
+      const __mmask16 now = _mm512_cmpneq_epi32_mask(last, _mm512_set1_epi32(kNever)) &
+                            _mm512_cmplt_epi32_mask(since, lookback);
+      current |= static_cast<std::uint64_t>(now) << (16 * q);
+    }
+    m &= e.record == Record::with ? current : ~current;
+  }
+  if (!e.all_areas) {
+    for (std::uint64_t left = m; left != 0; left &= left - 1) {
+      const int k = std::countr_zero(left);
+      if (!e.in_area[p.area[static_cast<std::size_t>(b + k)]]) m &= ~(std::uint64_t{1} << k);
+    }
+  }
+  _mm512_storeu_si512(mark, _mm512_maskz_mov_epi8(m, _mm512_set1_epi8(1)));
+  return m;
+}
+#endif
+}  // namespace
+
+std::uint64_t Eligibility::mark_block(const World& w, std::int64_t b, int len,
+                                      std::uint8_t* mark) const {
+  const auto& p = w.pop;
+  const bool none_by_age = min_age > 255 || max_age < 0 || min_age > max_age;
+  if (none_by_age || p.block_vacant(b) || (only_held && p.block_unheld(b))) {
+    for (int k = 0; k < len; ++k) mark[k] = 0;
+    return 0;
+  }
+#ifdef DRIFT_AVX512_KERNELS
+  if (len == 64 && detail::has_avx512bw()) return mark_block_masks(*this, w, b, mark);
+#endif
+  if (!mark_block_plain(*this, w, b, len, mark)) return 0;
+  return detail::nonzero_mask(mark, len);
 }
 
 std::vector<Effect> effects_of(const Values& v, const Schema& schema) {
@@ -336,10 +431,9 @@ InterventionWeek CaseloadIntervention::apply(World& w, int week) {
   std::uint8_t mark[64];
   for (std::int64_t b = 0; active && b < slots; b += 64) {
     const int len = static_cast<int>(std::min<std::int64_t>(64, slots - b));
-    if (!eligibility_.mark_block(w, b, len, mark)) continue;
     // The marked slots in order, from a bit mask: testing each byte mispredicts a branch for
     // every few slots.
-    for (std::uint64_t m = detail::nonzero_mask(mark, len); m != 0; m &= m - 1) {
+    for (std::uint64_t m = eligibility_.mark_block(w, b, len, mark); m != 0; m &= m - 1) {
       const auto i = static_cast<std::uint32_t>(b + std::countr_zero(m));
       if (completed_age_[i] != 0 && w.pop.age[i] >= completed_age_[i]) continue;  // served
       eligible += 1;
@@ -446,10 +540,9 @@ InterventionWeek CoverageIntervention::apply(World& w, int week) {
   std::uint8_t mark[64];
   for (std::int64_t b = 0; b < slots; b += 64) {
     const int len = static_cast<int>(std::min<std::int64_t>(64, slots - b));
-    if (!eligibility_.mark_block(w, b, len, mark)) continue;
-    int marked = 0;
-    for (int k = 0; k < len; ++k) marked += mark[k];
-    eligible += marked;
+    const std::uint64_t marked = eligibility_.mark_block(w, b, len, mark);
+    if (marked == 0) continue;
+    eligible += std::popcount(marked);
     if (reach) {
       for (int k = 0; k < len; ++k) mark[k] &= reach[b + k];
     }

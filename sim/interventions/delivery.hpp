@@ -39,11 +39,14 @@ struct Eligibility {
   enum class Record { any, with, without } record = Record::any;
   enum class School { any, at_school, not_at_school } school = School::any;
   bool all_areas = true;  // in_area is 1 everywhere
+  // Every eligible state is one of Population::held() (runner to released): a block with none of
+  // those youths (Population::block_unheld) has no eligible youth.
+  bool only_held = false;
   Eligibility(const Values& v, const std::vector<std::string>& area_names);
   // Marks the slots b .. b + len - 1 (len <= 64) that match in the world's current week:
-  // mark[k] = 1 for slot b + k, else 0, in a branch-free loop over the columns (the same tests
-  // as matches()). Returns whether any matches.
-  unsigned mark_block(const World& w, std::int64_t b, int len, std::uint8_t* mark) const;
+  // mark[k] = 1 for slot b + k, else 0, without a branch on the youths (the same tests as
+  // matches()). Returns the marks as bits (bit k for slot b + k).
+  std::uint64_t mark_block(const World& w, std::int64_t b, int len, std::uint8_t* mark) const;
   bool matches(const World& w, std::uint32_t i) const {
     const auto& p = w.pop;
     const State s = p.state[i];

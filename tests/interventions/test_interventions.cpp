@@ -5,10 +5,12 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 
 #include "drift/experiments/experiment.hpp"
 #include "drift/interventions/registry.hpp"
+#include "drift/model/avx512.hpp"
 #include "drift/model/world.hpp"
 #include "drift/scenario/scenario.hpp"
 #include "drift/step/build_world.hpp"
@@ -226,6 +228,7 @@ TEST(EnforcementTarget, RecruitersOnlyRaisesTheArrestHazardOfRecruiters) {
       ++others;
     }
   }
+  w.pop.recount_present_blocks();  // the block counts set_state keeps, after writing states
   auto iv = make("{type: enforcement, target: recruiters, effects: {arrest: 3}}");
   w.mult.reset();
   iv->apply(w, 0);
@@ -244,6 +247,7 @@ TEST(EnforcementTarget, LeadersDisruptNetworksAndArrestNoYouth) {
   for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
     if (w.pop.state[i] == State::uninvolved) w.pop.state[i] = State::dealer;
   }
+  w.pop.recount_present_blocks();  // the block counts set_state keeps, after writing states
   // Certain leader arrests: every network active in the districts is disrupted from week 0 for
   // 3 weeks, its places halved; then a new arrest can follow.
   auto iv = make(R"({type: enforcement, target: leaders, leader_arrest_hazard: 1,
@@ -269,6 +273,7 @@ TEST(Targeting, HighestRiskTakesTheRiskiestEligibleYouthsOnly) {
     w.pop.state[i] = State::runner;  // tallies are not used by this test
     runners.push_back(i);
   }
+  w.pop.recount_present_blocks();  // the block counts set_state keeps, after writing states
   auto iv = make(R"({type: mentors, workers: 1, caseload: 3, ramp_up_weeks: 0,
                      eligibility: {states: [runner], districts: [South]},
                      effects: {entry: 0.5}})");
@@ -306,6 +311,7 @@ TEST(Targeting, FirstComeServesTheLongestWaitingFirst) {
   std::vector<std::uint32_t> served;
   for (int week = 0; week < 3; ++week) {
     w.pop.state[order[2 - week]] = State::runner;
+    w.pop.recount_present_blocks();  // the block counts set_state keeps, after writing states
     w.mult.reset();
     iv->apply(w, week);
     for (auto i : order) {
@@ -328,6 +334,7 @@ TEST(Targeting, RandomTakesTheYouthsWithTheLowestDrawsOfTheWeek) {
     w.pop.state[i] = State::runner;  // tallies are not used by this test
     runners.push_back(i);
   }
+  w.pop.recount_present_blocks();  // the block counts set_state keeps, after writing states
   auto iv = make(R"({type: mentors, workers: 1, caseload: 4, ramp_up_weeks: 0, targeting: random,
                      eligibility: {states: [runner]}, effects: {entry: 0.5}})");
   const int week = 3;
@@ -347,22 +354,34 @@ TEST(Targeting, RandomTakesTheYouthsWithTheLowestDrawsOfTheWeek) {
 }
 
 // The block scan of the interventions gives exactly the per-slot rule, for every kind of rule
-// and a world with records, school leavers, vacant slots and every state.
+// and a world with records, school leavers, vacant slots, every state, and blocks with no youth
+// in the market or detention (which rules of those states only skip), on both kernels.
 TEST(Eligibility, TheBlockScanMarksExactlyTheSlotsThatMatch) {
   World w = small_world();
   w.week = 300;
   const State states[] = {State::uninvolved, State::at_risk,  State::runner,  State::dealer,
                           State::detained,   State::released, State::desisted};
+  const State unheld[] = {State::uninvolved, State::at_risk, State::desisted};
+  ASSERT_GE(w.pop.size(), 256u);
   for (std::uint32_t i = 0; i < w.pop.size(); ++i) {
     if (w.pop.state[i] == State::vacant) continue;
-    w.pop.state[i] = states[i % 7];                            // tallies are not used by this test
-    if (i % 5 == 0) w.pop.last_arrest_week[i] = w.week - 60;   // current at any age
-    if (i % 5 == 1) w.pop.last_arrest_week[i] = w.week - 150;  // current from 23 only
-    if (i % 5 == 2) w.pop.last_arrest_week[i] = w.week - 500;  // spent
+    // Slots 64 to 191: two whole blocks without a runner, dealer, detained or released youth.
+    w.pop.state[i] = i >= 64 && i < 192 ? unheld[i % 3] : states[i % 7];  // no tallies used
+    if (i % 5 == 0) w.pop.last_arrest_week[i] = w.week - 60;              // current at any age
+    if (i % 5 == 1) w.pop.last_arrest_week[i] = w.week - 150;             // current from 23 only
+    if (i % 5 == 2) w.pop.last_arrest_week[i] = w.week - 500;             // spent
+    if (i % 5 == 3) {
+      // Spent this very week: the lookback of its age group has just passed.
+      w.pop.last_arrest_week[i] =
+          w.week - (w.pop.age[i] < 23 ? w.params.enforcement.record_lookback_weeks_young
+                                      : w.params.enforcement.record_lookback_weeks);
+    }
     // Risks at the float next to min_risk 0.1 (not a float) on either side.
-    if (i % 11 == 0) w.pop.risk[i] = 0.1f;                        // just above 0.1
-    if (i % 11 == 1) w.pop.risk[i] = std::nextafter(0.1f, 0.0f);  // just below
+    if (i % 11 == 0) w.pop.risk[i] = 0.1f;                                     // just above 0.1
+    if (i % 11 == 1) w.pop.risk[i] = std::nextafter(0.1f, 0.0f);               // just below
+    if (i % 13 == 2) w.pop.risk[i] = std::numeric_limits<float>::quiet_NaN();  // never below
   }
+  w.pop.recount_present_blocks();  // the block counts set_state keeps, after writing states
   const char* rules[] = {
       "{type: mentors}",
       "{type: mentors, eligibility: {states: [runner, dealer], min_age: 15, max_age: 19}}",
@@ -374,26 +393,36 @@ TEST(Eligibility, TheBlockScanMarksExactlyTheSlotsThatMatch) {
       "{type: job_coaches, eligibility: {record: without, school: not_at_school}}",
       "{type: prevention, eligibility: {school: at_school, districts: [North, South]}}",
       "{type: area_approach}",
+      "{type: enforcement}",
   };
-  for (const char* rule : rules) {
-    const auto spec = parse_intervention_block(rule, "inline", {"North", "South"});
-    const iv::Eligibility e(spec.values, {"North", "South"});
-    int matched = 0;
-    for (std::int64_t b = 0; b < static_cast<std::int64_t>(w.pop.size()); b += 64) {
-      const int len = static_cast<int>(std::min<std::int64_t>(64, w.pop.size() - b));
-      std::uint8_t mark[64];
-      const unsigned any = e.mark_block(w, b, len, mark);
-      unsigned expected_any = 0;
-      for (int k = 0; k < len; ++k) {
-        const bool expected = e.matches(w, static_cast<std::uint32_t>(b + k));
-        ASSERT_EQ(mark[k] != 0, expected) << rule << " slot " << b + k;
-        expected_any |= expected;
-        matched += expected;
+  for (const bool plain : {false, true}) {
+#ifdef DRIFT_AVX512_KERNELS
+    detail::plain_kernels_forced() = plain;
+#endif
+    const std::string kernels = plain ? " (plain kernels)" : " (the processor's kernels)";
+    for (const char* rule : rules) {
+      const auto spec = parse_intervention_block(rule, "inline", {"North", "South"});
+      const iv::Eligibility e(spec.values, {"North", "South"});
+      int matched = 0;
+      for (std::int64_t b = 0; b < static_cast<std::int64_t>(w.pop.size()); b += 64) {
+        const int len = static_cast<int>(std::min<std::int64_t>(64, w.pop.size() - b));
+        std::uint8_t mark[64];
+        const std::uint64_t bits = e.mark_block(w, b, len, mark);
+        std::uint64_t expected_bits = 0;
+        for (int k = 0; k < len; ++k) {
+          const bool expected = e.matches(w, static_cast<std::uint32_t>(b + k));
+          ASSERT_EQ(mark[k], expected ? 1 : 0) << rule << " slot " << b + k << kernels;
+          expected_bits |= static_cast<std::uint64_t>(expected) << k;
+          matched += expected;
+        }
+        EXPECT_EQ(bits, expected_bits) << rule << " block " << b << kernels;
       }
-      EXPECT_EQ(any != 0, expected_any != 0) << rule << " block " << b;
+      EXPECT_GT(matched, 0) << rule;
     }
-    EXPECT_GT(matched, 0) << rule;
   }
+#ifdef DRIFT_AVX512_KERNELS
+  detail::plain_kernels_forced() = std::getenv("DRIFT_PLAIN_KERNELS") != nullptr;
+#endif
 }
 
 TEST(Effects, OnlyTheColumnsAnInterventionChangesAreWritten) {
