@@ -111,12 +111,14 @@ template <bool kMultiplied>
 }
 
 #ifdef DRIFT_AVX512_KERNELS
-// labour_block<false> for a whole block of 64 slots, on processors with AVX-512 BW: the
-// conditions of all 64 slots come from their byte columns as three 64-bit masks at once, and
-// the clocks tick 16 at a time choosing among the same float constants by mask, so every clock
-// loses exactly the float labour_block<false> subtracts (the same subtraction of the same
-// constants); the marks are the same. GCC's vectorisation of labour_block widens each byte
-// column to the clocks' 32-bit lanes instead.
+// labour_block<kMultiplied> for a whole block of 64 slots, on processors with AVX-512 BW: the
+// conditions of all 64 slots come from their byte columns as three 64-bit masks at once. Without
+// multipliers the clocks tick 16 at a time choosing among the same float constants by mask; with
+// them, eight at a time, the jobless's hazard computed in doubles with labour_block<true>'s
+// operations in its order. Every clock loses exactly the float labour_block subtracts, and the
+// marks are the same. GCC's vectorisation of labour_block widens each byte column to the clocks'
+// 32-bit lanes instead.
+template <bool kMultiplied>
 [[DRIFT_AVX512BW]] unsigned labour_block_masks(const LabourColumns& c, std::int64_t b,
                                                std::uint8_t* mark) {
   const auto working_age = static_cast<std::uint8_t>(std::clamp(c.working_age, 0, 255));
@@ -145,7 +147,25 @@ template <bool kMultiplied>
   const std::uint64_t later = jobless & record;
   const std::uint64_t now = ok & ~later;
   std::uint64_t fired = 0;
-  for (int q = 0; q < 4; ++q) {
+  if constexpr (kMultiplied) {
+    for (int g = 0; g < 8; ++g) {
+      const auto part = [g](std::uint64_t m) { return static_cast<__mmask8>(m >> (8 * g)); };
+      const __m512d mult = _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(c.finding_mult + b + 8 * g));
+      const __m512d base =
+          _mm512_mul_pd(_mm512_mask_blend_pd(part(adult), _mm512_set1_pd(c.youth_finding),
+                                             _mm512_set1_pd(c.finding)),
+                        mult);
+      const __m256 found = _mm512_maskz_cvtpd_ps(
+          0xff, _mm512_mask_blend_pd(part(dealing), base,
+                                     _mm512_mul_pd(base, _mm512_set1_pd(c.dealing_job_hr))));
+      const __m256 lose =
+          _mm256_mask_blend_ps(part(adult), _mm256_set1_ps(c.youth_loss), _mm256_set1_ps(c.loss));
+      const __m256 step = _mm256_mask_blend_ps(part(jobless), lose, found);
+      fired |= static_cast<std::uint64_t>(detail::tick8(c.clock + b + 8 * g, step, part(now)))
+               << (8 * g);
+    }
+  }
+  for (int q = 0; q < 4 && !kMultiplied; ++q) {
     const auto part = [q](std::uint64_t m) { return static_cast<__mmask16>(m >> (16 * q)); };
     const __m512 adult_found = _mm512_mask_blend_ps(part(dealing), _mm512_set1_ps(c.plain),
                                                     _mm512_set1_ps(c.plain_dealing));
@@ -244,8 +264,9 @@ void labour_market(World& w) {
       std::uint8_t mark[64];
       unsigned any;
 #ifdef DRIFT_AVX512_KERNELS
-      if (!multiplied && len == 64 && masks && !nobody) {
-        any = labour_block_masks(cols, b, mark);
+      if (len == 64 && masks && !nobody) {
+        any = multiplied ? labour_block_masks<true>(cols, b, mark)
+                         : labour_block_masks<false>(cols, b, mark);
       } else
 #endif
       {
