@@ -11,7 +11,11 @@ all: build
 deps:
 	@bash .ci/install-deps.sh
 
+# Configured once per build directory, and again when the presets change; changes to the
+# CMakeLists files make the build itself configure again (CMake's own check).
 configure: deps
+	@$(MAKE) --no-print-directory -s $(BUILD_DIR)/build.ninja
+$(BUILD_DIR)/build.ninja: CMakePresets.json
 	@cmake --preset $(PRESET) >/dev/null
 
 build: configure
