@@ -30,6 +30,7 @@ import datetime as _dt
 import html
 import io
 import math
+import multiprocessing
 import os
 import shlex
 import sys
@@ -141,14 +142,67 @@ def interval_text(lo, hi, decimals=None) -> str:
 
 
 def figure_png(fig) -> str:
+    layout = getattr(fig, "_drift_tight_layout", None)
+    if layout is not None:
+        fig.tight_layout(**layout)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
     plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+# Drawing the figures is most of a report's time. While build_report() lays the report out,
+# img() leaves a placeholder for each figure; the figures are then drawn together, in as many
+# forked worker processes as there are CPUs (each draws whole figures, so every PNG is the one
+# drawn alone), and the placeholders replaced.
+_deferred: list | None = None
+
+
+def tight_layout(fig, **kwargs) -> None:
+    """fig.tight_layout(**kwargs); for a deferred figure, done where it is drawn (nothing is added
+    to a figure between its layout and img(), so the layout is the same)."""
+    if _deferred is not None:
+        fig._drift_tight_layout = kwargs
+    else:
+        fig.tight_layout(**kwargs)
+
+
+def _placeholder(k: int) -> str:
+    return f"@@drift-figure-{k}@@"
+
+
+def _png_of_deferred(k: int) -> str:
+    return figure_png(_deferred[k])
+
+
+def render_deferred(text: str, workers: int | None = None) -> str:
+    """text with the placeholders of the deferred figures replaced by their PNGs."""
+    global _deferred
+    figs = _deferred or []
+    if workers is None:
+        workers = os.cpu_count() or 1
+    workers = min(workers, len(figs))
+    try:
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                pngs = pool.map(_png_of_deferred, range(len(figs)), chunksize=1)
+        else:
+            pngs = [figure_png(f) for f in figs]
+    finally:
+        for f in figs:
+            plt.close(f)
+        _deferred = None
+    for k, png in enumerate(pngs):
+        text = text.replace(_placeholder(k), png, 1)
+    return text
+
+
 def img(fig, alt: str, caption: str = "") -> str:
-    data = figure_png(fig)
+    if _deferred is not None:
+        data = _placeholder(len(_deferred))
+        _deferred.append(fig)
+    else:
+        data = figure_png(fig)
     cap = f"<figcaption>{caption}</figcaption>" if caption else ""
     return (f'<figure><img alt="{esc(alt)}" src="data:image/png;base64,{data}">{cap}</figure>')
 
@@ -498,7 +552,7 @@ def _acceptability_figure(ctx: Context, decision) -> str:
     ax.set_xlabel("what the city is willing to pay per young person kept out of dealing (euro)")
     ax.set_ylabel("share of runs: best buy")
     ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    fig.tight_layout()
+    tight_layout(fig)
     at_zero = ", ".join(f"{esc(s)} {num(100 * p, 0)}%" for s, p in
                         zip(decision.strategies, prob[0]) if p > 0)
     return img(fig, "Acceptability curve",
@@ -786,7 +840,7 @@ def section_curves(ctx: Context) -> Section | None:
         for ax in first_col:
             ax.set_ylabel(f"{ylabel}\n({units})", fontsize=8)
         fig.suptitle(f"{title} ({units})", fontsize=11)
-        fig.tight_layout()
+        tight_layout(fig)
         if kind == "rate":
             cap = (f"{esc(title)}: first entries into dealing in each year of the period, in "
                    f"{esc(units)}; median (points) and middle 90% of the replicates (bars)."
@@ -830,7 +884,7 @@ def _difference_figure(ctx: Context, x: np.ndarray) -> str:
                frameon=False, bbox_to_anchor=(0.5, 0.0))
     fig.suptitle("Change compared with the baseline (median over replicates, paired run by run)",
                  fontsize=11)
-    fig.tight_layout(rect=(0, 0.045 * legend_rows * 6.4 / fig.get_figheight(), 1, 1))
+    tight_layout(fig, rect=(0, 0.045 * legend_rows * 6.4 / fig.get_figheight(), 1, 1))
     return ("<h3>Change compared with the baseline</h3>" + img(
         fig, "Change in each outcome compared with the baseline over time, per strategy",
         "Each line: the strategy's value minus the baseline's in the same replicate, median over "
@@ -879,7 +933,7 @@ def section_districts(ctx: Context) -> Section | None:
     cb.ax.tick_params(labelsize=7)
     ax.set_title(f"Years of dealing averted per district over {ctx.horizon}, compared with the baseline",
                  fontsize=10)
-    fig.tight_layout()
+    tight_layout(fig)
 
     headers = ["District", f"Baseline: years of dealing<br><small>youth-years over {ctx.horizon}</small>"] + [
         f"{esc(s)}<br><small>youth-years averted (95% interval)</small>" for s in others]
@@ -1018,7 +1072,7 @@ def section_interventions(ctx: Context) -> Section | None:
             for ax in (ax1, ax2, ax3):
                 style(ax)
         fig.suptitle("Interventions with a fixed number of places", fontsize=11)
-        fig.tight_layout()
+        tight_layout(fig)
         figs.append("<h3>Interventions with a fixed number of places</h3>" + img(
             fig, "Places, intake and waiting lists of the caseload interventions over time",
             "One row per strategy and intervention (strategy: intervention). Median over replicates "
@@ -1040,7 +1094,7 @@ def section_interventions(ctx: Context) -> Section | None:
         for ax in first_col:
             ax.set_ylabel("youths", fontsize=8)
         fig.suptitle("Interventions that reach everyone eligible within their coverage", fontsize=11)
-        fig.tight_layout()
+        tight_layout(fig)
         figs.append("<h3>Interventions that reach everyone eligible within their coverage</h3>" + img(
             fig, "Young people eligible for and reached by the coverage interventions over time",
             "One panel per strategy and intervention (strategy: intervention). Eligible: young "
@@ -1229,7 +1283,7 @@ def section_sweep(ctx: Context) -> Section | None:
                     ax.legend(fontsize=7, frameon=False, loc="best")
             fig.suptitle("Outcomes at each setting of the sweep (mean over replicates, 95% interval)",
                          fontsize=11)
-            fig.tight_layout()
+            tight_layout(fig)
             parts.append("<h3>Outcomes at each setting</h3>" + img(
                 fig, f"Outcomes against {x_param}",
                 "Points: mean over replicates at each setting; bars: 95% interval of that mean. "
@@ -1250,7 +1304,7 @@ def section_sweep(ctx: Context) -> Section | None:
                     ax.grid(alpha=0.3)
             fig.suptitle("Outcome against each swept parameter (one point per setting, mean over replicates)",
                          fontsize=10)
-            fig.tight_layout()
+            tight_layout(fig)
             parts.append("<h3>Outcomes against each swept parameter</h3>" + img(
                 fig, "Scatter plots of the main outcome against each swept parameter",
                 "Each point is one setting of the design, as the mean over its replicates. A clear "
@@ -1321,7 +1375,7 @@ def section_sweep(ctx: Context) -> Section | None:
                 ax.set_xlim(lo_lim, hi_lim)
                 ax.grid(axis="x", alpha=0.3)
                 ax.tick_params(axis="x", labelsize=8)
-            fig.tight_layout()
+            tight_layout(fig)
             parts.append("<h3>Which parameters matter most</h3>" + img(
                 fig, "Sobol sensitivity indices per swept parameter",
                 "Share of the variation in the outcome (mean over replicates) explained by each "
@@ -1517,7 +1571,24 @@ def _scenario_description(yaml_text: str) -> str:
     return ""
 
 
-def build_report(res: dr.DriftResults, argv: list[str], settings=()) -> str:
+def build_report(res: dr.DriftResults, argv: list[str], settings=(), workers: int | None = None) -> str:
+    """The report's HTML; its figures drawn by `workers` processes at the end (None: one per
+    CPU), or each as it is made (0)."""
+    global _deferred
+    if workers == 0:
+        return _build_report(res, argv, settings)
+    _deferred = []
+    try:
+        text = _build_report(res, argv, settings)
+    except BaseException:
+        for f in _deferred or []:
+            plt.close(f)
+        _deferred = None
+        raise
+    return render_deferred(text, workers)
+
+
+def _build_report(res: dr.DriftResults, argv: list[str], settings=()) -> str:
     ctx = Context(res, argv, settings=list(settings))
     plt.rcParams.update({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
     sections = [s for s in (fn(ctx) for fn in SECTIONS) if s is not None]

@@ -575,3 +575,34 @@ def test_loader_sweep(grid_sweep_file, sobol_sweep_file, result_file):
     assert len(sens) > 0
     with pytest.raises(dr.DriftResultError, match="no parameter sweep"):
         dr.load(result_file).sweep_points()
+
+
+def test_figures_drawn_at_the_end_by_several_processes_are_those_drawn_at_once(result_file):
+    import report as rp
+    res = dr.DriftResults(str(result_file))
+    at_once = rp.build_report(res, ["report.py"], workers=0)
+    written = re.compile(r"Report written</th><td>[^<]*</td>")
+    for workers in (1, 2):
+        text = rp.build_report(res, ["report.py"], workers=workers)
+        assert written.sub("", text) == written.sub("", at_once), workers
+    two = text
+    assert "@@drift-figure" not in two
+    assert len(re.findall(r"data:image/png;base64", two)) >= 4
+
+
+def test_a_deferred_figure_is_laid_out_and_drawn_as_at_once():
+    import matplotlib.pyplot as plt
+    import report as rp
+
+    def figure():
+        fig, axes = plt.subplots(1, 2, figsize=(6, 2.5))
+        for ax in axes:
+            ax.plot([0, 1, 2], [3, 1, 2], label="a long label for the legend")
+            ax.set_xlabel("a label long enough to need the layout")
+        rp.tight_layout(fig, rect=(0, 0.1, 1, 1))
+        return fig
+
+    at_once = rp.img(figure(), "alt")
+    rp._deferred = []
+    deferred = rp.render_deferred(rp.img(figure(), "alt"), workers=1)
+    assert deferred == at_once
