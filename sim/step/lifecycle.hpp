@@ -312,6 +312,37 @@ void commit_own_slots(World& w, Fn&& fn) {
   for (std::int64_t c = 0; c < cut.chunks; ++c) ledgers[static_cast<std::size_t>(c)].add_to(w);
 }
 
+// decide_ranges(w, body) and then commit_own_slots(w, fn), for a process whose decisions read
+// only the decided youth's own slot, as commit_own_slots' commits write only it: each chunk's
+// decisions are then applied right after the chunk is decided, on the same thread, within one
+// parallel pass (with one chunk, on one thread, all decisions first). Another chunk's commits
+// change nothing a chunk's decisions read, so the decisions, world, tallies and events are those
+// of deciding everything first. Leaves w.decisions as decide_ranges does.
+template <class Body, class Fn>
+void decide_and_commit_own_slots(World& w, Body&& body, Fn&& fn) {
+  const SlotChunks cut = slot_chunks(w);
+  if (cut.threads == 1) {
+    decide_ranges(w, body);
+    commit_own_slots(w, fn);
+    return;
+  }
+  if (static_cast<std::int64_t>(w.scratch.size()) < cut.chunks) w.scratch.resize(cut.chunks);
+  auto& ledgers = chunk_ledgers(cut.chunks, w.areas.size());
+  for_each_chunk(cut.chunks, cut.threads, [&](std::int64_t c) {
+    auto& buffer = w.scratch[static_cast<std::size_t>(c)];
+    buffer.clear();
+    body(cut.begin(c), cut.end(c), buffer);
+    auto& ledger = ledgers[static_cast<std::size_t>(c)];
+    for (const auto& d : buffer) fn(d, ledger);
+  });
+  w.decisions.clear();
+  for (std::int64_t c = 0; c < cut.chunks; ++c) {
+    const auto& buffer = w.scratch[static_cast<std::size_t>(c)];
+    w.decisions.insert(w.decisions.end(), buffer.begin(), buffer.end());
+    ledgers[static_cast<std::size_t>(c)].add_to(w);
+  }
+}
+
 // Runs fn(i, buffer) for every slot in parallel over w.threads threads and leaves the
 // decisions in w.decisions in agent order, for any thread count (see decide_ranges).
 template <class Fn>

@@ -257,51 +257,54 @@ void labour_market(World& w) {
   const bool masks = detail::has_avx512bw();
   const bool nobody = std::min(l.working_age, l.youth_job_min_age) > 255;
 #endif
-  detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
-    for (std::int64_t b = begin; b < end; b += 64) {
-      const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-      if (p.block_vacant(b)) continue;
-      std::uint8_t mark[64];
-      unsigned any;
+  // Decided and committed chunk by chunk: a decision reads only the youth's own slot.
+  detail::decide_and_commit_own_slots(
+      w,
+      [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
+        for (std::int64_t b = begin; b < end; b += 64) {
+          const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+          if (p.block_vacant(b)) continue;
+          std::uint8_t mark[64];
+          unsigned any;
 #ifdef DRIFT_AVX512_KERNELS
-      if (len == 64 && masks && !nobody) {
-        any = multiplied ? labour_block_masks<true>(cols, b, mark)
-                         : labour_block_masks<false>(cols, b, mark);
-      } else
+          if (len == 64 && masks && !nobody) {
+            any = multiplied ? labour_block_masks<true>(cols, b, mark)
+                             : labour_block_masks<false>(cols, b, mark);
+          } else
 #endif
-      {
-        any = multiplied ? labour_block<true>(cols, b, len, mark)
-                         : labour_block<false>(cols, b, len, mark);
-      }
-      if (!any) continue;
-      for (std::uint64_t m = detail::nonzero_mask(mark, len); m != 0; m &= m - 1) {
-        const int k = std::countr_zero(m);
-        const auto i = static_cast<std::uint32_t>(b + k);
-        if (mark[k] == 1) {
-          out.push_back({i, job[i] == Job::none ? find : lose});
-        } else if (detail::tick(clock[i], finding_hazard(i))) {
-          out.push_back({i, find});
+          {
+            any = multiplied ? labour_block<true>(cols, b, len, mark)
+                             : labour_block<false>(cols, b, len, mark);
+          }
+          if (!any) continue;
+          for (std::uint64_t m = detail::nonzero_mask(mark, len); m != 0; m &= m - 1) {
+            const int k = std::countr_zero(m);
+            const auto i = static_cast<std::uint32_t>(b + k);
+            if (mark[k] == 1) {
+              out.push_back({i, job[i] == Job::none ? find : lose});
+            } else if (detail::tick(clock[i], finding_hazard(i))) {
+              out.push_back({i, find});
+            }
+          }
         }
-      }
-    }
-  });
-  // A change of job: the youth's own slot, its tallies and its event.
-  detail::commit_own_slots(w, [&](const Decision& d, auto& ledger) {
-    const auto i = d.agent;
-    if (d.what == find) {
-      ++ledger.tally(p.area[i], Tally::jobs_found);
-      if (p.age[i] < working_age) {
-        detail::set_job(w, ledger, i, Job::youth);
-        return;
-      }
-      const double status_share =
-          std::min(1.0, l.status_job_share * w.mult.factor(&Multipliers::status_job, i));
-      const bool status = w.rng.uniform(Stream::job_quality, w.week, i) < status_share;
-      detail::set_job(w, ledger, i, status ? Job::status : Job::ordinary);
-    } else {
-      detail::set_job(w, ledger, i, Job::none);
-    }
-  });
+      },
+      // A change of job: the youth's own slot, its tallies and its event.
+      [&](const Decision& d, auto& ledger) {
+        const auto i = d.agent;
+        if (d.what == find) {
+          ++ledger.tally(p.area[i], Tally::jobs_found);
+          if (p.age[i] < working_age) {
+            detail::set_job(w, ledger, i, Job::youth);
+            return;
+          }
+          const double status_share =
+              std::min(1.0, l.status_job_share * w.mult.factor(&Multipliers::status_job, i));
+          const bool status = w.rng.uniform(Stream::job_quality, w.week, i) < status_share;
+          detail::set_job(w, ledger, i, status ? Job::status : Job::ordinary);
+        } else {
+          detail::set_job(w, ledger, i, Job::none);
+        }
+      });
 }
 
 }  // namespace drift

@@ -112,29 +112,33 @@ void register_offending(World& w) {
 #ifdef DRIFT_AVX512_KERNELS
   const bool masks = detail::has_avx512bw();
 #endif
-  detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
-    std::uint8_t fired[64];
-    for (std::int64_t b = begin; b < end; b += 64) {
-      const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-      if (p.block_vacant(b)) continue;
-      std::uint64_t marked;
+  // A registration changes the youth's own slot (its clock) and adds its event: decided and
+  // committed chunk by chunk.
+  detail::decide_and_commit_own_slots(
+      w,
+      [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
+        std::uint8_t fired[64];
+        for (std::int64_t b = begin; b < end; b += 64) {
+          const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+          if (p.block_vacant(b)) continue;
+          std::uint64_t marked;
 #ifdef DRIFT_AVX512_KERNELS
-      if (len == 64 && masks) {
-        marked = offending_block_masks(state + b, hazard + b, clock + b);
-      } else
+          if (len == 64 && masks) {
+            marked = offending_block_masks(state + b, hazard + b, clock + b);
+          } else
 #endif
-      {
-        if (!offending_block(state + b, hazard + b, clock + b, len, fired)) continue;
-        marked = detail::nonzero_mask(fired, len);
-      }
-      for (std::uint64_t m = marked; m != 0; m &= m - 1)
-        out.push_back({static_cast<std::uint32_t>(b + std::countr_zero(m)), 0});
-    }
-  });
-  for (const auto& d : w.decisions) {
-    detail::register_suspect(w, d.agent, false);
-    clock[d.agent] = detail::offence_clock(w, d.agent, true);
-  }
+          {
+            if (!offending_block(state + b, hazard + b, clock + b, len, fired)) continue;
+            marked = detail::nonzero_mask(fired, len);
+          }
+          for (std::uint64_t m = marked; m != 0; m &= m - 1)
+            out.push_back({static_cast<std::uint32_t>(b + std::countr_zero(m)), 0});
+        }
+      },
+      [&](const Decision& d, auto& ledger) {
+        ledger.event(d.agent, EventKind::registered);
+        clock[d.agent] = detail::offence_clock(w, d.agent, true);
+      });
 }
 
 }  // namespace drift

@@ -186,56 +186,61 @@ void onset_and_recovery(World& w) {
 #ifdef DRIFT_AVX512_KERNELS
   const bool masks = detail::has_avx512bw();
 #endif
-  detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
-    double x[64];
-    std::uint32_t fired[64];
-    for (std::int64_t b = begin; b < end; b += 64) {
-      const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-      if (p.block_vacant(b)) continue;
-      // The slots with a mark, as bits.
-      std::uint64_t marked;
+  // Decided and committed chunk by chunk: a decision reads only the youth's own slot.
+  detail::decide_and_commit_own_slots(
+      w,
+      [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
+        double x[64];
+        std::uint32_t fired[64];
+        for (std::int64_t b = begin; b < end; b += 64) {
+          const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
+          if (p.block_vacant(b)) continue;
+          // The slots with a mark, as bits.
+          std::uint64_t marked;
 #ifdef DRIFT_AVX512_KERNELS
-      if (len == 64 && masks) {
-        marked = onset_block_masks(hz, state + b, attitude + b, risk + b, low_income + b,
-                                   onset_mult ? onset_mult + b : nullptr, clock_a + b, clock_b + b,
-                                   x, fired);
-      } else
+          if (len == 64 && masks) {
+            marked = onset_block_masks(hz, state + b, attitude + b, risk + b, low_income + b,
+                                       onset_mult ? onset_mult + b : nullptr, clock_a + b,
+                                       clock_b + b, x, fired);
+          } else
 #endif
-      {
-        const unsigned any =
-            onset_mult ? onset_block<true>(hz, state + b, attitude + b, risk + b, low_income + b,
-                                           onset_mult + b, clock_a + b, clock_b + b, x, fired, len)
-                       : onset_block<false>(hz, state + b, attitude + b, risk + b, low_income + b,
-                                            nullptr, clock_a + b, clock_b + b, x, fired, len);
-        marked = 0;
-        if (any) {
-          for (int k = 0; k < len; ++k) marked |= static_cast<std::uint64_t>(fired[k] != 0) << k;
-        }
-      }
-      for (; marked != 0; marked &= marked - 1) {
-        const int k = std::countr_zero(marked);
-        const auto i = static_cast<std::uint32_t>(b + k);
-        std::uint32_t f = fired[k];
-        if (f == kRedo) {
-          if (state[i] == State::uninvolved) {
-            double h = hz.onset * std::exp(x[k]);
-            if (onset_mult) h *= onset_mult[i];
-            f = detail::tick(clock_a[i], static_cast<float>(h)) ? 1 : 0;
-          } else {
-            const double h = hz.recovery * std::exp(x[k]);
-            f = detail::tick(clock_b[i], static_cast<float>(h)) ? 2 : 0;
+          {
+            const unsigned any =
+                onset_mult
+                    ? onset_block<true>(hz, state + b, attitude + b, risk + b, low_income + b,
+                                        onset_mult + b, clock_a + b, clock_b + b, x, fired, len)
+                    : onset_block<false>(hz, state + b, attitude + b, risk + b, low_income + b,
+                                         nullptr, clock_a + b, clock_b + b, x, fired, len);
+            marked = 0;
+            if (any) {
+              for (int k = 0; k < len; ++k)
+                marked |= static_cast<std::uint64_t>(fired[k] != 0) << k;
+            }
+          }
+          for (; marked != 0; marked &= marked - 1) {
+            const int k = std::countr_zero(marked);
+            const auto i = static_cast<std::uint32_t>(b + k);
+            std::uint32_t f = fired[k];
+            if (f == kRedo) {
+              if (state[i] == State::uninvolved) {
+                double h = hz.onset * std::exp(x[k]);
+                if (onset_mult) h *= onset_mult[i];
+                f = detail::tick(clock_a[i], static_cast<float>(h)) ? 1 : 0;
+              } else {
+                const double h = hz.recovery * std::exp(x[k]);
+                f = detail::tick(clock_b[i], static_cast<float>(h)) ? 2 : 0;
+              }
+            }
+            if (f) out.push_back({i, f == 1 ? to_at_risk : to_uninvolved});
           }
         }
-        if (f) out.push_back({i, f == 1 ? to_at_risk : to_uninvolved});
-      }
-    }
-  });
-  // Between uninvolved and at risk: the youth's own slot, its tallies and no event.
-  detail::commit_own_slots(w, [&](const Decision& d, auto& ledger) {
-    detail::set_state(w, ledger, d.agent,
-                      d.what == to_at_risk ? State::at_risk : State::uninvolved);
-    detail::draw_state_clocks(w, d.agent);
-  });
+      },
+      // Between uninvolved and at risk: the youth's own slot, its tallies and no event.
+      [&](const Decision& d, auto& ledger) {
+        detail::set_state(w, ledger, d.agent,
+                          d.what == to_at_risk ? State::at_risk : State::uninvolved);
+        detail::draw_state_clocks(w, d.agent);
+      });
 }
 
 }  // namespace drift
