@@ -183,10 +183,14 @@ def render_deferred(text: str, workers: int | None = None) -> str:
         workers = os.cpu_count() or 1
     workers = min(workers, len(figs))
     try:
+        pngs = None
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                pngs = pool.map(_png_of_deferred, range(len(figs)), chunksize=1)
-        else:
+            try:
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    pngs = pool.map(_png_of_deferred, range(len(figs)), chunksize=1)
+            except OSError:
+                pngs = None  # no worker processes here (e.g. no shared memory): drawn below
+        if pngs is None:
             pngs = [figure_png(f) for f in figs]
     finally:
         for f in figs:

@@ -606,3 +606,19 @@ def test_a_deferred_figure_is_laid_out_and_drawn_as_at_once():
     rp._deferred = []
     deferred = rp.render_deferred(rp.img(figure(), "alt"), workers=1)
     assert deferred == at_once
+
+
+def test_figures_are_drawn_in_the_report_process_when_no_worker_can_start(result_file, monkeypatch):
+    import multiprocessing
+    import report as rp
+
+    class NoPool:
+        def Pool(self, *args, **kwargs):
+            raise OSError("no shared memory for a process pool")
+
+    res = dr.DriftResults(str(result_file))
+    at_once = rp.build_report(res, ["report.py"], workers=0)
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: NoPool())
+    text = rp.build_report(res, ["report.py"], workers=2)
+    written = re.compile(r"Report written</th><td>[^<]*</td>")
+    assert written.sub("", text) == written.sub("", at_once)
