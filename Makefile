@@ -13,9 +13,8 @@ deps:
 
 # Configured once per build directory, and again when the presets change; changes to the
 # CMakeLists files make the build itself configure again (CMake's own check).
-configure: deps
-	@$(MAKE) --no-print-directory -s $(BUILD_DIR)/build.ninja
-$(BUILD_DIR)/build.ninja: CMakePresets.json
+configure: deps $(BUILD_DIR)/build.ninja
+$(BUILD_DIR)/build.ninja: CMakePresets.json | deps
 	@cmake --preset $(PRESET) >/dev/null
 
 build: configure

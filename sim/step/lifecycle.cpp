@@ -146,7 +146,8 @@ void set_job(World& w, Ledger& ledger, std::uint32_t i, Job job) {
 }
 
 void register_suspect(World& w, std::uint32_t i, bool drug) {
-  w.events.push_back({i, drug ? EventKind::registered_drug : EventKind::registered});
+  WorldLedger ledger{w};
+  register_suspect(ledger, i, drug);
 }
 
 float offence_clock(const World& w, std::uint32_t i, bool after_registration) {

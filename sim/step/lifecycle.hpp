@@ -108,6 +108,12 @@ void leave(World& w, Ledger& ledger, std::uint32_t i);
 // for a non-drug offence). Counts the youth once per simulated year and age among the week's new
 // suspects, and ends the follow-up of a pending release. Changes no state.
 void register_suspect(World& w, std::uint32_t i, bool drug);
+// The same through a ledger: its event, kept with the ledger's other events (a ShareLedger's, in
+// slot order, when the registrations of a pass are committed chunk by chunk).
+template <class Ledger>
+void register_suspect(Ledger& ledger, std::uint32_t i, bool drug) {
+  ledger.event(i, drug ? EventKind::registered_drug : EventKind::registered);
+}
 
 // Clock of the next non-drug registration (stream offending): on entry, or after a registration.
 float offence_clock(const World& w, std::uint32_t i, bool after_registration);

@@ -164,19 +164,20 @@ template <bool kMultiplied>
       fired |= static_cast<std::uint64_t>(detail::tick8(c.clock + b + 8 * g, step, part(now)))
                << (8 * g);
     }
-  }
-  for (int q = 0; q < 4 && !kMultiplied; ++q) {
-    const auto part = [q](std::uint64_t m) { return static_cast<__mmask16>(m >> (16 * q)); };
-    const __m512 adult_found = _mm512_mask_blend_ps(part(dealing), _mm512_set1_ps(c.plain),
-                                                    _mm512_set1_ps(c.plain_dealing));
-    const __m512 youth_found = _mm512_mask_blend_ps(part(dealing), _mm512_set1_ps(c.youth_plain),
-                                                    _mm512_set1_ps(c.youth_plain_dealing));
-    const __m512 found = _mm512_mask_blend_ps(part(adult), youth_found, adult_found);
-    const __m512 lose =
-        _mm512_mask_blend_ps(part(adult), _mm512_set1_ps(c.youth_loss), _mm512_set1_ps(c.loss));
-    const __m512 step = _mm512_mask_blend_ps(part(jobless), lose, found);
-    fired |= static_cast<std::uint64_t>(detail::tick16(c.clock + b + 16 * q, step, part(now)))
-             << (16 * q);
+  } else {
+    for (int q = 0; q < 4; ++q) {
+      const auto part = [q](std::uint64_t m) { return static_cast<__mmask16>(m >> (16 * q)); };
+      const __m512 adult_found = _mm512_mask_blend_ps(part(dealing), _mm512_set1_ps(c.plain),
+                                                      _mm512_set1_ps(c.plain_dealing));
+      const __m512 youth_found = _mm512_mask_blend_ps(part(dealing), _mm512_set1_ps(c.youth_plain),
+                                                      _mm512_set1_ps(c.youth_plain_dealing));
+      const __m512 found = _mm512_mask_blend_ps(part(adult), youth_found, adult_found);
+      const __m512 lose =
+          _mm512_mask_blend_ps(part(adult), _mm512_set1_ps(c.youth_loss), _mm512_set1_ps(c.loss));
+      const __m512 step = _mm512_mask_blend_ps(part(jobless), lose, found);
+      fired |= static_cast<std::uint64_t>(detail::tick16(c.clock + b + 16 * q, step, part(now)))
+               << (16 * q);
+    }
   }
   const std::uint64_t waiting = ok & later;
   _mm512_storeu_si512(mark, _mm512_or_si512(_mm512_maskz_mov_epi8(fired, _mm512_set1_epi8(1)),

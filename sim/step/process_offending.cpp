@@ -136,7 +136,7 @@ void register_offending(World& w) {
         }
       },
       [&](const Decision& d, auto& ledger) {
-        ledger.event(d.agent, EventKind::registered);
+        detail::register_suspect(ledger, d.agent, false);
         clock[d.agent] = detail::offence_clock(w, d.agent, true);
       });
 }
