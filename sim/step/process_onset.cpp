@@ -9,159 +9,120 @@
 namespace drift {
 
 namespace {
-// The hazards with the parameters read once per week; the same expressions, in the same order
-// and precision, as onset_hazard() and recovery_hazard().
+// The hazards with the parameters read once per week, as floats (fast_exp.hpp): onset
+// c * e^x * m with x = attitude, risk and deprivation terms, recovery c * e^x with the attitude
+// term. Every kernel evaluates these expressions in this order.
 struct OnsetHazards {
-  double onset, attitude_log_hr, risk_log_hr, deprivation_log_hr, recovery,
-      recovery_attitude_log_hr;
+  float onset, attitude_log_hr, risk_log_hr, deprivation_log_hr, recovery, recovery_attitude_log_hr;
   explicit OnsetHazards(const Parameters& params) {
     const auto& o = params.onset;
-    onset = o.onset_hazard;
-    attitude_log_hr = o.attitude_log_hr;
-    risk_log_hr = o.risk_log_hr;
-    deprivation_log_hr = o.deprivation_log_hr;
-    recovery = o.recovery_hazard;
-    recovery_attitude_log_hr = o.recovery_attitude_log_hr;
+    onset = static_cast<float>(o.onset_hazard);
+    attitude_log_hr = static_cast<float>(o.attitude_log_hr);
+    risk_log_hr = static_cast<float>(o.risk_log_hr);
+    deprivation_log_hr = static_cast<float>(o.deprivation_log_hr);
+    recovery = static_cast<float>(o.recovery_hazard);
+    recovery_attitude_log_hr = static_cast<float>(o.recovery_attitude_log_hr);
   }
-  double onset_exponent(float attitude, float risk, std::uint8_t low_income) const {
-    return attitude_log_hr * attitude + risk_log_hr * risk + deprivation_log_hr * low_income;
+  float onset_exponent(float attitude, float risk, std::uint8_t low_income) const {
+    return attitude_log_hr * attitude + risk_log_hr * risk +
+           deprivation_log_hr * static_cast<float>(low_income);
   }
-  double recovery_exponent(float attitude) const { return recovery_attitude_log_hr * attitude; }
+  float recovery_exponent(float attitude) const { return recovery_attitude_log_hr * attitude; }
 };
 }  // namespace
 
 double onset_hazard(const World& w, std::uint32_t i) {
   const OnsetHazards hz(w.params);
   const auto& p = w.pop;
-  return hz.onset * std::exp(hz.onset_exponent(p.attitude[i], p.risk[i], p.low_income[i])) *
-         w.mult.factor(&Multipliers::onset, i);
+  float h =
+      hz.onset * detail::hazard_exp(hz.onset_exponent(p.attitude[i], p.risk[i], p.low_income[i]));
+  if (const float* m = w.mult.if_written(&Multipliers::onset)) h *= m[i];
+  return h;
 }
 
 double recovery_hazard(const World& w, std::uint32_t i) {
   const OnsetHazards hz(w.params);
-  return hz.recovery * std::exp(hz.recovery_exponent(w.pop.attitude[i]));
+  return hz.recovery * detail::hazard_exp(hz.recovery_exponent(w.pop.attitude[i]));
 }
 
 namespace {
-constexpr std::uint32_t kRedo = 4;
-
 // One block of at most 64 slots: the hazard of every uninvolved youth (onset, with its
-// multiplier when kMultiplied) and every at-risk youth (recovery) is computed with
-// detail::approximate_exp, without listing them first (together they are nearly all the slots),
-// and its clock ticks (clock_a for onset, clock_b for recovery); fired[k] is 1 for an onset, 2
-// for a recovery, else 0. Where the float may differ from the plain expression's (see
-// fast_exp.hpp), fired[k] is kRedo and the clock is left for the caller to tick with the
-// exact hazard. One array for both keeps the test for any mark to one pass. The inputs are gathered
-// in a first pass and the hazards computed and the clocks ticked in a second one on 64-bit and
-// 32-bit lanes only, which GCC vectorises in full width; choices are bit masks (detail::pick),
-// which it keeps free of branches.
+// multiplier when kMultiplied) and every at-risk youth (recovery), without listing them first
+// (together they are nearly all the slots), and its clock ticks (clock_a for onset, clock_b for
+// recovery). Bit k of `onsets` (`recoveries`) is set where slot k's clock ran out. Choices are bit
+// masks (detail::pick), which GCC keeps free of branches and vectorises in full width.
 template <bool kMultiplied>
-[[DRIFT_VECTOR_KERNEL]] unsigned onset_block(
+[[DRIFT_VECTOR_KERNEL]] void onset_block(
     const OnsetHazards& hz, const State* __restrict state, const float* __restrict attitude,
     const float* __restrict risk, const std::uint8_t* __restrict low_income,
     const float* __restrict onset_mult, float* __restrict clock_a, float* __restrict clock_b,
-    double* __restrict x, std::uint32_t* __restrict fired, int len) {
-  double c[64], m[64];
-  std::uint64_t onset_here[64], recovery_here[64];
-  const double onset = hz.onset, recovery = hz.recovery;
+    int len, std::uint64_t& onsets, std::uint64_t& recoveries) {
+  std::uint8_t fired[64];
 #pragma omp simd
   for (int k = 0; k < len; ++k) {
     const auto s = static_cast<std::uint8_t>(state[k]);
     const unsigned uninvolved = s == static_cast<std::uint8_t>(State::uninvolved);
     const unsigned at_risk = s == static_cast<std::uint8_t>(State::at_risk);
-    onset_here[k] = uninvolved;
-    recovery_here[k] = at_risk;
-    x[k] = detail::pick(
-        uninvolved | at_risk,
-        detail::pick(uninvolved, hz.onset_exponent(attitude[k], risk[k], low_income[k]),
-                     hz.recovery_exponent(attitude[k])),
-        0.0);
-    c[k] = detail::pick(uninvolved, onset, recovery);
-    if constexpr (kMultiplied) m[k] = detail::pick(uninvolved, onset_mult[k], 1.0f);
-  }
-#pragma omp simd
-  for (int k = 0; k < len; ++k) {
-    double hk = c[k] * detail::approximate_exp(x[k]);
-    if constexpr (kMultiplied) hk *= m[k];
-    const auto to_onset = static_cast<unsigned>(onset_here[k]);
-    const auto to_recovery = static_cast<unsigned>(recovery_here[k]);
-    const unsigned again = (to_onset | to_recovery) & (detail::hazard_is_exact(x[k], hk) ^ 1u);
-    const unsigned tick_a = to_onset & (again ^ 1u);
-    const unsigned tick_b = to_recovery & (again ^ 1u);
-    const auto h = static_cast<float>(hk);
+    const float x = detail::pick(uninvolved, hz.onset_exponent(attitude[k], risk[k], low_income[k]),
+                                 hz.recovery_exponent(attitude[k]));
+    float h = detail::pick(uninvolved, hz.onset, hz.recovery) * detail::hazard_exp(x);
+    if constexpr (kMultiplied) h = detail::pick(uninvolved, h * onset_mult[k], h);
     // Subtracting +0 leaves every float as it is (-0 and NaN included), so the clocks of the
     // other slots are written back unchanged.
-    const float a = clock_a[k] - detail::pick(tick_a, h, 0.0f);
-    const float b = clock_b[k] - detail::pick(tick_b, h, 0.0f);
+    const float a = clock_a[k] - detail::pick(uninvolved, h, 0.0f);
+    const float b = clock_b[k] - detail::pick(at_risk, h, 0.0f);
     clock_a[k] = a;
     clock_b[k] = b;
-    const unsigned f = (tick_a & static_cast<unsigned>(a <= 0.0f)) |
-                       ((tick_b & static_cast<unsigned>(b <= 0.0f)) << 1);
-    fired[k] = f | (again << 2);  // kRedo
+    fired[k] = static_cast<std::uint8_t>((uninvolved & static_cast<unsigned>(a <= 0.0f)) |
+                                         ((at_risk & static_cast<unsigned>(b <= 0.0f)) << 1));
   }
-  return detail::any_nonzero(fired, len);
+  onsets = recoveries = 0;
+  if (!detail::any_nonzero(fired, len)) return;
+  for (int k = 0; k < len; ++k) {
+    onsets |= static_cast<std::uint64_t>(fired[k] & 1u) << k;
+    recoveries |= static_cast<std::uint64_t>(fired[k] >> 1) << k;
+  }
 }
 
 #ifdef DRIFT_AVX512_KERNELS
 // onset_block for a whole block of 64 slots on processors with AVX-512 BW (avx512.hpp): who is
-// uninvolved and who is at risk come from two compares of the 64 state bytes, and the hazards,
-// the test of their floats and the clocks are computed eight slots at a time in registers, with
-// the operations of onset_block in its order (the same x, hazard, clocks and marks).
-[[DRIFT_AVX512BW]] std::uint64_t onset_block_masks(const OnsetHazards& hz, const State* state,
-                                                   const float* attitude, const float* risk,
-                                                   const std::uint8_t* low_income,
-                                                   const float* onset_mult, float* clock_a,
-                                                   float* clock_b, double* x_out,
-                                                   std::uint32_t* fired) {
+// uninvolved and who is at risk come from two compares of the 64 state bytes, and the hazards
+// and the clocks are computed sixteen slots at a time in registers, with the operations of
+// onset_block in its order (the same hazards, clocks and marks).
+[[DRIFT_AVX512BW]] void onset_block_masks(const OnsetHazards& hz, const State* state,
+                                          const float* attitude, const float* risk,
+                                          const std::uint8_t* low_income, const float* onset_mult,
+                                          float* clock_a, float* clock_b, std::uint64_t& onsets,
+                                          std::uint64_t& recoveries) {
   const __m512i states = _mm512_loadu_si512(state);
   const std::uint64_t uninvolved =
       _mm512_cmpeq_epi8_mask(states, _mm512_set1_epi8(static_cast<char>(State::uninvolved)));
   const std::uint64_t at_risk =
       _mm512_cmpeq_epi8_mask(states, _mm512_set1_epi8(static_cast<char>(State::at_risk)));
-  std::uint64_t any = 0;
-  for (int g = 0; g < 8; ++g) {
-    const auto on = static_cast<__mmask8>(uninvolved >> (8 * g));
-    const auto off = static_cast<__mmask8>(at_risk >> (8 * g));
-    const int at = 8 * g;
-    const __m512d att = _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(attitude + at));
-    const __m512d rsk = _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(risk + at));
-    const __m512d poor = _mm512_maskz_cvtepi32_pd(
-        0xff,
-        _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(low_income + at))));
-    const __m512d onset_x =
-        _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(hz.attitude_log_hr), att),
-                                    _mm512_mul_pd(_mm512_set1_pd(hz.risk_log_hr), rsk)),
-                      _mm512_mul_pd(_mm512_set1_pd(hz.deprivation_log_hr), poor));
-    const __m512d recovery_x = _mm512_mul_pd(_mm512_set1_pd(hz.recovery_attitude_log_hr), att);
-    const __m512d x = _mm512_maskz_mov_pd(static_cast<__mmask8>(on | off),
-                                          _mm512_mask_blend_pd(on, recovery_x, onset_x));
-    _mm512_storeu_pd(x_out + at, x);
-    const __m512d scale =
-        _mm512_mask_blend_pd(on, _mm512_set1_pd(hz.recovery), _mm512_set1_pd(hz.onset));
-    __m512d h = _mm512_mul_pd(scale, detail::approximate_exp8(x));
-    if (onset_mult) {
-      const __m512d m = _mm512_mask_blend_pd(
-          on, _mm512_set1_pd(1.0), _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(onset_mult + at)));
-      h = _mm512_mul_pd(h, m);
-    }
-    const auto again = static_cast<__mmask8>((on | off) & ~detail::hazard_is_exact8(x, h));
-    const auto tick_a = static_cast<__mmask8>(on & ~again);
-    const auto tick_b = static_cast<__mmask8>(off & ~again);
-    const __m256 hf = _mm512_maskz_cvtpd_ps(0xff, h);
-    const __m256 a = _mm256_sub_ps(_mm256_loadu_ps(clock_a + at), _mm256_maskz_mov_ps(tick_a, hf));
-    const __m256 b = _mm256_sub_ps(_mm256_loadu_ps(clock_b + at), _mm256_maskz_mov_ps(tick_b, hf));
-    _mm256_storeu_ps(clock_a + at, a);
-    _mm256_storeu_ps(clock_b + at, b);
-    const __mmask8 fa = tick_a & _mm256_cmp_ps_mask(a, _mm256_setzero_ps(), _CMP_LE_OQ);
-    const __mmask8 fb = tick_b & _mm256_cmp_ps_mask(b, _mm256_setzero_ps(), _CMP_LE_OQ);
-    const __m256i f =
-        _mm256_or_si256(_mm256_or_si256(_mm256_maskz_mov_epi32(fa, _mm256_set1_epi32(1)),
-                                        _mm256_maskz_mov_epi32(fb, _mm256_set1_epi32(2))),
-                        _mm256_maskz_mov_epi32(again, _mm256_set1_epi32(static_cast<int>(kRedo))));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(fired + at), f);
-    any |= static_cast<std::uint64_t>(fa | fb | again) << (8 * g);
+  std::uint64_t on_fired = 0, off_fired = 0;
+  for (int q = 0; q < 4; ++q) {
+    const int at = 16 * q;
+    const auto on = static_cast<__mmask16>(uninvolved >> at);
+    const auto off = static_cast<__mmask16>(at_risk >> at);
+    const __m512 att = _mm512_loadu_ps(attitude + at);
+    const __m512 poor = _mm512_maskz_cvtepi32_ps(
+        0xffff, _mm512_maskz_cvtepu8_epi32(
+                    0xffff, _mm_loadu_si128(reinterpret_cast<const __m128i*>(low_income + at))));
+    const __m512 onset_x = _mm512_add_ps(
+        _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(hz.attitude_log_hr), att),
+                      _mm512_mul_ps(_mm512_set1_ps(hz.risk_log_hr), _mm512_loadu_ps(risk + at))),
+        _mm512_mul_ps(_mm512_set1_ps(hz.deprivation_log_hr), poor));
+    const __m512 recovery_x = _mm512_mul_ps(_mm512_set1_ps(hz.recovery_attitude_log_hr), att);
+    const __m512 x = _mm512_mask_blend_ps(on, recovery_x, onset_x);
+    const __m512 scale =
+        _mm512_mask_blend_ps(on, _mm512_set1_ps(hz.recovery), _mm512_set1_ps(hz.onset));
+    __m512 h = _mm512_mul_ps(scale, detail::hazard_exp16(x));
+    if (onset_mult) h = _mm512_mask_mul_ps(h, on, h, _mm512_loadu_ps(onset_mult + at));
+    on_fired |= static_cast<std::uint64_t>(detail::tick16(clock_a + at, h, on)) << at;
+    off_fired |= static_cast<std::uint64_t>(detail::tick16(clock_b + at, h, off)) << at;
   }
-  return any;
+  onsets = on_fired;
+  recoveries = off_fired;
 }
 #endif
 }  // namespace
@@ -179,10 +140,8 @@ void onset_and_recovery(World& w) {
   float* clock_b = p.clock_b.data();
 
   // Slots are taken 64 at a time: the hazards of the block's uninvolved and at-risk youths are
-  // computed together (exactly the floats of onset_hazard()/recovery_hazard(); the rare ones the
-  // fast exponential cannot round with certainty are evaluated again with std::exp), the clocks
-  // tick, and the decisions are emitted in agent order. An inactive multiplier is exactly 1 and
-  // x * 1.0 == x, so it is left out.
+  // computed together, the clocks tick, and the decisions are emitted in agent order. An
+  // inactive multiplier is exactly 1 and x * 1.0f == x, so it is left out.
 #ifdef DRIFT_AVX512_KERNELS
   const bool masks = detail::has_avx512bw();
 #endif
@@ -190,48 +149,29 @@ void onset_and_recovery(World& w) {
   detail::decide_and_commit_own_slots(
       w,
       [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
-        double x[64];
-        std::uint32_t fired[64];
         for (std::int64_t b = begin; b < end; b += 64) {
           const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
           if (p.block_vacant(b)) continue;
-          // The slots with a mark, as bits.
-          std::uint64_t marked;
+          std::uint64_t onsets, recoveries;
 #ifdef DRIFT_AVX512_KERNELS
           if (len == 64 && masks) {
-            marked = onset_block_masks(hz, state + b, attitude + b, risk + b, low_income + b,
-                                       onset_mult ? onset_mult + b : nullptr, clock_a + b,
-                                       clock_b + b, x, fired);
+            onset_block_masks(hz, state + b, attitude + b, risk + b, low_income + b,
+                              onset_mult ? onset_mult + b : nullptr, clock_a + b, clock_b + b,
+                              onsets, recoveries);
           } else
 #endif
           {
-            const unsigned any =
-                onset_mult
-                    ? onset_block<true>(hz, state + b, attitude + b, risk + b, low_income + b,
-                                        onset_mult + b, clock_a + b, clock_b + b, x, fired, len)
-                    : onset_block<false>(hz, state + b, attitude + b, risk + b, low_income + b,
-                                         nullptr, clock_a + b, clock_b + b, x, fired, len);
-            marked = 0;
-            if (any) {
-              for (int k = 0; k < len; ++k)
-                marked |= static_cast<std::uint64_t>(fired[k] != 0) << k;
-            }
+            if (onset_mult)
+              onset_block<true>(hz, state + b, attitude + b, risk + b, low_income + b,
+                                onset_mult + b, clock_a + b, clock_b + b, len, onsets, recoveries);
+            else
+              onset_block<false>(hz, state + b, attitude + b, risk + b, low_income + b, nullptr,
+                                 clock_a + b, clock_b + b, len, onsets, recoveries);
           }
-          for (; marked != 0; marked &= marked - 1) {
+          for (std::uint64_t marked = onsets | recoveries; marked != 0; marked &= marked - 1) {
             const int k = std::countr_zero(marked);
-            const auto i = static_cast<std::uint32_t>(b + k);
-            std::uint32_t f = fired[k];
-            if (f == kRedo) {
-              if (state[i] == State::uninvolved) {
-                double h = hz.onset * std::exp(x[k]);
-                if (onset_mult) h *= onset_mult[i];
-                f = detail::tick(clock_a[i], static_cast<float>(h)) ? 1 : 0;
-              } else {
-                const double h = hz.recovery * std::exp(x[k]);
-                f = detail::tick(clock_b[i], static_cast<float>(h)) ? 2 : 0;
-              }
-            }
-            if (f) out.push_back({i, f == 1 ? to_at_risk : to_uninvolved});
+            out.push_back({static_cast<std::uint32_t>(b + k),
+                           (onsets >> k & 1u) ? to_at_risk : to_uninvolved});
           }
         }
       },

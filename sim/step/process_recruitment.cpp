@@ -41,21 +41,26 @@ void update_area_demand(World& w) {
 }
 
 namespace {
-// entry_hazard() with the parameters read once per week: the same expression, in the same
-// order and precision.
+// The entry hazard's parameters, read once per week. The hazard itself is a float (fast_exp.hpp),
+// h = scale * e^x [* m]: scale = market(area) * contact, x the sum of the log hazard ratios. Every
+// kernel evaluates hazard()'s expressions in its order. The route and market part of an entry
+// are drawn from the same terms in double (routes(), vacancy(), supply()).
 struct EntryHazard {
-  double vacancy_scale, supply_scale, attitude_log_hr, exposure_log_hr, exposure_cap, risk_log_hr,
-      deprivation_log_hr, no_prospects_log_hr, neighbour_weight, friend_weight, school_weight,
-      youth_job_log_hr;
+  double vacancy_scale, supply_scale;
   // Contact with recruiters: walk-in, district, and per recruiting tie of each layer.
   double walk_in, district_recruiter, neighbour_recruiter, school_recruiter, friend_recruiter;
-  double deterrence_log_hr;
+  // The same terms as floats, and the exponent's.
+  float walk_in_f, neighbour_recruiter_f, school_recruiter_f, friend_recruiter_f;
+  float attitude_log_hr, exposure_log_hr, exposure_cap, risk_log_hr, deprivation_log_hr,
+      no_prospects_log_hr, neighbour_weight, friend_weight, school_weight, youth_job_log_hr,
+      deterrence_log_hr;
   bool deterrence;  // market.deterrence_* both non-zero; off, the exponent has no such term
   detail::DeterrenceDecay decay;
   int leaving_age;
   explicit EntryHazard(const Parameters& params) : decay(params.market.deterrence_weeks) {
     const auto& r = params.recruitment;
     const auto& m = params.market;
+    const auto f = [](double v) { return static_cast<float>(v); };
     // The vacancy-driven part (weight replacement) and the supply-driven part (1 - replacement).
     vacancy_scale = r.entry_hazard * m.replacement;
     supply_scale = m.supply_entry_hazard * (1.0 - m.replacement);
@@ -64,40 +69,36 @@ struct EntryHazard {
     neighbour_recruiter = r.neighbourhood_recruiter_weight;
     school_recruiter = r.school_recruiter_weight;
     friend_recruiter = r.friend_recruiter_weight;
+    walk_in_f = f(walk_in);
+    neighbour_recruiter_f = f(neighbour_recruiter);
+    school_recruiter_f = f(school_recruiter);
+    friend_recruiter_f = f(friend_recruiter);
     deterrence = m.deterrence_log_hr != 0.0 && m.deterrence_weeks > 0.0;
-    deterrence_log_hr = m.deterrence_log_hr;
-    attitude_log_hr = r.attitude_log_hr;
-    exposure_log_hr = r.exposure_log_hr;
-    exposure_cap = r.exposure_cap;
-    risk_log_hr = r.risk_log_hr;
-    deprivation_log_hr = r.deprivation_log_hr;
-    no_prospects_log_hr = r.no_prospects_log_hr;
-    neighbour_weight = params.ties.neighbourhood_weight;
-    friend_weight = params.ties.friend_weight;
-    school_weight = params.ties.school_weight;
+    deterrence_log_hr = f(m.deterrence_log_hr);
+    attitude_log_hr = f(r.attitude_log_hr);
+    exposure_log_hr = f(r.exposure_log_hr);
+    exposure_cap = f(r.exposure_cap);
+    risk_log_hr = f(r.risk_log_hr);
+    deprivation_log_hr = f(r.deprivation_log_hr);
+    no_prospects_log_hr = f(r.no_prospects_log_hr);
+    neighbour_weight = f(params.ties.neighbourhood_weight);
+    friend_weight = f(params.ties.friend_weight);
+    school_weight = f(params.ties.school_weight);
     leaving_age = params.population.school_leaving_age;
-    youth_job_log_hr = std::log(params.labour.youth_job_entry_hr);
-  }
-  // The two factors of the hazard without the multiplier: scale * exp(exponent).
-  void factors(const World& w, std::uint32_t i, double& scale, double& exponent) const {
-    const auto& p = w.pop;
-    const bool at_school = p.age[i] < leaving_age;
-    const bool no_prospects = !at_school && p.job[i] == Job::none;
-    // World::weighted_exposure, written out so that it inlines.
-    double e = neighbour_weight * p.dealing_neighbours[i] + friend_weight * p.dealing_friends[i];
-    if (at_school) e += school_weight * p.dealing_schoolmates[i];
-    const double exposure = std::min(e, exposure_cap);
-    scale = market(w, p.area[i]) * contact(w, i, at_school);
-    exponent = attitude_log_hr * p.attitude[i] + exposure_log_hr * exposure +
-               risk_log_hr * p.risk[i] + deprivation_log_hr * p.low_income[i] +
-               (no_prospects ? no_prospects_log_hr : 0.0) +
-               (p.job[i] == Job::youth ? youth_job_log_hr : 0.0);
-    if (deterrence) exponent += deterrence_log_hr * decay.current(p, i, w.week);
+    youth_job_log_hr = f(std::log(params.labour.youth_job_entry_hr));
   }
   // Vacancy-driven and supply-driven parts of the area factor.
   double vacancy(const World& w, int a) const { return vacancy_scale * w.area_demand[a]; }
   double supply(const World& w, int a) const { return supply_scale * w.area_supply[a]; }
   double market(const World& w, int a) const { return vacancy(w, a) + supply(w, a); }
+  // The area's two terms of the hazard, as floats (AreaTerms holds them for every area).
+  float market_term(const World& w, int a) const { return static_cast<float>(market(w, a)); }
+  float district_term(const World& w, int a) const {
+    return static_cast<float>(district_recruiter * static_cast<double>(w.recruiter_density[a]));
+  }
+  // The decay of a deterrence raised `elapsed` weeks ago, as a float (the kernels read the
+  // tabulated part from a float copy of the table).
+  float decay_left(std::int32_t elapsed) const { return static_cast<float>(decay(elapsed)); }
   // Contact with recruiters, by route: walk-in, district, neighbourhood, school, friendship.
   std::array<double, 5> routes(const World& w, std::uint32_t i, bool at_school) const {
     const auto& p = w.pop;
@@ -106,28 +107,40 @@ struct EntryHazard {
             at_school ? school_recruiter * p.recruiting_schoolmates[i] : 0.0,
             friend_recruiter * p.recruiting_friends[i]};
   }
-  double contact(const World& w, std::uint32_t i, bool at_school) const {
+  // The hazard of youth i without the multiplier.
+  float base(const World& w, std::uint32_t i) const {
     const auto& p = w.pop;
-    double c = walk_in + neighbour_recruiter * p.recruiting_neighbours[i] +
-               friend_recruiter * p.recruiting_friends[i];
-    if (at_school) c += school_recruiter * p.recruiting_schoolmates[i];
-    return c + district_recruiter * w.recruiter_density[p.area[i]];
-  }
-  // With no open place nearby the hazard is 0 * exp(x) = +0 for any finite exp(x): the
-  // exponential need not be evaluated (x < 700 keeps exp(x) finite; NaN fails the test).
-  static bool closed(double scale, double exponent) { return scale == 0.0 && exponent < 700.0; }
-  // Without the multiplier (exactly 1 while no intervention is active).
-  double base(const World& w, std::uint32_t i) const {
-    double scale, x;
-    factors(w, i, scale, x);
-    if (closed(scale, x)) return scale;
-    return scale * std::exp(x);
+    const bool at_school = p.age[i] < leaving_age;
+    const bool no_prospects = !at_school && p.job[i] == Job::none;
+    float e = neighbour_weight * static_cast<float>(p.dealing_neighbours[i]) +
+              friend_weight * static_cast<float>(p.dealing_friends[i]);
+    if (at_school) e = e + school_weight * static_cast<float>(p.dealing_schoolmates[i]);
+    const float exposure = exposure_cap < e ? exposure_cap : e;
+    float contact = walk_in_f +
+                    neighbour_recruiter_f * static_cast<float>(p.recruiting_neighbours[i]) +
+                    friend_recruiter_f * static_cast<float>(p.recruiting_friends[i]);
+    if (at_school)
+      contact = contact + school_recruiter_f * static_cast<float>(p.recruiting_schoolmates[i]);
+    contact = contact + district_term(w, p.area[i]);
+    const float scale = market_term(w, p.area[i]) * contact;
+    float x = attitude_log_hr * p.attitude[i] + exposure_log_hr * exposure +
+              risk_log_hr * p.risk[i] + deprivation_log_hr * static_cast<float>(p.low_income[i]) +
+              (no_prospects ? no_prospects_log_hr : 0.0f) +
+              (p.job[i] == Job::youth ? youth_job_log_hr : 0.0f);
+    if (deterrence) {
+      const float d = p.deterrence[i];
+      x = x +
+          deterrence_log_hr * (d != 0.0f ? d * decay_left(w.week - p.deterrence_week[i]) : 0.0f);
+    }
+    return scale * detail::hazard_exp(x);
   }
 };
 }  // namespace
 
 double entry_hazard(const World& w, std::uint32_t i) {
-  return EntryHazard(w.params).base(w, i) * w.mult.factor(&Multipliers::entry, i);
+  float h = EntryHazard(w.params).base(w, i);
+  if (const float* m = w.mult.if_written(&Multipliers::entry)) h *= m[i];
+  return h;
 }
 
 namespace {
@@ -160,298 +173,204 @@ void recover_disruption(World& w) {
   for (auto& b : w.networks.blocked) b *= keep;
 }
 
-// The inputs of EntryHazard::factors() for up to kEntryBatch at-risk youths, copied from their
-// columns side by side, so that entry_hazards() reads them contiguously.
-// The input arrays hold a block's worth (64) beyond kEntryBatch: the vector copy stores whole
-// registers, of which only the youths taken count.
-constexpr int kEntryBatch = 256;
-constexpr int kEntryRoom = kEntryBatch + 64;
-struct EntryBatch {
-  std::uint32_t who[kEntryRoom];
-  std::uint8_t age[kEntryRoom], job[kEntryRoom], low_income[kEntryRoom], area[kEntryRoom];
-  std::uint16_t dealing_neighbours[kEntryRoom], dealing_friends[kEntryRoom],
-      dealing_schoolmates[kEntryRoom];
-  std::uint16_t recruiting_neighbours[kEntryRoom], recruiting_friends[kEntryRoom],
-      recruiting_schoolmates[kEntryRoom];
-  std::int16_t deterrence_week[kEntryRoom];
-  float attitude[kEntryRoom], risk[kEntryRoom], deterrence[kEntryRoom], mult[kEntryRoom];
-  float hazard[kEntryBatch];
-  std::uint32_t redo[kEntryBatch];
-  int n = 0;
-};
-
-// The columns entry_hazards() reads, as plain pointers (mult: nullptr when not written).
+// The columns the entry kernels read, as plain pointers (mult: nullptr when not written), and the
+// area terms and the decay, tabulated as floats once per week.
 struct EntryColumns {
+  const State* state;
   const std::uint8_t *age, *job, *low_income, *area;
   const std::uint16_t *dealing_neighbours, *dealing_friends, *dealing_schoolmates;
   const std::uint16_t *recruiting_neighbours, *recruiting_friends, *recruiting_schoolmates;
   const std::int16_t* deterrence_week;
   const float *attitude, *risk, *deterrence, *mult;
+  float* clock;
+};
+struct EntryTables {
+  // EntryHazard::market_term and district_term for every area byte (256 entries).
+  alignas(64) std::array<float, 256> market{};
+  alignas(64) std::array<float, 256> district{};
+  // EntryHazard::decay_left for elapsed weeks below DeterrenceDecay::kTabulated.
+  alignas(64) std::array<float, detail::DeterrenceDecay::kTabulated> decay{};
+  bool few_areas = false;  // at most 16 areas: the area terms fit one register
 };
 
-// Appends the inputs of the slots b + list[0..found) to the batch, youth by youth.
-void take_listed(const EntryColumns& c, std::int64_t b, const std::uint8_t* list, int found,
-                 EntryBatch& bt) {
-  for (int k = 0; k < found; ++k) {
-    const auto i = static_cast<std::size_t>(b + list[k]);
-    const int j = bt.n++;
-    bt.who[j] = static_cast<std::uint32_t>(i);
-    bt.age[j] = c.age[i];
-    bt.job[j] = c.job[i];
-    bt.low_income[j] = c.low_income[i];
-    bt.area[j] = c.area[i];
-    bt.dealing_neighbours[j] = c.dealing_neighbours[i];
-    bt.dealing_friends[j] = c.dealing_friends[i];
-    bt.dealing_schoolmates[j] = c.dealing_schoolmates[i];
-    bt.recruiting_neighbours[j] = c.recruiting_neighbours[i];
-    bt.recruiting_friends[j] = c.recruiting_friends[i];
-    bt.recruiting_schoolmates[j] = c.recruiting_schoolmates[i];
-    bt.deterrence_week[j] = c.deterrence_week[i];
-    bt.attitude[j] = c.attitude[i];
-    bt.risk[j] = c.risk[i];
-    bt.deterrence[j] = c.deterrence[i];
-    if (c.mult) bt.mult[j] = c.mult[i];
-  }
-}
-
-#ifdef DRIFT_AVX512_KERNELS
-// The marked values of 64 one-, two- and four-byte values at `from`, packed to the front of `to`
-// (whole registers are stored: `to` needs room for 64 values).
-[[DRIFT_AVX512VBMI2]] inline void compress_bytes(std::uint64_t mask, const void* from, void* to) {
-  _mm512_storeu_si512(to, _mm512_maskz_compress_epi8(mask, _mm512_loadu_si512(from)));
-}
-[[DRIFT_AVX512VBMI2]] inline void compress_words(std::uint64_t mask, const void* from, void* to) {
-  const auto* in = static_cast<const std::uint16_t*>(from);
-  auto* out = static_cast<std::uint16_t*>(to);
-  const auto low = static_cast<__mmask32>(mask), high = static_cast<__mmask32>(mask >> 32);
-  _mm512_storeu_si512(out, _mm512_maskz_compress_epi16(low, _mm512_loadu_si512(in)));
-  _mm512_storeu_si512(out + _mm_popcnt_u32(low),
-                      _mm512_maskz_compress_epi16(high, _mm512_loadu_si512(in + 32)));
-}
-[[DRIFT_AVX512VBMI2]] inline void compress_dwords(std::uint64_t mask, const void* from, void* to) {
-  const auto* in = static_cast<const std::uint32_t*>(from);
-  auto* out = static_cast<std::uint32_t*>(to);
-  for (int q = 0; q < 4; ++q) {
-    const auto part = static_cast<__mmask16>(mask >> (16 * q));
-    _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(part, _mm512_loadu_si512(in + 16 * q)));
-    out += _mm_popcnt_u32(part);
-  }
-}
-
-// take_listed() for a whole block of 64 slots (b + 64 within the columns) and the set bits of
-// `mask`: each column's 64 values are loaded in one to four registers and the marked ones packed
-// to the front by the processor (AVX-512 VBMI2 compress), with no loop over the youths and no
-// branch on them.
-[[DRIFT_AVX512VBMI2]] void take_block_compressed(const EntryColumns& c, std::int64_t b,
-                                                 std::uint64_t mask, EntryBatch& bt) {
-  const int n = bt.n;
-  std::uint32_t slots[64];
-  for (int k = 0; k < 64; ++k) slots[k] = static_cast<std::uint32_t>(b + k);
-  compress_dwords(mask, slots, bt.who + n);
-  compress_bytes(mask, c.age + b, bt.age + n);
-  compress_bytes(mask, c.job + b, bt.job + n);
-  compress_bytes(mask, c.low_income + b, bt.low_income + n);
-  compress_bytes(mask, c.area + b, bt.area + n);
-  compress_words(mask, c.dealing_neighbours + b, bt.dealing_neighbours + n);
-  compress_words(mask, c.dealing_friends + b, bt.dealing_friends + n);
-  compress_words(mask, c.dealing_schoolmates + b, bt.dealing_schoolmates + n);
-  compress_words(mask, c.recruiting_neighbours + b, bt.recruiting_neighbours + n);
-  compress_words(mask, c.recruiting_friends + b, bt.recruiting_friends + n);
-  compress_words(mask, c.recruiting_schoolmates + b, bt.recruiting_schoolmates + n);
-  compress_words(mask, c.deterrence_week + b, bt.deterrence_week + n);
-  compress_dwords(mask, c.attitude + b, bt.attitude + n);
-  compress_dwords(mask, c.risk + b, bt.risk + n);
-  compress_dwords(mask, c.deterrence + b, bt.deterrence + n);
-  if (c.mult) compress_dwords(mask, c.mult + b, bt.mult + n);
-  bt.n = n + static_cast<int>(_mm_popcnt_u64(mask));
-}
-
-#endif
-
-// The area terms of the hazard, formed once per area per week (the same products as per youth);
-// 256 entries, so that any area byte indexes them.
-struct AreaTerms {
-  std::array<double, 256> market{};    // EntryHazard::market(w, area)
-  std::array<double, 256> district{};  // district_recruiter * recruiter_density[area]
-};
-
-// EntryHazard::factors() and the hazard scale * exp(x) [* m] of every youth of the batch, with the
-// same operations in the same order and detail::approximate_exp; conditional terms are chosen by
-// bit masks (detail::pick) rather than added as zeros, so every double is the one the formula
-// gives, and the loop has no branch. redo[j] is 1 where the caller must evaluate the plain formula:
-// the deterrence lies beyond the decay table, or the float of the hazard is not certain (see
-// fast_exp.hpp). With no open place nearby (scale 0, x < 700) the formula gives +0 * m
-// without exp(x); so does this.
+// One block of at most 64 slots: EntryHazard::base() [* m] of every at-risk youth, computed for
+// every slot without listing them first (a third of the slots are at risk), and its clock ticks.
+// Returns the slots whose clock ran out; `redo` marks the at-risk youths whose deterrence lies
+// beyond the table, left to the caller. Conditional terms are chosen by bit masks (detail::pick),
+// so that the loop has no branch and the compiler vectorises it.
 template <bool kMultiplied, bool kDeterrence>
-[[DRIFT_VECTOR_KERNEL]] unsigned entry_hazards(const EntryHazard& hz, const double* decay_table,
-                                               const AreaTerms& areas, std::int32_t week,
-                                               EntryBatch& batch) {
-  const EntryBatch& b = batch;
-  const double* __restrict decay = decay_table;
-  const double* __restrict market = areas.market.data();
-  const double* __restrict district = areas.district.data();
-  float* __restrict hazard = batch.hazard;
-  std::uint32_t* __restrict redo = batch.redo;
-  const double nw = hz.neighbour_weight, fw = hz.friend_weight, sw = hz.school_weight;
-  const double cap = hz.exposure_cap, walk_in = hz.walk_in;
-  const double nr = hz.neighbour_recruiter, fr = hz.friend_recruiter, sr = hz.school_recruiter;
-  const double alh = hz.attitude_log_hr, elh = hz.exposure_log_hr, rlh = hz.risk_log_hr,
-               dlh = hz.deprivation_log_hr, nph = hz.no_prospects_log_hr, yjh = hz.youth_job_log_hr,
-               tlh = hz.deterrence_log_hr;
-  const int leaving_age = hz.leaving_age;
+[[DRIFT_VECTOR_KERNEL]] std::uint64_t entry_block(const EntryHazard& hz, const EntryTables& t,
+                                                  const EntryColumns& c, std::int64_t b, int len,
+                                                  std::int32_t week, std::uint64_t& redo) {
+  const auto* __restrict state = reinterpret_cast<const std::uint8_t*>(c.state + b);
+  const std::uint8_t* __restrict age = c.age + b;
+  const std::uint8_t* __restrict job = c.job + b;
+  const std::uint8_t* __restrict area = c.area + b;
+  const std::uint8_t* __restrict low_income = c.low_income + b;
+  const std::uint16_t* __restrict dn = c.dealing_neighbours + b;
+  const std::uint16_t* __restrict df = c.dealing_friends + b;
+  const std::uint16_t* __restrict ds = c.dealing_schoolmates + b;
+  const std::uint16_t* __restrict rn = c.recruiting_neighbours + b;
+  const std::uint16_t* __restrict rf = c.recruiting_friends + b;
+  const std::uint16_t* __restrict rs = c.recruiting_schoolmates + b;
+  const std::int16_t* __restrict deterrence_week = c.deterrence_week + b;
+  const float* __restrict attitude = c.attitude + b;
+  const float* __restrict risk = c.risk + b;
+  const float* __restrict deterrence = c.deterrence + b;
+  const float* __restrict mult = kMultiplied ? c.mult + b : nullptr;
+  float* __restrict clock = c.clock + b;
+  constexpr auto kAtRisk = static_cast<std::uint8_t>(State::at_risk);
   constexpr auto kJobless = static_cast<std::uint8_t>(Job::none);
   constexpr auto kYouthJob = static_cast<std::uint8_t>(Job::youth);
   constexpr auto kTabulated = static_cast<std::uint32_t>(detail::DeterrenceDecay::kTabulated);
-  const int n = b.n;
+  std::uint8_t fired[64], beyond[64];
 #pragma omp simd
-  for (int j = 0; j < n; ++j) {
-    const unsigned at_school = static_cast<int>(b.age[j]) < leaving_age;
-    const unsigned no_prospects = (at_school ^ 1u) & static_cast<unsigned>(b.job[j] == kJobless);
-    const unsigned youth_job = b.job[j] == kYouthJob;
-    const double e0 = nw * b.dealing_neighbours[j] + fw * b.dealing_friends[j];
-    const double e = detail::pick(at_school, e0 + sw * b.dealing_schoolmates[j], e0);
-    const double exposure = detail::pick(static_cast<unsigned>(cap < e), cap, e);
-    const double c0 = walk_in + nr * b.recruiting_neighbours[j] + fr * b.recruiting_friends[j];
-    const double contact =
-        detail::pick(at_school, c0 + sr * b.recruiting_schoolmates[j], c0) + district[b.area[j]];
-    const double scale = market[b.area[j]] * contact;
-    double x = alh * b.attitude[j] + elh * exposure + rlh * b.risk[j] + dlh * b.low_income[j] +
-               detail::pick(no_prospects, nph, 0.0) + detail::pick(youth_job, yjh, 0.0);
+  for (int k = 0; k < len; ++k) {
+    const unsigned at_risk = state[k] == kAtRisk;
+    const unsigned at_school = static_cast<int>(age[k]) < hz.leaving_age;
+    const unsigned no_prospects = (at_school ^ 1u) & static_cast<unsigned>(job[k] == kJobless);
+    const unsigned youth_job = job[k] == kYouthJob;
+    const float e0 = hz.neighbour_weight * static_cast<float>(dn[k]) +
+                     hz.friend_weight * static_cast<float>(df[k]);
+    const float e = detail::pick(at_school, e0 + hz.school_weight * static_cast<float>(ds[k]), e0);
+    const float exposure =
+        detail::pick(static_cast<unsigned>(hz.exposure_cap < e), hz.exposure_cap, e);
+    const float c0 = hz.walk_in_f + hz.neighbour_recruiter_f * static_cast<float>(rn[k]) +
+                     hz.friend_recruiter_f * static_cast<float>(rf[k]);
+    const float contact =
+        detail::pick(at_school, c0 + hz.school_recruiter_f * static_cast<float>(rs[k]), c0) +
+        t.district[area[k]];
+    const float scale = t.market[area[k]] * contact;
+    float x = hz.attitude_log_hr * attitude[k] + hz.exposure_log_hr * exposure +
+              hz.risk_log_hr * risk[k] + hz.deprivation_log_hr * static_cast<float>(low_income[k]) +
+              detail::pick(no_prospects, hz.no_prospects_log_hr, 0.0f) +
+              detail::pick(youth_job, hz.youth_job_log_hr, 0.0f);
     unsigned beyond_table = 0;
     if constexpr (kDeterrence) {
-      const float d = b.deterrence[j];
-      const std::int32_t elapsed = week - b.deterrence_week[j];
+      const float d = deterrence[k];
+      const std::int32_t elapsed = week - deterrence_week[k];
       const unsigned tabulated = static_cast<std::uint32_t>(elapsed) < kTabulated;
       const unsigned deterred = d != 0.0f;
-      beyond_table = deterred & (tabulated ^ 1u);
-      const double left = decay[elapsed & -static_cast<std::int32_t>(tabulated)];
-      x += tlh * detail::pick(deterred, d * left, 0.0);
+      beyond_table = at_risk & deterred & (tabulated ^ 1u);
+      const float left = t.decay[static_cast<std::uint32_t>(elapsed) & (kTabulated - 1)];
+      x = x + hz.deterrence_log_hr * detail::pick(deterred, d * left, 0.0f);
     }
-    const unsigned closed = static_cast<unsigned>(scale == 0.0) & static_cast<unsigned>(x < 700.0);
-    double h = scale * detail::approximate_exp(x);
-    double shut = scale;
-    if constexpr (kMultiplied) {
-      h *= b.mult[j];
-      shut *= b.mult[j];
-    }
-    const unsigned exact = closed | detail::hazard_is_exact(x, h);
-    hazard[j] = static_cast<float>(detail::pick(closed, shut, h));
-    redo[j] = (exact ^ 1u) | beyond_table;
+    float h = scale * detail::hazard_exp(x);
+    if constexpr (kMultiplied) h = h * mult[k];
+    const unsigned ticks = at_risk & (beyond_table ^ 1u);
+    const float next = clock[k] - detail::pick(ticks, h, 0.0f);
+    clock[k] = next;
+    fired[k] = static_cast<std::uint8_t>(ticks & static_cast<unsigned>(next <= 0.0f));
+    beyond[k] = static_cast<std::uint8_t>(beyond_table);
   }
-  return detail::any_nonzero(redo, n);
+  redo = kDeterrence && detail::any_nonzero(beyond, len) ? detail::nonzero_mask(beyond, len) : 0;
+  return detail::any_nonzero(fired, len) ? detail::nonzero_mask(fired, len) : 0;
 }
 
 #ifdef DRIFT_AVX512_KERNELS
-// Eight inputs of a batch column, widened to 32-bit integers.
-[[DRIFT_AVX512BW, gnu::always_inline]] inline __m256i eight_bytes(const std::uint8_t* v) {
-  return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(v)));
+// Sixteen one- or two-byte inputs of a column as floats or 32-bit integers.
+[[DRIFT_AVX512BW, gnu::always_inline]] inline __m512i sixteen_bytes(const std::uint8_t* v) {
+  return _mm512_maskz_cvtepu8_epi32(0xffff, _mm_loadu_si128(reinterpret_cast<const __m128i*>(v)));
 }
-[[DRIFT_AVX512BW, gnu::always_inline]] inline __m512d eight_counts(const std::uint16_t* v) {
-  return _mm512_maskz_cvtepi32_pd(
-      0xff, _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v))));
+[[DRIFT_AVX512BW, gnu::always_inline]] inline __m512 sixteen_counts(const std::uint16_t* v) {
+  return _mm512_maskz_cvtepi32_ps(
+      0xffff,
+      _mm512_maskz_cvtepu16_epi32(0xffff, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v))));
 }
 
-// entry_hazards() on processors with AVX-512 BW (avx512.hpp), eight youths of the batch at a
-// time in registers: the same factors, in the same order and precision, the area terms and the
-// decay gathered from their tables, detail::approximate_exp8 and detail::hazard_is_exact8; the
-// same hazards and the same youths handed back (redo).
-[[DRIFT_AVX512BW]] unsigned entry_hazards_masks(const EntryHazard& hz, const double* decay,
-                                                const AreaTerms& areas, std::int32_t week,
-                                                bool multiplied, bool deterrence, EntryBatch& bt) {
+// entry_block for a whole block of 64 slots on processors with AVX-512 BW (avx512.hpp), sixteen
+// slots at a time in registers: the same expressions in the same order, the area terms taken from
+// one register (at most 16 areas) or gathered, the decay gathered where a youth is deterred; the
+// same hazards, clocks, marks and youths handed back.
+[[DRIFT_AVX512BW]] std::uint64_t entry_block_masks(const EntryHazard& hz, const EntryTables& t,
+                                                   const EntryColumns& c, std::int64_t b,
+                                                   std::int32_t week, bool multiplied,
+                                                   std::uint64_t at_risk_slots,
+                                                   std::uint64_t& redo) {
   constexpr auto kTabulated = static_cast<int>(detail::DeterrenceDecay::kTabulated);
-  const int n = bt.n;
-  unsigned any = 0;
-  for (int j = 0; j < n; j += 8) {
-    const auto live = static_cast<__mmask8>(n - j >= 8 ? 0xff : (1u << (n - j)) - 1);
-    const __m256i age = eight_bytes(bt.age + j);
-    const __m256i job = eight_bytes(bt.job + j);
-    const __m256i area = eight_bytes(bt.area + j);
-    const __mmask8 at_school = _mm256_cmplt_epi32_mask(age, _mm256_set1_epi32(hz.leaving_age));
-    const __mmask8 no_prospects = static_cast<__mmask8>(
-        ~at_school & _mm256_cmpeq_epi32_mask(job, _mm256_set1_epi32(static_cast<int>(
+  const __m512 market16 = _mm512_load_ps(t.market.data());
+  const __m512 district16 = _mm512_load_ps(t.district.data());
+  std::uint64_t fired = 0, beyond = 0;
+  for (int q = 0; q < 4; ++q) {
+    const int at = 16 * q;
+    const auto at_risk = static_cast<__mmask16>(at_risk_slots >> at);
+    if (at_risk == 0) continue;
+    const std::int64_t i = b + at;
+    const __m512i age = sixteen_bytes(c.age + i);
+    const __m512i job = sixteen_bytes(c.job + i);
+    const __m512i area = sixteen_bytes(c.area + i);
+    const __mmask16 at_school = _mm512_cmplt_epi32_mask(age, _mm512_set1_epi32(hz.leaving_age));
+    const __mmask16 no_prospects = static_cast<__mmask16>(
+        ~at_school & _mm512_cmpeq_epi32_mask(job, _mm512_set1_epi32(static_cast<int>(
                                                       static_cast<std::uint8_t>(Job::none)))));
-    const __mmask8 youth_job = _mm256_cmpeq_epi32_mask(
-        job, _mm256_set1_epi32(static_cast<int>(static_cast<std::uint8_t>(Job::youth))));
-    const __m512d e0 = _mm512_add_pd(
-        _mm512_mul_pd(_mm512_set1_pd(hz.neighbour_weight), eight_counts(bt.dealing_neighbours + j)),
-        _mm512_mul_pd(_mm512_set1_pd(hz.friend_weight), eight_counts(bt.dealing_friends + j)));
-    const __m512d e = _mm512_mask_blend_pd(
-        at_school, e0,
-        _mm512_add_pd(e0, _mm512_mul_pd(_mm512_set1_pd(hz.school_weight),
-                                        eight_counts(bt.dealing_schoolmates + j))));
-    const __m512d cap = _mm512_set1_pd(hz.exposure_cap);
-    const __m512d exposure = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(cap, e, _CMP_LT_OQ), e, cap);
-    const __m512d c0 =
-        _mm512_add_pd(_mm512_add_pd(_mm512_set1_pd(hz.walk_in),
-                                    _mm512_mul_pd(_mm512_set1_pd(hz.neighbour_recruiter),
-                                                  eight_counts(bt.recruiting_neighbours + j))),
-                      _mm512_mul_pd(_mm512_set1_pd(hz.friend_recruiter),
-                                    eight_counts(bt.recruiting_friends + j)));
-    const __m512d contact = _mm512_add_pd(
-        _mm512_mask_blend_pd(
-            at_school, c0,
-            _mm512_add_pd(c0, _mm512_mul_pd(_mm512_set1_pd(hz.school_recruiter),
-                                            eight_counts(bt.recruiting_schoolmates + j)))),
-        _mm512_mask_i32gather_pd(_mm512_setzero_pd(), 0xff, area, areas.district.data(), 8));
-    const __m512d scale = _mm512_mul_pd(
-        _mm512_mask_i32gather_pd(_mm512_setzero_pd(), 0xff, area, areas.market.data(), 8), contact);
-    const __m512d attitude = _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(bt.attitude + j));
-    const __m512d risk = _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(bt.risk + j));
-    const __m512d poor = _mm512_maskz_cvtepi32_pd(0xff, eight_bytes(bt.low_income + j));
-    __m512d x = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(hz.attitude_log_hr), attitude),
-                              _mm512_mul_pd(_mm512_set1_pd(hz.exposure_log_hr), exposure));
-    x = _mm512_add_pd(x, _mm512_mul_pd(_mm512_set1_pd(hz.risk_log_hr), risk));
-    x = _mm512_add_pd(x, _mm512_mul_pd(_mm512_set1_pd(hz.deprivation_log_hr), poor));
-    x = _mm512_add_pd(x, _mm512_maskz_mov_pd(no_prospects, _mm512_set1_pd(hz.no_prospects_log_hr)));
-    x = _mm512_add_pd(x, _mm512_maskz_mov_pd(youth_job, _mm512_set1_pd(hz.youth_job_log_hr)));
-    __mmask8 beyond_table = 0;
-    if (deterrence) {
-      const __m256 d = _mm256_loadu_ps(bt.deterrence + j);
-      const __m256i elapsed = _mm256_sub_epi32(
-          _mm256_set1_epi32(week), _mm256_cvtepi16_epi32(_mm_loadu_si128(
-                                       reinterpret_cast<const __m128i*>(bt.deterrence_week + j))));
-      const __mmask8 tabulated = _mm256_cmplt_epu32_mask(elapsed, _mm256_set1_epi32(kTabulated));
-      const __mmask8 deterred = _mm256_cmp_ps_mask(d, _mm256_setzero_ps(), _CMP_NEQ_UQ);
-      beyond_table = static_cast<__mmask8>(deterred & ~tabulated);
-      const __m512d left = _mm512_mask_i32gather_pd(
-          _mm512_setzero_pd(), 0xff, _mm256_maskz_mov_epi32(tabulated, elapsed), decay, 8);
-      const __m512d term = _mm512_mul_pd(_mm512_maskz_cvtps_pd(0xff, d), left);
-      x = _mm512_add_pd(x, _mm512_mul_pd(_mm512_set1_pd(hz.deterrence_log_hr),
-                                         _mm512_maskz_mov_pd(deterred, term)));
+    const __mmask16 youth_job = _mm512_cmpeq_epi32_mask(
+        job, _mm512_set1_epi32(static_cast<int>(static_cast<std::uint8_t>(Job::youth))));
+    const __m512 e0 = _mm512_add_ps(
+        _mm512_mul_ps(_mm512_set1_ps(hz.neighbour_weight),
+                      sixteen_counts(c.dealing_neighbours + i)),
+        _mm512_mul_ps(_mm512_set1_ps(hz.friend_weight), sixteen_counts(c.dealing_friends + i)));
+    const __m512 e = _mm512_mask_add_ps(
+        e0, at_school, e0,
+        _mm512_mul_ps(_mm512_set1_ps(hz.school_weight), sixteen_counts(c.dealing_schoolmates + i)));
+    const __m512 cap = _mm512_set1_ps(hz.exposure_cap);
+    const __m512 exposure = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(cap, e, _CMP_LT_OQ), e, cap);
+    const __m512 c0 =
+        _mm512_add_ps(_mm512_add_ps(_mm512_set1_ps(hz.walk_in_f),
+                                    _mm512_mul_ps(_mm512_set1_ps(hz.neighbour_recruiter_f),
+                                                  sixteen_counts(c.recruiting_neighbours + i))),
+                      _mm512_mul_ps(_mm512_set1_ps(hz.friend_recruiter_f),
+                                    sixteen_counts(c.recruiting_friends + i)));
+    const __m512 with_school =
+        _mm512_mask_add_ps(c0, at_school, c0,
+                           _mm512_mul_ps(_mm512_set1_ps(hz.school_recruiter_f),
+                                         sixteen_counts(c.recruiting_schoolmates + i)));
+    __m512 district, market;
+    if (t.few_areas) {
+      district = _mm512_maskz_permutexvar_ps(0xffff, area, district16);
+      market = _mm512_maskz_permutexvar_ps(0xffff, area, market16);
+    } else {
+      district = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), 0xffff, area, t.district.data(), 4);
+      market = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), 0xffff, area, t.market.data(), 4);
     }
-    const __mmask8 closed = _mm512_cmp_pd_mask(scale, _mm512_setzero_pd(), _CMP_EQ_OQ) &
-                            _mm512_cmp_pd_mask(x, _mm512_set1_pd(700.0), _CMP_LT_OQ);
-    __m512d h = _mm512_mul_pd(scale, detail::approximate_exp8(x));
-    __m512d shut = scale;
-    if (multiplied) {
-      const __m512d m = _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(bt.mult + j));
-      h = _mm512_mul_pd(h, m);
-      shut = _mm512_mul_pd(shut, m);
+    const __m512 scale = _mm512_mul_ps(market, _mm512_add_ps(with_school, district));
+    const __m512 poor = _mm512_maskz_cvtepi32_ps(0xffff, sixteen_bytes(c.low_income + i));
+    __m512 x = _mm512_add_ps(
+        _mm512_mul_ps(_mm512_set1_ps(hz.attitude_log_hr), _mm512_loadu_ps(c.attitude + i)),
+        _mm512_mul_ps(_mm512_set1_ps(hz.exposure_log_hr), exposure));
+    x = _mm512_add_ps(x,
+                      _mm512_mul_ps(_mm512_set1_ps(hz.risk_log_hr), _mm512_loadu_ps(c.risk + i)));
+    x = _mm512_add_ps(x, _mm512_mul_ps(_mm512_set1_ps(hz.deprivation_log_hr), poor));
+    x = _mm512_add_ps(x, _mm512_maskz_mov_ps(no_prospects, _mm512_set1_ps(hz.no_prospects_log_hr)));
+    x = _mm512_add_ps(x, _mm512_maskz_mov_ps(youth_job, _mm512_set1_ps(hz.youth_job_log_hr)));
+    __mmask16 beyond_table = 0;
+    if (hz.deterrence) {
+      const __m512 d = _mm512_loadu_ps(c.deterrence + i);
+      const __mmask16 deterred = _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+      __m512 term = _mm512_setzero_ps();
+      if (deterred != 0) {
+        const __m512i elapsed = _mm512_sub_epi32(
+            _mm512_set1_epi32(week),
+            _mm512_maskz_cvtepi16_epi32(0xffff, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(
+                                                    c.deterrence_week + i))));
+        const __mmask16 tabulated = _mm512_cmplt_epu32_mask(elapsed, _mm512_set1_epi32(kTabulated));
+        beyond_table = static_cast<__mmask16>(at_risk & deterred & ~tabulated);
+        const __m512 left = _mm512_mask_i32gather_ps(
+            _mm512_setzero_ps(), 0xffff,
+            _mm512_and_si512(elapsed, _mm512_set1_epi32(kTabulated - 1)), t.decay.data(), 4);
+        term = _mm512_maskz_mul_ps(deterred, d, left);
+      }
+      x = _mm512_add_ps(x, _mm512_mul_ps(_mm512_set1_ps(hz.deterrence_log_hr), term));
     }
-    const __mmask8 exact = closed | detail::hazard_is_exact8(x, h);
-    _mm256_mask_storeu_ps(bt.hazard + j, live,
-                          _mm512_maskz_cvtpd_ps(0xff, _mm512_mask_blend_pd(closed, h, shut)));
-    const auto redo = static_cast<__mmask8>((~exact | beyond_table) & live);
-    _mm256_mask_storeu_epi32(bt.redo + j, live, _mm256_maskz_mov_epi32(redo, _mm256_set1_epi32(1)));
-    any |= redo;
+    __m512 h = _mm512_mul_ps(scale, detail::hazard_exp16(x));
+    if (multiplied) h = _mm512_mul_ps(h, _mm512_loadu_ps(c.mult + i));
+    const auto ticks = static_cast<__mmask16>(at_risk & ~beyond_table);
+    fired |= static_cast<std::uint64_t>(detail::tick16(c.clock + i, h, ticks)) << at;
+    beyond |= static_cast<std::uint64_t>(beyond_table) << at;
   }
-  return any != 0 ? 1u : 0u;
+  redo = beyond;
+  return fired;
 }
 #endif
-
-unsigned entry_hazards_for(bool multiplied, bool deterrence, const EntryHazard& hz,
-                           const double* decay_table, const AreaTerms& areas, std::int32_t week,
-                           EntryBatch& batch) {
-#ifdef DRIFT_AVX512_KERNELS
-  if (detail::has_avx512bw())
-    return entry_hazards_masks(hz, decay_table, areas, week, multiplied, deterrence, batch);
-#endif
-  if (multiplied)
-    return deterrence ? entry_hazards<true, true>(hz, decay_table, areas, week, batch)
-                      : entry_hazards<true, false>(hz, decay_table, areas, week, batch);
-  return deterrence ? entry_hazards<false, true>(hz, decay_table, areas, week, batch)
-                    : entry_hazards<false, false>(hz, decay_table, areas, week, batch);
-}
 }  // namespace
 
 void recruit(World& w) {
@@ -460,19 +379,20 @@ void recruit(World& w) {
   auto& p = w.pop;
   const EntryHazard hz(w.params);
   const float* entry_mult = w.mult.if_written(&Multipliers::entry);
-  const State* state = p.state.data();
-  float* clock = p.clock_a.data();
-  AreaTerms terms;
-  for (std::size_t a = 0; a < w.areas.size() && a < terms.market.size(); ++a) {
-    terms.market[a] = hz.market(w, static_cast<int>(a));
-    terms.district[a] = hz.district_recruiter * static_cast<double>(w.recruiter_density[a]);
+  EntryTables tables;
+  const std::size_t areas = std::min(w.areas.size(), tables.market.size());
+  for (std::size_t a = 0; a < areas; ++a) {
+    tables.market[a] = hz.market_term(w, static_cast<int>(a));
+    tables.district[a] = hz.district_term(w, static_cast<int>(a));
   }
-  // At-risk youths are found 64 slots at a time from a bit mask of the state bytes, and their
-  // inputs copied, column by column, into a batch of up to kEntryBatch youths from several blocks
-  // (a block holds a dozen or so, too few to fill the vectors); entry_hazards() evaluates the
-  // batch without branches. The clocks then tick in agent order; no hazard reads a clock, so the
-  // batching changes no decision.
-  const EntryColumns columns{p.age.data(),
+  tables.few_areas = areas <= 16;
+  static_assert(std::has_single_bit(static_cast<unsigned>(detail::DeterrenceDecay::kTabulated)));
+  if (hz.deterrence) {
+    for (std::int32_t k = 0; k < detail::DeterrenceDecay::kTabulated; ++k)
+      tables.decay[static_cast<std::size_t>(k)] = static_cast<float>(hz.decay.table()[k]);
+  }
+  const EntryColumns columns{p.state.data(),
+                             p.age.data(),
                              reinterpret_cast<const std::uint8_t*>(p.job.data()),
                              p.low_income.data(),
                              p.area.data(),
@@ -486,50 +406,48 @@ void recruit(World& w) {
                              p.attitude.data(),
                              p.risk.data(),
                              p.deterrence.data(),
-                             entry_mult};
+                             entry_mult,
+                             p.clock_a.data()};
+  // Blocks of 64 slots with at least one at-risk youth: the hazards and clocks of the block's
+  // at-risk youths in one pass, the few whose deterrence lies beyond the table by
+  // EntryHazard::base(), and the candidates in agent order. No hazard reads a clock or another
+  // youth's slot.
 #ifdef DRIFT_AVX512_KERNELS
-  const bool compress = detail::has_avx512vbmi2();
+  const bool masks = detail::has_avx512bw();
 #endif
+  const auto block = [&](std::int64_t b, int len, std::uint64_t& redo) -> std::uint64_t {
+    const std::int32_t week = w.week;
+#ifdef DRIFT_AVX512_KERNELS
+    if (masks && len == 64) {
+      const std::uint64_t at_risk =
+          detail::state_mask(p.state.data() + b, len, State::at_risk, State::at_risk);
+      if (at_risk == 0) return redo = 0;
+      return entry_block_masks(hz, tables, columns, b, week, entry_mult != nullptr, at_risk, redo);
+    }
+#endif
+    if (entry_mult)
+      return hz.deterrence ? entry_block<true, true>(hz, tables, columns, b, len, week, redo)
+                           : entry_block<true, false>(hz, tables, columns, b, len, week, redo);
+    return hz.deterrence ? entry_block<false, true>(hz, tables, columns, b, len, week, redo)
+                         : entry_block<false, false>(hz, tables, columns, b, len, week, redo);
+  };
   detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
-    thread_local EntryBatch batch;  // 8 KiB: kept off the stack of the pool's threads
-    EntryBatch& bt = batch;
-    std::uint8_t list[64];
-    bt.n = 0;
-    const auto tick_batch = [&] {
-      const unsigned any = entry_hazards_for(entry_mult != nullptr, hz.deterrence, hz,
-                                             hz.decay.table(), terms, w.week, bt);
-      for (int j = 0; j < bt.n; ++j) {
-        const std::uint32_t i = bt.who[j];
-        float h = bt.hazard[j];
-        if (any && bt.redo[j]) {
-          // The plain formula, as entry_hazard() evaluates it.
-          double sc, xe;
-          hz.factors(w, i, sc, xe);
-          double hd = EntryHazard::closed(sc, xe) ? sc : sc * std::exp(xe);
-          if (entry_mult) hd *= entry_mult[i];
-          h = static_cast<float>(hd);
-        }
-        if (detail::tick(clock[i], h)) out.push_back({i, 0});
-      }
-      bt.n = 0;
-    };
     for (std::int64_t b = begin; b < end; b += 64) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
       if (p.block_vacant(b)) continue;
-      const std::uint64_t mask = detail::state_mask(state + b, len, State::at_risk, State::at_risk);
-      if (mask == 0) continue;
-      const int found = std::popcount(mask);
-      if (bt.n + found > kEntryBatch) tick_batch();
-#ifdef DRIFT_AVX512_KERNELS
-      if (compress && len == 64) {
-        take_block_compressed(columns, b, mask, bt);
-        continue;
+      std::uint64_t redo = 0;
+      const std::uint64_t fired = block(b, len, redo);
+      for (std::uint64_t marked = fired | redo; marked != 0; marked &= marked - 1) {
+        const int k = std::countr_zero(marked);
+        const auto i = static_cast<std::uint32_t>(b + k);
+        if ((redo >> k & 1u) != 0) {
+          float h = hz.base(w, i);
+          if (entry_mult) h *= entry_mult[i];
+          if (!detail::tick(p.clock_a[i], h)) continue;
+        }
+        out.push_back({i, 0});
       }
-#endif
-      detail::mask_positions(mask, list);
-      take_listed(columns, b, list, found, bt);
     }
-    tick_batch();
   });
   // decide_ranges leaves the candidates in w.decisions; they are ordered there (no copy).
   auto& candidates = w.decisions;
