@@ -59,11 +59,15 @@ H5::DataSet write_array(H5::Group& g, const std::string& name, const std::vector
   std::size_t count = 1;
   for (auto s : shape) count *= s;
   if (count > 4096) {
-    // Chunked and compressed: series are long and mostly smooth.
+    // Chunked and compressed: series are long and mostly smooth. The shuffle filter groups the
+    // doubles' bytes by significance, so the fastest deflate level compresses them better than
+    // level 4 does without it (the demo's comparison: 14.1 MB written in 0.59 s against 14.8 MB
+    // in 0.88 s; docs/performance.md).
     std::vector<hsize_t> chunk(shape);
     chunk[0] = 1;
     props.setChunk(static_cast<int>(chunk.size()), chunk.data());
-    props.setDeflate(4);
+    props.setShuffle();
+    props.setDeflate(1);
   }
   auto ds = g.createDataSet(name, H5::PredType::NATIVE_DOUBLE, space, props);
   if (count > 0) ds.write(values.data(), H5::PredType::NATIVE_DOUBLE);

@@ -180,6 +180,47 @@ TEST(PartFile, ATextFileAndATruncatedFileAreDamaged) {
   EXPECT_EQ(read_part_file(cut, kKey, back).status, PartStatus::damaged);
 }
 
+// A result array of more than 4,096 values is stored one replicate per chunk, shuffled and
+// deflated at level 1 (docs/results.md), and reads back exactly; a small one is stored whole.
+TEST(ResultArrays, LargeArraysAreChunkedShuffledAndDeflatedAndReadBackExactly) {
+  TempDir dir;
+  const auto path = dir.path("arrays.h5");
+  std::vector<double> series(3 * 2000), small(12);
+  for (std::size_t k = 0; k < series.size(); ++k)
+    series[k] = 1000.0 + std::floor(50.0 * std::sin(0.01 * static_cast<double>(k)));
+  for (std::size_t k = 0; k < small.size(); ++k) small[k] = 0.5 * static_cast<double>(k);
+  h5::write_atomically(path, [&](H5::H5File& f) {
+    auto root = f.openGroup("/");
+    h5::array(root, "series", {3, 2000}, series, "youths", "a series", "replicate,week");
+    h5::array(root, "small", {3, 4}, small, "", "a small array", "replicate,k");
+  });
+  H5::H5File file(path, H5F_ACC_RDONLY);
+  const auto ds = file.openDataSet("series");
+  const auto props = ds.getCreatePlist();
+  ASSERT_EQ(props.getLayout(), H5D_CHUNKED);
+  hsize_t chunk[2] = {0, 0};
+  props.getChunk(2, chunk);
+  EXPECT_EQ(chunk[0], 1u);
+  EXPECT_EQ(chunk[1], 2000u);
+  ASSERT_EQ(props.getNfilters(), 2);
+  unsigned flags = 0, level = 0;
+  std::size_t values = 1;
+  char name[32];
+  unsigned config = 0;
+  EXPECT_EQ(props.getFilter(0, flags, values, &level, sizeof name, name, config),
+            H5Z_FILTER_SHUFFLE);
+  values = 1;
+  EXPECT_EQ(props.getFilter(1, flags, values, &level, sizeof name, name, config),
+            H5Z_FILTER_DEFLATE);
+  EXPECT_EQ(level, 1u);
+  std::vector<double> back(series.size());
+  ds.read(back.data(), H5::PredType::NATIVE_DOUBLE);
+  EXPECT_EQ(back, series);
+  // Compressed to well under the raw size (a smooth series of whole numbers).
+  EXPECT_LT(ds.getStorageSize(), series.size() * sizeof(double) / 4);
+  EXPECT_EQ(file.openDataSet("small").getCreatePlist().getLayout(), H5D_CONTIGUOUS);
+}
+
 TEST(PartFile, AnotherFormatOrVersionIsDamaged) {
   TempDir dir;
   const auto foreign = dir.path("foreign.part");
