@@ -361,9 +361,20 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
         ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
       }
       const auto mpi_file = scratch / "mpi.h5";
-      std::vector<std::string> args = {
-          "mpirun", "-n",    std::to_string(o.mpi_ranks), drift_mpi, "run", path, "-q", "-t", "1",
-          "--out",  mpi_file};
+      // The runs in this process take the scenario's parameters as written (no posterior draws),
+      // and so must the MPI run to be compared with them.
+      std::vector<std::string> args = {"mpirun",
+                                       "-n",
+                                       std::to_string(o.mpi_ranks),
+                                       drift_mpi,
+                                       "run",
+                                       path,
+                                       "-q",
+                                       "-t",
+                                       "1",
+                                       "--no-posterior",
+                                       "--out",
+                                       mpi_file};
       for (const auto& ov : overrides) args.insert(args.end(), {"--set", ov.path + "=" + ov.value});
       const auto t0 = Clock::now();
       const int status = run_quietly(args);
