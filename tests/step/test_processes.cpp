@@ -11,6 +11,7 @@
 #include <map>
 #include <numeric>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "drift/step/build_world.hpp"
@@ -1481,6 +1482,57 @@ TEST_P(HazardsApplied, RecruitmentTicksByEntryHazard) {
   }
   EXPECT_GT(t.ran, 0);
   EXPECT_GT(t.fired, 0);
+}
+
+// With more districts than one register holds (16), the entry kernel gathers the area terms from
+// their tables instead: every clock still loses exactly the float of entry_hazard().
+TEST_P(HazardsApplied, RecruitmentTicksByEntryHazardInMoreDistrictsThanARegisterHolds) {
+  std::vector<AreaSpec> areas;
+  for (int a = 0; a < 20; ++a)
+    areas.push_back(
+        {"District " + std::to_string(a), 60.0 + 3 * a, 90.0, 0.1 + 0.02 * a, 1 + a % 3});
+  Parameters p;
+  p.simulation.burn_in_weeks = 0;
+  p.networks.count = 20;  // some in every district
+  p.networks.territory_districts = 4;
+  p.recruitment.entry_hazard = 0.2;
+  World w = build_world(p, areas, 0);
+  ASSERT_EQ(w.areas.size(), 20u);
+  w.week = 300;
+  if (GetParam()) {
+    w.mult.mark_all_written();
+    for (auto i : youths(w)) w.mult.entry[i] = 0.5f + 0.1f * static_cast<float>(i % 11);
+  }
+  std::uint32_t k = 0;
+  for (auto i : youths(w)) {
+    ++k;
+    if (k % 3 != 0) continue;
+    ASSERT_TRUE(put(w, i, State::at_risk));
+    w.pop.attitude[i] = 0.05f * static_cast<float>(k % 19);
+    w.pop.recruiting_friends[i] = static_cast<std::uint16_t>(k % 4);
+    w.pop.dealing_neighbours[i] = static_cast<std::uint16_t>(k % 5);
+  }
+  update_area_demand(w);
+  std::set<int> districts;
+  const auto before = w.pop;
+  std::vector<double> h(w.pop.size(), 0.0);
+  for (auto i : youths(w)) {
+    if (before.state[i] != State::at_risk) continue;
+    h[i] = entry_hazard(w, i);
+    if (h[i] > 0) districts.insert(before.area[i]);
+  }
+  EXPECT_GT(districts.size(), 16u);  // hazards from beyond the first 16 districts
+  recruit(w);
+  int ran = 0;
+  for (auto i : youths(w)) {
+    if (before.state[i] != State::at_risk || w.pop.state[i] != State::at_risk) continue;
+    const float left = before.clock_a[i] - static_cast<float>(h[i]);
+    if (left <= 0.0f) continue;  // ran out; drawn again after a failed placement
+    ASSERT_EQ(std::bit_cast<std::uint32_t>(w.pop.clock_a[i]), std::bit_cast<std::uint32_t>(left))
+        << "slot " << i << " hazard " << h[i];
+    ++ran;
+  }
+  EXPECT_GT(ran, 100);
 }
 
 // The entry kernel chooses its terms by bit masks, reads the area terms from a register and the
