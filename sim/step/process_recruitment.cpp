@@ -43,7 +43,7 @@ void update_area_demand(World& w) {
 namespace {
 // The entry hazard's parameters, read once per week. The hazard itself is a float (fast_exp.hpp),
 // h = scale * e^x [* m]: scale = market(area) * contact, x the sum of the log hazard ratios. Every
-// kernel evaluates hazard()'s expressions in its order. The route and market part of an entry
+// kernel evaluates base()'s expressions in its order. The route and market part of an entry
 // are drawn from the same terms in double (routes(), vacancy(), supply()).
 struct EntryHazard {
   double vacancy_scale, supply_scale;
@@ -91,7 +91,7 @@ struct EntryHazard {
   double vacancy(const World& w, int a) const { return vacancy_scale * w.area_demand[a]; }
   double supply(const World& w, int a) const { return supply_scale * w.area_supply[a]; }
   double market(const World& w, int a) const { return vacancy(w, a) + supply(w, a); }
-  // The area's two terms of the hazard, as floats (AreaTerms holds them for every area).
+  // The area's two terms of the hazard, as floats (EntryTables holds them for every area).
   float market_term(const World& w, int a) const { return static_cast<float>(market(w, a)); }
   float district_term(const World& w, int a) const {
     return static_cast<float>(district_recruiter * static_cast<double>(w.recruiter_density[a]));
