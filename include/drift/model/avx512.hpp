@@ -13,8 +13,6 @@
 
 // Byte and word lanes, masks of 64 bits.
 #define DRIFT_AVX512BW gnu::target("avx512f,avx512bw,avx512vl")
-// And packing marked lanes to the front (compress of bytes and words).
-#define DRIFT_AVX512VBMI2 gnu::target("avx512f,avx512bw,avx512vl,avx512vbmi2,popcnt")
 
 #include <cstdlib>
 
@@ -31,13 +29,6 @@ inline bool& plain_kernels_forced() {
 inline bool has_avx512bw() {
   static const bool cpu = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                           __builtin_cpu_supports("avx512vl");
-  return cpu && !plain_kernels_forced();
-}
-
-inline bool has_avx512vbmi2() {
-  static const bool cpu = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                          __builtin_cpu_supports("avx512vl") &&
-                          __builtin_cpu_supports("avx512vbmi2");
   return cpu && !plain_kernels_forced();
 }
 
