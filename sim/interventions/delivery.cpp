@@ -204,7 +204,7 @@ float lowest_eligible_risk(double min_risk) {
 #pragma omp simd
     for (int k = 0; k < len; ++k) {
       const std::int32_t last = last_arrest[k];
-      const std::int32_t lookback = age[k] < 23 ? young : old;
+      const std::int32_t lookback = age[k] < World::kYoungRecordAge ? young : old;
       // The difference in modular arithmetic: for kNever it is not used, and must not overflow.
       const auto since = static_cast<std::int32_t>(static_cast<std::uint32_t>(week) -
                                                    static_cast<std::uint32_t>(last));
@@ -266,8 +266,8 @@ float lowest_eligible_risk(double min_risk) {
       const __m512i last = _mm512_loadu_si512(p.last_arrest_week.data() + b + 16 * q);
       const __m512i age = _mm512_maskz_cvtepu8_epi32(
           0xffff, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p.age.data() + b + 16 * q)));
-      const __m512i lookback =
-          _mm512_mask_blend_epi32(_mm512_cmplt_epi32_mask(age, _mm512_set1_epi32(23)), old, young);
+      const __m512i lookback = _mm512_mask_blend_epi32(
+          _mm512_cmplt_epi32_mask(age, _mm512_set1_epi32(World::kYoungRecordAge)), old, young);
       // week - last in modular arithmetic, as the plain kernel (kNever excluded apart).
       const __m512i since = _mm512_sub_epi32(week, last);
       const __mmask16 now = _mm512_cmpneq_epi32_mask(last, _mm512_set1_epi32(kNever)) &

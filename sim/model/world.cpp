@@ -36,8 +36,8 @@ std::int32_t World::class_start(int cohort, std::int32_t week) const {
 bool World::has_current_record(std::uint32_t i) const {
   const auto last = pop.last_arrest_week[i];
   if (last == kNever) return false;
-  const int lookback = pop.age[i] < 23 ? params.enforcement.record_lookback_weeks_young
-                                       : params.enforcement.record_lookback_weeks;
+  const int lookback = pop.age[i] < kYoungRecordAge ? params.enforcement.record_lookback_weeks_young
+                                                    : params.enforcement.record_lookback_weeks;
   return week - last < lookback;
 }
 

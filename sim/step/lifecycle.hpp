@@ -318,6 +318,16 @@ void commit_own_slots(World& w, Fn&& fn) {
   for (std::int64_t c = 0; c < cut.chunks; ++c) ledgers[static_cast<std::size_t>(c)].add_to(w);
 }
 
+// Calls fn(b, len) for every block of 64 slots (the last one shorter) in [begin, end) that holds
+// a present youth; begin is a multiple of 64.
+template <class Fn>
+void for_each_present_block(const Population& p, std::int64_t begin, std::int64_t end, Fn&& fn) {
+  for (std::int64_t b = begin; b < end; b += Population::kBlockSlots) {
+    if (p.block_vacant(b)) continue;
+    fn(b, static_cast<int>(std::min<std::int64_t>(Population::kBlockSlots, end - b)));
+  }
+}
+
 // decide_ranges(w, body) and then commit_own_slots(w, fn), for a process whose decisions read
 // only the decided youth's own slot, as commit_own_slots' commits write only it: each chunk's
 // decisions are then applied right after the chunk is decided, on the same thread, within one

@@ -220,7 +220,8 @@ void labour_market(World& w) {
 
   auto finding_hazard = [&](std::uint32_t i) -> float {
     const auto last = last_arrest[i];
-    const bool record = last != kNever && week - last < (age[i] < 23 ? lookback_young : lookback);
+    const bool record = last != kNever &&
+                        week - last < (age[i] < World::kYoungRecordAge ? lookback_young : lookback);
     const bool youth = age[i] < working_age;
     if (!multiplied && !record) {
       if (youth) return is_dealing(state[i]) ? youth_plain_dealing : youth_plain;
@@ -262,9 +263,7 @@ void labour_market(World& w) {
   detail::decide_and_commit_own_slots(
       w,
       [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
-        for (std::int64_t b = begin; b < end; b += 64) {
-          const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-          if (p.block_vacant(b)) continue;
+        detail::for_each_present_block(p, begin, end, [&](std::int64_t b, int len) {
           std::uint8_t mark[64];
           unsigned any;
 #ifdef DRIFT_AVX512_KERNELS
@@ -277,7 +276,7 @@ void labour_market(World& w) {
             any = multiplied ? labour_block<true>(cols, b, len, mark)
                              : labour_block<false>(cols, b, len, mark);
           }
-          if (!any) continue;
+          if (!any) return;
           for (std::uint64_t m = detail::nonzero_mask(mark, len); m != 0; m &= m - 1) {
             const int k = std::countr_zero(m);
             const auto i = static_cast<std::uint32_t>(b + k);
@@ -287,7 +286,7 @@ void labour_market(World& w) {
               out.push_back({i, find});
             }
           }
-        }
+        });
       },
       // A change of job: the youth's own slot, its tallies and its event.
       [&](const Decision& d, auto& ledger) {

@@ -118,9 +118,7 @@ void register_offending(World& w) {
       w,
       [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
         std::uint8_t fired[64];
-        for (std::int64_t b = begin; b < end; b += 64) {
-          const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-          if (p.block_vacant(b)) continue;
+        detail::for_each_present_block(p, begin, end, [&](std::int64_t b, int len) {
           std::uint64_t marked;
 #ifdef DRIFT_AVX512_KERNELS
           if (len == 64 && masks) {
@@ -128,12 +126,12 @@ void register_offending(World& w) {
           } else
 #endif
           {
-            if (!offending_block(state + b, hazard + b, clock + b, len, fired)) continue;
+            if (!offending_block(state + b, hazard + b, clock + b, len, fired)) return;
             marked = detail::nonzero_mask(fired, len);
           }
           for (std::uint64_t m = marked; m != 0; m &= m - 1)
             out.push_back({static_cast<std::uint32_t>(b + std::countr_zero(m)), 0});
-        }
+        });
       },
       [&](const Decision& d, auto& ledger) {
         detail::register_suspect(ledger, d.agent, false);

@@ -149,9 +149,7 @@ void onset_and_recovery(World& w) {
   detail::decide_and_commit_own_slots(
       w,
       [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
-        for (std::int64_t b = begin; b < end; b += 64) {
-          const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-          if (p.block_vacant(b)) continue;
+        detail::for_each_present_block(p, begin, end, [&](std::int64_t b, int len) {
           std::uint64_t onsets, recoveries;
 #ifdef DRIFT_AVX512_KERNELS
           if (len == 64 && masks) {
@@ -173,7 +171,7 @@ void onset_and_recovery(World& w) {
             out.push_back({static_cast<std::uint32_t>(b + k),
                            (onsets >> k & 1u) ? to_at_risk : to_uninvolved});
           }
-        }
+        });
       },
       // Between uninvolved and at risk: the youth's own slot, its tallies and no event.
       [&](const Decision& d, auto& ledger) {

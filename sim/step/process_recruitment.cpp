@@ -432,9 +432,7 @@ void recruit(World& w) {
                          : entry_block<false, false>(hz, tables, columns, b, len, week, redo);
   };
   detail::decide_ranges(w, [&](std::int64_t begin, std::int64_t end, std::vector<Decision>& out) {
-    for (std::int64_t b = begin; b < end; b += 64) {
-      const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
-      if (p.block_vacant(b)) continue;
+    detail::for_each_present_block(p, begin, end, [&](std::int64_t b, int len) {
       std::uint64_t redo = 0;
       const std::uint64_t fired = block(b, len, redo);
       for (std::uint64_t marked = fired | redo; marked != 0; marked &= marked - 1) {
@@ -447,7 +445,7 @@ void recruit(World& w) {
         }
         out.push_back({i, 0});
       }
-    }
+    });
   });
   // decide_ranges leaves the candidates in w.decisions; they are ordered there (no copy).
   auto& candidates = w.decisions;

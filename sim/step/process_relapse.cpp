@@ -25,36 +25,36 @@ namespace {
 // The relapse hazards of a block's released and desisted youths as relapse() forms them, for a
 // whole block of 64 slots on processors with AVX-512 BW (avx512.hpp): who ticks and which hazard
 // applies come from compares of the state, job and age bytes, the age factor from by_age, and the
-// clocks tick eight at a time with the products of relapse() in its order. Returns the slots whose
-// clock ran out, or ~0 when a released or desisted youth's age lies outside by_age (the caller then
-// takes the block slot by slot).
+// clocks tick eight at a time with the products of relapse() in its order. Sets `fired` to the
+// slots whose clock ran out; returns false, touching no clock, when a released or desisted youth's
+// age lies outside by_age (the caller then takes the block slot by slot).
 struct RelapseTerms {
   double released, desisted, job_hr, status_job_hr;
   const double* by_age;
   int min_age, max_age;
   const float* mult;  // nullptr without multipliers
 };
-[[DRIFT_AVX512BW]] std::uint64_t relapse_block_masks(const RelapseTerms& t, const State* state,
-                                                     const Job* job, const std::uint8_t* age,
-                                                     float* clock, std::int64_t b) {
+[[DRIFT_AVX512BW]] bool relapse_block_masks(const RelapseTerms& t, const State* state,
+                                            const Job* job, const std::uint8_t* age, float* clock,
+                                            std::int64_t b, std::uint64_t& fired) {
   const __m512i states = _mm512_loadu_si512(state + b);
   const std::uint64_t released =
       _mm512_cmpeq_epi8_mask(states, _mm512_set1_epi8(static_cast<char>(State::released)));
   const std::uint64_t desisted =
       _mm512_cmpeq_epi8_mask(states, _mm512_set1_epi8(static_cast<char>(State::desisted)));
   const std::uint64_t active = released | desisted;
-  if (active == 0) return 0;
+  fired = 0;
+  if (active == 0) return true;
   const __m512i ages = _mm512_loadu_si512(age + b);
   const std::uint64_t in_table =
       _mm512_cmpge_epu8_mask(ages, _mm512_set1_epi8(static_cast<char>(t.min_age))) &
       _mm512_cmple_epu8_mask(ages, _mm512_set1_epi8(static_cast<char>(t.max_age)));
-  if ((active & ~in_table) != 0) return ~std::uint64_t{0};
+  if ((active & ~in_table) != 0) return false;
   const __m512i jobs = _mm512_loadu_si512(job + b);
   const std::uint64_t status =
       _mm512_cmpeq_epi8_mask(jobs, _mm512_set1_epi8(static_cast<char>(Job::status)));
   const std::uint64_t ordinary =
       _mm512_cmpeq_epi8_mask(jobs, _mm512_set1_epi8(static_cast<char>(Job::ordinary)));
-  std::uint64_t fired = 0;
   for (int g = 0; g < 8; ++g) {
     const auto on = static_cast<__mmask8>(active >> (8 * g));
     if (on == 0) continue;
@@ -77,7 +77,7 @@ struct RelapseTerms {
         static_cast<std::uint64_t>(detail::tick8(clock + at, _mm512_maskz_cvtpd_ps(0xff, h), on))
         << (8 * g);
   }
-  return fired;
+  return true;
 }
 #endif
 }  // namespace
@@ -120,9 +120,9 @@ void relapse(World& w) {
       const int len = static_cast<int>(std::min<std::int64_t>(64, end - b));
 #ifdef DRIFT_AVX512_KERNELS
       if (len == 64 && masks) {
-        const std::uint64_t fired =
-            relapse_block_masks(terms, state, p.job.data(), p.age.data(), p.clock_a.data(), b);
-        if (fired != ~std::uint64_t{0}) {
+        std::uint64_t fired;
+        if (relapse_block_masks(terms, state, p.job.data(), p.age.data(), p.clock_a.data(), b,
+                                fired)) {
           for (std::uint64_t m = fired; m != 0; m &= m - 1)
             out.push_back({static_cast<std::uint32_t>(b + std::countr_zero(m)), 0});
           continue;

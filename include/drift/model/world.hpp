@@ -175,6 +175,9 @@ struct World {
   bool at_school(std::uint32_t i) const {
     return pop.age[i] < params.population.school_leaving_age;
   }
+  // A record counts as current for enforcement.record_lookback_weeks_young weeks below
+  // kYoungRecordAge, for enforcement.record_lookback_weeks from it (Justis' VOG screening).
+  static constexpr int kYoungRecordAge = 23;
   bool has_current_record(std::uint32_t i) const;
   double weighted_exposure(std::uint32_t i) const;
   std::size_t bytes() const;
