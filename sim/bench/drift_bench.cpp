@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "bench/cpu_probe.hpp"
+#include "bench/pass_split.hpp"
 #include "bench/project_files.hpp"
 #include "bench/sweep_benchmark.hpp"
 #include "drift/experiments/runner.hpp"
@@ -39,6 +40,7 @@
 #include "drift/scenario/scenario.hpp"
 #include "drift/step/build_world.hpp"
 #include "drift/step/processes.hpp"
+#include "drift/step/profile.hpp"
 #include "drift/step/step.hpp"
 
 namespace {
@@ -191,11 +193,21 @@ constexpr std::array<const char*, 12> kProcesses = {
     "onset_and_recovery", "recruit",           "advance_careers", "enforce",
     "register_offending", "labour_market",     "relapse",         "tally_revenue"};
 
-void profiled_step(drift::World& w, std::array<double, kProcesses.size()>& t) {
+// Per process: its wall time, and the wall and thread-busy time of its parallel passes
+// (drift::profile::ParallelPasses).
+struct ProcessTimes {
+  double seconds = 0, pass_seconds = 0, busy_seconds = 0;
+};
+
+void profiled_step(drift::World& w, std::array<ProcessTimes, kProcesses.size()>& t) {
   auto timed = [&](int k, auto&& fn) {
+    const auto passes = drift::profile::parallel_passes();
     const auto t0 = Clock::now();
     fn();
-    t[k] += seconds_since(t0);
+    t[k].seconds += seconds_since(t0);
+    const auto after = drift::profile::parallel_passes();
+    t[k].pass_seconds += after.wall_seconds - passes.wall_seconds;
+    t[k].busy_seconds += after.busy_seconds - passes.busy_seconds;
   };
   timed(0, [&] { drift::begin_week(w); });
   timed(1, [&] { drift::age_and_turn_over(w); });
@@ -245,7 +257,8 @@ int run_single(const SingleOptions& o) {
   w.threads = o.threads;
   const long hwm_build = status_kib("VmHWM");
 
-  std::array<double, kProcesses.size()> proc{};
+  std::array<ProcessTimes, kProcesses.size()> proc{};
+  drift::profile::time_parallel_passes(o.profile);
   for (int k = 0; k < o.burn_in; ++k) {
     if (o.profile) {
       profiled_step(w, proc);
@@ -253,7 +266,7 @@ int run_single(const SingleOptions& o) {
       drift::step(w);
     }
   }
-  proc.fill(0.0);
+  proc.fill({});
 
   double youth_weeks = 0;
   std::vector<double> week_s;
@@ -293,8 +306,10 @@ int run_single(const SingleOptions& o) {
       << " ties_bytes=" << w.ties.bytes() << " hash=" << std::hex << state_hash(w) << std::dec
       << " profile=" << (o.profile ? 1 : 0);
   if (o.profile) {
-    for (std::size_t k = 0; k < kProcesses.size(); ++k)
-      out << " p." << kProcesses[k] << "=" << proc[k];
+    for (std::size_t k = 0; k < kProcesses.size(); ++k) {
+      out << " p." << kProcesses[k] << "=" << proc[k].seconds << " pass." << kProcesses[k] << "="
+          << proc[k].pass_seconds << " busy." << kProcesses[k] << "=" << proc[k].busy_seconds;
+    }
   }
   out << " areas="
       << (source == "built-in" ? source : std::filesystem::path(source).filename().string());
@@ -689,7 +704,7 @@ int main(int argc, char** argv) {
              "model = Population + Multipliers; budget = 100 B/youth + 4 B/tie end)\n";
       print_table(mh, mrows);
       std::cout << "\nTargets: >= 1e8 youth-weeks/s per core; <= 100 B/youth + 4 B/tie end; >= "
-                   "1.8x on 2 threads\n";
+                   "1.85x on 2 threads\n";
       std::cout
           << "Load average after the measurements: " << fixed(load_average(), 2)
           << " (other work on the machine slows the runs, most of all the multi-thread ones)\n";
@@ -722,9 +737,11 @@ int main(int argc, char** argv) {
     }
 
     if (profile) {
-      std::vector<std::string> ph = {"target",  "threads", "process",
-                                     "seconds", "share",   "ns/youth-week"};
+      std::vector<std::string> ph = {"target",        "threads",  "process",  "seconds", "share",
+                                     "ns/youth-week", "serial_s", "passes_s", "waited_s"};
       std::vector<std::vector<std::string>> prows;
+      std::vector<std::string> serial_lines;  // the serial share of each multi-thread step
+      std::map<double, double> one_thread_total;
       for (double size : sizes) {
         for (int t : threads) {
           if (table)
@@ -742,14 +759,38 @@ int main(int argc, char** argv) {
           });
           const Record r = reps[reps.size() / 2];
           const double total = profile_total(r);
+          // On one thread no pass runs in parallel: the split says nothing there.
+          auto split = [&](const drift::bench::PassSplit& p) -> std::vector<std::string> {
+            if (t == 1) return {"-", "-", "-"};
+            return {fixed(p.serial_seconds, 4), fixed(p.pass_seconds, 4),
+                    fixed(p.waited_thread_seconds, 4)};
+          };
+          drift::bench::PassSplit step_split;
+          step_split.threads = t;
           for (const auto* name : kProcesses) {
             const double s = num(r, std::string("p.") + name);
-            prows.push_back({fixed(size, 0), std::to_string(t), name, fixed(s, 4),
-                             fixed(100 * s / total, 1) + "%",
-                             fixed(1e9 * s / num(r, "youth_weeks"), 2)});
+            const auto p = drift::bench::split_passes(s, num(r, std::string("pass.") + name),
+                                                      num(r, std::string("busy.") + name), t);
+            step_split += p;
+            auto row = std::vector<std::string>{fixed(size, 0),
+                                                std::to_string(t),
+                                                name,
+                                                fixed(s, 4),
+                                                fixed(100 * s / total, 1) + "%",
+                                                fixed(1e9 * s / num(r, "youth_weeks"), 2)};
+            for (auto& cell : split(p)) row.push_back(std::move(cell));
+            prows.push_back(std::move(row));
           }
-          prows.push_back({fixed(size, 0), std::to_string(t), "total", fixed(total, 4), "100.0%",
-                           fixed(1e9 * total / num(r, "youth_weeks"), 2)});
+          auto row = std::vector<std::string>{
+              fixed(size, 0),  std::to_string(t), "total",
+              fixed(total, 4), "100.0%",          fixed(1e9 * total / num(r, "youth_weeks"), 2)};
+          for (auto& cell : split(step_split)) row.push_back(std::move(cell));
+          prows.push_back(std::move(row));
+          if (t == 1) one_thread_total[size] = total;
+          if (t > 1 && one_thread_total.count(size) != 0)
+            serial_lines.push_back(
+                fixed(size, 0) + " youths: " +
+                drift::bench::describe_serial_share(step_split, one_thread_total[size]));
           // The profiled run must end in the same state as step().
           std::string expected;
           for (std::size_t k = 0; k < sizes.size(); ++k) {
@@ -768,8 +809,11 @@ int main(int argc, char** argv) {
         }
       }
       if (table) {
-        std::cout << "\nTime per process (processes called one by one)\n";
+        std::cout << "\nTime per process (processes called one by one; on several threads "
+                     "serial_s = outside the\nparallel passes, passes_s = in them, waited_s = "
+                     "thread-seconds of the passes' threads not in a chunk)\n";
         print_table(ph, prows);
+        for (const auto& line : serial_lines) std::cout << line;
       } else {
         std::cout << "\n";
         print_csv(ph, prows);

@@ -10,8 +10,11 @@
 #include <omp.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <vector>
+
+#include "drift/step/profile.hpp"
 
 namespace drift::detail {
 
@@ -36,11 +39,25 @@ void for_each_chunk(std::int64_t chunks, int threads, Fn&& fn) {
     return;
   }
   ChunkShares shares(chunks, threads);
+  if (!profile::parallel_passes_timed()) {
+#pragma omp parallel num_threads(threads)
+    {
+      const int t = omp_get_thread_num();
+      for (std::int64_t c = shares.next(t); c >= 0; c = shares.next(t)) fn(c);
+    }
+    return;
+  }
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  std::atomic<Clock::rep> busy{0};
 #pragma omp parallel num_threads(threads)
   {
     const int t = omp_get_thread_num();
+    const auto from = Clock::now();
     for (std::int64_t c = shares.next(t); c >= 0; c = shares.next(t)) fn(c);
+    busy.fetch_add((Clock::now() - from).count(), std::memory_order_relaxed);
   }
+  profile::add_parallel_pass(Clock::now() - start, Clock::duration(busy.load()));
 }
 
 }  // namespace drift::detail

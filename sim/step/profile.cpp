@@ -22,6 +22,10 @@ constexpr std::array<const char*, kSections> kLabels = {
 std::atomic<bool> on{false};
 std::array<std::atomic<std::int64_t>, kSections> nanoseconds{};
 std::atomic<std::int64_t> youth_weeks_stepped{0};
+std::atomic<bool> passes_on{false};
+std::atomic<std::int64_t> pass_count{0};
+std::atomic<std::int64_t> pass_wall_ns{0};
+std::atomic<std::int64_t> pass_busy_ns{0};
 
 std::mutex& intervention_mutex() {
   static std::mutex m;
@@ -83,6 +87,32 @@ double youth_weeks() {
 void add_intervention(const std::string& label, std::chrono::steady_clock::duration d) {
   const std::lock_guard guard(intervention_mutex());
   intervention_nanoseconds()[label] += count(d);
+}
+
+void time_parallel_passes(bool value) {
+  passes_on.store(value, std::memory_order_relaxed);
+}
+
+bool parallel_passes_timed() {
+  return passes_on.load(std::memory_order_relaxed);
+}
+
+void add_parallel_pass(std::chrono::steady_clock::duration wall,
+                       std::chrono::steady_clock::duration busy) {
+  pass_count.fetch_add(1, std::memory_order_relaxed);
+  pass_wall_ns.fetch_add(count(wall), std::memory_order_relaxed);
+  pass_busy_ns.fetch_add(count(busy), std::memory_order_relaxed);
+}
+
+ParallelPasses parallel_passes() {
+  return {pass_count.load(), static_cast<double>(pass_wall_ns.load()) * 1e-9,
+          static_cast<double>(pass_busy_ns.load()) * 1e-9};
+}
+
+void clear_parallel_passes() {
+  pass_count.store(0);
+  pass_wall_ns.store(0);
+  pass_busy_ns.store(0);
 }
 
 InterventionLabels::InterventionLabels(const std::vector<std::string>* l) : previous_(labels) {

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "drift/step/profile.hpp"
 #include "step/chunk_schedule.hpp"
 
 namespace drift::detail {
@@ -81,6 +82,27 @@ TEST(ChunkSchedule, OneThreadRunsTheChunksInOrder) {
   std::vector<std::int64_t> order;
   for_each_chunk(5, 1, [&](std::int64_t c) { order.push_back(c); });
   EXPECT_EQ(order, (std::vector<std::int64_t>{0, 1, 2, 3, 4}));
+}
+
+TEST(ChunkSchedule, APassOnSeveralThreadsIsTimedOnlyWhenSwitchedOn) {
+  using namespace std::chrono_literals;
+  const auto chunk = [](std::int64_t) { std::this_thread::sleep_for(1ms); };
+  profile::clear_parallel_passes();
+  for_each_chunk(16, 2, chunk);  // off: not counted
+  EXPECT_EQ(profile::parallel_passes().passes, 0);
+  profile::time_parallel_passes(true);
+  for_each_chunk(16, 1, chunk);  // one thread: no pass runs in parallel
+  EXPECT_EQ(profile::parallel_passes().passes, 0);
+  for_each_chunk(16, 2, chunk);
+  const auto timed = profile::parallel_passes();
+  profile::time_parallel_passes(false);
+  profile::clear_parallel_passes();
+  EXPECT_EQ(timed.passes, 1);
+  // 16 chunks of at least 1 ms: at least 16 thread-ms busy, and no thread busy longer than the
+  // pass lasted.
+  EXPECT_GE(timed.busy_seconds, 0.016);
+  EXPECT_GE(timed.wall_seconds, 0.008);
+  EXPECT_LE(timed.busy_seconds, 2 * timed.wall_seconds);
 }
 
 }  // namespace

@@ -123,5 +123,28 @@ TEST_F(Profile, TimingChangesNoResult) {
   EXPECT_EQ(plain.tallies, timed.tallies);
 }
 
+TEST_F(Profile, TimingTheParallelPassesChangesNoResultAndCountsThePassesOfAStepOnTwoThreads) {
+  Parameters params = busy_params();
+  params.simulation.population_scale = 6.0;  // enough slots for the passes to run in parallel
+  World plain = build_world(params, two_areas(), 0);
+  ASSERT_GE(plain.pop.size(), 8192u);
+  plain.threads = 2;
+  World timed = plain;
+  for (int week = 0; week < 10; ++week) step(plain);
+  profile::clear_parallel_passes();
+  profile::time_parallel_passes(true);
+  for (int week = 0; week < 10; ++week) step(timed);
+  const auto passes = profile::parallel_passes();
+  profile::time_parallel_passes(false);
+  profile::clear_parallel_passes();
+  EXPECT_EQ(plain.pop.state, timed.pop.state);
+  EXPECT_EQ(plain.pop.clock_a, timed.pop.clock_a);
+  EXPECT_EQ(plain.tallies, timed.tallies);
+  // Every week has several passes over the slots (onset, recruitment, labour market, ...).
+  EXPECT_GE(passes.passes, 10 * 4);
+  EXPECT_GT(passes.busy_seconds, 0.0);
+  EXPECT_LE(passes.busy_seconds, 2 * passes.wall_seconds);
+}
+
 }  // namespace
 }  // namespace drift

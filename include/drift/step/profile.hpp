@@ -99,6 +99,24 @@ class Scope {
   std::chrono::steady_clock::time_point start_;
 };
 
+// Parallel passes of the step (detail::for_each_chunk on more than one thread), for the serial
+// share of a step on several threads (drift_bench --profile): the wall time of each pass and the
+// time its threads spent running chunks. Counted apart from the sections, and only while
+// switched on: a pass costs one branch when off. A thread's time in a pass beyond its busy time
+// is waiting: for the team to start, for the last chunk of the pass, for the team to end.
+struct ParallelPasses {
+  std::int64_t passes = 0;
+  double wall_seconds = 0;  // from before the team starts to after it ends
+  double busy_seconds = 0;  // thread-seconds in chunks, summed over the team's threads
+};
+void time_parallel_passes(bool on);
+bool parallel_passes_timed();
+void add_parallel_pass(std::chrono::steady_clock::duration wall,
+                       std::chrono::steady_clock::duration busy);
+// The passes counted since the last clear_parallel_passes().
+ParallelPasses parallel_passes();
+void clear_parallel_passes();
+
 struct Row {
   std::string label;
   double seconds;
