@@ -10,6 +10,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "chunk_schedule.hpp"
@@ -260,6 +261,15 @@ inline SlotChunks slot_chunks(const World& w) {
   if (threads == 1 || n < kMinParallelSlots) return {n, 1, n, 1};
   const std::int64_t size = parallel_chunk(n, threads);
   return {n, threads, size, (n + size - 1) / size};
+}
+
+// The passes of Csr::from_edges on `threads` threads, as the step's other parallel passes
+// (for_each_chunk): timed with them when the profile asks.
+inline Csr::ParallelFor tie_passes(int threads) {
+  if (threads <= 1) return {};
+  return [threads](std::int64_t n, const std::function<void(std::int64_t)>& fn) {
+    for_each_chunk(n, threads, fn);
+  };
 }
 
 // Runs body(begin, end, buffer) over contiguous slot ranges covering [0, n), in parallel over

@@ -2,7 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
 #include <stdexcept>
+#include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -179,10 +183,26 @@ TEST(CsrFromEdges, LayoutDoesNotDependOnEdgeOrder) {
   EXPECT_EQ(x.targets(), y.targets());
 }
 
-// The rows are sorted and copied on several threads in blocks of 64 rows: whatever the thread
-// count, every row holds exactly its distinct neighbours in increasing order (checked against sets
-// built edge by edge), with the same offsets and ends as on one thread, narrow and wide alike.
-TEST(CsrFromEdges, RowsSortedOnSeveralThreadsGiveTheLayerOfOneThread) {
+// Runs the tasks of a pass on `threads` threads, each taking the highest task left: the last
+// first, in no fixed order between threads.
+Csr::ParallelFor on_threads_last_first(int threads) {
+  return [threads](std::int64_t n, const std::function<void(std::int64_t)>& fn) {
+    std::atomic<std::int64_t> left{n};
+    std::vector<std::thread> team;
+    for (int t = 0; t < threads; ++t) {
+      team.emplace_back([&] {
+        for (auto k = --left; k >= 0; k = --left) fn(k);
+      });
+    }
+    for (auto& t : team) t.join();
+  };
+}
+
+// The edges are counted and placed in several runs and the rows sorted and copied in blocks, on
+// several threads in any order: whatever the number of runs, every row holds exactly its distinct
+// neighbours in increasing order (checked against sets built edge by edge), with the same offsets
+// and ends as with one run on one thread, narrow and wide alike.
+TEST(CsrFromEdges, EdgesCountedInSeveralRunsOnSeveralThreadsGiveTheLayerOfOneRun) {
   for (const std::uint32_t rows : {5'000u, 70'000u}) {
     const std::uint32_t first = 1'000;
     Edges e;
@@ -209,14 +229,20 @@ TEST(CsrFromEdges, RowsSortedOnSeveralThreadsGiveTheLayerOfOneThread) {
     }
     Edges copy = e;
     const auto one = Csr::from_edges(first, rows, copy, 1);
-    for (const int threads : {2, 3}) {
-      copy = e;
-      const auto many = Csr::from_edges(first, rows, copy, threads);
-      EXPECT_EQ(many.narrow(), rows <= Csr::kNarrowRows);
-      EXPECT_EQ(offsets_of(many), offsets_of(one)) << rows << " rows, " << threads << " threads";
-      EXPECT_EQ(many.targets(), one.targets()) << rows << " rows, " << threads << " threads";
-      for (std::uint32_t r = 0; r < rows; ++r)
-        ASSERT_EQ(row_of(many, first + r), expected[r]) << "row " << r << ", " << threads;
+    EXPECT_TRUE(copy.empty());
+    for (const int parts : {2, 3, 7}) {
+      for (const bool threaded : {false, true}) {
+        copy = e;
+        const auto many = Csr::from_edges(
+            first, rows, copy, parts, threaded ? on_threads_last_first(parts) : Csr::ParallelFor{});
+        const auto what = std::to_string(rows) + " rows, " + std::to_string(parts) + " parts" +
+                          (threaded ? " on threads" : "");
+        EXPECT_EQ(many.narrow(), rows <= Csr::kNarrowRows);
+        EXPECT_EQ(offsets_of(many), offsets_of(one)) << what;
+        EXPECT_EQ(many.targets(), one.targets()) << what;
+        for (std::uint32_t r = 0; r < rows; ++r)
+          ASSERT_EQ(row_of(many, first + r), expected[r]) << "row " << r << ", " << what;
+      }
     }
   }
 }

@@ -4,6 +4,7 @@
 // rebuilt for a cohort when it enters, so they are stored per cohort block.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <vector>
@@ -93,11 +94,18 @@ struct Csr {
            narrow_targets.size() * sizeof(std::uint16_t) +
            wide_targets.size() * sizeof(std::uint32_t);
   }
-  // Builds an undirected CSR from edges (a, b); duplicates and self-ties are dropped. The rows
-  // are sorted on up to `threads` threads; the result does not depend on how many.
+  // Calls fn(k) once for every k in [0, n), in any order and on any threads; each k writes only
+  // its own part of the result. How from_edges runs its passes: the caller's threads (the step
+  // runs them as its other parallel passes). Empty: in order, on the calling thread.
+  using ParallelFor =
+      std::function<void(std::int64_t n, const std::function<void(std::int64_t)>& fn)>;
+  // Builds an undirected CSR from edges (a, b); duplicates and self-ties are dropped; `edges` is
+  // left empty. The edges are counted and placed in `parts` runs of them, the rows sorted and
+  // copied in blocks, each pass through `parallel`. The result is the same for any number of
+  // parts and any way of running the passes.
   static Csr from_edges(std::uint32_t first, std::uint32_t rows,
-                        std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges,
-                        int threads = 1);
+                        std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges, int parts = 1,
+                        const ParallelFor& parallel = {});
 };
 
 // A layer of ties shared by the copies of a world until one of them rebuilds it. Ties are
