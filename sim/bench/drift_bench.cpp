@@ -197,6 +197,7 @@ constexpr std::array<const char*, 12> kProcesses = {
 // (drift::profile::ParallelPasses).
 struct ProcessTimes {
   double seconds = 0, pass_seconds = 0, busy_seconds = 0;
+  std::int64_t passes = 0;
 };
 
 void profiled_step(drift::World& w, std::array<ProcessTimes, kProcesses.size()>& t) {
@@ -208,6 +209,7 @@ void profiled_step(drift::World& w, std::array<ProcessTimes, kProcesses.size()>&
     const auto after = drift::profile::parallel_passes();
     t[k].pass_seconds += after.wall_seconds - passes.wall_seconds;
     t[k].busy_seconds += after.busy_seconds - passes.busy_seconds;
+    t[k].passes += after.passes - passes.passes;
   };
   timed(0, [&] { drift::begin_week(w); });
   timed(1, [&] { drift::age_and_turn_over(w); });
@@ -308,7 +310,8 @@ int run_single(const SingleOptions& o) {
   if (o.profile) {
     for (std::size_t k = 0; k < kProcesses.size(); ++k) {
       out << " p." << kProcesses[k] << "=" << proc[k].seconds << " pass." << kProcesses[k] << "="
-          << proc[k].pass_seconds << " busy." << kProcesses[k] << "=" << proc[k].busy_seconds;
+          << proc[k].pass_seconds << " busy." << kProcesses[k] << "=" << proc[k].busy_seconds
+          << " passes." << kProcesses[k] << "=" << proc[k].passes;
     }
   }
   out << " areas="
@@ -737,8 +740,9 @@ int main(int argc, char** argv) {
     }
 
     if (profile) {
-      std::vector<std::string> ph = {"target",        "threads",  "process",  "seconds", "share",
-                                     "ns/youth-week", "serial_s", "passes_s", "waited_s"};
+      std::vector<std::string> ph = {"target",   "threads",       "process",  "seconds",
+                                     "share",    "ns/youth-week", "serial_s", "passes_s",
+                                     "waited_s", "passes/week"};
       std::vector<std::vector<std::string>> prows;
       std::vector<std::string> serial_lines;  // the serial share of each multi-thread step
       std::map<double, double> one_thread_total;
@@ -761,16 +765,17 @@ int main(int argc, char** argv) {
           const double total = profile_total(r);
           // On one thread no pass runs in parallel: the split says nothing there.
           auto split = [&](const drift::bench::PassSplit& p) -> std::vector<std::string> {
-            if (t == 1) return {"-", "-", "-"};
+            if (t == 1) return {"-", "-", "-", "-"};
             return {fixed(p.serial_seconds, 4), fixed(p.pass_seconds, 4),
-                    fixed(p.waited_thread_seconds, 4)};
+                    fixed(p.waited_thread_seconds, 4), fixed(p.passes / num(r, "weeks"), 1)};
           };
           drift::bench::PassSplit step_split;
           step_split.threads = t;
           for (const auto* name : kProcesses) {
             const double s = num(r, std::string("p.") + name);
-            const auto p = drift::bench::split_passes(s, num(r, std::string("pass.") + name),
-                                                      num(r, std::string("busy.") + name), t);
+            auto p = drift::bench::split_passes(s, num(r, std::string("pass.") + name),
+                                                num(r, std::string("busy.") + name), t);
+            p.passes = num(r, std::string("passes.") + name);
             step_split += p;
             auto row = std::vector<std::string>{fixed(size, 0),
                                                 std::to_string(t),
@@ -811,7 +816,9 @@ int main(int argc, char** argv) {
       if (table) {
         std::cout << "\nTime per process (processes called one by one; on several threads "
                      "serial_s = outside the\nparallel passes, passes_s = in them, waited_s = "
-                     "thread-seconds of the passes' threads not in a chunk)\n";
+                     "thread-seconds of the passes' threads not in a chunk, passes/week = parallel "
+                     "passes a "
+                     "week)\n";
         print_table(ph, prows);
         for (const auto& line : serial_lines) std::cout << line;
       } else {

@@ -11,6 +11,7 @@ PassSplit& PassSplit::operator+=(const PassSplit& other) {
   busy_thread_seconds += other.busy_thread_seconds;
   serial_seconds += other.serial_seconds;
   waited_thread_seconds += other.waited_thread_seconds;
+  passes += other.passes;
   return *this;
 }
 

@@ -14,6 +14,7 @@ struct PassSplit {
   double busy_thread_seconds = 0;    // thread-seconds the passes' threads spent in chunks
   double serial_seconds = 0;         // seconds - pass_seconds: on the calling thread alone
   double waited_thread_seconds = 0;  // pass_seconds * threads - busy_thread_seconds
+  double passes = 0;                 // parallel passes
   // Sums two splits of the same thread count (processes of one step).
   PassSplit& operator+=(const PassSplit& other);
 };

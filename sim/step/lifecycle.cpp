@@ -283,16 +283,15 @@ template void leave(World&, TallyLedger&, std::uint32_t);
 template void set_state(World&, ShareLedger&, std::uint32_t, State);
 template void set_job(World&, ShareLedger&, std::uint32_t, Job);
 
-std::vector<ShareLedger>& chunk_ledgers(std::int64_t chunks, std::size_t areas) {
+std::vector<ShareLedger>& chunk_ledgers(std::int64_t chunks) {
   static thread_local std::vector<ShareLedger> kept;
   if (static_cast<std::int64_t>(kept.size()) < chunks)
     kept.resize(static_cast<std::size_t>(chunks));
-  for (std::int64_t c = 0; c < chunks; ++c) kept[static_cast<std::size_t>(c)].reset(areas);
   return kept;
 }
 
 void ShareLedger::add_to(World& w) const {
-  for (std::size_t k = 0; k < delta_.size(); ++k) w.tallies[k] += delta_[k];
+  for_each_touched([&](std::size_t k) { w.tallies[k] += delta_[k]; });
   w.events.insert(w.events.end(), events_.begin(), events_.end());
 }
 
@@ -323,19 +322,28 @@ std::vector<std::uint32_t> class_members(const World& w, int cohort, bool adult)
 
 void form_class(World& w, int cohort, std::int32_t week, bool adult) {
   const std::size_t nareas = w.areas.size();
-  // Each newcomer's traits come from its own keyed draws into its own slot, so the districts'
-  // blocks can be taken by the threads in any order.
-  for_each_chunk(static_cast<std::int64_t>(nareas), slot_chunks(w).threads, [&](std::int64_t a) {
-    const auto b = static_cast<std::size_t>(cohort) * nareas + static_cast<std::size_t>(a);
-    const auto begin = w.block_begin[b];
-    if (adult) {
-      for (auto i = begin + w.block_young[b]; i < begin + w.block_adult[b]; ++i)
-        draw_traits(w, i, week, kAdultBandAge);
-    } else {
-      for (auto i = begin; i < begin + w.block_young[b]; ++i)
-        draw_traits(w, i, week, w.params.population.min_age);
-    }
-  });
+  // Each newcomer's traits come from its own keyed draws into its own slot, so the slots can be
+  // taken by the threads in any order: in pieces of at most kPiece slots of a district's block
+  // (districts differ much in size).
+  constexpr std::uint32_t kPiece = 512;
+  // Kept from class to class; the pass's threads reach the caller's through this reference (a
+  // thread_local named inside the pass would be each thread's own).
+  static thread_local std::vector<std::pair<std::uint32_t, std::uint32_t>> kept_pieces;
+  auto& pieces = kept_pieces;
+  pieces.clear();
+  for (std::size_t a = 0; a < nareas; ++a) {
+    const auto b = static_cast<std::size_t>(cohort) * nareas + a;
+    const auto begin = w.block_begin[b] + (adult ? w.block_young[b] : 0);
+    const auto end = w.block_begin[b] + (adult ? w.block_adult[b] : w.block_young[b]);
+    for (auto from = begin; from < end; from += std::min(kPiece, end - from))
+      pieces.emplace_back(from, std::min(end, from + kPiece));
+  }
+  const int entry_age = adult ? kAdultBandAge : w.params.population.min_age;
+  for_each_chunk(static_cast<std::int64_t>(pieces.size()), slot_chunks(w).threads,
+                 [&](std::int64_t k) {
+                   const auto [from, to] = pieces[static_cast<std::size_t>(k)];
+                   for (auto i = from; i < to; ++i) draw_traits(w, i, week, entry_age);
+                 });
   build_cohort_ties(w, cohort, class_members(w, cohort, adult), week);
 }
 

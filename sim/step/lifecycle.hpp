@@ -32,18 +32,38 @@ struct WorldLedger {
 };
 class ShareLedger {
  public:
+  // Empties the ledger for a world of `areas` areas. A chunk changes a handful of its tallies, so
+  // the ledger marks those it hands out and clears (and adds) only them: the sums of the world's
+  // hundreds of tallies per chunk would be work of one thread between the passes.
   void reset(std::size_t areas) {
-    delta_.assign(areas * kTallyCount, 0);
+    const std::size_t n = areas * kTallyCount;
+    if (delta_.size() != n) {
+      delta_.assign(n, 0);
+      touched_.assign((n + 63) / 64, 0);
+    } else {
+      for_each_touched([&](std::size_t k) { delta_[k] = 0; });
+      std::fill(touched_.begin(), touched_.end(), 0);
+    }
     events_.clear();
   }
   std::int64_t& tally(int area, Tally t) {
-    return delta_[static_cast<std::size_t>(area) * kTallyCount + static_cast<int>(t)];
+    const auto k = static_cast<std::size_t>(area) * kTallyCount + static_cast<std::size_t>(t);
+    touched_[k / 64] |= std::uint64_t{1} << (k % 64);
+    return delta_[k];
   }
   void event(std::uint32_t i, EventKind kind) { events_.push_back({i, kind}); }
   void add_to(World& w) const;
 
  private:
+  template <class Fn>
+  void for_each_touched(Fn&& fn) const {
+    for (std::size_t word = 0; word < touched_.size(); ++word) {
+      for (std::uint64_t bits = touched_[word]; bits != 0; bits &= bits - 1)
+        fn(word * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+    }
+  }
   std::vector<std::int64_t> delta_;
+  std::vector<std::uint64_t> touched_;  // bit k: tally k was handed out since the reset
   std::vector<Event> events_;
 };
 // Tallies into the world, events dropped: for a change whose events are already recorded.
@@ -300,10 +320,11 @@ const std::vector<Decision>& decide_ranges(World& w, Body&& body) {
   return w.decisions;
 }
 
-// One ShareLedger per chunk, reset, kept by the calling thread from pass to pass (no allocation
-// per week). A pass's threads must use the caller's vector through the reference returned: a
-// thread_local named inside the pass would be each thread's own.
-std::vector<ShareLedger>& chunk_ledgers(std::int64_t chunks, std::size_t areas);
+// At least `chunks` ShareLedgers, kept by the calling thread from pass to pass (no allocation
+// per week); each chunk's task resets its own (ShareLedger::reset) on the thread that runs it.
+// A pass's threads must use the caller's vector through the reference returned: a thread_local
+// named inside the pass would be each thread's own.
+std::vector<ShareLedger>& chunk_ledgers(std::int64_t chunks);
 
 // Applies fn(decision, ledger) to the decisions the last decide_ranges left, for commits that
 // change nothing but the decided youth's own slot, the tallies and the events (a change of state
@@ -320,9 +341,10 @@ void commit_own_slots(World& w, Fn&& fn) {
     for (const auto& d : w.decisions) fn(d, ledger);
     return;
   }
-  auto& ledgers = chunk_ledgers(cut.chunks, w.areas.size());
+  auto& ledgers = chunk_ledgers(cut.chunks);
   for_each_chunk(cut.chunks, cut.threads, [&](std::int64_t c) {
     auto& ledger = ledgers[static_cast<std::size_t>(c)];
+    ledger.reset(w.areas.size());
     for (const auto& d : w.scratch[static_cast<std::size_t>(c)]) fn(d, ledger);
   });
   for (std::int64_t c = 0; c < cut.chunks; ++c) ledgers[static_cast<std::size_t>(c)].add_to(w);
@@ -353,12 +375,13 @@ void decide_and_commit_own_slots(World& w, Body&& body, Fn&& fn) {
     return;
   }
   if (static_cast<std::int64_t>(w.scratch.size()) < cut.chunks) w.scratch.resize(cut.chunks);
-  auto& ledgers = chunk_ledgers(cut.chunks, w.areas.size());
+  auto& ledgers = chunk_ledgers(cut.chunks);
   for_each_chunk(cut.chunks, cut.threads, [&](std::int64_t c) {
     auto& buffer = w.scratch[static_cast<std::size_t>(c)];
     buffer.clear();
     body(cut.begin(c), cut.end(c), buffer);
     auto& ledger = ledgers[static_cast<std::size_t>(c)];
+    ledger.reset(w.areas.size());
     for (const auto& d : buffer) fn(d, ledger);
   });
   w.decisions.clear();

@@ -60,7 +60,7 @@ void birthdays(World& w, int day) {
     return;
   }
   const std::int64_t chunks = cut.chunks;
-  auto& ledgers = detail::chunk_ledgers(chunks, w.areas.size());
+  auto& ledgers = detail::chunk_ledgers(chunks);
   // Departures left for after the pass, per chunk; kept as the ledgers are.
   static thread_local std::vector<std::vector<std::uint32_t>> kept_later;
   auto& later = kept_later;
@@ -69,6 +69,7 @@ void birthdays(World& w, int day) {
   const auto* positions = w.birthday_positions.data();
   detail::for_each_chunk(chunks, cut.threads, [&](std::int64_t ch) {
     auto& ledger = ledgers[static_cast<std::size_t>(ch)];
+    ledger.reset(w.areas.size());
     auto& deferred = later[static_cast<std::size_t>(ch)];
     deferred.clear();
     const auto lo = static_cast<std::uint32_t>(cut.begin(ch));

@@ -22,8 +22,13 @@ TEST(PassSplit, SerialTimeIsTheTimeOutsideThePassesAndWaitingIsThePassesIdleThre
 TEST(PassSplit, TheProcessesOfAStepAddUp) {
   PassSplit step;
   step.threads = 2;
-  step += split_passes(3.0, 2.0, 3.5, 2);
-  step += split_passes(1.0, 0.5, 0.75, 2);
+  auto first = split_passes(3.0, 2.0, 3.5, 2);
+  first.passes = 3;
+  auto second = split_passes(1.0, 0.5, 0.75, 2);
+  second.passes = 2;
+  step += first;
+  step += second;
+  EXPECT_EQ(step.passes, 5);
   EXPECT_DOUBLE_EQ(step.seconds, 4.0);
   EXPECT_DOUBLE_EQ(step.serial_seconds, 1.5);
   EXPECT_DOUBLE_EQ(step.busy_thread_seconds, 4.25);
