@@ -350,6 +350,31 @@ void commit_own_slots(World& w, Fn&& fn) {
   for (std::int64_t c = 0; c < cut.chunks; ++c) ledgers[static_cast<std::size_t>(c)].add_to(w);
 }
 
+// A prefetch the compiler keeps: a loop of nothing but __builtin_prefetch over a range it can see
+// the end of has no effect in the language's terms, and GCC drops the whole loop.
+inline void prefetch(const void* address) {
+#if defined(__x86_64__) || defined(__i386__)
+  asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(address)));
+#else
+  __builtin_prefetch(address);
+#endif
+}
+
+// Asks the processor for the exposure counts of the ties of every youth about to enter dealing,
+// before the commit that runs in order on one thread changes them (set_state). The youths' ties
+// lie anywhere in the world; asked for together, the loads overlap instead of stalling the commit
+// one youth at a time (recruitment: its serial part about a fifth shorter). Changes nothing.
+inline void prefetch_exposure_counts(const World& w, const std::vector<Decision>& entering) {
+  const auto& p = w.pop;
+  for (const auto& d : entering) {
+    const auto i = d.agent;
+    for (auto j : w.ties.neighbourhood.row(i)) prefetch(&p.dealing_neighbours[j]);
+    const int c = p.cohort[i];
+    for (auto j : w.ties.school[c].row(i)) prefetch(&p.dealing_schoolmates[j]);
+    for (auto j : w.ties.friendship[c].row(i)) prefetch(&p.dealing_friends[j]);
+  }
+}
+
 // Calls fn(b, len) for every block of 64 slots (the last one shorter) in [begin, end) that holds
 // a present youth; begin is a multiple of 64.
 template <class Fn>

@@ -450,6 +450,7 @@ void recruit(World& w) {
   // decide_ranges leaves the candidates in w.decisions; they are ordered there (no copy).
   auto& candidates = w.decisions;
   detail::order_by_priority(w, candidates);
+  detail::prefetch_exposure_counts(w, candidates);
   for (const auto& d : candidates) {
     const auto i = d.agent;
     const int a = p.area[i];

@@ -140,6 +140,7 @@ void relapse(World& w) {
   // decide_ranges leaves the candidates in w.decisions; they are ordered there (no copy).
   auto& candidates = w.decisions;
   detail::order_by_priority(w, candidates);
+  detail::prefetch_exposure_counts(w, candidates);
   const double replacement = w.params.market.replacement;
   for (const auto& d : candidates) {
     const auto i = d.agent;
