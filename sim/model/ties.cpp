@@ -13,16 +13,14 @@ constexpr std::size_t kRowsPerTask = 16 * Csr::kRowBlock;
 }  // namespace
 
 Csr Csr::from_edges(std::uint32_t first, std::uint32_t rows,
-                    std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges, int parts,
+                    std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges,
                     const ParallelFor& parallel) {
   // Linear in the edges: both ends of every edge are placed in their rows by counting, then each
   // (short) row is sorted and its duplicates dropped. A row ends up with its distinct neighbours
-  // in increasing order, whatever the order and multiplicity of the edges.
-  //
-  // The edges are cut into `parts` consecutive runs. Each run counts its ends per row; run p
-  // then places its ends in row r from start[r] + (the ends of runs 0..p-1 in row r), in edge
-  // order: every row holds its ends in edge order, as one run would place them, for any number
-  // of runs. Rows are independent in the sorting and in the final copy.
+  // in increasing order, whatever the order and multiplicity of the edges. The counting and the
+  // placing stay on the calling thread (a few operations per edge; placed from several threads,
+  // the ends of one row would be written from several cores); rows are independent in the sorting
+  // and in the final copy, which go through `parallel`.
   const auto run = [&](std::int64_t n, const std::function<void(std::int64_t)>& fn) {
     if (parallel) {
       parallel(n, fn);
@@ -30,42 +28,22 @@ Csr Csr::from_edges(std::uint32_t first, std::uint32_t rows,
       for (std::int64_t k = 0; k < n; ++k) fn(k);
     }
   };
-  const auto nedges = static_cast<std::int64_t>(edges.size());
-  const std::int64_t runs = std::clamp<std::int64_t>(parts, 1, std::max<std::int64_t>(1, nedges));
-  const auto run_begin = [&](std::int64_t p) { return nedges * p / runs; };
-  // fill[p][r]: first the ends of run p in row r, then where run p places its next end of row r.
-  std::vector<std::vector<std::uint32_t>> fill(static_cast<std::size_t>(runs));
-  run(runs, [&](std::int64_t p) {
-    auto& count = fill[static_cast<std::size_t>(p)];
-    count.assign(rows, 0);
-    for (auto k = run_begin(p); k < run_begin(p + 1); ++k) {
-      const auto [a, b] = edges[static_cast<std::size_t>(k)];
-      if (a == b) continue;
-      ++count[a - first];
-      ++count[b - first];
-    }
-  });
   std::vector<std::uint32_t> start(static_cast<std::size_t>(rows) + 1, 0);
-  for (std::size_t r = 0; r < rows; ++r) {
-    std::uint32_t at = start[r];
-    for (auto& count : fill) {
-      const std::uint32_t n = count[r];
-      count[r] = at;
-      at += n;
-    }
-    start[r + 1] = at;
+  for (const auto& [a, b] : edges) {
+    if (a == b) continue;
+    ++start[a - first + 1];
+    ++start[b - first + 1];
   }
+  for (std::size_t r = 0; r < rows; ++r) start[r + 1] += start[r];
   std::vector<std::uint32_t> placed(start[rows]);
-  run(runs, [&](std::int64_t p) {
-    auto& next = fill[static_cast<std::size_t>(p)];
-    for (auto k = run_begin(p); k < run_begin(p + 1); ++k) {
-      const auto [a, b] = edges[static_cast<std::size_t>(k)];
+  {
+    std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
+    for (const auto& [a, b] : edges) {
       if (a == b) continue;
-      placed[next[a - first]++] = b;
-      placed[next[b - first]++] = a;
+      placed[fill[a - first]++] = b;
+      placed[fill[b - first]++] = a;
     }
-  });
-  fill = {};
+  }
   const auto tasks = static_cast<std::int64_t>((rows + kRowsPerTask - 1) / kRowsPerTask);
   const auto task_rows = [rows](std::int64_t t) {
     const auto begin = static_cast<std::size_t>(t) * kRowsPerTask;

@@ -115,9 +115,8 @@ void build_neighbourhood_ties(World& w) {
       edges.emplace_back(i, j);
     }
   }
-  const int threads = detail::slot_chunks(w).threads;
   w.ties.neighbourhood = Csr::from_edges(0, static_cast<std::uint32_t>(w.pop.size()), edges,
-                                         threads, detail::tie_passes(threads));
+                                         detail::tie_passes(detail::slot_chunks(w).threads));
 }
 
 // Places of a network: networks.youth_places times the population scale, its fraction rounded

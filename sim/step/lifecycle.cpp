@@ -429,9 +429,9 @@ void build_cohort_ties(World& w, int cohort, const std::vector<std::uint32_t>& m
   auto draw_layers = [&] {
     ClassLayers drawn;
     draw(school_edges);
-    drawn.school = Csr::from_edges(first, rows, edges, threads, tie_passes(threads));
+    drawn.school = Csr::from_edges(first, rows, edges, tie_passes(threads));
     draw(friend_edges);
-    drawn.friendship = Csr::from_edges(first, rows, edges, threads, tie_passes(threads));
+    drawn.friendship = Csr::from_edges(first, rows, edges, tie_passes(threads));
     return drawn;
   };
   // The layers depend on the members' traits and keyed draws only, which no strategy changes:

@@ -100,11 +100,10 @@ struct Csr {
   using ParallelFor =
       std::function<void(std::int64_t n, const std::function<void(std::int64_t)>& fn)>;
   // Builds an undirected CSR from edges (a, b); duplicates and self-ties are dropped; `edges` is
-  // left empty. The edges are counted and placed in `parts` runs of them, the rows sorted and
-  // copied in blocks, each pass through `parallel`. The result is the same for any number of
-  // parts and any way of running the passes.
+  // left empty. The rows are sorted and copied in blocks, each pass through `parallel`; the
+  // result is the same however the passes run.
   static Csr from_edges(std::uint32_t first, std::uint32_t rows,
-                        std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges, int parts = 1,
+                        std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges,
                         const ParallelFor& parallel = {});
 };
 
