@@ -473,7 +473,9 @@ int main(int argc, char** argv) {
   app.add_option("--areas", areas, "Districts CSV (default: scenarios/data/utrecht_districts.csv)");
   app.add_flag(
       "--profile", profile,
-      "Also time each process of the step separately (calls them one by one, as step() does)");
+      "Also time each process of the step separately (calls them one by one, as step() does); "
+      "on several threads split each process's time into serial code, parallel passes and the "
+      "passes' waiting, and state the speed-up the serial part allows");
   // Internal: one measurement in this process (the parent re-executes itself with it).
   app.add_option("--single", single, "")->group("");
   drift::bench::SweepBenchOptions sweep;
