@@ -28,7 +28,10 @@ class ChunkShares {
  private:
   // Each share is [front, back) in one word (front in the high half), so that the owner taking
   // from the front and a thread taking from the back can never both take the last chunk.
-  std::vector<std::atomic<std::uint64_t>> shares_;
+  struct alignas(64) Share {
+    std::atomic<std::uint64_t> range;
+  };
+  std::vector<Share> shares_;
 };
 
 // Runs fn(c) for every chunk c in [0, chunks) on up to `threads` threads, as above.
