@@ -33,6 +33,7 @@
 #include "bench/cpu_probe.hpp"
 #include "bench/pass_split.hpp"
 #include "bench/project_files.hpp"
+#include "bench/reference_program.hpp"
 #include "bench/sweep_benchmark.hpp"
 #include "drift/experiments/runner.hpp"
 #include "drift/model/parameters.hpp"
@@ -503,9 +504,12 @@ int main(int argc, char** argv) {
   app.add_option("--drift-mpi", sweep.drift_mpi,
                  "With --sweep: the drift-mpi program (default: next to drift_bench)");
   app.add_option("--reference", sweep.reference,
-                 "With --sweep: a reference weekly step program, built by you from "
-                 "../shared/bench/reference_step.cpp (g++ -std=c++20 -O2 -fopenmp ...); it runs on "
-                 "the scenario's youths and each thread count, and whole runs are compared with it")
+                 "A reference weekly step program, built by you from "
+                 "../shared/bench/reference_step.cpp (g++ -std=c++20 -O2 -fopenmp ...). With "
+                 "--sweep it runs on the scenario's youths and each thread count, and whole runs "
+                 "are compared with it; otherwise it runs after each measurement of the step, on "
+                 "its youths, weeks and thread count, and the two steps' speeds and speed-ups "
+                 "are printed side by side")
       ->check(CLI::ExistingFile);
   app.add_flag("--memory", sweep.memory,
                "With --sweep: also the peak resident set of one whole run (drift run -r 1 -t 1, a "
@@ -597,6 +601,9 @@ int main(int argc, char** argv) {
     // configuration is then represented by its run with the median step time.
     std::vector<std::vector<std::vector<Record>>> runs(
         sizes.size(), std::vector<std::vector<Record>>(threads.size()));
+    // reference_runs[size][threads]: the reference step's youth-weeks/s, one per repetition.
+    std::vector<std::vector<std::vector<double>>> reference_runs(
+        sizes.size(), std::vector<std::vector<double>>(threads.size()));
     for (int rep = 0; rep < repeat; ++rep) {
       for (std::size_t k = 0; k < sizes.size(); ++k) {
         for (std::size_t j = 0; j < threads.size(); ++j) {
@@ -607,6 +614,13 @@ int main(int argc, char** argv) {
             std::cerr << "...\n";
           }
           runs[k][j].push_back(run_child(common(sizes[k], threads[j], false)));
+          if (!sweep.reference.empty()) {
+            // Right after the step's run, on its youths, weeks and threads, so that both meet
+            // the same spell of the machine.
+            const auto youths = static_cast<long>(num(runs[k][j].back(), "youths"));
+            reference_runs[k][j].push_back(
+                drift::bench::reference_speed(sweep.reference, youths, weeks, threads[j]));
+          }
         }
       }
     }
@@ -676,6 +690,39 @@ int main(int argc, char** argv) {
       }
     }
 
+    // Against the reference step, measured after each of the step's runs (--reference).
+    std::vector<std::string> rh = {"target",    "youths",       "threads", "youth_weeks/s",
+                                   "reference", "vs_reference", "speedup", "ref_speedup",
+                                   "us/week",   "ref_us/week"};
+    std::vector<std::vector<std::string>> rrows;
+    std::vector<std::string> scaling_lines;
+    bool reference_failed = false;
+    if (!sweep.reference.empty()) {
+      for (std::size_t k = 0; k < sizes.size(); ++k) {
+        const auto& row = results[k];
+        const double youths = num(row.front(), "youths");
+        const int first_threads = threads.front();
+        const double first_speed = num(row.front(), "youth_weeks") / num(row.front(), "step_s");
+        const double first_reference = drift::bench::median_speed(reference_runs[k].front());
+        for (std::size_t j = 0; j < threads.size(); ++j) {
+          const double speed = num(row[j], "youth_weeks") / num(row[j], "step_s");
+          const double reference = drift::bench::median_speed(reference_runs[k][j]);
+          reference_failed = reference_failed || std::isnan(reference);
+          const double speedup = drift::bench::speedup_against(speed, first_speed, first_threads);
+          const double reference_speedup =
+              drift::bench::speedup_against(reference, first_reference, first_threads);
+          rrows.push_back({fixed(num(row[j], "target"), 0), fixed(youths, 0),
+                           std::to_string(threads[j]), sci(speed), sci(reference),
+                           fixed(speed / reference, 2) + "x", fixed(speedup, 2) + "x",
+                           fixed(reference_speedup, 2) + "x", fixed(1e6 * youths / speed, 0),
+                           fixed(1e6 * youths / reference, 0)});
+          if (threads[j] > 1 && first_threads == 1)
+            scaling_lines.push_back(drift::bench::describe_scaling_against_reference(
+                youths, threads[j], speedup, first_speed, reference_speedup, first_reference));
+        }
+      }
+    }
+
     // Memory (from the first thread count's process of each size).
     std::vector<std::string> mh = {
         "target",        "youths",        "slots",           "tie_ends",
@@ -702,6 +749,14 @@ int main(int argc, char** argv) {
     if (table) {
       std::cout << "Speed (step() only, after build and burn-in)\n";
       print_table(sh, srows);
+      if (!rrows.empty()) {
+        std::cout << "\nAgainst the reference step (" << sweep.reference
+                  << "), run after each measurement above on its youths, weeks and threads;\n"
+                     "median of the runs; speedup against the first thread count, us/week = "
+                     "microseconds for one week of all youths\n";
+        print_table(rh, rrows);
+        for (const auto& line : scaling_lines) std::cout << line;
+      }
       std::cout
           << "\nMemory (peak = VmHWM of the process, including the build and the program itself;\n"
              "end_rss = VmRSS after the timed weeks; build_peak = VmHWM growth during "
@@ -739,6 +794,10 @@ int main(int argc, char** argv) {
       print_csv(sh, srows);
       std::cout << "\n";
       print_csv(mh, mrows);
+      if (!rrows.empty()) {
+        std::cout << "\n";
+        print_csv(rh, rrows);
+      }
     }
 
     if (profile) {
@@ -828,7 +887,10 @@ int main(int argc, char** argv) {
         print_csv(ph, prows);
       }
     }
-    return invariant ? 0 : 1;
+    if (reference_failed)
+      std::cerr << "drift_bench: the reference step program failed or printed no youth-weeks/s: "
+                << sweep.reference << "\n";
+    return invariant && !reference_failed ? 0 : 1;
   } catch (const std::exception& e) {
     std::cerr << "drift_bench: " << e.what() << "\n";
     return 1;

@@ -30,6 +30,7 @@
 #include "drift/step/build_world.hpp"
 #include "drift/step/profile.hpp"
 #include "project_files.hpp"
+#include "reference_program.hpp"
 
 namespace drift::bench {
 
@@ -163,23 +164,6 @@ struct Row {
   std::string identical;
   double youth_weeks = 0;  // stepped by the runs (burn-ins included); 0 when not counted
 };
-
-// Youth-weeks per second of the reference step program on `youths` youths and `threads` threads
-// (it prints "..., <x> youth-weeks/s, ..."); NaN when it fails.
-double reference_speed(const std::string& program, long youths, int weeks, int threads) {
-  const std::string command = "OMP_NUM_THREADS=" + std::to_string(threads) + " '" + program + "' " +
-                              std::to_string(youths) + " " + std::to_string(weeks);
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return std::nan("");
-  std::string text;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, pipe) != nullptr) text += buf;
-  const int status = ::pclose(pipe);
-  const auto at = text.find(" youth-weeks/s");
-  if (status != 0 || at == std::string::npos) return std::nan("");
-  const auto begin = text.rfind(' ', at - 1);
-  return std::strtod(text.c_str() + begin + 1, nullptr);
-}
 
 // Runs the units of `design` into `parts` on `threads` threads with the profile counting the
 // youth-weeks stepped (its cost is a clock read per process and week); returns the wall time.
