@@ -522,7 +522,8 @@ int main(int argc, char** argv) {
              "Instead of the step: design points per second per core of a rejection calibration "
              "(--scenario: a calibration scenario, default scenarios/utrecht_calibration.yaml), "
              "on each --threads count")
-          ->excludes("--sweep");
+          ->excludes("--sweep")
+          ->excludes("--reference");
   app.add_option("--points", calibration.points,
                  "With --calibration: design points (the scenario's design over the priors)")
       ->check(CLI::Range(1, 1000000))
