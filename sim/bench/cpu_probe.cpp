@@ -4,6 +4,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <exception>
 #include <iomanip>
@@ -24,6 +25,26 @@ std::vector<int> allowed_cpus() {
   for (int c = 0; c < CPU_SETSIZE; ++c)
     if (CPU_ISSET(c, &set)) cpus.push_back(c);
   return cpus;
+}
+
+bool binds_threads(const char* proc_bind) {
+  if (proc_bind == nullptr) return false;
+  std::string value(proc_bind);
+  const auto first = value.find_first_not_of(" \t");
+  if (first == std::string::npos) return false;
+  value = value.substr(first, value.find_last_not_of(" \t") - first + 1);
+  for (auto& ch : value) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return value != "false";
+}
+
+std::string inherited_binding_problem(const char* proc_bind, std::size_t allowed, long online) {
+  if (!binds_threads(proc_bind) || online <= 0 || allowed >= static_cast<std::size_t>(online))
+    return "";
+  return std::string("OMP_PROC_BIND=") + proc_bind + " binds OpenMP threads, so this process was " +
+         "bound to " + std::to_string(allowed) + " of the " + std::to_string(online) +
+         " online CPUs when it started, and every measurement it starts would inherit that (two " +
+         "threads on one CPU). Unset OMP_PROC_BIND or set it to false; to measure on chosen " +
+         "CPUs, use taskset or --per-cpu";
 }
 
 bool pin_this_thread(int cpu) {

@@ -15,6 +15,16 @@ namespace drift::bench {
 // The CPUs in this process's affinity mask, in increasing order.
 std::vector<int> allowed_cpus();
 
+// Whether OMP_PROC_BIND with this value (nullptr: unset) binds OpenMP threads to places: any
+// value but "false" (in any case, with blanks around it) does.
+bool binds_threads(const char* proc_bind);
+
+// With OMP_PROC_BIND binding threads, the OpenMP runtime binds a program's first thread to one
+// place when it starts, and every process the program starts inherits that mask: a measurement
+// of two threads started from it runs them on one CPU. A message saying so when `proc_bind` binds
+// threads and this process may use fewer CPUs (`allowed`) than are online; "" otherwise.
+std::string inherited_binding_problem(const char* proc_bind, std::size_t allowed, long online);
+
 // Restricts the calling thread to `cpu`; false when the system refuses. Threads and processes it
 // starts afterwards inherit the restriction.
 bool pin_this_thread(int cpu);

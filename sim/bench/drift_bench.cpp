@@ -547,6 +547,18 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // The step and sweep benchmarks measure in processes they start; the calibration benchmark and
+  // --single measure in this one, where OpenMP places the team's threads itself.
+  if (single == 0 && !calibration_mode) {
+    const auto problem = drift::bench::inherited_binding_problem(
+        std::getenv("OMP_PROC_BIND"), drift::bench::allowed_cpus().size(),
+        sysconf(_SC_NPROCESSORS_ONLN));
+    if (!problem.empty()) {
+      std::cerr << "drift_bench: " << problem << "\n";
+      return 2;
+    }
+  }
+
   try {
     if (calibration_mode) {
       calibration.scenario = sweep.scenario;

@@ -68,5 +68,28 @@ TEST(CpuProbe, CapacityComparesThreadsWithTheSumOfTheCpusOneThreadSpeeds) {
   EXPECT_DOUBLE_EQ(capacity({}, 1.0).together, 0.0);
 }
 
+TEST(CpuProbe, OmpProcBindBindsThreadsUnlessUnsetOrFalse) {
+  EXPECT_FALSE(binds_threads(nullptr));
+  EXPECT_FALSE(binds_threads("false"));
+  EXPECT_FALSE(binds_threads(" FALSE\t"));
+  EXPECT_FALSE(binds_threads(""));
+  EXPECT_TRUE(binds_threads("true"));
+  EXPECT_TRUE(binds_threads("spread"));
+  EXPECT_TRUE(binds_threads("spread,close"));
+  EXPECT_TRUE(binds_threads("primary"));
+}
+
+TEST(CpuProbe, ABindingInheritedFromTheStartIsNamedOnlyWhenItNarrowsTheCpus) {
+  const auto problem = inherited_binding_problem("spread", 1, 2);
+  EXPECT_NE(problem.find("OMP_PROC_BIND=spread"), std::string::npos) << problem;
+  EXPECT_NE(problem.find("bound to 1 of the 2 online CPUs"), std::string::npos) << problem;
+  EXPECT_NE(problem.find("Unset OMP_PROC_BIND or set it to false"), std::string::npos) << problem;
+  // All CPUs still allowed, no binding asked for, or binding switched off: nothing to say.
+  EXPECT_EQ(inherited_binding_problem("spread", 2, 2), "");
+  EXPECT_EQ(inherited_binding_problem(nullptr, 1, 2), "");
+  EXPECT_EQ(inherited_binding_problem("false", 1, 2), "");
+  EXPECT_EQ(inherited_binding_problem("true", 1, -1), "");
+}
+
 }  // namespace
 }  // namespace drift::bench
