@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "figures.hpp"
+
 namespace drift::bench {
 
 double parse_reference_speed(const std::string& output) {
@@ -19,9 +21,19 @@ double parse_reference_speed(const std::string& output) {
   return speed;
 }
 
+namespace {
+// `word` as one word of a POSIX shell command line, whatever characters it holds.
+std::string shell_quoted(const std::string& word) {
+  std::string quoted = "'";
+  for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+}  // namespace
+
 double reference_speed(const std::string& program, long youths, int weeks, int threads) {
-  const std::string command = "OMP_NUM_THREADS=" + std::to_string(threads) + " '" + program + "' " +
-                              std::to_string(youths) + " " + std::to_string(weeks);
+  const std::string command = "OMP_NUM_THREADS=" + std::to_string(threads) + " " +
+                              shell_quoted(program) + " " + std::to_string(youths) + " " +
+                              std::to_string(weeks);
   std::FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return std::nan("");
   std::string text;
@@ -44,28 +56,20 @@ double speedup_against(double speed, double first_speed, int first_threads) {
   return speed * first_threads / first_speed;
 }
 
-namespace {
-std::string with_decimals(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-}  // namespace
-
 std::string describe_scaling_against_reference(double youths, int threads, double step_speedup,
                                                double step_one_thread_speed,
                                                double reference_speedup,
                                                double reference_one_thread_speed) {
   const auto microseconds_a_week = [youths](double speed) {
-    return with_decimals(1e6 * youths / speed, 0);
+    return fixed(1e6 * youths / speed, 0);
   };
   std::string line =
-      with_decimals(youths, 0) + " youths on " + std::to_string(threads) + " threads: the step " +
-      with_decimals(step_speedup, 2) + "x one thread (goal >= 1.85x on 2), at " +
+      fixed(youths, 0) + " youths on " + std::to_string(threads) + " threads: the step " +
+      fixed(step_speedup, 2) + "x one thread (goal >= 1.85x on 2), at " +
       microseconds_a_week(step_one_thread_speed) + " us a week on one thread; the reference step ";
   if (std::isnan(reference_speedup) || std::isnan(reference_one_thread_speed))
     return line + "not measured (it failed)\n";
-  return line + with_decimals(reference_speedup, 2) + "x, at " +
+  return line + fixed(reference_speedup, 2) + "x, at " +
          microseconds_a_week(reference_one_thread_speed) + " us a week on one thread\n";
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cpu_probe.hpp"
+#include "figures.hpp"
 #include "pass_split.hpp"
 #include "reference_program.hpp"
 #include "step_measurement.hpp"
@@ -90,12 +91,6 @@ Record run_child(const std::vector<std::string>& args, int cpu = -1) {
   throw std::runtime_error("measurement process printed no result");
 }
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
 std::string sci(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.3g", v);
@@ -131,13 +126,6 @@ void print_csv(const std::vector<std::string>& header,
     for (std::size_t c = 0; c < r.size(); ++c) std::cout << (c ? "," : "") << r[c];
     std::cout << "\n";
   }
-}
-
-double load_average() {
-  std::ifstream in("/proc/loadavg");
-  double l = -1;
-  in >> l;
-  return l;
 }
 
 }  // namespace

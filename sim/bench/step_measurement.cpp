@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/figures.hpp"
 #include "bench/project_files.hpp"
 #include "drift/experiments/runner.hpp"
 #include "drift/model/parameters.hpp"
@@ -28,12 +29,6 @@
 namespace drift::bench {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 // CPU time of the whole process (all threads), seconds.
 double process_cpu_seconds() {

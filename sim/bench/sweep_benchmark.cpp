@@ -29,6 +29,7 @@
 #include "drift/scenario/targets.hpp"
 #include "drift/step/build_world.hpp"
 #include "drift/step/profile.hpp"
+#include "figures.hpp"
 #include "project_files.hpp"
 #include "reference_program.hpp"
 
@@ -37,25 +38,6 @@ namespace drift::bench {
 namespace fs = std::filesystem;
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-std::string fixed(double v, int digits) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(digits) << v;
-  return s.str();
-}
-
-double load_average() {
-  std::ifstream in("/proc/loadavg");
-  double l = -1;
-  in >> l;
-  return l;
-}
 
 // A fresh, empty folder under the temporary directory, removed with the object.
 class ScratchDir {

@@ -3,14 +3,23 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <string>
 
 #include "bench/reference_program.hpp"
+#include "support/temp_dir.hpp"
 
 namespace drift::bench {
 namespace {
 
 const std::string kFake = std::string(DRIFT_SOURCE_DIR) + "/tests/bench/fake_reference_step.sh";
+
+// An executable shell script `name` with `body` in `dir`.
+std::string script(const test::TempDir& dir, const std::string& name, const std::string& body) {
+  const auto path = dir.write(name, "#!/bin/sh\n" + body);
+  std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+  return path;
+}
 
 TEST(ReferenceProgram, ReadsTheYouthWeeksPerSecondOfTheReferenceStepsLine) {
   EXPECT_DOUBLE_EQ(parse_reference_speed("threads 2 n 100000 weeks 208: 7.91 ns/youth-week, "
@@ -37,8 +46,16 @@ TEST(ReferenceProgram, AProgramThatFailsOrIsMissingGivesNaN) {
   EXPECT_TRUE(std::isnan(reference_speed("/nonexistent/reference_step", 1000, 8, 1)));
   EXPECT_TRUE(std::isnan(reference_speed("/bin/false", 1000, 8, 1)));
   // Prints the figure but exits 1.
-  EXPECT_TRUE(
-      std::isnan(reference_speed("/bin/sh -c 'echo 1e8 youth-weeks/s; exit 1' sh", 1, 1, 1)));
+  const test::TempDir dir;
+  const auto failing = script(dir, "failing", "echo '1e8 youth-weeks/s'\nexit 1\n");
+  EXPECT_TRUE(std::isnan(reference_speed(failing, 1000, 8, 1)));
+}
+
+TEST(ReferenceProgram, APathWithBlanksAndQuotesIsRunAsOneProgram) {
+  const test::TempDir dir;
+  const auto odd =
+      script(dir, "it's a step", "echo \"$1 $2 ${OMP_NUM_THREADS}e6 youth-weeks/s\"\n");
+  EXPECT_DOUBLE_EQ(reference_speed(odd, 1000, 8, 3), 3e6);
 }
 
 TEST(ReferenceProgram, TheMedianLeavesOutFailedRuns) {
