@@ -155,7 +155,7 @@ Plan make_plan(const Scenario& base, int threads) {
   const auto disk = disk_need(base);
   plan.disk_part_bytes = disk.part_bytes;
   plan.disk_result_bytes = disk.result_bytes;
-  plan.file_bytes = 2 * disk.result_bytes;
+  plan.file_bytes = disk.result_bytes;
 
   // Burn-in, as run_unit does it; set-up, not the simulation being planned. On one thread: the
   // world does not depend on the thread count, and two threads on a shared machine can be many
@@ -292,7 +292,7 @@ MemoryNeed memory_need(const Scenario& sc, int threads, std::size_t points) {
                       (sc.strategies.size() * run_output_bytes(p, sc.areas.size(), 0) +
                        all_interventions * intervention_metrics().size() *
                            static_cast<std::size_t>(p.simulation.weeks) * sizeof(double));
-  need.file_bytes = 2 * disk_need(sc).result_bytes;
+  need.file_bytes = disk_need(sc).result_bytes;
   return need;
 }
 

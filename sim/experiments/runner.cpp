@@ -305,7 +305,7 @@ std::size_t run_units(const Scenario& scenario, const SweepDesign& design,
     const auto& u = todo[k];
     const profile::Scope timed(profile::Section::part_files);
     write_part_file(part_path(parts_dir, u.point, u.replicate),
-                    unit_key(scenario, keys[u.point], u.replicate), runs);
+                    unit_key(scenario, keys[u.point], u.replicate), std::move(runs));
   };
   if (!across) {
     // One unit at a time, the threads inside it (its burn-in, then its strategies side by side).

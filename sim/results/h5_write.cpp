@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
@@ -134,16 +135,17 @@ std::string megabytes(double bytes) {
   return buf;
 }
 
-// Writes `image` to `tmp` with checked writes and an fsync, so that a full disk (or a file size
-// limit) is reported as such. On failure `tmp` is removed.
-void write_image(const std::string& path, const std::string& tmp, const std::vector<char>& image) {
+// Writes the `size` bytes at `image` to `tmp` with checked writes and an fsync, so that a full
+// disk (or a file size limit) is reported as such. On failure `tmp` is removed.
+void write_image(const std::string& path, const std::string& tmp, const char* image,
+                 std::size_t size) {
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   auto fail = [&](int error) {
     if (fd >= 0) ::close(fd);
     std::error_code ec;
     std::filesystem::remove(tmp, ec);
-    std::string what = path + ": cannot write " + megabytes(static_cast<double>(image.size())) +
-                       ": " + std::strerror(error);
+    std::string what = path + ": cannot write " + megabytes(static_cast<double>(size)) + ": " +
+                       std::strerror(error);
     const auto dir = std::filesystem::path(tmp).parent_path();
     struct statvfs fs {};
     if (::statvfs(dir.empty() ? "." : dir.c_str(), &fs) == 0) {
@@ -154,8 +156,8 @@ void write_image(const std::string& path, const std::string& tmp, const std::vec
   };
   if (fd < 0) fail(errno);
   std::size_t done = 0;
-  while (done < image.size()) {
-    const auto n = ::write(fd, image.data() + done, image.size() - done);
+  while (done < size) {
+    const auto n = ::write(fd, image + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) fail(n < 0 ? errno : ENOSPC);
     done += static_cast<std::size_t>(n);
@@ -169,6 +171,60 @@ void write_image(const std::string& path, const std::string& tmp, const std::vec
   }
 }
 
+// The memory of an in-memory HDF5 file, allocated through HDF5's file image callbacks so that it
+// stays with this object when the file is closed: the image is written to disk from it as it is.
+// Taking a copy instead (H5Fget_file_image) held the whole file twice at the peak of a run.
+class OwnedImage {
+ public:
+  OwnedImage() = default;
+  OwnedImage(const OwnedImage&) = delete;
+  OwnedImage& operator=(const OwnedImage&) = delete;
+  ~OwnedImage() { std::free(memory_); }
+  const char* data() const { return static_cast<const char*>(memory_); }
+  std::size_t capacity() const { return capacity_; }
+  // Makes the core driver of `access` allocate through this object.
+  void attach(H5::FileAccPropList& access) {
+    H5FD_file_image_callbacks_t callbacks{&OwnedImage::allocate,
+                                          &OwnedImage::copy,
+                                          &OwnedImage::reallocate,
+                                          &OwnedImage::release,
+                                          &OwnedImage::same_udata,
+                                          &OwnedImage::no_udata_to_free,
+                                          this};
+    if (H5Pset_file_image_callbacks(access.getId(), &callbacks) < 0)
+      throw std::runtime_error("cannot set up the memory of an in-memory HDF5 file");
+  }
+
+ private:
+  static void* allocate(std::size_t size, H5FD_file_image_op_t, void* self) {
+    return static_cast<OwnedImage*>(self)->hold(std::malloc(size), size);
+  }
+  static void* copy(void* to, const void* from, std::size_t size, H5FD_file_image_op_t, void*) {
+    return std::memcpy(to, from, size);
+  }
+  static void* reallocate(void* memory, std::size_t size, H5FD_file_image_op_t, void* self) {
+    return static_cast<OwnedImage*>(self)->hold(std::realloc(memory, size), size);
+  }
+  // The driver lets go of its memory when the file closes: this object keeps it then.
+  static herr_t release(void* memory, H5FD_file_image_op_t op, void* self) {
+    auto* image = static_cast<OwnedImage*>(self);
+    if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && memory == image->memory_) return 0;
+    if (memory == image->memory_) image->memory_ = nullptr, image->capacity_ = 0;
+    std::free(memory);
+    return 0;
+  }
+  // The property list copies its user data pointer with it; this object outlives every copy.
+  static void* same_udata(void* self) { return self; }
+  static herr_t no_udata_to_free(void*) { return 0; }
+  // The core driver has one block of memory at a time: the one last allocated or moved.
+  void* hold(void* memory, std::size_t size) {
+    if (memory) memory_ = memory, capacity_ = size;
+    return memory;
+  }
+  void* memory_ = nullptr;
+  std::size_t capacity_ = 0;
+};
+
 // The file is composed in memory (HDF5's core driver, no backing store) and then written with
 // checked writes: the HDF5 library never meets a failing write (after one it can crash while
 // closing the file), so a full disk ends in a clear error, no temporary file and no change to
@@ -177,25 +233,27 @@ template <class Fill>
 void write_atomically_impl(const std::string& path, Fill&& fill) {
   remove_stale_temporaries(path);
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  std::vector<char> image;
+  OwnedImage image;
+  std::size_t size = 0;
   try {
     H5::Exception::dontPrint();
     H5::FileAccPropList in_memory;
     if (H5Pset_fapl_core(in_memory.getId(), 1 << 20, 0) < 0)
       throw std::runtime_error(path + ": cannot set up an in-memory HDF5 file");
+    image.attach(in_memory);
     H5::H5File file(tmp, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, in_memory);
     fill(file);
     file.flush(H5F_SCOPE_GLOBAL);
-    const auto size = H5Fget_file_image(file.getId(), nullptr, 0);
-    if (size < 0) throw std::runtime_error(path + ": cannot take the image of the HDF5 file");
-    image.resize(static_cast<std::size_t>(size));
-    if (H5Fget_file_image(file.getId(), image.data(), image.size()) != size)
-      throw std::runtime_error(path + ": cannot take the image of the HDF5 file");
+    const auto end = H5Fget_file_image(file.getId(), nullptr, 0);
+    if (end < 0) throw std::runtime_error(path + ": cannot take the image of the HDF5 file");
+    size = static_cast<std::size_t>(end);
     file.close();
   } catch (const H5::Exception& e) {
     throw std::runtime_error(path + ": cannot write result file: " + e.getDetailMsg());
   }
-  write_image(path, tmp, image);
+  if (size > image.capacity())
+    throw std::runtime_error(path + ": the in-memory HDF5 file is shorter than its end");
+  write_image(path, tmp, image.data(), size);
   try {
     std::filesystem::rename(tmp, path);
   } catch (...) {

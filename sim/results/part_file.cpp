@@ -121,8 +121,11 @@ std::uint64_t run_checksum(RunOutput& run) {
   return f.h;
 }
 
-void write_part_file(const std::string& path, const std::string& key,
-                     std::vector<RunOutput>& runs) {
+namespace {
+// Writes the runs; with `release`, each run's arrays are freed once they and the run's checksum
+// are in the file's image.
+void write_runs(const std::string& path, const std::string& key, std::vector<RunOutput>& runs,
+                bool release) {
   std::lock_guard lock(hdf5_mutex());
   h5::write_atomically(path, [&](H5::H5File& file) {
     auto root = file.openGroup("/");
@@ -150,8 +153,22 @@ void write_part_file(const std::string& path, const std::string& key,
       H5::DataSpace scalar(H5S_SCALAR);
       g.createAttribute("checksum", H5::PredType::STD_U64LE, scalar)
           .write(H5::PredType::NATIVE_UINT64, &sum);
+      if (release) {
+        for (const auto& a : run.arrays()) std::vector<double>().swap(*a.values);
+      }
     }
   });
+}
+}  // namespace
+
+void write_part_file(const std::string& path, const std::string& key,
+                     std::vector<RunOutput>& runs) {
+  write_runs(path, key, runs, false);
+}
+
+void write_part_file(const std::string& path, const std::string& key,
+                     std::vector<RunOutput>&& runs) {
+  write_runs(path, key, runs, true);
 }
 
 PartRead read_part_file(const std::string& path, const std::string& key,

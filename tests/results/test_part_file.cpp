@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <vector>
@@ -85,6 +86,57 @@ TEST(PartFile, RoundTripEqualsTheRunsExactly) {
     for (std::size_t i = 0; i < da.size(); ++i) EXPECT_EQ(*da[i].value, *db[i].value) << da[i].name;
     EXPECT_EQ(runs[k].fixed_cost, back[k].fixed_cost);
   }
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(PartFile, WritingRunsNotNeededAfterwardsFreesTheirArraysAndWritesTheSameFile) {
+  TempDir dir;
+  auto kept = sample_runs();
+  const auto path = dir.path("kept.part");
+  write_part_file(path, kKey, kept);
+  const auto consumed_path = dir.path("consumed.part");
+  auto consumed = sample_runs();
+  write_part_file(consumed_path, kKey, std::move(consumed));
+  for (auto& run : consumed) {
+    for (const auto& a : run.arrays()) {
+      EXPECT_TRUE(a.values->empty()) << a.name;
+      EXPECT_EQ(a.values->capacity(), 0u) << a.name;
+    }
+  }
+  // Byte for byte the file of the runs that were kept (the same runs, the same layout).
+  EXPECT_EQ(file_bytes(consumed_path), file_bytes(path));
+  std::vector<RunOutput> back;
+  ASSERT_TRUE(read_part_file(consumed_path, kKey, back).ok());
+  for (std::size_t k = 0; k < kept.size(); ++k) {
+    const auto a = kept[k].arrays();
+    const auto b = back[k].arrays();
+    for (std::size_t i = 0; i < a.size(); ++i)
+      EXPECT_TRUE(same_bits(*a[i].values, *b[i].values)) << a[i].name;
+  }
+}
+
+// The in-memory file grows by reallocation, a mebibyte at a time: a file of many mebibytes is
+// written from the memory the file last had, whole and exactly.
+TEST(ResultArrays, AFileOfManyMebibytesIsWrittenWholeFromItsMemory) {
+  TempDir dir;
+  const auto path = dir.path("large.h5");
+  std::vector<double> values(5'000'000);
+  for (std::size_t k = 0; k < values.size(); ++k) values[k] = static_cast<double>(k) * 1.000001;
+  h5::write_atomically(path, [&](H5::H5File& f) {
+    const hsize_t n = values.size();
+    H5::DataSpace space(1, &n);
+    f.createDataSet("values", H5::PredType::NATIVE_DOUBLE, space)
+        .write(values.data(), H5::PredType::NATIVE_DOUBLE);
+  });
+  EXPECT_GT(fs::file_size(path), values.size() * sizeof(double));
+  H5::H5File file(path, H5F_ACC_RDONLY);
+  std::vector<double> back(values.size());
+  file.openDataSet("values").read(back.data(), H5::PredType::NATIVE_DOUBLE);
+  EXPECT_TRUE(same_bits(back, values));
 }
 
 TEST(PartFile, LayoutHasTheFormatAttributesAndTheNamedArrays) {

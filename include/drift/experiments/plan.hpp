@@ -58,7 +58,7 @@ struct Plan {
   std::size_t world_bytes = 0;        // World::bytes() of the built world
   int worlds_alive = 0;               // worlds held at once while running
   std::size_t output_bytes = 0;       // records of the runs held at once (one point)
-  std::size_t file_bytes = 0;         // the result file composed in memory, and its image
+  std::size_t file_bytes = 0;         // the result file, composed in memory before it is written
   std::size_t disk_part_bytes = 0;    // part files of every unit (disk_need)
   std::size_t disk_result_bytes = 0;  // the result file, written while the parts exist
   std::size_t peak_bytes() const {
@@ -80,8 +80,8 @@ struct MemoryNeed {
   std::size_t world_bytes = 0;
   int worlds_alive = 0;
   std::size_t output_bytes = 0;
-  // Files are composed in memory before they are written (results/h5_write.hpp): the result
-  // file twice (HDF5's in-memory file and the image written to disk).
+  // Files are composed in memory and written to disk from that memory (results/h5_write.hpp):
+  // the result file once.
   std::size_t file_bytes = 0;
   std::size_t peak_bytes() const {
     return world_bytes * static_cast<std::size_t>(worlds_alive) + output_bytes + file_bytes;

@@ -55,6 +55,11 @@ std::uint64_t run_checksum(RunOutput& run);
 // Writes `runs` (reordering nothing; `runs` is not changed) to `path` atomically.
 // Throws std::runtime_error when the file cannot be written.
 void write_part_file(const std::string& path, const std::string& key, std::vector<RunOutput>& runs);
+// The same for runs that are not needed afterwards: each run's arrays are freed as soon as they
+// are in the file's image, so that a unit's series and its file are never held in full at once
+// (the peak memory of a run; docs/performance.md). The file is the same.
+void write_part_file(const std::string& path, const std::string& key,
+                     std::vector<RunOutput>&& runs);
 
 // Reads the part file at `path` into `runs` if it exists, is a part file of this format version
 // written for `key`, and every run's checksum matches. `runs` is unspecified unless ok.
