@@ -30,6 +30,7 @@
 #include "drift/step/build_world.hpp"
 #include "drift/step/profile.hpp"
 #include "figures.hpp"
+#include "peak_memory.hpp"
 #include "project_files.hpp"
 #include "reference_program.hpp"
 
@@ -215,20 +216,16 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
 
   ScratchDir scratch;
   const SweepDesign none;
-  // Peak memory of a whole run, at the scenario's scale and at twice it; measured first, while
-  // this process is still small.
-  struct Memory {
-    double scale;
-    long youths;
-    double peak;
-  };
-  std::vector<Memory> memory;
+  // Peak memory of a whole run, at the scenario's scale, 1.5 times and twice it (three sizes show
+  // whether the peaks come from the same moment of the run: peak_memory.hpp); measured first,
+  // while this process is still small.
+  std::vector<RunPeak> memory;
   if (o.memory) {
     std::error_code ec;
     const auto exe = fs::read_symlink("/proc/self/exe", ec);
     const auto drift = ec ? std::string("drift") : (exe.parent_path() / "drift").string();
     const double full = sc.params.simulation.population_scale;
-    for (double scale : {full, 2 * full}) {
+    for (double scale : {full, 1.5 * full, 2 * full}) {
       auto at = overrides;
       at.back() = {"simulation.replicates", "1"};
       at.push_back({"simulation.population_scale", format_number(scale)});
@@ -370,7 +367,9 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
     }
   }
 
-  const bool memory_measured = memory.size() == 2 && memory[0].peak > 0 && memory[1].peak > 0;
+  const bool memory_measured =
+      memory.size() == 3 &&
+      std::all_of(memory.begin(), memory.end(), [](const RunPeak& m) { return m.bytes > 0; });
   const double base = rows.empty() ? 0 : rows.front().seconds * rows.front().workers;
   if (table) {
     std::cout << std::left << std::setw(10) << "mode" << std::right << std::setw(8) << "workers"
@@ -439,17 +438,8 @@ int run_sweep_benchmark(const SweepBenchOptions& o) {
     }
     if (memory_measured) {
       std::cout << "\nPeak resident set of one whole run (drift run -r 1 -t 1 --no-posterior, "
-                   "every strategy, the result file):\n";
-      for (const auto& m : memory) {
-        std::cout << "  population_scale " << format_number(m.scale) << ", " << m.youths
-                  << " youths: " << fixed(m.peak / 1048576.0, 1) << " MiB, "
-                  << fixed(m.peak / m.youths, 0) << " B/youth (goal <= 300)\n";
-      }
-      const double slope = (memory[1].peak - memory[0].peak) /
-                           static_cast<double>(memory[1].youths - memory[0].youths);
-      std::cout << "  per youth added: " << fixed(slope, 0)
-                << " B/youth (goal <= 300); fixed part (program, libraries, result series): "
-                << fixed((memory[1].peak - slope * memory[1].youths) / 1048576.0, 1) << " MiB\n";
+                   "every strategy, the result file):\n"
+                << describe_peaks(memory, 300);
     }
     for (const auto& [t, ref] : reference_step) {
       if (!std::isfinite(ref))
