@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_flag("--memory", sweep.memory,
                "With --sweep: also the peak resident set of one whole run (drift run -r 1 -t 1, a "
-               "child process) at the scenario's population scale and at twice it");
+               "child process) at the scenario's population scale, 1.5 times and twice it, with "
+               "the slopes between them");
   drift::bench::CalibrationBenchOptions calibration;
   bool calibration_mode = false;
   auto* calibration_flag =
